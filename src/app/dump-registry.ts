@@ -1,0 +1,5 @@
+// One line per dumpable view. Keep names stable: they are CLI arguments.
+import type { DumpView } from './dump-view.js';
+
+export const DUMP_VIEWS: DumpView[] = [
+];

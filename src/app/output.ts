@@ -1,0 +1,62 @@
+// Shared formatter for `ostop dump` and `ostop trace`: one list of records
+// and one list of column descriptors give text (aligned, like top -b),
+// JSON (one array or one object per line) or CSV (RFC 4180 quoting).
+// Field names in JSON/CSV are the column ids, which are stable and
+// documented in the README: never rename one without a note there.
+import { fitWidth, sanitize } from '../util/text.js';
+
+export type OutputFormat = 'text' | 'json' | 'csv';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'csv'];
+
+export interface OutputColumn<R> {
+  id: string;
+  title: string;
+  /** Text width; the last column is never padded. */
+  width?: number;
+  align?: 'left' | 'right';
+  /** Raw value for JSON/CSV (numbers stay numbers, units as documented). */
+  value: (r: R) => string | number | boolean | null | undefined;
+  /** Text rendering; defaults to String(value). */
+  text?: (r: R) => string;
+}
+
+function textCell<R>(c: OutputColumn<R>, r: R): string {
+  if (c.text) return sanitize(c.text(r));
+  const v = c.value(r);
+  return v === null || v === undefined ? '-' : sanitize(String(v));
+}
+
+export function csvQuote(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) || /^\s|\s$/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+export function formatRecords<R>(rows: readonly R[], cols: readonly OutputColumn<R>[], format: OutputFormat, opts: { header?: boolean } = {}): string {
+  const header = opts.header ?? true;
+  if (format === 'json') {
+    return JSON.stringify(rows.map((r) => toObject(r, cols)));
+  }
+  if (format === 'csv') {
+    const lines: string[] = [];
+    if (header) lines.push(cols.map((c) => csvQuote(c.id)).join(','));
+    for (const r of rows) lines.push(cols.map((c) => csvQuote(c.value(r))).join(','));
+    return lines.join('\n');
+  }
+  const widths = cols.map((c) => c.width ?? Math.max(c.title.length, ...rows.map((r) => textCell(c, r).length), 1));
+  const line = (cells: string[]) =>
+    cells.map((s, i) => (i === cells.length - 1 && cols[i].align !== 'right' ? s : fitWidth(s, widths[i], cols[i].align ?? 'left'))).join(' ').trimEnd();
+  const lines: string[] = [];
+  if (header) lines.push(line(cols.map((c) => c.title)));
+  for (const r of rows) lines.push(line(cols.map((c) => textCell(c, r))));
+  return lines.join('\n');
+}
+
+export function toObject<R>(r: R, cols: readonly OutputColumn<R>[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const c of cols) {
+    const v = c.value(r);
+    o[c.id] = v === undefined ? null : v;
+  }
+  return o;
+}
