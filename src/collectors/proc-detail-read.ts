@@ -1,0 +1,262 @@
+// Reader for ONE process's detail (the drill-in screen and `dump process`).
+// These are the expensive per-PID reads (fd table, fdinfo, smaps_rollup,
+// environ, task/*) and must only run for the drilled-into PID.
+//
+// Invariants:
+//  - Never throws for a /proc failure: every file can vanish (ENOENT,
+//    ESRCH) or be refused (EACCES, EPERM) at any point, including half way
+//    through the fd table. Each failed section is recorded in `errors` with
+//    its code and the rest is still returned (partial data).
+//  - `gone` is true only when the process itself no longer exists (its
+//    /proc/PID directory is missing), not when one file was refused.
+//  - The fd and thread lists are capped (fdLimit, threadLimit); the totals
+//    say how many there were.
+//  - All file access goes through ProcFs, so tests can replay a captured
+//    tree (including readlink targets) without a live process.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readSockets, type SocketSample } from './sockets.js';
+import {
+  classifyFdTarget, parseCgroup, parseCmdline, parseEnviron, parseFdinfo, parseIo, parseLimits, parseNsLink,
+  parsePasswd, parseSmapsRollup, parseStat, parseStatus,
+  type CgroupEntry, type EnvVar, type FdInfo, type FdTarget, type IoCounters, type LimitRow, type NamespaceLink,
+  type ProcStatFields, type StatusInfo,
+} from './proc-detail.js';
+
+/** Synchronous view of a /proc tree; paths are relative to its root ("1234/stat"). */
+export interface ProcFs {
+  readFile(rel: string): Buffer;
+  readlink(rel: string): string;
+  readdir(rel: string): string[];
+  exists(rel: string): boolean;
+}
+
+/** The real /proc (or another root, e.g. a bind-mounted host /proc). */
+export function realProcFs(root = '/proc'): ProcFs {
+  const p = (rel: string) => path.join(root, rel);
+  return {
+    readFile: (rel) => fs.readFileSync(p(rel)),
+    readlink: (rel) => fs.readlinkSync(p(rel)),
+    readdir: (rel) => fs.readdirSync(p(rel)),
+    exists: (rel) => fs.existsSync(p(rel)),
+  };
+}
+
+export type ProcSection =
+  | 'stat' | 'status' | 'cmdline' | 'exe' | 'cwd' | 'root' | 'io' | 'threads' | 'fds'
+  | 'smaps' | 'limits' | 'environ' | 'cgroup' | 'namespaces' | 'sockets';
+
+export const ALL_SECTIONS: readonly ProcSection[] = [
+  'stat', 'status', 'cmdline', 'exe', 'cwd', 'root', 'io', 'threads', 'fds',
+  'smaps', 'limits', 'environ', 'cgroup', 'namespaces', 'sockets',
+];
+
+export interface ThreadSample {
+  tid: number;
+  comm: string;
+  state: string;
+  utime: number;
+  stime: number;
+  processor: number;
+  nice: number;
+}
+
+export interface FdSample {
+  fd: number;
+  target: FdTarget;
+  info?: FdInfo;
+}
+
+export interface ProcDetailSample {
+  pid: number;
+  /** Wall-clock ms when taken. */
+  time: number;
+  /** The process no longer exists. */
+  gone: boolean;
+  stat?: ProcStatFields;
+  status?: StatusInfo;
+  cmdline?: string[];
+  exe?: string;
+  cwd?: string;
+  root?: string;
+  io?: IoCounters;
+  threads?: ThreadSample[];
+  threadTotal?: number;
+  fds?: FdSample[];
+  fdTotal?: number;
+  smaps?: Record<string, number>;
+  limits?: LimitRow[];
+  environ?: EnvVar[];
+  cgroup?: CgroupEntry[];
+  namespaces?: NamespaceLink[];
+  /** Sockets of the process's network namespace whose inode is one of its fds. */
+  sockets?: SocketSample[];
+  /** Section -> error code (ENOENT, EACCES, ESRCH, EPERM, EINVAL...). */
+  errors: Partial<Record<ProcSection, string>>;
+}
+
+export interface ReadDetailOptions {
+  fs?: ProcFs;
+  /** Which sections to read (default: all). */
+  sections?: readonly ProcSection[];
+  fdLimit?: number;
+  /** fdinfo (offset, flags) costs one more open per fd: only for the first N. */
+  fdinfoLimit?: number;
+  threadLimit?: number;
+  /** Socket tables of the pid's network namespace (default: sockets.ts readSockets on the real /proc). */
+  readSockets?: (pid: number) => SocketSample[];
+  now?: number;
+}
+
+function code(e: unknown): string {
+  const c = (e as NodeJS.ErrnoException)?.code;
+  return typeof c === 'string' ? c : 'EIO';
+}
+
+const VANISHED = new Set(['ENOENT', 'ESRCH']);
+
+/** Read one process's detail. Never throws for /proc errors. */
+export function readProcDetail(pid: number, opts: ReadDetailOptions = {}): ProcDetailSample {
+  const pfs = opts.fs ?? realProcFs();
+  const want = new Set(opts.sections ?? ALL_SECTIONS);
+  const fdLimit = opts.fdLimit ?? 2000;
+  const fdinfoLimit = opts.fdinfoLimit ?? 500;
+  const threadLimit = opts.threadLimit ?? 2000;
+  const s: ProcDetailSample = { pid, time: opts.now ?? Date.now(), gone: false, errors: {} };
+  const base = String(pid);
+
+  const attempt = <T>(sec: ProcSection, fn: () => T): T | undefined => {
+    if (!want.has(sec)) return undefined;
+    try {
+      return fn();
+    } catch (e) {
+      s.errors[sec] = code(e);
+      return undefined;
+    }
+  };
+  const text = (rel: string) => pfs.readFile(`${base}/${rel}`).toString('utf8');
+
+  s.stat = attempt('stat', () => parseStat(text('stat')));
+  if (want.has('stat') && !s.stat && !s.errors.stat) s.errors.stat = 'EINVAL';
+  if (s.errors.stat && VANISHED.has(s.errors.stat) && !pfs.exists(base)) {
+    s.gone = true;
+    return s;
+  }
+  s.status = attempt('status', () => parseStatus(text('status')));
+  s.cmdline = attempt('cmdline', () => parseCmdline(pfs.readFile(`${base}/cmdline`)));
+  s.exe = attempt('exe', () => pfs.readlink(`${base}/exe`));
+  s.cwd = attempt('cwd', () => pfs.readlink(`${base}/cwd`));
+  s.root = attempt('root', () => pfs.readlink(`${base}/root`));
+  s.io = attempt('io', () => parseIo(text('io')));
+  s.smaps = attempt('smaps', () => parseSmapsRollup(text('smaps_rollup')));
+  s.limits = attempt('limits', () => parseLimits(text('limits')));
+  s.environ = attempt('environ', () => parseEnviron(pfs.readFile(`${base}/environ`)));
+  s.cgroup = attempt('cgroup', () => parseCgroup(text('cgroup')));
+  s.namespaces = attempt('namespaces', () => {
+    const out: NamespaceLink[] = [];
+    for (const name of pfs.readdir(`${base}/ns`).sort()) {
+      try {
+        const ns = parseNsLink(pfs.readlink(`${base}/ns/${name}`));
+        if (ns && !name.endsWith('_for_children')) out.push(ns);
+      } catch {
+        // one namespace link refused: keep the others
+      }
+    }
+    return out;
+  });
+
+  attempt('threads', () => {
+    const tids = pfs.readdir(`${base}/task`).map(Number).filter((n) => Number.isInteger(n)).sort((a, b) => a - b);
+    s.threadTotal = tids.length;
+    const threads: ThreadSample[] = [];
+    for (const tid of tids.slice(0, threadLimit)) {
+      try {
+        const st = parseStat(pfs.readFile(`${base}/task/${tid}/stat`).toString('utf8'));
+        if (st) threads.push({ tid, comm: st.comm, state: st.state, utime: st.utime, stime: st.stime, processor: st.processor, nice: st.nice });
+      } catch {
+        // the thread exited between readdir and read
+      }
+    }
+    s.threads = threads;
+  });
+
+  attempt('fds', () => {
+    const nums = pfs.readdir(`${base}/fd`).map(Number).filter((n) => Number.isInteger(n)).sort((a, b) => a - b);
+    s.fdTotal = nums.length;
+    const fds: FdSample[] = [];
+    for (const fd of nums.slice(0, fdLimit)) {
+      let target: string;
+      try {
+        target = pfs.readlink(`${base}/fd/${fd}`);
+      } catch {
+        continue; // closed between readdir and readlink
+      }
+      const f: FdSample = { fd, target: classifyFdTarget(target) };
+      if (fds.length < fdinfoLimit) {
+        try {
+          f.info = parseFdinfo(pfs.readFile(`${base}/fdinfo/${fd}`).toString('utf8'));
+        } catch {
+          // fdinfo is optional
+        }
+      }
+      fds.push(f);
+    }
+    s.fds = fds;
+  });
+
+  if (want.has('sockets') && s.fds && s.fds.some((f) => f.target.kind === 'socket')) {
+    const inodes = new Set(s.fds.filter((f) => f.target.kind === 'socket').map((f) => f.target.inode!));
+    attempt('sockets', () => {
+      const all = (opts.readSockets ?? ((p: number) => readSockets({ pid: p })))(pid);
+      s.sockets = all.filter((x) => inodes.has(x.inode));
+    });
+  } else if (want.has('sockets') && s.fds) {
+    s.sockets = [];
+  }
+
+  // A process that exits mid-read leaves ENOENT/ESRCH behind: tell "gone"
+  // apart from "one file refused" by looking at the directory itself.
+  if (Object.values(s.errors).some((c) => VANISHED.has(c!)) && !pfs.exists(base)) s.gone = true;
+  return s;
+}
+
+/** Facts about the system the model needs to turn ticks into times. */
+export interface SystemInfo {
+  /** Boot time, seconds since the epoch (/proc/stat btime). */
+  btimeSec: number;
+  /** USER_HZ; 100 on every mainstream Linux architecture. */
+  clkTck: number;
+  memTotalKb: number;
+  ncpu: number;
+  /** uid -> name (from /etc/passwd, read once). */
+  userName(uid: number): string;
+}
+
+let passwdCache: Map<number, string> | undefined;
+
+export function readSystemInfo(pfs: ProcFs = realProcFs(), passwdPath = '/etc/passwd'): SystemInfo {
+  let btimeSec = 0, memTotalKb = 0, ncpu = 1;
+  try {
+    const stat = pfs.readFile('stat').toString('utf8');
+    const m = /^btime\s+(\d+)/m.exec(stat);
+    if (m) btimeSec = Number(m[1]);
+    ncpu = Math.max(1, (stat.match(/^cpu\d+\s/gm) ?? []).length);
+  } catch {
+    // leave defaults
+  }
+  try {
+    const m = /^MemTotal:\s+(\d+)/m.exec(pfs.readFile('meminfo').toString('utf8'));
+    if (m) memTotalKb = Number(m[1]);
+  } catch {
+    // leave defaults
+  }
+  if (!passwdCache) {
+    try {
+      passwdCache = parsePasswd(fs.readFileSync(passwdPath, 'utf8'));
+    } catch {
+      passwdCache = new Map();
+    }
+  }
+  const users = passwdCache;
+  return { btimeSec, clkTck: 100, memTotalKb, ncpu, userName: (uid) => users.get(uid) ?? String(uid) };
+}

@@ -1,0 +1,386 @@
+// Pure parsers for the per-PID files the process drill-in screen reads:
+// /proc/PID/{stat,status,io,limits,smaps_rollup,environ,cmdline,cgroup},
+// fdinfo, and the targets of the fd/ and ns/ symlinks. Text in, plain
+// values out; no syscalls here (the reader is proc-detail-read.ts).
+//
+// Invariants:
+//  - Strings that come from the process (comm, cmdline, environ, paths,
+//    cgroup names) are kept raw here, exactly as the kernel gave them, so
+//    JSON dumps are faithful. Every consumer that prints them must pass
+//    them through sanitize() (src/util/text.ts) first.
+//  - Parsers never throw on odd input: a missing or malformed field becomes
+//    undefined, so a process that changes under us gives partial data.
+//  - parseStat finds comm by the LAST ')' because comm may itself contain
+//    ')', spaces or newlines. (Private minimal /proc/PID/stat parser: the
+//    shared one in proc-pid.ts can replace it when it exists.)
+
+export interface ProcStatFields {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  ttyNr: number;
+  minflt: number;
+  majflt: number;
+  /** Clock ticks. */
+  utime: number;
+  stime: number;
+  priority: number;
+  nice: number;
+  numThreads: number;
+  /** Clock ticks after boot. */
+  starttime: number;
+  /** Bytes. */
+  vsize: number;
+  /** Pages. */
+  rss: number;
+  processor: number;
+  rtPriority: number;
+  policy: number;
+}
+
+/** Parse /proc/PID/stat or /proc/PID/task/TID/stat. */
+export function parseStat(text: string): ProcStatFields | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  const comm = text.slice(open + 1, close);
+  const f = text.slice(close + 2).trim().split(/\s+/);
+  // f[0] is field 3 (state); field N is f[N - 3].
+  if (f.length < 20 || !Number.isFinite(pid)) return undefined;
+  const n = (field: number) => {
+    const v = Number(f[field - 3]);
+    return Number.isFinite(v) ? v : 0;
+  };
+  return {
+    pid, comm, state: f[0],
+    ppid: n(4), pgrp: n(5), session: n(6), ttyNr: n(7),
+    minflt: n(10), majflt: n(12), utime: n(14), stime: n(15),
+    priority: n(18), nice: n(19), numThreads: n(20), starttime: n(22),
+    vsize: n(23), rss: n(24), processor: n(39), rtPriority: n(40), policy: n(41),
+  };
+}
+
+export const STATE_NAMES: Record<string, string> = {
+  R: 'running', S: 'sleeping', D: 'disk sleep', Z: 'zombie', T: 'stopped', t: 'tracing stop',
+  X: 'dead', x: 'dead', K: 'wakekill', W: 'waking', P: 'parked', I: 'idle',
+};
+
+export interface StatusInfo {
+  name?: string;
+  umask?: string;
+  state?: string;
+  tgid?: number;
+  ppid?: number;
+  /** real, effective, saved, filesystem */
+  uids?: number[];
+  gids?: number[];
+  threads?: number;
+  vmPeakKb?: number;
+  vmSizeKb?: number;
+  vmHwmKb?: number;
+  vmRssKb?: number;
+  rssAnonKb?: number;
+  rssFileKb?: number;
+  rssShmemKb?: number;
+  vmSwapKb?: number;
+  voluntaryCtxt?: number;
+  nonvoluntaryCtxt?: number;
+  seccomp?: number;
+  capEff?: string;
+  /** Every key: value line, raw. */
+  fields: Record<string, string>;
+}
+
+function kb(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const m = /^\s*(\d+)/.exec(v);
+  return m ? Number(m[1]) : undefined;
+}
+
+function int(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v.trim());
+  return v.trim() !== '' && Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * Parse /proc/PID/status. `Name:` escapes newlines and backslashes in comm
+ * ("\n", "\\"), which we undo so the name matches stat's comm.
+ */
+export function parseStatus(text: string): StatusInfo {
+  const fields: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    const key = line.slice(0, i);
+    if (key in fields) continue;
+    fields[key] = line.slice(i + 1).replace(/^\t/, '').trim();
+  }
+  const ids = (v: string | undefined) => (v === undefined ? undefined : v.split(/\s+/).filter(Boolean).map(Number));
+  const name = fields.Name === undefined ? undefined : fields.Name.replace(/\\(n|\\)/g, (_m, c: string) => (c === 'n' ? '\n' : '\\'));
+  return {
+    name,
+    umask: fields.Umask,
+    state: fields.State,
+    tgid: int(fields.Tgid),
+    ppid: int(fields.PPid),
+    uids: ids(fields.Uid),
+    gids: ids(fields.Gid),
+    threads: int(fields.Threads),
+    vmPeakKb: kb(fields.VmPeak),
+    vmSizeKb: kb(fields.VmSize),
+    vmHwmKb: kb(fields.VmHWM),
+    vmRssKb: kb(fields.VmRSS),
+    rssAnonKb: kb(fields.RssAnon),
+    rssFileKb: kb(fields.RssFile),
+    rssShmemKb: kb(fields.RssShmem),
+    vmSwapKb: kb(fields.VmSwap),
+    voluntaryCtxt: int(fields.voluntary_ctxt_switches),
+    nonvoluntaryCtxt: int(fields.nonvoluntary_ctxt_switches),
+    seccomp: int(fields.Seccomp),
+    capEff: fields.CapEff,
+    fields,
+  };
+}
+
+export interface IoCounters {
+  rchar: number;
+  wchar: number;
+  syscr: number;
+  syscw: number;
+  readBytes: number;
+  writeBytes: number;
+  cancelledWriteBytes: number;
+}
+
+/** Parse /proc/PID/io (readable only by the owner with ptrace access, or root). */
+export function parseIo(text: string): IoCounters | undefined {
+  const v: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(\w+):\s*(\d+)/.exec(line);
+    if (m) v[m[1]] = Number(m[2]);
+  }
+  if (v.rchar === undefined && v.read_bytes === undefined) return undefined;
+  return {
+    rchar: v.rchar ?? 0, wchar: v.wchar ?? 0, syscr: v.syscr ?? 0, syscw: v.syscw ?? 0,
+    readBytes: v.read_bytes ?? 0, writeBytes: v.write_bytes ?? 0, cancelledWriteBytes: v.cancelled_write_bytes ?? 0,
+  };
+}
+
+/** Parse /proc/PID/smaps_rollup: field name -> kB (Rss, Pss, Pss_Anon, Swap, SwapPss...). */
+export function parseSmapsRollup(text: string): Record<string, number> | undefined {
+  const out: Record<string, number> = {};
+  let any = false;
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z_]+):\s+(\d+)\s*kB/.exec(line);
+    if (m) {
+      out[m[1]] = Number(m[2]);
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+export type LimitValue = number | 'unlimited';
+
+export interface LimitRow {
+  name: string;
+  soft: LimitValue | null;
+  hard: LimitValue | null;
+  units: string;
+}
+
+function limitValue(s: string | undefined): LimitValue | null {
+  if (s === undefined || s === '') return null;
+  if (s === 'unlimited') return 'unlimited';
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * Parse /proc/PID/limits. Columns are fixed-width and names contain spaces
+ * ("Max open files"), so the header's column starts are used when present;
+ * otherwise the row is split on runs of 2+ spaces.
+ */
+export function parseLimits(text: string): LimitRow[] {
+  const lines = text.split('\n');
+  const rows: LimitRow[] = [];
+  let soft = -1, hard = -1, units = -1;
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    if (line.startsWith('Limit ')) {
+      soft = line.indexOf('Soft Limit');
+      hard = line.indexOf('Hard Limit');
+      units = line.indexOf('Units');
+      continue;
+    }
+    if (soft > 0 && hard > soft && line.length > soft) {
+      const name = line.slice(0, soft).trim();
+      const s = line.slice(soft, hard).trim();
+      const h = (units > hard ? line.slice(hard, units) : line.slice(hard)).trim();
+      const u = units > hard ? line.slice(units).trim() : '';
+      // Sanity check: if the columns did not line up, fall back.
+      if (name && limitValue(s.split(/\s+/)[0]) !== null && !/\s/.test(s)) {
+        rows.push({ name, soft: limitValue(s), hard: limitValue(h.split(/\s+/)[0]), units: u });
+        continue;
+      }
+    }
+    const m = /^(.+?)\s{2,}(\S+)\s+(\S+)(?:\s+(\S+))?\s*$/.exec(line);
+    if (m) rows.push({ name: m[1].trim(), soft: limitValue(m[2]), hard: limitValue(m[3]), units: m[4] ?? '' });
+  }
+  return rows;
+}
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+/** Split NUL-separated /proc/PID/environ. Entries without '=' keep their text as the name. */
+export function parseEnviron(buf: Buffer): EnvVar[] {
+  const out: EnvVar[] = [];
+  for (const raw of splitNul(buf)) {
+    if (raw === '') continue;
+    const i = raw.indexOf('=');
+    // A leading '=' (as in cmd.exe-style "=C:=...") is part of the name.
+    if (i <= 0) out.push({ name: raw, value: '' });
+    else out.push({ name: raw.slice(0, i), value: raw.slice(i + 1) });
+  }
+  return out;
+}
+
+/** Split NUL-separated /proc/PID/cmdline into argv (a trailing NUL does not add an empty arg). */
+export function parseCmdline(buf: Buffer): string[] {
+  const parts = splitNul(buf);
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+function splitNul(buf: Buffer): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < buf.length; i++) {
+    if (buf[i] === 0) {
+      out.push(buf.toString('utf8', start, i));
+      start = i + 1;
+    }
+  }
+  if (start < buf.length) out.push(buf.toString('utf8', start));
+  else if (buf.length > 0) out.push('');
+  return out;
+}
+
+export interface CgroupEntry {
+  hierarchy: number;
+  controllers: string[];
+  path: string;
+}
+
+/** Parse /proc/PID/cgroup ("0::/user.slice/..." on cgroup v2, "N:ctrl,ctrl:/path" on v1). */
+export function parseCgroup(text: string): CgroupEntry[] {
+  const out: CgroupEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const a = line.indexOf(':');
+    const b = line.indexOf(':', a + 1);
+    if (a < 0 || b < 0) continue;
+    const ctrl = line.slice(a + 1, b);
+    out.push({ hierarchy: Number(line.slice(0, a)), controllers: ctrl ? ctrl.split(',') : [], path: line.slice(b + 1) });
+  }
+  return out;
+}
+
+/** The cgroup to show: the v2 unified path if present, else the first v1 path that is not '/'. */
+export function primaryCgroup(entries: CgroupEntry[]): string | undefined {
+  const v2 = entries.find((e) => e.hierarchy === 0 && e.controllers.length === 0);
+  if (v2 && v2.path !== '/') return v2.path;
+  const v1 = entries.find((e) => e.path !== '/' && e.path !== '');
+  return v1?.path ?? v2?.path;
+}
+
+export type FdKind = 'file' | 'dir' | 'socket' | 'pipe' | 'anon' | 'device' | 'other';
+
+export interface FdTarget {
+  kind: FdKind;
+  /** The link text: a path, "socket:[ino]", "pipe:[ino]", "anon_inode:[eventfd]"... (raw, untrusted). */
+  target: string;
+  inode?: number;
+  /** For anon: "eventfd", "eventpoll", "timerfd", "inotify", "bpf-map"... */
+  anonType?: string;
+  deleted?: boolean;
+}
+
+/** Classify one /proc/PID/fd/N symlink target. */
+export function classifyFdTarget(target: string): FdTarget {
+  let m = /^socket:\[(\d+)\]$/.exec(target);
+  if (m) return { kind: 'socket', target, inode: Number(m[1]) };
+  m = /^pipe:\[(\d+)\]$/.exec(target);
+  if (m) return { kind: 'pipe', target, inode: Number(m[1]) };
+  m = /^anon_inode:\[?([^\]]*)\]?$/.exec(target);
+  if (m) return { kind: 'anon', target, anonType: m[1] };
+  if (target.startsWith('/dev/') && !target.startsWith('/dev/shm/')) return { kind: 'device', target };
+  if (target.startsWith('/')) {
+    const deleted = target.endsWith(' (deleted)');
+    return deleted ? { kind: 'file', target, deleted } : { kind: 'file', target };
+  }
+  return { kind: 'other', target };
+}
+
+export interface FdInfo {
+  pos?: number;
+  /** Octal open flags as the kernel prints them. */
+  flags?: number;
+  mntId?: number;
+  ino?: number;
+}
+
+export function parseFdinfo(text: string): FdInfo {
+  const out: FdInfo = {};
+  for (const line of text.split('\n')) {
+    const m = /^(\w+):\s*(\S+)/.exec(line);
+    if (!m) continue;
+    if (m[1] === 'pos') out.pos = Number(m[2]);
+    else if (m[1] === 'flags') out.flags = parseInt(m[2], 8);
+    else if (m[1] === 'mnt_id') out.mntId = Number(m[2]);
+    else if (m[1] === 'ino') out.ino = Number(m[2]);
+  }
+  return out;
+}
+
+/** Access mode and the flags worth showing from fdinfo's octal flags (x86/arm generic values). */
+export function describeOpenFlags(flags: number | undefined): string {
+  if (flags === undefined) return '';
+  const acc = ['r', 'w', 'rw', '?'][flags & 3];
+  const extra: string[] = [];
+  if (flags & 0o2000) extra.push('append');
+  if (flags & 0o4000) extra.push('nonblock');
+  if (flags & 0o2000000) extra.push('cloexec');
+  return extra.length ? `${acc},${extra.join(',')}` : acc;
+}
+
+export interface NamespaceLink {
+  type: string;
+  inode: number;
+}
+
+/** Parse a /proc/PID/ns/X link target ("net:[4026531840]"). */
+export function parseNsLink(target: string): NamespaceLink | undefined {
+  const m = /^([a-z_]+):\[(\d+)\]$/.exec(target);
+  return m ? { type: m[1], inode: Number(m[2]) } : undefined;
+}
+
+/** /etc/passwd text -> uid -> name. */
+export function parsePasswd(text: string): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f.length < 3) continue;
+    const uid = Number(f[2]);
+    if (Number.isInteger(uid) && !m.has(uid)) m.set(uid, f[0]);
+  }
+  return m;
+}

@@ -1,0 +1,354 @@
+// ProcessDetailModel: what the process drill-in screen and `ostop dump
+// process` show for one PID, derived from two ProcDetailSamples (rates:
+// CPU%, per-thread CPU%, I/O bytes/s, context switches/s) plus a bounded
+// history for the sparklines.
+//
+// Invariants:
+//  - Pure: no /proc access; the same Samples give the same Model, so live
+//    view, pause and a replay share this path.
+//  - Strings from the process (comm, cmdline, paths, environ, socket paths)
+//    stay raw here; the screen and the text dump sanitize them. JSON keeps
+//    them exact (see docs/process-detail.md).
+//  - A rate is null when it cannot be computed (first sample, counter
+//    unreadable), never a made-up 0.
+//  - A sample whose starttime differs from the previous one is a different
+//    process that reused the PID: callers treat the original as exited.
+import type { ProcDetailSample, ProcSection, SystemInfo } from '../collectors/proc-detail-read.js';
+import {
+  STATE_NAMES, describeOpenFlags, primaryCgroup,
+  type CgroupEntry, type EnvVar, type FdKind, type LimitRow, type NamespaceLink,
+} from '../collectors/proc-detail.js';
+import type { SocketSample } from '../collectors/sockets.js';
+
+export interface ProcessIdentity {
+  pid: number;
+  ppid: number | null;
+  pgrp: number | null;
+  session: number | null;
+  comm: string;
+  uid: number | null;
+  user: string | null;
+  euid: number | null;
+  state: string;
+  stateName: string;
+  nice: number | null;
+  priority: number | null;
+  threads: number | null;
+  /** Epoch ms. */
+  startTime: number | null;
+  exe: string | null;
+  cwd: string | null;
+  root: string | null;
+  cmdline: string[] | null;
+  cgroup: string | null;
+  cgroups: CgroupEntry[];
+  namespaces: NamespaceLink[];
+}
+
+export interface ProcessCpu {
+  /** Percent of one CPU (may exceed 100 for several threads, like top). */
+  percent: number | null;
+  userPercent: number | null;
+  systemPercent: number | null;
+  /** Total CPU time used, seconds. */
+  timeSec: number | null;
+  processor: number | null;
+}
+
+export interface ProcessMemory {
+  rssKb: number | null;
+  vszKb: number | null;
+  peakRssKb: number | null;
+  anonKb: number | null;
+  fileKb: number | null;
+  shmemKb: number | null;
+  swapKb: number | null;
+  pssKb: number | null;
+  pssAnonKb: number | null;
+  pssFileKb: number | null;
+  pssShmemKb: number | null;
+  swapPssKb: number | null;
+  privateKb: number | null;
+  sharedKb: number | null;
+  /** RSS as percent of MemTotal. */
+  memPercent: number | null;
+}
+
+export interface ProcessIo {
+  readBytes: number;
+  writeBytes: number;
+  rchar: number;
+  wchar: number;
+  readBps: number | null;
+  writeBps: number | null;
+  rcharBps: number | null;
+  wcharBps: number | null;
+}
+
+export interface ThreadRow {
+  tid: number;
+  name: string;
+  state: string;
+  cpuPercent: number | null;
+  processor: number;
+  nice: number;
+}
+
+export interface FdRow {
+  fd: number;
+  kind: FdKind;
+  /** Raw link target. */
+  target: string;
+  /** One line: the path, or "tcp 127.0.0.1:80 -> 10.0.0.1:5555 ESTABLISHED", or "pipe:[123]". */
+  description: string;
+  mode: string;
+  pos: number | null;
+  deleted: boolean;
+}
+
+export interface SocketRow {
+  fd: number | null;
+  proto: string;
+  state: string;
+  local: string;
+  remote: string;
+  txQueue: number;
+  rxQueue: number;
+  inode: number;
+}
+
+export interface ProcessHistory {
+  cpuPercent: number[];
+  rssKb: number[];
+  readBps: number[];
+  writeBps: number[];
+}
+
+export interface ProcessDetailModel {
+  pid: number;
+  /** 'exited' once the process is gone (or its PID was reused); values are then the last seen. */
+  status: 'alive' | 'exited';
+  /** Epoch ms when the exit was noticed. */
+  exitedAt: number | null;
+  /** Epoch ms of the sample the values come from. */
+  time: number;
+  /** Seconds between the two samples the rates come from; null on the first. */
+  intervalSec: number | null;
+  identity: ProcessIdentity;
+  cpu: ProcessCpu;
+  memory: ProcessMemory;
+  io: ProcessIo | null;
+  ctxSwitches: { voluntary: number | null; nonvoluntary: number | null; voluntaryPerSec: number | null; nonvoluntaryPerSec: number | null };
+  history: ProcessHistory;
+  threads: ThreadRow[];
+  threadTotal: number;
+  fds: FdRow[];
+  fdTotal: number;
+  fdKinds: Partial<Record<FdKind, number>>;
+  sockets: SocketRow[];
+  limits: LimitRow[];
+  environ: EnvVar[] | null;
+  /** Sections that could not be read, with the errno code: the data shown is partial. */
+  errors: Partial<Record<ProcSection, string>>;
+}
+
+function rate(cur: number | undefined, prev: number | undefined, sec: number | null): number | null {
+  if (cur === undefined || prev === undefined || sec === null || sec <= 0) return null;
+  return Math.max(0, (cur - prev) / sec);
+}
+
+/** The process in `cur` is not the one in `prev` (PID reused). */
+export function pidReused(prev: ProcDetailSample | undefined, cur: ProcDetailSample): boolean {
+  return !!(prev?.stat && cur.stat && prev.stat.starttime !== cur.stat.starttime);
+}
+
+export function describeSocket(s: SocketSample): string {
+  if (s.proto === 'unix') {
+    const name = s.path || s.local || '(unnamed)';
+    return `unix ${s.type ?? ''} ${name} ${s.state}`.replace(/\s+/g, ' ').trim();
+  }
+  if (s.state === 'LISTEN' || (s.state === 'UNCONN' && (s.remotePort === 0))) return `${s.proto} ${s.local} ${s.state}`;
+  return `${s.proto} ${s.local} -> ${s.remote} ${s.state}`;
+}
+
+export function emptyHistory(): ProcessHistory {
+  return { cpuPercent: [], rssKb: [], readBps: [], writeBps: [] };
+}
+
+/** Derive the model from the current sample and the previous one of the same process. */
+export function deriveProcessDetail(prev: ProcDetailSample | undefined, cur: ProcDetailSample, sys: SystemInfo, history: ProcessHistory = emptyHistory()): ProcessDetailModel {
+  if (prev && (prev.pid !== cur.pid || pidReused(prev, cur) || prev.gone)) prev = undefined;
+  const sec = prev ? (cur.time - prev.time) / 1000 : null;
+  const interval = sec !== null && sec > 0 ? sec : null;
+  const st = cur.stat;
+  const ps = prev?.stat;
+  const status = cur.status;
+  const hz = sys.clkTck;
+
+  const uid = status?.uids?.[0] ?? null;
+  const euid = status?.uids?.[1] ?? null;
+  const identity: ProcessIdentity = {
+    pid: cur.pid,
+    ppid: st?.ppid ?? status?.ppid ?? null,
+    pgrp: st?.pgrp ?? null,
+    session: st?.session ?? null,
+    comm: st?.comm ?? status?.name ?? '',
+    uid,
+    user: uid === null ? null : sys.userName(uid),
+    euid,
+    state: st?.state ?? status?.state?.charAt(0) ?? '?',
+    stateName: STATE_NAMES[st?.state ?? status?.state?.charAt(0) ?? ''] ?? 'unknown',
+    nice: st?.nice ?? null,
+    priority: st?.priority ?? null,
+    threads: st?.numThreads ?? status?.threads ?? null,
+    startTime: st && sys.btimeSec ? sys.btimeSec * 1000 + (st.starttime * 1000) / hz : null,
+    exe: cur.exe ?? null,
+    cwd: cur.cwd ?? null,
+    root: cur.root ?? null,
+    cmdline: cur.cmdline ?? null,
+    cgroup: cur.cgroup ? primaryCgroup(cur.cgroup) ?? null : null,
+    cgroups: cur.cgroup ?? [],
+    namespaces: cur.namespaces ?? [],
+  };
+
+  const pct = (c: number | undefined, p: number | undefined) => {
+    const r = rate(c, p, interval);
+    return r === null ? null : (r / hz) * 100;
+  };
+  const cpu: ProcessCpu = {
+    percent: st && ps ? pct(st.utime + st.stime, ps.utime + ps.stime) : null,
+    userPercent: pct(st?.utime, ps?.utime),
+    systemPercent: pct(st?.stime, ps?.stime),
+    timeSec: st ? (st.utime + st.stime) / hz : null,
+    processor: st?.processor ?? null,
+  };
+
+  const sm = cur.smaps;
+  const rssKb = status?.vmRssKb ?? sm?.Rss ?? null;
+  const memory: ProcessMemory = {
+    rssKb,
+    vszKb: status?.vmSizeKb ?? (st ? Math.round(st.vsize / 1024) : null),
+    peakRssKb: status?.vmHwmKb ?? null,
+    anonKb: status?.rssAnonKb ?? sm?.Anonymous ?? null,
+    fileKb: status?.rssFileKb ?? null,
+    shmemKb: status?.rssShmemKb ?? null,
+    swapKb: status?.vmSwapKb ?? sm?.Swap ?? null,
+    pssKb: sm?.Pss ?? null,
+    pssAnonKb: sm?.Pss_Anon ?? null,
+    pssFileKb: sm?.Pss_File ?? null,
+    pssShmemKb: sm?.Pss_Shmem ?? null,
+    swapPssKb: sm?.SwapPss ?? null,
+    privateKb: sm ? (sm.Private_Clean ?? 0) + (sm.Private_Dirty ?? 0) : null,
+    sharedKb: sm ? (sm.Shared_Clean ?? 0) + (sm.Shared_Dirty ?? 0) : null,
+    memPercent: rssKb !== null && sys.memTotalKb > 0 ? (rssKb / sys.memTotalKb) * 100 : null,
+  };
+
+  const io = cur.io;
+  const pio = prev?.io;
+  const ioModel: ProcessIo | null = io
+    ? {
+        readBytes: io.readBytes, writeBytes: io.writeBytes, rchar: io.rchar, wchar: io.wchar,
+        readBps: rate(io.readBytes, pio?.readBytes, interval),
+        writeBps: rate(io.writeBytes, pio?.writeBytes, interval),
+        rcharBps: rate(io.rchar, pio?.rchar, interval),
+        wcharBps: rate(io.wchar, pio?.wchar, interval),
+      }
+    : null;
+
+  const prevThreads = new Map((prev?.threads ?? []).map((t) => [t.tid, t]));
+  const threads: ThreadRow[] = (cur.threads ?? []).map((t) => {
+    const p = prevThreads.get(t.tid);
+    return {
+      tid: t.tid, name: t.comm, state: t.state, processor: t.processor, nice: t.nice,
+      cpuPercent: p ? pct(t.utime + t.stime, p.utime + p.stime) : null,
+    };
+  });
+
+  const sockByInode = new Map<number, SocketSample>();
+  for (const s of cur.sockets ?? []) if (!sockByInode.has(s.inode)) sockByInode.set(s.inode, s);
+  const fdKinds: Partial<Record<FdKind, number>> = {};
+  const sockets: SocketRow[] = [];
+  const seenSock = new Set<number>();
+  const fds: FdRow[] = (cur.fds ?? []).map((f) => {
+    const t = f.target;
+    fdKinds[t.kind] = (fdKinds[t.kind] ?? 0) + 1;
+    let description = t.target;
+    if (t.kind === 'socket' && t.inode !== undefined) {
+      const s = sockByInode.get(t.inode);
+      if (s) {
+        description = describeSocket(s);
+        if (!seenSock.has(s.inode)) {
+          seenSock.add(s.inode);
+          sockets.push({ fd: f.fd, proto: s.proto, state: s.state, local: s.proto === 'unix' ? s.path || s.local : s.local, remote: s.remote, txQueue: s.txQueue, rxQueue: s.rxQueue, inode: s.inode });
+        }
+      }
+    }
+    return {
+      fd: f.fd, kind: t.kind, target: t.target, description,
+      mode: describeOpenFlags(f.info?.flags), pos: f.info?.pos ?? null, deleted: !!t.deleted,
+    };
+  });
+
+  const vol = status?.voluntaryCtxt, nvol = status?.nonvoluntaryCtxt;
+  return {
+    pid: cur.pid,
+    status: 'alive',
+    exitedAt: null,
+    time: cur.time,
+    intervalSec: interval,
+    identity,
+    cpu,
+    memory,
+    io: ioModel,
+    ctxSwitches: {
+      voluntary: vol ?? null, nonvoluntary: nvol ?? null,
+      voluntaryPerSec: rate(vol, prev?.status?.voluntaryCtxt, interval),
+      nonvoluntaryPerSec: rate(nvol, prev?.status?.nonvoluntaryCtxt, interval),
+    },
+    history,
+    threads,
+    threadTotal: cur.threadTotal ?? threads.length,
+    fds,
+    fdTotal: cur.fdTotal ?? fds.length,
+    fdKinds,
+    sockets,
+    limits: cur.limits ?? [],
+    environ: cur.environ ?? null,
+    errors: { ...cur.errors },
+  };
+}
+
+/** The last model of a process that is gone: same values, marked exited. */
+export function markExited(m: ProcessDetailModel, at: number): ProcessDetailModel {
+  if (m.status === 'exited') return m;
+  return { ...m, status: 'exited', exitedAt: at, cpu: { ...m.cpu, percent: null, userPercent: null, systemPercent: null } };
+}
+
+/** Bounded history for the sparklines: the newest `capacity` points. */
+export class ProcessHistoryBuffer {
+  private h: ProcessHistory = emptyHistory();
+  constructor(readonly capacity = 120) {}
+
+  push(m: ProcessDetailModel): ProcessHistory {
+    const add = (arr: number[], v: number | null) => {
+      arr.push(v ?? 0);
+      if (arr.length > this.capacity) arr.splice(0, arr.length - this.capacity);
+    };
+    // The first sample has no rates: skip it rather than plot a fake zero.
+    if (m.intervalSec !== null) {
+      add(this.h.cpuPercent, m.cpu.percent);
+      add(this.h.readBps, m.io?.readBps ?? null);
+      add(this.h.writeBps, m.io?.writeBps ?? null);
+    }
+    add(this.h.rssKb, m.memory.rssKb);
+    return this.snapshot();
+  }
+
+  snapshot(): ProcessHistory {
+    return { cpuPercent: [...this.h.cpuPercent], rssKb: [...this.h.rssKb], readBps: [...this.h.readBps], writeBps: [...this.h.writeBps] };
+  }
+
+  clear(): void {
+    this.h = emptyHistory();
+  }
+}

@@ -1,0 +1,143 @@
+// `ostop dump process --pid PID [-n N] [-d SEC] [--format text|json]`:
+// the drill-in details of one process, the same ProcessDetailModel the
+// process screen draws. JSON field names are documented in
+// docs/process-detail.md; never rename one without a note there.
+//
+// Invariants: text output passes every process-supplied string through
+// sanitize(); JSON keeps strings exact but escapes C1 controls, bidi
+// overrides and line separators as \uXXXX so printing it is safe too.
+import { UsageError, sleep, type DumpView } from '../app/dump-view.js';
+import { formatRecords, type OutputColumn } from '../app/output.js';
+import { sanitize } from '../util/text.js';
+import type { LimitRow, EnvVar } from '../collectors/proc-detail.js';
+import {
+  describeErrno, formatBytes, formatCpuTime, formatKb, formatLimit, formatPercent, formatRate, formatTimestamp, sparkline,
+} from '../model/process-detail-format.js';
+import type { FdRow, ProcessDetailModel, SocketRow, ThreadRow } from '../model/process-detail.js';
+import { ProcessSource, type ProcessSourceOptions } from './process-source.js';
+
+const THREAD_COLS: OutputColumn<ThreadRow>[] = [
+  { id: 'tid', title: 'TID', width: 8, align: 'right', value: (t) => t.tid },
+  { id: 'state', title: 'S', width: 1, value: (t) => t.state },
+  { id: 'cpu', title: 'CPU%', width: 6, align: 'right', value: (t) => t.cpuPercent, text: (t) => formatPercent(t.cpuPercent).replace('%', '') },
+  { id: 'processor', title: 'CPU', width: 3, align: 'right', value: (t) => t.processor },
+  { id: 'name', title: 'NAME', value: (t) => t.name },
+];
+
+const FD_COLS: OutputColumn<FdRow>[] = [
+  { id: 'fd', title: 'FD', width: 5, align: 'right', value: (f) => f.fd },
+  { id: 'kind', title: 'TYPE', width: 6, value: (f) => f.kind },
+  { id: 'mode', title: 'MODE', width: 4, value: (f) => f.mode },
+  { id: 'pos', title: 'POS', width: 10, align: 'right', value: (f) => f.pos },
+  { id: 'description', title: 'TARGET', value: (f) => f.description },
+];
+
+const SOCKET_COLS: OutputColumn<SocketRow>[] = [
+  { id: 'fd', title: 'FD', width: 5, align: 'right', value: (s) => s.fd },
+  { id: 'proto', title: 'PROTO', width: 5, value: (s) => s.proto },
+  { id: 'state', title: 'STATE', width: 11, value: (s) => s.state },
+  { id: 'rxQueue', title: 'RECV-Q', width: 7, align: 'right', value: (s) => s.rxQueue },
+  { id: 'txQueue', title: 'SEND-Q', width: 7, align: 'right', value: (s) => s.txQueue },
+  { id: 'local', title: 'LOCAL', width: 28, value: (s) => s.local },
+  { id: 'remote', title: 'REMOTE', value: (s) => s.remote },
+];
+
+const LIMIT_COLS: OutputColumn<LimitRow>[] = [
+  { id: 'name', title: 'LIMIT', width: 22, value: (l) => l.name },
+  { id: 'soft', title: 'SOFT', width: 12, align: 'right', value: (l) => formatLimit(l.soft) },
+  { id: 'hard', title: 'HARD', width: 12, align: 'right', value: (l) => formatLimit(l.hard) },
+  { id: 'units', title: 'UNITS', value: (l) => l.units },
+];
+
+const ENV_COLS: OutputColumn<EnvVar>[] = [
+  { id: 'name', title: 'NAME', width: 24, value: (e) => e.name },
+  { id: 'value', title: 'VALUE', value: (e) => e.value },
+];
+
+function partial(m: ProcessDetailModel, section: keyof ProcessDetailModel['errors']): string | undefined {
+  const c = m.errors[section];
+  return c ? `(${describeErrno(c)}: ${c})` : undefined;
+}
+
+/** The text report for one model: identity, rates, then one table per section. */
+export function formatProcessText(m: ProcessDetailModel): string {
+  const id = m.identity;
+  const s = (v: string | null | undefined) => (v === null || v === undefined ? '-' : sanitize(v));
+  const out: string[] = [];
+  const head = m.status === 'exited'
+    ? `PID ${m.pid} EXITED${m.exitedAt ? ' at ' + formatTimestamp(m.exitedAt) : ''} (last values shown)`
+    : `PID ${m.pid}`;
+  out.push(`${head}  ${s(id.comm)}`);
+  out.push(`  ppid ${id.ppid ?? '-'}  user ${s(id.user)}${id.uid !== null ? ` (${id.uid})` : ''}  state ${id.state} (${id.stateName})  nice ${id.nice ?? '-'}  threads ${id.threads ?? '-'}`);
+  out.push(`  started ${formatTimestamp(id.startTime)}`);
+  out.push(`  exe     ${s(id.exe) ?? ''} ${partial(m, 'exe') ?? ''}`.trimEnd());
+  out.push(`  cwd     ${s(id.cwd)} ${partial(m, 'cwd') ?? ''}`.trimEnd());
+  out.push(`  cmdline ${id.cmdline ? sanitize(id.cmdline.join(' ')) : '-'} ${partial(m, 'cmdline') ?? ''}`.trimEnd());
+  out.push(`  cgroup  ${s(id.cgroup)}`);
+  out.push(`  ns      ${id.namespaces.map((n) => `${n.type}:${n.inode}`).join(' ') || '-'}`);
+  out.push('');
+  out.push(`CPU     ${formatPercent(m.cpu.percent)} (user ${formatPercent(m.cpu.userPercent)}, sys ${formatPercent(m.cpu.systemPercent)})  time ${formatCpuTime(m.cpu.timeSec)}  ${sparkline(m.history.cpuPercent, 30, 100)}`);
+  const mem = m.memory;
+  out.push(`Memory  RSS ${formatKb(mem.rssKb)} (${formatPercent(mem.memPercent)})  anon ${formatKb(mem.anonKb)}  file ${formatKb(mem.fileKb)}  shmem ${formatKb(mem.shmemKb)}  swap ${formatKb(mem.swapKb)}  PSS ${formatKb(mem.pssKb)}  VSZ ${formatKb(mem.vszKb)}  peak ${formatKb(mem.peakRssKb)} ${partial(m, 'smaps') ?? ''}`.trimEnd());
+  if (m.io) {
+    out.push(`I/O     read ${formatRate(m.io.readBps)} write ${formatRate(m.io.writeBps)}  (total read ${formatBytes(m.io.readBytes)} write ${formatBytes(m.io.writeBytes)}; syscalls rchar ${formatRate(m.io.rcharBps)} wchar ${formatRate(m.io.wcharBps)})`);
+  } else {
+    out.push(`I/O     - ${partial(m, 'io') ?? ''}`.trimEnd());
+  }
+  out.push(`Ctx sw  voluntary ${m.ctxSwitches.voluntary ?? '-'}  involuntary ${m.ctxSwitches.nonvoluntary ?? '-'}`);
+  const section = (title: string, body: string, sec?: keyof ProcessDetailModel['errors']) => {
+    out.push('');
+    out.push(`${title} ${(sec && partial(m, sec)) ?? ''}`.trimEnd());
+    if (body) out.push(body);
+  };
+  const more = (shown: number, total: number) => (total > shown ? `\n  +${total - shown} more` : '');
+  section(`Threads (${m.threadTotal})`, formatRecords(m.threads, THREAD_COLS, 'text') + more(m.threads.length, m.threadTotal), 'threads');
+  section(`File descriptors (${m.fdTotal})`, formatRecords(m.fds, FD_COLS, 'text') + more(m.fds.length, m.fdTotal), 'fds');
+  section(`Sockets (${m.sockets.length})`, m.sockets.length ? formatRecords(m.sockets, SOCKET_COLS, 'text') : '', 'sockets');
+  section('Limits', m.limits.length ? formatRecords(m.limits, LIMIT_COLS, 'text') : '', 'limits');
+  section(`Environment (${m.environ?.length ?? '-'})`, m.environ?.length ? formatRecords(m.environ, ENV_COLS, 'text') : '', 'environ');
+  return out.join('\n');
+}
+
+/** JSON.stringify, with characters that are valid JSON but unsafe on a terminal escaped. */
+export function safeJson(v: unknown): string {
+  return JSON.stringify(v).replace(/[\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+export function parsePidFlag(v: string | boolean | undefined): number {
+  if (typeof v !== 'string' || !/^\d+$/.test(v.trim())) throw new UsageError('dump process: --pid PID is required (a positive integer)');
+  const pid = Number(v.trim());
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw new UsageError(`dump process: bad --pid ${v}`);
+  return pid;
+}
+
+export function createProcessDump(sourceOpts: ProcessSourceOptions = {}): DumpView {
+  return {
+    name: 'process',
+    summary: 'details of one process (--pid PID): identity, CPU/memory/I/O, threads, fds, sockets, limits, environment',
+    flags: { pid: 'string' },
+    formats: ['text', 'json'],
+    async run(opts) {
+      const pid = parsePidFlag(opts.flags.pid);
+      const src = new ProcessSource(pid, sourceOpts);
+      src.collect(Date.now());
+      if (src.gone) {
+        opts.err(`ostop: no process with pid ${pid}`);
+        return 1;
+      }
+      const n = Math.max(1, opts.n);
+      for (let i = 0; i < n; i++) {
+        if (!(await sleep(opts.delaySec * 1000, opts.signal))) return 0;
+        src.collect(Date.now());
+        const m = src.model()!;
+        if (opts.format === 'json') opts.out(safeJson(m));
+        else opts.out((i > 0 ? '\n' : '') + formatProcessText(m));
+        if (src.gone) return 0;
+      }
+      return 0;
+    },
+  };
+}
+
+export const processDump: DumpView = createProcessDump();
