@@ -1,0 +1,755 @@
+// ostop_native: loads ostop's eBPF tracers and runs the one shared ring
+// buffer loop on Node's own event loop.
+//
+// Invariants:
+// - One libbpf ring_buffer holds the "events" ring of every running tracer
+//   instance; its epoll fd is watched by one uv_poll_t (unref'd, so tracing
+//   never keeps the process alive). A wake-up drains into ONE ArrayBuffer:
+//   records are [u16 instance id][u16 0][u32 len][len bytes][pad to 8],
+//   little endian. No JS object is created per event here.
+// - Lifecycle per tracer, always: open -> set rodata (targ_*) -> probe and
+//   bpf_program__set_autoload(false) what cannot work -> load -> attach.
+//   Stop = drain, rebuild the ring manager without it, destroy links, free
+//   the object. Links are fd-based and nothing is pinned, so when the process
+//   dies (even by SIGKILL) the kernel unloads everything.
+// - Drops: BPF counts failed reserves in its per-CPU "drops" map; records we
+//   drain while no JS callback is set are counted in g_native_drops.
+// - libbpf never prints to the terminal (the TUI owns it); its messages are
+//   kept and the last lines are appended to error messages.
+#include <napi.h>
+#include <uv.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ostop-common.h"
+#include "registry.h"
+
+extern "C" void ostop_libbpf_static_init(void);
+
+namespace {
+
+struct Instance {
+	uint16_t id = 0;
+	const ostop_tracer_desc *desc = nullptr;
+	void *skel = nullptr;
+	bpf_object *obj = nullptr;
+	std::vector<bpf_link *> links;
+	int ring_fd = -1;
+	int drops_fd = -1;
+	int filter_fd = -1;
+};
+
+std::map<uint16_t, Instance *> g_instances;
+uint16_t g_next_id = 1;
+ring_buffer *g_rb = nullptr;
+uv_poll_t *g_poll = nullptr;
+napi_env g_env = nullptr;
+Napi::FunctionReference g_callback;
+std::vector<uint8_t> g_batch;
+uint64_t g_native_drops = 0;
+bool g_draining = false;
+std::deque<std::string> g_log;
+btf *g_vmlinux_btf = nullptr;
+bool g_vmlinux_btf_tried = false;
+int g_fentry_ok = -1; // -1 unknown, 0 no, 1 yes
+
+// A wake-up stops filling one ArrayBuffer at this size; the rest is
+// delivered in the next buffer of the same wake-up or the next wake-up.
+constexpr size_t kBatchLimit = 4u << 20;
+constexpr int kRoundsPerWake = 8;
+constexpr int kBatchFull = -E2BIG;
+
+int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	char buf[1024];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	std::string s(buf);
+	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+		s.pop_back();
+	if (!s.empty()) {
+		g_log.push_back(s);
+		if (g_log.size() > 60)
+			g_log.pop_front();
+	}
+	return 0;
+}
+
+std::string log_tail(size_t n)
+{
+	std::string out;
+	size_t start = g_log.size() > n ? g_log.size() - n : 0;
+	for (size_t i = start; i < g_log.size(); i++)
+		out += "\n  libbpf: " + g_log[i];
+	return out;
+}
+
+std::string hint_for(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == EPERM || err == EACCES)
+		return " (needs root, or CAP_BPF + CAP_PERFMON: run ostop with sudo)";
+	if (err == ENOENT || err == ESRCH)
+		return " (a kernel tracepoint or BTF type it needs is missing)";
+	if (err == ENOMEM)
+		return " (not enough locked memory or map space)";
+	return "";
+}
+
+[[noreturn]] void fail(Napi::Env env, const std::string &what, int err)
+{
+	if (err < 0)
+		err = -err;
+	std::string msg = what + ": " + strerror(err) + hint_for(err) + log_tail(4);
+	Napi::Error e = Napi::Error::New(env, msg);
+	e.Set("errno", Napi::Number::New(env, err));
+	throw e;
+}
+
+bool path_exists(const std::string &p)
+{
+	struct stat st;
+	return stat(p.c_str(), &st) == 0;
+}
+
+btf *vmlinux_btf()
+{
+	if (!g_vmlinux_btf_tried) {
+		g_vmlinux_btf_tried = true;
+		g_vmlinux_btf = btf__load_vmlinux_btf();
+		if (!g_vmlinux_btf)
+			g_vmlinux_btf = nullptr;
+	}
+	return g_vmlinux_btf;
+}
+
+// Can a fentry program be loaded AND attached here? Many locked-down kernels
+// refuse (EPERM) even for root, so it is tried once with a 2-instruction
+// program and the answer cached.
+bool fentry_works()
+{
+	if (g_fentry_ok >= 0)
+		return g_fentry_ok == 1;
+	g_fentry_ok = 0;
+	btf *vb = vmlinux_btf();
+	if (!vb)
+		return false;
+	int id = btf__find_by_name_kind(vb, "do_nanosleep", BTF_KIND_FUNC);
+	if (id <= 0)
+		id = btf__find_by_name_kind(vb, "__x64_sys_getpid", BTF_KIND_FUNC);
+	if (id <= 0)
+		return false;
+	struct bpf_insn insns[2];
+	memset(insns, 0, sizeof(insns));
+	insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K; // r0 = 0
+	insns[0].dst_reg = BPF_REG_0;
+	insns[1].code = BPF_JMP | BPF_EXIT;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY, .attach_btf_id = (__u32)id);
+	int pfd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ostop_probe", "GPL", insns, 2, &opts);
+	if (pfd < 0)
+		return false;
+	int lfd = bpf_link_create(pfd, 0, BPF_TRACE_FENTRY, nullptr);
+	if (lfd >= 0) {
+		g_fentry_ok = 1;
+		close(lfd);
+	}
+	close(pfd);
+	return g_fentry_ok == 1;
+}
+
+bool starts_with(const std::string &s, const char *p)
+{
+	return s.rfind(p, 0) == 0;
+}
+
+// "" when a program in this ELF section can work on this kernel, else why not.
+std::string probe_section(const std::string &sec)
+{
+	auto after = [&](const char *p) { return sec.substr(strlen(p)); };
+	if (starts_with(sec, "tp/") || starts_with(sec, "tracepoint/")) {
+		std::string ev = starts_with(sec, "tp/") ? after("tp/") : after("tracepoint/");
+		const char *roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+		for (const char *r : roots) {
+			if (path_exists(std::string(r) + "/events"))
+				return path_exists(std::string(r) + "/events/" + ev) ? "" : "tracepoint " + ev + " does not exist on this kernel";
+		}
+		return ""; // tracefs not mounted: cannot tell, let attach decide
+	}
+	if (starts_with(sec, "tp_btf/") || starts_with(sec, "raw_tp/") || starts_with(sec, "raw_tracepoint/")) {
+		std::string ev = sec.substr(sec.find('/') + 1);
+		btf *vb = vmlinux_btf();
+		if (!vb)
+			return "kernel BTF is missing (/sys/kernel/btf/vmlinux)";
+		return btf__find_by_name_kind(vb, ("btf_trace_" + ev).c_str(), BTF_KIND_TYPEDEF) > 0 ? "" : "raw tracepoint " + ev + " does not exist on this kernel";
+	}
+	if (starts_with(sec, "fentry/") || starts_with(sec, "fexit/") || starts_with(sec, "fmod_ret/")) {
+		if (!fentry_works())
+			return "fentry/fexit programs cannot be attached on this kernel";
+		btf *vb = vmlinux_btf();
+		std::string fn = sec.substr(sec.find('/') + 1);
+		return btf__find_by_name_kind(vb, fn.c_str(), BTF_KIND_FUNC) > 0 ? "" : "kernel function " + fn + " not found";
+	}
+	if (starts_with(sec, "kprobe/") || starts_with(sec, "kretprobe/")) {
+		if (!path_exists("/sys/kernel/tracing/kprobe_events") && !path_exists("/sys/kernel/debug/tracing/kprobe_events"))
+			return "kprobes are not available on this kernel";
+		return "";
+	}
+	return "";
+}
+
+// Writes a JS number/boolean into a const volatile global of .rodata, found by
+// name through the object's BTF (so the addon needs no per-tracer code).
+void set_rodata(Napi::Env env, const Instance *in, const std::string &var, const Napi::Value &v)
+{
+	const btf *b = bpf_object__btf(in->obj);
+	bpf_map *rodata = nullptr, *m;
+	bpf_object__for_each_map(m, in->obj) {
+		const char *n = bpf_map__name(m);
+		if (bpf_map__is_internal(m) && strstr(n, ".rodata")) {
+			rodata = m;
+			break;
+		}
+	}
+	if (!b || !rodata)
+		throw Napi::Error::New(env, "tracer " + std::string(in->desc->name) + " has no rodata for " + var);
+	int sec_id = btf__find_by_name_kind(b, ".rodata", BTF_KIND_DATASEC);
+	if (sec_id <= 0)
+		throw Napi::Error::New(env, "tracer " + std::string(in->desc->name) + ": no .rodata BTF");
+	const btf_type *sec = btf__type_by_id(b, sec_id);
+	const btf_var_secinfo *vsi = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++, vsi++) {
+		const btf_type *vt = btf__type_by_id(b, vsi->type);
+		if (var != btf__name_by_offset(b, vt->name_off))
+			continue;
+		size_t sz = 0;
+		uint8_t *data = (uint8_t *)bpf_map__initial_value(rodata, &sz);
+		if (!data || vsi->offset + vsi->size > sz || vsi->size > 8)
+			throw Napi::Error::New(env, "rodata " + var + " cannot be set");
+		int64_t x = v.IsBoolean() ? (v.As<Napi::Boolean>().Value() ? 1 : 0) : v.ToNumber().Int64Value();
+		memcpy(data + vsi->offset, &x, vsi->size); // little endian: low bytes first
+		return;
+	}
+	throw Napi::Error::New(env, "tracer " + std::string(in->desc->name) + " has no setting " + var);
+}
+
+void count_batch_records(const std::vector<uint8_t> &b)
+{
+	size_t off = 0;
+	while (off + 8 <= b.size()) {
+		uint32_t len;
+		memcpy(&len, b.data() + off + 4, 4);
+		off += 8 + ((len + 7) & ~7u);
+		g_native_drops++;
+	}
+}
+
+int on_sample(void *ctx, void *data, size_t len)
+{
+	uint16_t id = (uint16_t)(uintptr_t)ctx;
+	size_t padded = (len + 7) & ~(size_t)7;
+	size_t off = g_batch.size();
+	g_batch.resize(off + 8 + padded);
+	uint8_t *p = g_batch.data() + off;
+	uint16_t zero = 0;
+	uint32_t l32 = (uint32_t)len;
+	memcpy(p, &id, 2);
+	memcpy(p + 2, &zero, 2);
+	memcpy(p + 4, &l32, 4);
+	memcpy(p + 8, data, len);
+	if (padded > len)
+		memset(p + 8 + len, 0, padded - len);
+	return g_batch.size() >= kBatchLimit ? kBatchFull : 0;
+}
+
+void deliver(Napi::Env env)
+{
+	if (g_batch.empty())
+		return;
+	if (g_callback.IsEmpty()) {
+		count_batch_records(g_batch);
+		g_batch.clear();
+		return;
+	}
+	Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, g_batch.size());
+	memcpy(ab.Data(), g_batch.data(), g_batch.size());
+	g_batch.clear();
+	g_callback.MakeCallback(env.Global(), { ab });
+}
+
+// Drains every ring; returns the number of JS buffers delivered.
+int drain(Napi::Env env, int rounds)
+{
+	if (g_draining || !g_rb)
+		return 0;
+	g_draining = true;
+	int delivered = 0;
+	try {
+		for (int i = 0; i < rounds && g_rb; i++) {
+			int n = ring_buffer__consume(g_rb);
+			bool more = n == kBatchFull;
+			if (!g_batch.empty())
+				delivered++;
+			deliver(env);
+			if (!more)
+				break;
+		}
+	} catch (...) {
+		g_draining = false;
+		throw;
+	}
+	g_draining = false;
+	return delivered;
+}
+
+void on_poll(uv_poll_t *, int, int)
+{
+	Napi::Env env(g_env);
+	Napi::HandleScope scope(env);
+	try {
+		drain(env, kRoundsPerWake);
+	} catch (const Napi::Error &e) {
+		napi_fatal_exception(g_env, e.Value());
+	}
+}
+
+void close_poll()
+{
+	if (g_poll) {
+		uv_poll_stop(g_poll);
+		uv_close((uv_handle_t *)g_poll, [](uv_handle_t *h) { delete (uv_poll_t *)h; });
+		g_poll = nullptr;
+	}
+}
+
+// libbpf 1.1 cannot remove a ring from a ring_buffer, so a stop rebuilds it
+// from the remaining instances (their unread records stay in their rings).
+void ring_rebuild(Napi::Env env)
+{
+	close_poll();
+	if (g_rb) {
+		ring_buffer__free(g_rb);
+		g_rb = nullptr;
+	}
+	for (auto &kv : g_instances) {
+		Instance *in = kv.second;
+		if (in->ring_fd < 0)
+			continue;
+		void *ctx = (void *)(uintptr_t)in->id;
+		if (!g_rb) {
+			g_rb = ring_buffer__new(in->ring_fd, on_sample, ctx, nullptr);
+			if (!g_rb)
+				fail(env, "cannot create the ring buffer manager", errno);
+		} else if (int err = ring_buffer__add(g_rb, in->ring_fd, on_sample, ctx)) {
+			fail(env, "cannot add a ring to the ring buffer manager", err);
+		}
+	}
+	if (g_rb) {
+		uv_loop_t *loop = nullptr;
+		napi_get_uv_event_loop(env, &loop);
+		g_poll = new uv_poll_t;
+		uv_poll_init(loop, g_poll, ring_buffer__epoll_fd(g_rb));
+		uv_poll_start(g_poll, UV_READABLE, on_poll);
+		uv_unref((uv_handle_t *)g_poll);
+	}
+}
+
+void destroy_instance(Instance *in)
+{
+	for (bpf_link *l : in->links)
+		bpf_link__destroy(l);
+	in->links.clear();
+	if (in->skel)
+		in->desc->destroy(in->skel);
+	delete in;
+}
+
+Instance *get_instance(const Napi::CallbackInfo &info)
+{
+	uint16_t id = (uint16_t)info[0].ToNumber().Uint32Value();
+	auto it = g_instances.find(id);
+	if (it == g_instances.end())
+		throw Napi::Error::New(info.Env(), "no running tracer with id " + std::to_string(id));
+	return it->second;
+}
+
+int map_fd(bpf_object *obj, const char *name)
+{
+	bpf_map *m = bpf_object__find_map_by_name(obj, name);
+	return m ? bpf_map__fd(m) : -1;
+}
+
+// start(name, { rodata?: {targ_x: number|boolean}, pid?: number,
+//               ringBytes?: number, disable?: string[] })
+//   -> { id, attached: string[], disabled: {name, reason}[] }
+Napi::Value Start(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	std::string name = info[0].ToString();
+	Napi::Object opts = info.Length() > 1 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
+	const ostop_tracer_desc *desc = nullptr;
+	for (size_t i = 0; i < ostop_tracer_count; i++)
+		if (name == ostop_tracers[i].name)
+			desc = &ostop_tracers[i];
+	if (!desc)
+		throw Napi::Error::New(env, "unknown native tracer '" + name + "'");
+	if (!path_exists("/sys/kernel/btf/vmlinux"))
+		throw Napi::Error::New(env, "tracer " + name + ": kernel BTF (/sys/kernel/btf/vmlinux) is missing: needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	if (g_instances.size() >= 0xfff0)
+		throw Napi::Error::New(env, "too many tracers");
+
+	g_log.clear();
+	Instance *in = new Instance();
+	in->desc = desc;
+	Napi::Object result = Napi::Object::New(env);
+	Napi::Array attached = Napi::Array::New(env);
+	Napi::Array disabled = Napi::Array::New(env);
+	try {
+		// 1. open
+		in->skel = desc->open(&in->obj);
+		if (!in->skel)
+			fail(env, "tracer " + name + ": open failed", errno);
+		// 2. rodata
+		if (opts.Has("rodata") && opts.Get("rodata").IsObject()) {
+			Napi::Object ro = opts.Get("rodata").As<Napi::Object>();
+			Napi::Array keys = ro.GetPropertyNames();
+			for (uint32_t i = 0; i < keys.Length(); i++) {
+				std::string k = keys.Get(i).ToString();
+				set_rodata(env, in, k, ro.Get(k));
+			}
+		}
+		if (opts.Has("ringBytes") && opts.Get("ringBytes").IsNumber()) {
+			bpf_map *ring = bpf_object__find_map_by_name(in->obj, "events");
+			if (ring)
+				bpf_map__set_max_entries(ring, opts.Get("ringBytes").ToNumber().Uint32Value());
+		}
+		// 3. probe: disable what cannot work here, and what JS asked to disable
+		std::vector<std::string> off;
+		if (opts.Has("disable") && opts.Get("disable").IsArray()) {
+			Napi::Array d = opts.Get("disable").As<Napi::Array>();
+			for (uint32_t i = 0; i < d.Length(); i++)
+				off.push_back(d.Get(i).ToString());
+		}
+		bpf_program *p;
+		int enabled = 0;
+		bpf_object__for_each_program(p, in->obj) {
+			std::string pn = bpf_program__name(p);
+			std::string why;
+			for (auto &o : off)
+				if (o == pn)
+					why = "disabled by the tracer";
+			if (why.empty())
+				why = probe_section(bpf_program__section_name(p));
+			if (!why.empty()) {
+				bpf_program__set_autoload(p, false);
+				Napi::Object d = Napi::Object::New(env);
+				d.Set("name", pn);
+				d.Set("reason", why);
+				disabled.Set(disabled.Length(), d);
+			} else {
+				enabled++;
+			}
+		}
+		if (!enabled)
+			throw Napi::Error::New(env, "tracer " + name + ": none of its programs can run on this kernel");
+		// 4. load
+		if (int err = bpf_object__load(in->obj))
+			fail(env, "tracer " + name + ": cannot load the eBPF programs", err);
+		// 5. attach
+		bpf_object__for_each_program(p, in->obj) {
+			if (!bpf_program__autoload(p))
+				continue;
+			bpf_link *l = bpf_program__attach(p);
+			if (!l)
+				fail(env, "tracer " + name + ": cannot attach " + bpf_program__name(p), errno);
+			in->links.push_back(l);
+			attached.Set(attached.Length(), Napi::String::New(env, bpf_program__name(p)));
+		}
+		in->ring_fd = map_fd(in->obj, "events");
+		in->drops_fd = map_fd(in->obj, "drops");
+		in->filter_fd = map_fd(in->obj, "filter");
+		if (opts.Has("pid") && opts.Get("pid").IsNumber() && in->filter_fd >= 0) {
+			ostop_filter f = { opts.Get("pid").ToNumber().Uint32Value(), 0 };
+			uint32_t zero = 0;
+			bpf_map_update_elem(in->filter_fd, &zero, &f, BPF_ANY);
+		}
+		while (g_instances.count(g_next_id) || g_next_id == 0)
+			g_next_id++;
+		in->id = g_next_id++;
+		g_instances[in->id] = in;
+		if (in->ring_fd >= 0) {
+			try {
+				if (!g_rb) {
+					ring_rebuild(env);
+				} else if (int err = ring_buffer__add(g_rb, in->ring_fd, on_sample, (void *)(uintptr_t)in->id)) {
+					fail(env, "cannot add the ring of " + name, err);
+				}
+			} catch (...) {
+				g_instances.erase(in->id);
+				throw;
+			}
+		}
+	} catch (...) {
+		destroy_instance(in);
+		throw;
+	}
+	result.Set("id", Napi::Number::New(env, in->id));
+	result.Set("attached", attached);
+	result.Set("disabled", disabled);
+	return result;
+}
+
+void stop_one(Napi::Env env, Instance *in)
+{
+	try {
+		drain(env, 64); // deliver what it already produced
+	} catch (...) {
+		g_instances.erase(in->id);
+		ring_rebuild(env);
+		destroy_instance(in);
+		throw;
+	}
+	g_instances.erase(in->id);
+	ring_rebuild(env);
+	destroy_instance(in);
+}
+
+Napi::Value Stop(const Napi::CallbackInfo &info)
+{
+	stop_one(info.Env(), get_instance(info));
+	return info.Env().Undefined();
+}
+
+Napi::Value StopAll(const Napi::CallbackInfo &info)
+{
+	while (!g_instances.empty())
+		stop_one(info.Env(), g_instances.begin()->second);
+	return info.Env().Undefined();
+}
+
+Napi::Value SetFilter(const Napi::CallbackInfo &info)
+{
+	Instance *in = get_instance(info);
+	if (in->filter_fd < 0)
+		throw Napi::Error::New(info.Env(), std::string("tracer ") + in->desc->name + " has no filter map");
+	ostop_filter f = { info[1].ToNumber().Uint32Value(), 0 };
+	uint32_t zero = 0;
+	if (bpf_map_update_elem(in->filter_fd, &zero, &f, BPF_ANY))
+		fail(info.Env(), "cannot update the filter", errno);
+	return info.Env().Undefined();
+}
+
+// drops(id) -> { ring, map }: sums of the per-CPU BPF counters.
+Napi::Value Drops(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	Instance *in = get_instance(info);
+	Napi::Object o = Napi::Object::New(env);
+	double sums[OSTOP_DROP_MAX] = { 0 };
+	if (in->drops_fd >= 0) {
+		int ncpu = libbpf_num_possible_cpus();
+		std::vector<uint64_t> vals(ncpu > 0 ? ncpu : 1);
+		for (uint32_t slot = 0; slot < OSTOP_DROP_MAX; slot++) {
+			if (bpf_map_lookup_elem(in->drops_fd, &slot, vals.data()))
+				continue;
+			for (uint64_t v : vals)
+				sums[slot] += (double)v;
+		}
+	}
+	o.Set("ring", sums[OSTOP_DROP_RING]);
+	o.Set("map", sums[OSTOP_DROP_MAP]);
+	return o;
+}
+
+Napi::Value NativeDrops(const Napi::CallbackInfo &info)
+{
+	return Napi::Number::New(info.Env(), (double)g_native_drops);
+}
+
+// mapDump(id, mapName, clear?) -> { keySize, valueSize, count, data } with
+// data = count x (key | value) back to back; per-CPU values are
+// valueSize = round8(value) x possible CPUs. clear deletes what was read.
+Napi::Value MapDump(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	Instance *in = get_instance(info);
+	std::string mname = info[1].ToString();
+	bool clear = info.Length() > 2 && info[2].ToBoolean();
+	bpf_map *m = bpf_object__find_map_by_name(in->obj, mname.c_str());
+	if (!m)
+		throw Napi::Error::New(env, "tracer " + std::string(in->desc->name) + " has no map " + mname);
+	int fd = bpf_map__fd(m);
+	size_t ks = bpf_map__key_size(m), vs = bpf_map__value_size(m);
+	enum bpf_map_type t = bpf_map__type(m);
+	if (t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_LRU_PERCPU_HASH)
+		vs = ((vs + 7) & ~(size_t)7) * libbpf_num_possible_cpus();
+	std::vector<uint8_t> out, key(ks), next(ks), val(vs);
+	uint32_t count = 0;
+	void *prev = nullptr;
+	std::vector<std::vector<uint8_t>> keys;
+	while (bpf_map_get_next_key(fd, prev, next.data()) == 0) {
+		key = next;
+		prev = key.data();
+		if (bpf_map_lookup_elem(fd, key.data(), val.data()))
+			continue;
+		out.insert(out.end(), key.begin(), key.end());
+		out.insert(out.end(), val.begin(), val.end());
+		count++;
+		if (clear)
+			keys.push_back(key);
+		if (count > 1000000)
+			break;
+	}
+	for (auto &k : keys)
+		bpf_map_delete_elem(fd, k.data());
+	Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, out.size());
+	if (!out.empty())
+		memcpy(ab.Data(), out.data(), out.size());
+	Napi::Object o = Napi::Object::New(env);
+	o.Set("keySize", (double)ks);
+	o.Set("valueSize", (double)vs);
+	o.Set("count", (double)count);
+	o.Set("data", ab);
+	return o;
+}
+
+Napi::Value SetCallback(const Napi::CallbackInfo &info)
+{
+	if (info[0].IsFunction())
+		g_callback = Napi::Persistent(info[0].As<Napi::Function>());
+	else
+		g_callback.Reset();
+	return info.Env().Undefined();
+}
+
+// poll() -> number of buffers delivered: drains now (tests, final flush).
+Napi::Value Poll(const Napi::CallbackInfo &info)
+{
+	return Napi::Number::New(info.Env(), drain(info.Env(), 64));
+}
+
+// programs(id) -> [{ name, id }] of the attached programs (kernel prog ids).
+Napi::Value Programs(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	Instance *in = get_instance(info);
+	Napi::Array a = Napi::Array::New(env);
+	bpf_program *p;
+	bpf_object__for_each_program(p, in->obj) {
+		if (!bpf_program__autoload(p) || bpf_program__fd(p) < 0)
+			continue;
+		bpf_prog_info pi;
+		memset(&pi, 0, sizeof(pi));
+		uint32_t len = sizeof(pi);
+		Napi::Object o = Napi::Object::New(env);
+		o.Set("name", bpf_program__name(p));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &pi, &len) == 0)
+			o.Set("id", (double)pi.id);
+		a.Set(a.Length(), o);
+	}
+	return a;
+}
+
+Napi::Value Probe(const Napi::CallbackInfo &info)
+{
+	return Napi::String::New(info.Env(), probe_section(info[0].ToString()));
+}
+
+Napi::Value Features(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	Napi::Object o = Napi::Object::New(env);
+	o.Set("btf", path_exists("/sys/kernel/btf/vmlinux"));
+	o.Set("fentry", fentry_works());
+	o.Set("kprobes", probe_section("kprobe/x").empty());
+	o.Set("libbpf", std::to_string(libbpf_major_version()) + "." + std::to_string(libbpf_minor_version()));
+	return o;
+}
+
+Napi::Value Tracers(const Napi::CallbackInfo &info)
+{
+	Napi::Array a = Napi::Array::New(info.Env());
+	for (size_t i = 0; i < ostop_tracer_count; i++)
+		a.Set((uint32_t)i, ostop_tracers[i].name);
+	return a;
+}
+
+// layouts() -> { tracer: { struct: { size, fields: { name: { offset, size } } } } }
+Napi::Value Layouts(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	Napi::Object all = Napi::Object::New(env);
+	for (size_t i = 0; i < ostop_tracer_count; i++) {
+		Napi::Object tr = Napi::Object::New(env);
+		for (const ostop_layout *l = ostop_tracers[i].layouts; l && l->name; l++) {
+			Napi::Object lo = Napi::Object::New(env), fields = Napi::Object::New(env);
+			for (const ostop_field *f = l->fields; f && f->name; f++) {
+				Napi::Object fo = Napi::Object::New(env);
+				fo.Set("offset", (double)f->offset);
+				fo.Set("size", (double)f->size);
+				fields.Set(f->name, fo);
+			}
+			lo.Set("size", (double)l->size);
+			lo.Set("fields", fields);
+			tr.Set(l->name, lo);
+		}
+		all.Set(ostop_tracers[i].name, tr);
+	}
+	return all;
+}
+
+void cleanup(void *)
+{
+	// Process/env teardown: no JS any more, just release kernel objects.
+	close_poll();
+	if (g_rb) {
+		ring_buffer__free(g_rb);
+		g_rb = nullptr;
+	}
+	for (auto &kv : g_instances)
+		destroy_instance(kv.second);
+	g_instances.clear();
+	g_callback.Reset();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports)
+{
+	g_env = env;
+	ostop_libbpf_static_init();
+	libbpf_set_print(libbpf_print);
+	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+	napi_add_env_cleanup_hook(env, cleanup, nullptr);
+	exports.Set("tracers", Napi::Function::New(env, Tracers));
+	exports.Set("layouts", Napi::Function::New(env, Layouts));
+	exports.Set("start", Napi::Function::New(env, Start));
+	exports.Set("stop", Napi::Function::New(env, Stop));
+	exports.Set("stopAll", Napi::Function::New(env, StopAll));
+	exports.Set("setFilter", Napi::Function::New(env, SetFilter));
+	exports.Set("drops", Napi::Function::New(env, Drops));
+	exports.Set("nativeDrops", Napi::Function::New(env, NativeDrops));
+	exports.Set("mapDump", Napi::Function::New(env, MapDump));
+	exports.Set("setCallback", Napi::Function::New(env, SetCallback));
+	exports.Set("poll", Napi::Function::New(env, Poll));
+	exports.Set("programs", Napi::Function::New(env, Programs));
+	exports.Set("probe", Napi::Function::New(env, Probe));
+	exports.Set("features", Napi::Function::New(env, Features));
+	return exports;
+}
+
+} // namespace
+
+NODE_API_MODULE(ostop_native, Init)
