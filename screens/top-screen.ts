@@ -1,0 +1,463 @@
+// The default view: htop-style meters (per-CPU, memory, swap, tasks, load,
+// uptime) over the process table. Draws ProcessTableModel only; every
+// process string is sanitized, cut by display width, then blessed-escaped.
+import blessed from 'blessed';
+import type { Screen, ViewContext } from '../src/app/view.js';
+import type { ProcessTableModel, CpuModel, ProcRow } from '../src/model/process-model.js';
+import { PROC_COLUMNS, columnById, resolveColumns, type ProcColumn } from '../src/model/columns.js';
+import { arrangeRows, matchesFilter, type ViewRow } from '../src/model/process-view.js';
+import type { TopState } from '../src/views/top.js';
+import { fitWidth, sanitize } from '../src/util/text.js';
+import { formatDuration, formatMem } from '../src/util/format.js';
+import { bar } from './widgets/meter.js';
+import { SIGNALS, DEFAULT_SIGNAL_INDEX, signalMenuItems, sendSignal, renice } from '../src/collectors/proc-actions.js';
+
+const HELP: Array<[string, string]> = [
+  ['Up/Down PgUp/PgDn Home/End', 'move the selection'],
+  ['Enter', 'drill into the selected process'],
+  ['F2', 'setup: choose and order columns'],
+  ['F3 /', 'search (n: next match)'],
+  ['F4 \\', 'filter by text'],
+  ['F5 t', 'tree view'],
+  ['+ -', 'expand / collapse the subtree (tree view)'],
+  ['F6', 'sort by column (menu)'],
+  ['P M T N', 'sort by CPU%, MEM%, TIME+, PID'],
+  ['< >', 'sort by the previous / next column'],
+  ['I', 'invert the sort order'],
+  ['F', 'follow the selected process'],
+  ['H', 'hide / show user threads'],
+  ['K', 'hide / show kernel threads'],
+  ['u', 'show only one user\'s processes'],
+  ['F7 F8', 'renice: raise / lower priority'],
+  ['F9 k', 'send a signal (kill)'],
+  ['mouse', 'click a row to select, a column title to sort'],
+];
+
+export class TopScreen implements Screen<ProcessTableModel> {
+  private header!: blessed.Widgets.BoxElement;
+  private table!: blessed.Widgets.BoxElement;
+  private rows: ViewRow[] = [];
+  private selected = 0;
+  private scroll = 0;
+  private follow: number | undefined;
+  private filter = '';
+  private search = '';
+  private collapsed = new Set<number>();
+  private colX: Array<[number, number, string]> = [];
+  private setup: blessed.Widgets.ListElement | undefined;
+  private last: ProcessTableModel | undefined;
+
+  constructor(private ctx: ViewContext, private state: TopState) {}
+
+  mount(parent: blessed.Widgets.BoxElement): void {
+    this.header = blessed.box({ parent, top: 0, left: 0, right: 0, height: 4, tags: true });
+    this.table = blessed.box({ parent, top: 4, left: 0, right: 0, bottom: 0, tags: true });
+  }
+
+  unmount(): void {
+    this.header?.destroy();
+    this.table?.destroy();
+    this.setup?.destroy();
+    this.setup = undefined;
+  }
+
+  private get cfg() {
+    return this.state.config;
+  }
+
+  private columns(): ProcColumn[] {
+    return resolveColumns(this.cfg.columns.filter((id) => columnById(id)));
+  }
+
+  // ---- drawing ----------------------------------------------------------------
+
+  render(m: ProcessTableModel | undefined): void {
+    this.last = m;
+    const width = (this.ctx.screen.width as number) || 80;
+    const headerLines = m ? this.meterLines(m, width) : ['Collecting…'];
+    this.header.height = headerLines.length + 1;
+    this.header.setContent(headerLines.join('\n'));
+    this.table.top = headerLines.length + 1;
+    if (!m) return;
+    this.rows = arrangeRows(m.rows, {
+      sort: this.cfg.sort, descending: this.cfg.descending, tree: this.cfg.tree, collapsed: this.collapsed, filter: this.filter,
+      uid: this.state.uid, pids: this.state.pids, hideUserThreads: this.cfg.hideUserThreads, hideKernelThreads: this.cfg.hideKernelThreads,
+    });
+    if (this.follow !== undefined) {
+      const i = this.rows.findIndex((r) => r.row.pid === this.follow);
+      if (i >= 0) this.selected = i;
+      else this.follow = undefined;
+    }
+    this.drawTable(width);
+  }
+
+  private tableHeight(): number {
+    const h = (this.ctx.screen.height as number) - 2 - (this.table.top as number) - 1;
+    return Math.max(1, h);
+  }
+
+  private drawTable(width: number): void {
+    const t = this.ctx.theme;
+    const cols = this.columns();
+    const fixed = cols.reduce((a, c) => a + (c.width ? c.width + 1 : 0), 0);
+    const flexW = Math.max(8, width - fixed);
+    const widthOf = (c: ProcColumn) => (c.width ? c.width : flexW);
+    // header with the sort column marked
+    this.colX = [];
+    let x = 0;
+    const titles = cols.map((c) => {
+      const w = widthOf(c);
+      this.colX.push([x, x + w, c.id]);
+      x += w + 1;
+      const mark = c.id === this.cfg.sort ? (this.cfg.descending ? '▽' : '△') : '';
+      return fitWidth(c.id === this.cfg.sort ? (c.align === 'right' ? mark + c.title : c.title + mark) : c.title, w, c.align);
+    });
+    const headerText = fitWidth(titles.join(' '), width);
+    const lines: string[] = [t.mono ? `{inverse}${blessed.escape(headerText)}{/inverse}` : `{black-fg}{green-bg}${blessed.escape(headerText)}{/green-bg}{/black-fg}`];
+    const h = this.tableHeight();
+    const n = this.rows.length;
+    this.selected = Math.max(0, Math.min(this.selected, n - 1));
+    if (this.selected < this.scroll) this.scroll = this.selected;
+    if (this.selected >= this.scroll + h) this.scroll = this.selected - h + 1;
+    this.scroll = Math.max(0, Math.min(this.scroll, Math.max(0, n - h)));
+    for (let i = this.scroll; i < Math.min(n, this.scroll + h); i++) {
+      lines.push(this.rowLine(this.rows[i], cols, widthOf, width, i === this.selected));
+    }
+    if (n === 0) lines.push(t.fg('dim', this.filter ? `no process matches filter '${blessed.escape(sanitize(this.filter))}'` : 'no processes'));
+    this.table.setContent(lines.join('\n'));
+  }
+
+  private rowLine(v: ViewRow, cols: ProcColumn[], widthOf: (c: ProcColumn) => number, width: number, selected: boolean): string {
+    const t = this.ctx.theme;
+    const r = v.row;
+    const cells: string[] = [];
+    for (const c of cols) {
+      const w = widthOf(c);
+      let text = sanitize(c.text(r));
+      if (c.id === 'command' || (c.id === 'comm' && !cols.some((x) => x.id === 'command'))) text = v.prefix + text;
+      const cell = fitWidth(text, w, c.align);
+      if (selected) {
+        cells.push(blessed.escape(cell));
+        continue;
+      }
+      cells.push(this.colorCell(c, r, blessed.escape(cell)));
+    }
+    const line = cells.join(' ');
+    if (!selected) return line;
+    const plain = fitWidth(cols.map((c) => fitWidth((c.id === 'command' ? v.prefix : '') + sanitize(c.text(r)), widthOf(c), c.align)).join(' '), width);
+    return t.mono ? `{inverse}${blessed.escape(plain)}{/inverse}` : `{black-fg}{cyan-bg}${blessed.escape(plain)}{/cyan-bg}{/black-fg}`;
+  }
+
+  private colorCell(c: ProcColumn, r: ProcRow, s: string): string {
+    const t = this.ctx.theme;
+    switch (c.id) {
+      case 'state':
+        return r.state === 'R' ? t.fg('stateRunning', s) : r.state === 'D' ? t.fg('stateDisk', s) : r.state === 'Z' ? t.fg('stateZombie', s) : s;
+      case 'command':
+      case 'comm':
+        return r.isKernelThread ? t.fg('kernelThread', s) : r.isThread ? t.fg('thread', s) : s;
+      case 'cpu':
+        return r.cpuPercent >= 90 ? t.fg('error', s) : r.cpuPercent >= 1 ? s : t.fg('dim', s);
+      case 'res':
+      case 'virt':
+      case 'shr':
+        return r.rssBytes >= 1 << 30 && c.id === 'res' ? t.fg('warn', s) : s;
+      default:
+        return s;
+    }
+  }
+
+  private cpuBar(label: string, c: CpuModel, width: number): string {
+    const t = this.ctx.theme;
+    const pct = c.busy.toFixed(1) + '%';
+    return t.fg('label', label) + bar(t, [
+      { value: c.nice, color: 'cpuNice' },
+      { value: c.user, color: 'cpuUser' },
+      { value: c.system, color: 'cpuSystem' },
+      { value: c.irq, color: 'cpuIrq' },
+      { value: c.steal, color: 'cpuSteal' },
+      { value: c.iowait, color: 'cpuIowait' },
+    ], 100, width - label.length, pct);
+  }
+
+  private meterLines(m: ProcessTableModel, width: number): string[] {
+    const t = this.ctx.theme;
+    const half = Math.floor(width / 2);
+    const ncpu = m.cpus.length;
+    const lw = String(Math.max(0, ncpu - 1)).length;
+    // CPU bars: up to 8 rows, in as many sub-columns as needed within the left half.
+    const rowsPerCol = Math.max(1, Math.min(8, ncpu));
+    const subCols = Math.max(1, Math.ceil(ncpu / rowsPerCol));
+    const subW = Math.max(10, Math.floor((subCols > 1 ? width : half) / subCols) - 1);
+    const left: string[] = [];
+    for (let r = 0; r < rowsPerCol; r++) {
+      const parts: string[] = [];
+      for (let s = 0; s < subCols; s++) {
+        const i = s * rowsPerCol + r;
+        if (i < ncpu) parts.push(this.cpuBar(String(i).padStart(lw) + ' ', m.cpus[i], subW));
+      }
+      left.push(parts.join(' '));
+    }
+    const mem = m.mem;
+    const memLabel = `${formatMem(mem.usedBytes)}/${formatMem(mem.totalBytes)}`;
+    const memLine = t.fg('label', 'Mem'.padEnd(lw + 1)) + bar(t, [
+      { value: mem.usedBytes, color: 'memUsed' },
+      { value: mem.buffersBytes, color: 'memBuffers' },
+      { value: mem.sharedBytes, color: 'memShared' },
+      { value: mem.cacheBytes, color: 'memCache' },
+    ], mem.totalBytes, half - lw - 1, memLabel);
+    const swpLine = t.fg('label', 'Swp'.padEnd(lw + 1)) + bar(t, [{ value: mem.swapUsedBytes, color: 'swap' }], mem.swapTotalBytes || 1, half - lw - 1, `${formatMem(mem.swapUsedBytes)}/${formatMem(mem.swapTotalBytes)}`);
+    const tk = m.tasks;
+    const right = [
+      `${t.fg('label', 'Tasks:')} ${tk.total}, ${tk.threads} thr, ${tk.kernelThreads} kthr; ${t.fg('stateRunning', String(tk.running))} running, ${tk.sleeping} sleeping${tk.stopped ? `, ${tk.stopped} stopped` : ''}${tk.zombie ? `, ${t.fg('stateZombie', String(tk.zombie) + ' zombie')}` : ', 0 zombie'}`,
+      `${t.fg('label', 'Load average:')} ${m.load.map((x) => x.toFixed(2)).join(' ')}`,
+      `${t.fg('label', 'Uptime:')} ${formatDuration(m.uptimeSec)}`,
+    ];
+    const status: string[] = [];
+    if (this.filter) status.push(`filter: ${blessed.escape(sanitize(this.filter))}`);
+    if (this.state.uid !== undefined) status.push(`user: ${blessed.escape(sanitize(this.state.users.name(this.state.uid)))}`);
+    if (this.follow !== undefined) status.push(`following ${this.follow}`);
+    if (this.cfg.tree) status.push('tree');
+    if (status.length) right.push(t.fg('warn', status.join('  ')));
+    if (subCols > 1) {
+      // Many CPUs: bars take the full width, memory and tasks go below.
+      return [...left, memLine + ' ' + right[0], swpLine + ' ' + right[1], ' '.repeat(half) + right[2], ...(right[3] ? [' '.repeat(half) + right[3]] : [])];
+    }
+    const leftAll = [...left, memLine, swpLine];
+    const n = Math.max(leftAll.length, right.length);
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push((leftAll[i] ?? ' '.repeat(half)) + ' ' + (right[i] ?? ''));
+    return out;
+  }
+
+  // ---- input --------------------------------------------------------------------
+
+  private selectedRow(): ProcRow | undefined {
+    return this.rows[this.selected]?.row;
+  }
+
+  private move(delta: number): void {
+    this.follow = undefined;
+    this.selected = Math.max(0, Math.min(this.rows.length - 1, this.selected + delta));
+  }
+
+  private setSort(id: string, descending?: boolean): void {
+    const c = columnById(id);
+    if (!c) return;
+    if (this.cfg.sort === id && descending === undefined) this.cfg.descending = !this.cfg.descending;
+    else this.cfg.descending = descending ?? c.descending;
+    this.cfg.sort = id;
+    this.state.save();
+  }
+
+  handleMouse(action: string, x: number, y: number): boolean {
+    const top = this.table.top as number;
+    if (action === 'wheelup' || action === 'wheeldown') {
+      this.move(action === 'wheelup' ? -3 : 3);
+      return true;
+    }
+    if (y === top) {
+      const hit = this.colX.find(([a, b]) => x >= a && x <= b);
+      if (hit) this.setSort(hit[2]);
+      return true;
+    }
+    const i = this.scroll + (y - top - 1);
+    if (y > top && i < this.rows.length) {
+      this.follow = undefined;
+      this.selected = i;
+      return true;
+    }
+    return false;
+  }
+
+  handleKey(ch: string | undefined, name: string, full: string): boolean {
+    if (this.setup) return true; // the setup list handles its own keys
+    const app = this.ctx.app;
+    const h = this.tableHeight();
+    const r = this.selectedRow();
+    switch (full) {
+      case 'up': this.move(-1); return true;
+      case 'down': this.move(1); return true;
+      case 'pageup': this.move(-h); return true;
+      case 'pagedown': this.move(h); return true;
+      case 'home': this.follow = undefined; this.selected = 0; return true;
+      case 'end': this.follow = undefined; this.selected = this.rows.length - 1; return true;
+      case 'enter':
+      case 'return':
+        if (r) app.show('process', { pid: r.pid });
+        return true;
+      case 'S-p': case 'P': this.setSort('cpu', true); return true;
+      case 'S-m': case 'M': this.setSort('mem', true); return true;
+      case 'S-t': case 'T': this.setSort('time', true); return true;
+      case 'S-n': case 'N': this.setSort('pid', false); return true;
+      case 'S-i': case 'I': this.cfg.descending = !this.cfg.descending; this.state.save(); return true;
+      case '<': case '>': case 'S-,': case 'S-.': {
+        const ids = this.cfg.columns;
+        const i = Math.max(0, ids.indexOf(this.cfg.sort));
+        const next = ids[(i + (full === '<' || full === 'S-,' ? ids.length - 1 : 1)) % ids.length];
+        this.setSort(next, columnById(next)?.descending);
+        return true;
+      }
+      case 'f6': {
+        const cols = this.columns();
+        app.menu('Sort by', cols.map((c) => `${c.title.padEnd(8)} ${c.description}`), (i) => {
+          if (i !== null) this.setSort(cols[i].id, cols[i].descending);
+          app.requestRender();
+        }, Math.max(0, cols.findIndex((c) => c.id === this.cfg.sort)));
+        return true;
+      }
+      case 't': case 'f5': this.cfg.tree = !this.cfg.tree; this.state.save(); return true;
+      case '-': case '+': case '=':
+        if (r && this.cfg.tree) {
+          if (full === '-') this.collapsed.add(r.pid);
+          else this.collapsed.delete(r.pid);
+        }
+        return true;
+      case '*': this.collapsed.clear(); return true;
+      case 'S-f': case 'F':
+        this.follow = this.follow === undefined && r ? r.pid : undefined;
+        app.status(this.follow !== undefined ? `following PID ${this.follow}` : 'follow off');
+        return true;
+      case 'S-h': case 'H':
+        this.cfg.hideUserThreads = !this.cfg.hideUserThreads;
+        this.state.save();
+        app.status(this.cfg.hideUserThreads ? 'user threads hidden' : 'user threads shown');
+        app.refreshNow();
+        return true;
+      case 'S-k': case 'K':
+        this.cfg.hideKernelThreads = !this.cfg.hideKernelThreads;
+        this.state.save();
+        app.status(this.cfg.hideKernelThreads ? 'kernel threads hidden' : 'kernel threads shown');
+        return true;
+      case 'f3': case '/':
+        app.prompt('Search: ', this.search, (v) => {
+          if (v === null) return;
+          this.search = v;
+          this.findNext(0);
+          app.requestRender();
+        });
+        return true;
+      case 'n':
+        if (this.search) this.findNext(1);
+        return true;
+      case 'f4': case '\\':
+        app.prompt('Filter: ', this.filter, (v) => {
+          if (v === null) return;
+          this.filter = v;
+          this.selected = 0;
+          app.requestRender();
+        });
+        return true;
+      case 'u': {
+        const m = this.last;
+        if (!m) return true;
+        const users = [...new Map(m.rows.map((x) => [x.uid, x.user])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
+        app.menu('Show processes of', ['All users', ...users.map(([, n]) => sanitize(n))], (i) => {
+          if (i === null) return;
+          this.state.uid = i === 0 ? undefined : users[i - 1][0];
+          app.requestRender();
+        });
+        return true;
+      }
+      case 'k': case 'f9':
+        if (!r) return true;
+        app.menu(`Send signal to ${r.pid} ${sanitize(r.comm)}`, signalMenuItems(), (i) => {
+          if (i === null) return;
+          const sig = SIGNALS[i];
+          app.confirm(`Send ${sig.name} to PID ${r.pid} (${sanitize(r.comm)})?`, (yes) => {
+            if (!yes) return app.status('cancelled');
+            const res = sendSignal(r.pid, sig.name);
+            app.status(res.message, res.ok ? 'info' : 'error');
+            app.refreshNow();
+          });
+        }, DEFAULT_SIGNAL_INDEX);
+        return true;
+      case 'f7': case 'f8': case ']': case '[':
+        if (!r) return true;
+        {
+          const res = renice(r.pid, full === 'f7' || full === ']' ? -1 : 1);
+          app.status(res.message, res.ok ? 'info' : 'error');
+          app.refreshNow();
+        }
+        return true;
+      case 'f2':
+        this.openSetup();
+        return true;
+    }
+    void ch;
+    void name;
+    return false;
+  }
+
+  private findNext(from: number): void {
+    const n = this.rows.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.selected + from + k) % n;
+      if (matchesFilter(this.rows[i].row, this.search)) {
+        this.selected = i;
+        this.follow = undefined;
+        return;
+      }
+    }
+    this.ctx.app.status(`'${this.search}' not found`, 'warn');
+  }
+
+  // ---- F2 setup: choose and order columns ----------------------------------------
+
+  private openSetup(): void {
+    const t = this.ctx.theme;
+    const order = (): ProcColumn[] => [
+      ...this.cfg.columns.map((id) => columnById(id)!).filter(Boolean),
+      ...PROC_COLUMNS.filter((c) => !this.cfg.columns.includes(c.id)),
+    ];
+    const items = () => order().map((c) => `${this.cfg.columns.includes(c.id) ? '[x]' : '[ ]'} ${c.title.padEnd(8)} ${c.id.padEnd(12)} ${c.description}`);
+    const list = blessed.list({
+      parent: this.ctx.screen, top: 1, left: 'center', width: Math.min(90, (this.ctx.screen.width as number) - 2), bottom: 2,
+      label: ' Setup: columns — Space toggle, F7/F8 or [ ] move, Esc done ', border: 'line', keys: true, mouse: true,
+      items: items(), tags: false,
+      style: t.mono ? { selected: { inverse: true } } : { selected: { bg: 'cyan', fg: 'black' }, border: { fg: 'cyan' } },
+    });
+    this.setup = list;
+    list.focus();
+    const refresh = (sel: number) => {
+      list.setItems(items() as unknown as blessed.Widgets.BlessedElement[]);
+      list.select(sel);
+      this.ctx.screen.render();
+    };
+    list.on('keypress', (_ch: string, key: { full: string }) => {
+      const sel = (list as unknown as { selected: number }).selected;
+      const cols = order();
+      const c = cols[sel];
+      if (!c) return;
+      const ids = this.cfg.columns;
+      if (key.full === 'space' || key.full === 'enter' || key.full === 'return') {
+        if (ids.includes(c.id)) {
+          if (ids.length > 1) ids.splice(ids.indexOf(c.id), 1);
+        } else ids.push(c.id);
+        this.state.save();
+        refresh(sel);
+      } else if (key.full === 'f7' || key.full === 'f8' || key.full === '[' || key.full === ']') {
+        const i = ids.indexOf(c.id);
+        if (i < 0) return;
+        const j = key.full === 'f7' || key.full === '[' ? i - 1 : i + 1;
+        if (j < 0 || j >= ids.length) return;
+        [ids[i], ids[j]] = [ids[j], ids[i]];
+        this.state.save();
+        refresh(j);
+      } else if (key.full === 'escape' || key.full === 'f10' || key.full === 'q' || key.full === 'f2') {
+        list.destroy();
+        this.setup = undefined;
+        this.ctx.app.refreshNow();
+      }
+    });
+    this.ctx.screen.render();
+  }
+
+  footer(): Array<[string, string]> {
+    return [['F1', 'Help'], ['F2', 'Setup'], ['F3', 'Search'], ['F4', 'Filter'], ['F5', this.cfg.tree ? 'List' : 'Tree'], ['F6', 'SortBy'], ['F7', 'Nice-'], ['F8', 'Nice+'], ['F9', 'Kill']];
+  }
+
+  help(): Array<[string, string]> {
+    return HELP;
+  }
+}

@@ -1,0 +1,52 @@
+// Text meters (htop-style bars) and sparklines as blessed-tagged strings.
+// A bar is drawn from segments in order; each segment's cells are rounded so
+// the total never exceeds the bar width. Monochrome themes still show the
+// split by using different glyphs per segment.
+import type { Theme, ThemeColor } from '../theme.js';
+
+export interface Segment {
+  value: number; // 0..total
+  color: ThemeColor;
+  glyph?: string;
+}
+
+const MONO_GLYPHS = ['|', '#', '*', '%', '@', '~'];
+
+/** A bar like "[|||||##    12.3%]" of exactly `width` cells (including the brackets). */
+export function bar(theme: Theme, segments: Segment[], total: number, width: number, label: string): string {
+  const inner = Math.max(0, width - 2);
+  const text = label.length <= inner ? label : '';
+  let used = 0;
+  let acc = 0;
+  let out = '';
+  segments.forEach((s, i) => {
+    if (total <= 0) return;
+    acc += Math.max(0, s.value);
+    const end = Math.min(inner, Math.round((acc / total) * inner));
+    const n = Math.max(0, end - used);
+    if (n > 0) {
+      const g = s.glyph ?? (theme.mono ? MONO_GLYPHS[i % MONO_GLYPHS.length] : '|');
+      out += theme.fg(s.color, g.repeat(n));
+      used += n;
+    }
+  });
+  const free = inner - used;
+  // The label sits right-aligned over the empty part of the bar, as in htop.
+  const shown = text.length <= free ? text : '';
+  return `[${out}${' '.repeat(free - shown.length)}${shown ? theme.fg('dim', shown) : ''}]`;
+}
+
+const SPARK = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/** Last `width` values as a sparkline scaled to `max` (default: the max of the shown values). */
+export function sparkline(values: readonly number[], width: number, max?: number, ascii = false): string {
+  const v = values.slice(-width);
+  const m = max ?? Math.max(1e-9, ...v);
+  const glyphs = ascii ? ['_', '.', '-', '=', '^', '#', '#', '#'] : SPARK;
+  let s = '';
+  for (const x of v) {
+    const i = Math.max(0, Math.min(7, Math.floor((Math.max(0, x) / (m || 1)) * 7.999)));
+    s += x <= 0 ? ' ' : glyphs[i];
+  }
+  return ' '.repeat(Math.max(0, width - v.length)) + s;
+}

@@ -1,0 +1,520 @@
+// The TUI shell: one blessed screen, one dispatcher for every AppEvent, a
+// refresh scheduler, a view stack (Esc/Backspace returns to the previous
+// view as it was), modal prompts/menus shared by all views, the help
+// screen and the "terminal too small" guard.
+// Invariant: whatever happens (quit key, SIGTERM, SIGHUP, an exception),
+// the terminal is restored (alternate screen left, raw mode off, cursor
+// shown) before the process exits.
+import blessed from 'blessed';
+import { spawnSync } from 'node:child_process';
+import { chooseTerminal } from './terminal.js';
+import { loadConfig, saveConfig, type Config } from './config.js';
+import type { AppEvent } from './events.js';
+import type { AppApi, Screen, Source, ViewDef } from './view.js';
+import { VIEWS } from './view-registry.js';
+import { makeTheme, type Theme } from '../../screens/theme.js';
+import { topView, type TopState } from '../views/top.js';
+import { sanitize } from '../util/text.js';
+import { UserNames } from '../collectors/users.js';
+import type { UiOptions } from '../cli.js';
+
+export const MIN_COLS = 40;
+export const MIN_ROWS = 10;
+
+interface ViewInstance {
+  def: ViewDef<unknown>;
+  key: string;
+  source: Source<unknown>;
+  screen: Screen<unknown>;
+}
+
+const GLOBAL_HELP: Array<[string, string]> = [
+  ['F1 ?', 'this help'],
+  ['q F10', 'quit'],
+  ['Tab', 'next view'],
+  ['Esc Bksp', 'back to the previous view'],
+  ['Z', 'pause / resume updates'],
+  ['d', 'change the refresh delay'],
+  ['Ctrl-L', 'redraw the screen'],
+];
+
+export async function runTui(ui: UiOptions): Promise<number> {
+  const loaded = loadConfig();
+  const config = loaded.config;
+  if (ui.delaySec !== undefined) config.delaySec = ui.delaySec;
+  const term = chooseTerminal(process.env);
+  const mono = ui.noColor || term.mono;
+  const app = new App(config, loaded.path, loaded.error, makeTheme(mono), term.terminal, mono ? 0 : term.colors, ui);
+  return app.run();
+}
+
+export class App implements AppApi {
+  readonly screen: blessed.Widgets.Screen;
+  private body: blessed.Widgets.BoxElement;
+  private statusBar: blessed.Widgets.BoxElement;
+  private footerBar: blessed.Widgets.BoxElement;
+  private tooSmall: blessed.Widgets.BoxElement;
+  private stack: ViewInstance[] = [];
+  private current!: ViewInstance;
+  private cache = new Map<string, ViewInstance>();
+  private modal: blessed.Widgets.BlessedElement | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private paused = false;
+  private collecting = false;
+  private statusMsg = '';
+  private statusTimer: NodeJS.Timeout | undefined;
+  private exitCode: number | undefined;
+  private finish!: (code: number) => void;
+  private saveEnabled: boolean;
+  private restored = false;
+  readonly topState: TopState;
+
+  constructor(
+    readonly config: Config,
+    private configFile: string,
+    configError: string | undefined,
+    readonly theme: Theme,
+    terminal: string,
+    colors: number,
+    private ui: UiOptions,
+    io?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
+  ) {
+    this.saveEnabled = !configError;
+    this.screen = blessed.screen({
+      smartCSR: true,
+      fullUnicode: true,
+      terminal,
+      warnings: false,
+      autoPadding: false,
+      title: 'ostop',
+      sendFocus: false,
+      dockBorders: true,
+      ...(io ? { input: io.input, output: io.output } : {}),
+    } as blessed.Widgets.IScreenOptions);
+    const tput = (this.screen as unknown as { tput: { colors: number }; program: { tput: { colors: number } } });
+    if (colors >= 0) {
+      tput.tput.colors = colors;
+      tput.program.tput.colors = colors;
+    }
+    this.body = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, bottom: 2, tags: true });
+    this.statusBar = blessed.box({ parent: this.screen, bottom: 1, left: 0, right: 0, height: 1, tags: true });
+    this.footerBar = blessed.box({ parent: this.screen, bottom: 0, left: 0, right: 0, height: 1, tags: true, style: theme.mono ? { inverse: true } : { bg: 'blue', fg: 'white' } });
+    this.tooSmall = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', hidden: true, tags: false, content: '' });
+
+    const users = new UserNames();
+    let uid: number | undefined;
+    if (ui.user !== undefined) {
+      uid = users.uidOf(ui.user);
+      if (uid === undefined) configError = `unknown user '${sanitize(ui.user)}': showing all users`;
+    }
+    this.topState = {
+      config,
+      users,
+      uid,
+      pids: ui.pids && ui.pids.length > 1 ? new Set(ui.pids) : undefined,
+      save: () => this.saveConfig(),
+    };
+    if (configError) this.status(`${configError} — using defaults; the file will not be overwritten`, 'error');
+  }
+
+  get delayMs(): number {
+    return Math.round(this.config.delaySec * 1000);
+  }
+
+  private saveConfig(): void {
+    if (!this.saveEnabled) return;
+    try {
+      saveConfig(this.configFile, this.config);
+    } catch (e) {
+      this.saveEnabled = false;
+      this.status(`cannot save config ${this.configFile}: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  // ---- lifecycle ----------------------------------------------------------
+
+  run(): Promise<number> {
+    return new Promise<number>((resolve) => {
+      this.finish = resolve;
+      const restore = () => this.restore();
+      process.once('exit', restore);
+      for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
+        process.on(sig, () => this.quit(sig === 'SIGINT' ? 0 : 128 + (sig === 'SIGTERM' ? 15 : 1)));
+      }
+      process.on('uncaughtException', (e) => {
+        this.restore();
+        process.stderr.write(`ostop: internal error: ${e.stack ?? e}\n`);
+        process.exit(70);
+      });
+      this.screen.on('keypress', (ch: string | undefined, key: { name?: string; full?: string; ctrl?: boolean }) => {
+        if (!key) return;
+        this.dispatch({ type: 'key', ch, name: key.name ?? '', full: key.full ?? key.name ?? ch ?? '' });
+      });
+      this.screen.on('resize', () => this.dispatch({ type: 'resize' }));
+      this.screen.enableMouse();
+      this.screen.on('mouse', (d: { action: string; x: number; y: number }) => {
+        if (d.action === 'mousedown' || d.action === 'wheelup' || d.action === 'wheeldown') {
+          this.dispatch({ type: 'mouse', action: d.action === 'mousedown' ? 'click' : d.action, x: d.x, y: d.y });
+        }
+      });
+      const first = this.ui.pids && this.ui.pids.length === 1 ? { id: 'process', params: { pid: this.ui.pids[0] } } : { id: 'top', params: {} };
+      this.open(this.findDef('top')!, {}, false);
+      if (first.id === 'process') this.show('process', first.params);
+      this.dispatch({ type: 'tick' });
+    });
+  }
+
+  private restore(): void {
+    if (this.restored) return;
+    this.restored = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const v of this.cache.values()) v.source.dispose?.();
+    try {
+      this.screen.destroy();
+    } catch {
+      /* already gone */
+    }
+    // Belt and braces: blessed normally does this in destroy().
+    if (process.stdin.isTTY) {
+      try { process.stdin.setRawMode(false); } catch { /* not a tty any more */ }
+    }
+  }
+
+  quit(code = 0): void {
+    if (this.exitCode !== undefined) return;
+    this.exitCode = code;
+    this.restore();
+    this.finish(code);
+  }
+
+  // ---- dispatcher -----------------------------------------------------------
+
+  dispatch(ev: AppEvent): void {
+    switch (ev.type) {
+      case 'tick':
+        void this.tick();
+        return;
+      case 'resize':
+        this.render();
+        return;
+      case 'quit':
+        this.quit(ev.code);
+        return;
+      case 'key':
+        this.onKey(ev.ch, ev.name, ev.full);
+        return;
+      case 'mouse':
+        if (this.modal) return;
+        (this.current.screen as Screen<unknown> & { handleMouse?: (a: string, x: number, y: number) => boolean }).handleMouse?.(ev.action, ev.x, ev.y - (this.body.atop as number));
+        this.render();
+        return;
+      case 'tracer-batch':
+      case 'tracer-error':
+        this.render();
+        return;
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.dispatch({ type: 'tick' }), this.delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.collecting || this.exitCode !== undefined) return;
+    if (this.paused) {
+      this.schedule();
+      return;
+    }
+    this.collecting = true;
+    const v = this.current;
+    try {
+      await v.source.collect(performance.now());
+    } catch (e) {
+      this.status(`collect failed: ${(e as Error).message}`, 'error');
+    } finally {
+      this.collecting = false;
+    }
+    if (this.exitCode !== undefined) return;
+    this.render();
+    this.schedule();
+  }
+
+  refreshNow(): void {
+    this.dispatch({ type: 'tick' });
+  }
+
+  requestRender(): void {
+    this.render();
+  }
+
+  private tooSmallNow(): boolean {
+    return (this.screen.width as number) < MIN_COLS || (this.screen.height as number) < MIN_ROWS;
+  }
+
+  private render(): void {
+    if (this.exitCode !== undefined) return;
+    if (this.tooSmallNow()) {
+      this.tooSmall.setContent(`Terminal too small: ${this.screen.width}x${this.screen.height}, ostop needs at least ${MIN_COLS}x${MIN_ROWS}. Enlarge it or press q.`);
+      this.tooSmall.show();
+      this.tooSmall.setFront();
+      this.screen.render();
+      return;
+    }
+    this.tooSmall.hide();
+    try {
+      this.current.screen.render(this.current.source.model());
+    } catch (e) {
+      this.statusMsg = `render failed: ${(e as Error).message}`;
+    }
+    this.renderFooter();
+    this.screen.render();
+  }
+
+  private renderFooter(): void {
+    const entries = this.current.screen.footer();
+    const t = this.theme;
+    const w = this.screen.width as number;
+    let s = '';
+    let len = 0;
+    for (const [k, label] of [...entries, ['F10', 'Quit'] as [string, string]]) {
+      const piece = `${k}${label} `;
+      if (len + piece.length > w) break;
+      s += t.mono ? `{bold}${blessed.escape(k)}{/bold}${blessed.escape(label)} ` : `{black-fg}{cyan-bg}${blessed.escape(k)}{/cyan-bg}{/black-fg}${blessed.escape(label)} `;
+      len += piece.length;
+    }
+    this.footerBar.setContent(s);
+    const state = this.paused ? ' [PAUSED]' : '';
+    this.statusBar.setContent(`${this.statusMsg ? blessed.escape(this.statusMsg) : ''}${state ? t.fg('warn', state) : ''}`);
+  }
+
+  status(msg: string, level: 'info' | 'warn' | 'error' = 'info'): void {
+    const clean = sanitize(msg);
+    this.statusMsg = clean;
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    if (level !== 'error') {
+      this.statusTimer = setTimeout(() => {
+        if (this.statusMsg === clean) this.statusMsg = '';
+        this.render();
+      }, 5000);
+    } else {
+      this.statusTimer = setTimeout(() => {
+        if (this.statusMsg === clean) this.statusMsg = '';
+        this.render();
+      }, 15000);
+    }
+    this.statusBar.style.fg = level === 'error' && !this.theme.mono ? 'red' : level === 'warn' && !this.theme.mono ? 'yellow' : undefined;
+    if (this.current) this.render();
+  }
+
+  // ---- keys -----------------------------------------------------------------
+
+  private onKey(ch: string | undefined, name: string, full: string): void {
+    if (this.modal) return; // the modal's own handlers run
+    if (full === 'C-c') return this.quit(0);
+    if (this.tooSmallNow()) {
+      if (name === 'q' || name === 'f10') this.quit(0);
+      return;
+    }
+    if (this.current.screen.handleKey(ch, name, full)) {
+      this.render();
+      return;
+    }
+    switch (full) {
+      case 'q':
+      case 'f10':
+        return this.quit(0);
+      case 'f1':
+      case '?':
+      case 'h':
+        return this.showHelp();
+      case 'escape':
+      case 'backspace':
+        return this.back();
+      case 'S-z':
+      case 'Z':
+        this.paused = !this.paused;
+        this.status(this.paused ? 'paused: Z resumes' : 'resumed');
+        if (!this.paused) this.refreshNow();
+        return;
+      case 'd':
+        return this.prompt('Refresh delay in seconds: ', String(this.config.delaySec), (v) => {
+          if (v === null) return;
+          const d = Number(v);
+          if (!Number.isFinite(d) || d < 0.1 || d > 3600) return this.status(`'${v}' is not a delay between 0.1 and 3600 s`, 'error');
+          this.config.delaySec = d;
+          this.saveConfig();
+          this.status(`refresh every ${d} s`);
+          this.schedule();
+        });
+      case 'C-l':
+        this.screen.realloc();
+        return this.render();
+      case 'tab':
+      case 'S-tab': {
+        const ids = ['top', ...VIEWS.filter((v) => v.key).map((v) => v.id)];
+        const i = ids.indexOf(this.current.def.id);
+        const next = ids[(i + (full === 'tab' ? 1 : ids.length - 1)) % ids.length];
+        return this.show(next, {});
+      }
+    }
+    const def = VIEWS.find((v) => v.key === full);
+    if (def) this.show(def.id, {});
+  }
+
+  // ---- views ------------------------------------------------------------------
+
+  private findDef(id: string): ViewDef<unknown> | undefined {
+    if (id === 'top') return topView(this.topState) as ViewDef<unknown>;
+    return VIEWS.find((v) => v.id === id) as ViewDef<unknown> | undefined;
+  }
+
+  show(viewId: string, params: Record<string, unknown> = {}): void {
+    const def = this.findDef(viewId);
+    if (!def) return this.status(`no view '${viewId}'`, 'error');
+    if (this.current && this.current.def.id === viewId && viewId !== 'process') return;
+    this.open(def, params, true);
+  }
+
+  private open(def: ViewDef<unknown>, params: Record<string, unknown>, push: boolean): void {
+    const key = `${def.id}:${JSON.stringify(params)}`;
+    if (this.current) {
+      this.current.screen.unmount();
+      if (push) this.stack.push(this.current);
+    }
+    let inst = this.cache.get(key);
+    if (!inst) {
+      inst = { def, key, source: def.createSource(params), screen: def.createScreen({ screen: this.screen, theme: this.theme, app: this }, params) };
+      // Only the top view is kept across switches; others are rebuilt so hidden views hold nothing.
+      if (def.id === 'top') this.cache.set(key, inst);
+    }
+    this.current = inst;
+    inst.screen.mount(this.body);
+    this.render();
+    this.refreshNow();
+  }
+
+  back(): void {
+    const prev = this.stack.pop();
+    if (!prev) return;
+    const cur = this.current;
+    cur.screen.unmount();
+    if (cur.def.id !== 'top') {
+      cur.source.dispose?.();
+    }
+    this.current = prev;
+    prev.source.reset?.();
+    prev.screen.mount(this.body);
+    this.render();
+    this.refreshNow();
+  }
+
+  // ---- modals -------------------------------------------------------------------
+
+  private closeModal(): void {
+    if (this.modal) {
+      this.modal.destroy();
+      this.modal = undefined;
+    }
+    this.render();
+  }
+
+  prompt(label: string, initial: string, done: (value: string | null) => void): void {
+    const style = this.theme.mono ? { inverse: true } : { bg: 'cyan', fg: 'black' };
+    const wrap = blessed.box({ parent: this.screen, bottom: 1, left: 0, right: 0, height: 1, style });
+    blessed.text({ parent: wrap, left: 0, top: 0, height: 1, content: label, style: { ...style, bold: true } });
+    const box = blessed.textbox({ parent: wrap, left: label.length, right: 0, top: 0, height: 1, inputOnFocus: false, style });
+    box.setValue(initial);
+    this.modal = wrap;
+    this.screen.render();
+    box.readInput((err: unknown, value?: string | null) => {
+      this.closeModal();
+      done(err || value === undefined || value === null ? null : value);
+    });
+  }
+
+  menu(title: string, items: string[], done: (index: number | null) => void, selected = 0): void {
+    const height = Math.min(items.length + 2, Math.max(5, (this.screen.height as number) - 4));
+    const width = Math.min(Math.max(title.length + 4, ...items.map((i) => i.length + 4)), (this.screen.width as number) - 2);
+    const list = blessed.list({
+      parent: this.screen, top: 'center', left: 'center', width, height, label: ` ${title} `, border: 'line', keys: true, vi: false, mouse: true,
+      items: items.map((i) => blessed.escape(sanitize(i))), tags: true,
+      style: this.theme.mono ? { selected: { inverse: true }, border: {} } : { selected: { bg: 'cyan', fg: 'black' }, border: { fg: 'cyan' } },
+    });
+    this.modal = list;
+    list.select(Math.max(0, Math.min(items.length - 1, selected)));
+    list.focus();
+    const finish = (i: number | null) => {
+      this.closeModal();
+      done(i);
+    };
+    list.on('select', (_item: unknown, index: number) => finish(index));
+    list.key(['escape', 'q', 'f10'], () => finish(null));
+    this.screen.render();
+  }
+
+  confirm(question: string, done: (yes: boolean) => void): void {
+    const box = blessed.box({
+      parent: this.screen, top: 'center', left: 'center', width: Math.min(question.length + 16, (this.screen.width as number) - 2), height: 3,
+      border: 'line', content: `${blessed.escape(sanitize(question))} [y/N]`, tags: true,
+      style: this.theme.mono ? {} : { border: { fg: 'red' } },
+    });
+    this.modal = box;
+    const onKey = (_ch: string, key: { name: string }) => {
+      this.screen.removeListener('keypress', onKey);
+      this.closeModal();
+      done(key.name === 'y');
+    };
+    // Let the keypress that opened the dialog finish first.
+    setImmediate(() => this.screen.on('keypress', onKey));
+    this.screen.render();
+  }
+
+  suspendAndRun(cmd: string, args: string[], done: (code: number | null) => void): void {
+    const program = (this.screen as unknown as { program: { clear(): void; normalBuffer(): void; alternateBuffer(): void; showCursor(): void; hideCursor(): void; disableMouse(): void; enableMouse(): void } }).program;
+    if (this.timer) clearTimeout(this.timer);
+    program.disableMouse();
+    program.normalBuffer();
+    program.showCursor();
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    const r = spawnSync(cmd, args, { stdio: 'inherit' });
+    if (process.stdin.isTTY) process.stdin.setRawMode(true);
+    program.alternateBuffer();
+    program.hideCursor();
+    program.enableMouse();
+    this.screen.realloc();
+    this.render();
+    this.schedule();
+    if (r.error) this.status(`${cmd}: ${r.error.message}`, 'error');
+    done(r.error ? null : r.status);
+  }
+
+  private showHelp(): void {
+    const t = this.theme;
+    const lines: string[] = [`{bold}ostop{/bold} — keys (any key closes this help)`, ''];
+    const add = (title: string, entries: Array<[string, string]>) => {
+      lines.push(t.fg('header', title));
+      for (const [k, d] of entries) lines.push(`  ${t.fg('label', blessed.escape(k.padEnd(14)))} ${blessed.escape(d)}`);
+      lines.push('');
+    };
+    add('Global', [...GLOBAL_HELP, ...VIEWS.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]);
+    const h = this.current.screen.help?.();
+    if (h) add(this.current.def.title, h);
+    const box = blessed.box({
+      parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', tags: true, scrollable: true, alwaysScroll: true,
+      content: lines.join('\n'), border: 'line', label: ' Help ',
+    });
+    this.modal = box;
+    const onKey = (_ch: string, key: { name: string }) => {
+      if (key.name === 'down' || key.name === 'up' || key.name === 'pagedown' || key.name === 'pageup') {
+        box.scroll(key.name === 'down' ? 1 : key.name === 'up' ? -1 : key.name === 'pagedown' ? 10 : -10);
+        this.screen.render();
+        return;
+      }
+      this.screen.removeListener('keypress', onKey);
+      this.closeModal();
+    };
+    setImmediate(() => this.screen.on('keypress', onKey));
+    this.screen.render();
+  }
+}

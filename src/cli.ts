@@ -1,0 +1,202 @@
+// Command-line entry: `ostop` (TUI), `ostop dump <view>`, `ostop trace <tracer>`.
+// Exit codes: 0 ok, 1 runtime failure, 2 usage error (unknown flag, bad value).
+import { readFileSync } from 'node:fs';
+import { DUMP_VIEWS } from './app/dump-registry.js';
+import { UsageError, type DumpOptions } from './app/dump-view.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './app/output.js';
+import { MIN_DELAY, MAX_DELAY } from './app/config.js';
+
+export const VERSION: string = (() => {
+  try {
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+})();
+
+const HELP = `ostop ${VERSION} - processes, system counters and eBPF tracing in one terminal UI
+
+Usage:
+  ostop [-d SEC] [-p PID[,PID...]] [-u USER]   full-screen UI (default: process table)
+  ostop dump <view> [options]                   print a view without a terminal
+  ostop trace <tracer> [options]                stream eBPF trace events
+  ostop --help | --version
+
+UI options:
+  -d, --delay SEC     refresh delay in seconds (default 1.5, like htop; 0.1..3600)
+  -p, --pid PID       start drilled into PID (several, comma separated: show only those)
+  -u, --user USER     show only USER's processes
+  --no-color          monochrome (also: NO_COLOR=1, TERM=vt100)
+
+dump views:
+${'%DUMP%'}
+dump options: -n N (samples, default 1)  -d SEC (interval, default 1)  --format text|json|csv
+
+trace: ostop trace <opens|disk|exec|exit|syscalls|tcp|runqlat> [--pid PID] [--duration SEC]
+       [--format text|json] [--summary]     (needs root or CAP_BPF+CAP_PERFMON)
+
+Keys in the UI: F1 or ? for help. Config: $XDG_CONFIG_HOME/ostop/config.json
+`;
+
+export function helpText(): string {
+  return HELP.replace('%DUMP%', DUMP_VIEWS.map((v) => `  ${v.name.padEnd(12)} ${v.summary}`).join('\n'));
+}
+
+export interface UiOptions {
+  delaySec?: number;
+  pids?: number[];
+  user?: string;
+  noColor: boolean;
+}
+
+function parseDelay(v: string | undefined, flag: string): number {
+  if (v === undefined || v === '') throw new UsageError(`${flag} needs a value in seconds`);
+  const d = Number(v);
+  if (!Number.isFinite(d) || d < MIN_DELAY || d > MAX_DELAY) throw new UsageError(`${flag}: '${v}' is not a delay between ${MIN_DELAY} and ${MAX_DELAY} seconds`);
+  return d;
+}
+
+function parsePids(v: string | undefined, flag: string): number[] {
+  if (!v) throw new UsageError(`${flag} needs a PID`);
+  return v.split(',').map((p) => {
+    if (!/^\d+$/.test(p) || Number(p) <= 0) throw new UsageError(`${flag}: '${p}' is not a PID`);
+    return Number(p);
+  });
+}
+
+/** Split "--x=v" and "-dV" forms; returns [flag, inlineValue]. */
+function splitFlag(a: string, shortWithValue: string): [string, string | undefined] {
+  if (a.startsWith('--')) {
+    const i = a.indexOf('=');
+    return i > 0 ? [a.slice(0, i), a.slice(i + 1)] : [a, undefined];
+  }
+  if (a.length > 2 && a[0] === '-' && shortWithValue.includes(a[1])) return [a.slice(0, 2), a.slice(2)];
+  return [a, undefined];
+}
+
+export function parseUiArgs(argv: string[]): UiOptions {
+  const o: UiOptions = { noColor: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [f, inline] = splitFlag(argv[i], 'dpu');
+    const val = () => (inline !== undefined ? inline : argv[++i]);
+    switch (f) {
+      case '-d': case '--delay': o.delaySec = parseDelay(val(), f); break;
+      case '-p': case '--pid': o.pids = parsePids(val(), f); break;
+      case '-u': case '--user': { const u = val(); if (!u) throw new UsageError(`${f} needs a user name`); o.user = u; break; }
+      case '--no-color': case '--no-colour': o.noColor = true; break;
+      default: throw new UsageError(argv[i].startsWith('-') ? `unknown option '${argv[i]}'` : `unexpected argument '${argv[i]}'`);
+    }
+  }
+  return o;
+}
+
+export function parseDumpArgs(argv: string[], signal: AbortSignal, out: (s: string) => void, err: (s: string) => void): { view: (typeof DUMP_VIEWS)[number]; opts: DumpOptions } {
+  const name = argv[0];
+  if (!name || name.startsWith('-')) throw new UsageError(`dump needs a view: ${DUMP_VIEWS.map((v) => v.name).join(', ')}`);
+  const view = DUMP_VIEWS.find((v) => v.name === name);
+  if (!view) throw new UsageError(`unknown dump view '${name}' (views: ${DUMP_VIEWS.map((v) => v.name).join(', ')})`);
+  const opts: DumpOptions = { n: 1, delaySec: 1, format: 'text', flags: {}, out, err, signal };
+  const spec = view.flags ?? {};
+  for (let i = 1; i < argv.length; i++) {
+    const [f, inline] = splitFlag(argv[i], 'nd');
+    const val = () => {
+      const v = inline !== undefined ? inline : argv[++i];
+      if (v === undefined) throw new UsageError(`${f} needs a value`);
+      return v;
+    };
+    if (f === '-n' || f === '--iterations') {
+      const v = val();
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${f}: '${v}' is not a positive count`);
+      opts.n = Number(v);
+    } else if (f === '-d' || f === '--delay') opts.delaySec = parseDelay(val(), f);
+    else if (f === '--format') {
+      const v = val();
+      if (!OUTPUT_FORMATS.includes(v as OutputFormat) || (view.formats && !view.formats.includes(v as OutputFormat))) {
+        throw new UsageError(`--format: '${v}' is not one of ${(view.formats ?? OUTPUT_FORMATS).join(', ')}`);
+      }
+      opts.format = v as OutputFormat;
+    } else if (f.startsWith('--') && spec[f.slice(2)]) {
+      const key = f.slice(2);
+      if (spec[key] === 'boolean') {
+        if (inline !== undefined) throw new UsageError(`${f} takes no value`);
+        opts.flags[key] = true;
+      } else opts.flags[key] = val();
+    } else if (f === '-p' && spec.pid) opts.flags.pid = val();
+    else throw new UsageError(`unknown option '${argv[i]}' for 'dump ${view.name}'${Object.keys(spec).length ? ` (options: ${Object.keys(spec).map((k) => '--' + k).join(' ')})` : ''}`);
+  }
+  return { view, opts };
+}
+
+function onTerminate(ctrl: AbortController): () => void {
+  const h = () => ctrl.abort();
+  process.on('SIGINT', h);
+  process.on('SIGTERM', h);
+  process.on('SIGHUP', h);
+  return () => {
+    process.off('SIGINT', h);
+    process.off('SIGTERM', h);
+    process.off('SIGHUP', h);
+  };
+}
+
+function writeOut(s: string): void {
+  try {
+    process.stdout.write(s);
+  } catch {
+    /* EPIPE: reader went away */
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // A closed pipe (ostop dump ... | head) ends quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
+  const err = (s: string) => process.stderr.write(s);
+  try {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      if (argv[0] !== 'trace') {
+        writeOut(helpText());
+        return 0;
+      }
+    }
+    if (argv[0] === '--version' || argv[0] === '-V') {
+      writeOut(`ostop ${VERSION}\n`);
+      return 0;
+    }
+    if (argv[0] === 'dump') {
+      const ctrl = new AbortController();
+      const off = onTerminate(ctrl);
+      try {
+        const { view, opts } = parseDumpArgs(argv.slice(1), ctrl.signal, writeOut, err);
+        return await view.run(opts);
+      } finally {
+        off();
+      }
+    }
+    if (argv[0] === 'trace') {
+      let mod: { runTrace: (a: string[], io: { out: (s: string) => void; err: (s: string) => void }) => Promise<number> };
+      try {
+        const spec = './tracers/trace-cmd.js'; // optional: built by the tracing layer
+        mod = await import(spec);
+      } catch (e) {
+        err(`ostop: tracing is not available in this build: ${(e as Error).message}\n`);
+        return 1;
+      }
+      return await mod.runTrace(argv.slice(1), { out: writeOut, err });
+    }
+    const ui = parseUiArgs(argv);
+    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+      err('ostop: the UI needs a terminal on stdin and stdout; for scripts use `ostop dump processes` (see --help)\n');
+      return 1;
+    }
+    const { runTui } = await import('./app/app.js');
+    return await runTui(ui);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`ostop: ${e.message}\nTry 'ostop --help'.\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

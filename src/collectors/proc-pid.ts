@@ -1,0 +1,217 @@
+// Pure parsers for /proc/PID/{stat,statm,status,io,cmdline,cgroup} and a
+// reader that fills a ProcSample with only what the shown columns need.
+// Invariants: parsers never throw on malformed input (they return
+// undefined or leave a field unset); comm is taken between the FIRST '('
+// and the LAST ')' because a comm may itself contain ')', spaces or
+// newlines; all text stays raw here and is sanitized where it is displayed.
+import { readFileFast, readBytes } from './procfs.js';
+
+export const CLK_TCK = 100;
+export const PF_KTHREAD = 0x00200000;
+
+/** What a column or view needs read per process. 'stat' is always read. */
+export type ProcNeed = 'statm' | 'status' | 'cmdline' | 'io' | 'cgroup' | 'oom' | 'uid';
+
+export interface StatFields {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  ttyNr: number;
+  flags: number;
+  minflt: number;
+  majflt: number;
+  utime: number;
+  stime: number;
+  priority: number;
+  nice: number;
+  numThreads: number;
+  starttime: number;
+  vsize: number;
+  rssPages: number;
+  processor: number;
+}
+
+export interface ProcSample extends StatFields {
+  /** Thread group id: pid for a process row, owner pid for a thread row. */
+  tgid: number;
+  isThread: boolean;
+  isKernelThread: boolean;
+  uid?: number;
+  /** NUL-separated argv joined by spaces; '' for kernel threads / zombies. */
+  cmdline?: string;
+  shrPages?: number;
+  swapKb?: number;
+  ioReadBytes?: number;
+  ioWriteBytes?: number;
+  oomScore?: number;
+  cgroup?: string;
+}
+
+export function parseStat(text: string): StatFields | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  if (!Number.isInteger(pid)) return undefined;
+  const f = text.slice(close + 2).trim().split(' ');
+  if (f.length < 22) return undefined;
+  const n = (i: number) => {
+    const v = Number(f[i]);
+    return Number.isFinite(v) ? v : 0;
+  };
+  return {
+    pid,
+    comm: text.slice(open + 1, close),
+    state: f[0] || '?',
+    ppid: n(1),
+    pgrp: n(2),
+    session: n(3),
+    ttyNr: n(4),
+    flags: n(6),
+    minflt: n(7),
+    majflt: n(9),
+    utime: n(11),
+    stime: n(12),
+    priority: n(15),
+    nice: n(16),
+    numThreads: n(17),
+    starttime: n(19),
+    vsize: n(20),
+    rssPages: n(21),
+    processor: f.length > 36 ? n(36) : 0,
+  };
+}
+
+/** statm: size resident shared text lib data dt (pages). */
+export function parseStatm(text: string): { sizePages: number; residentPages: number; sharedPages: number } | undefined {
+  const f = text.trim().split(/\s+/).map(Number);
+  if (f.length < 3 || f.slice(0, 3).some((v) => !Number.isFinite(v))) return undefined;
+  return { sizePages: f[0], residentPages: f[1], sharedPages: f[2] };
+}
+
+/** status: "Key:\tvalue" lines. Returns the raw values; keys are kept as is. */
+export function parseStatus(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) m.set(line.slice(0, i), line.slice(i + 1).trim());
+  }
+  return m;
+}
+
+export function statusKb(v: string | undefined): number | undefined {
+  if (!v) return undefined;
+  const n = parseInt(v, 10);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** io: rchar wchar syscr syscw read_bytes write_bytes cancelled_write_bytes. */
+export function parseIo(text: string): Record<string, number> {
+  const o: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) {
+      const v = Number(line.slice(i + 1).trim());
+      if (Number.isFinite(v)) o[line.slice(0, i)] = v;
+    }
+  }
+  return o;
+}
+
+/** cmdline: NUL-separated argv (a trailing NUL is normal; setproctitle may use spaces). */
+export function parseCmdline(b: Buffer): string {
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0) end--;
+  return b.subarray(0, end).toString('utf8').replace(/\0/g, ' ');
+}
+
+/** cgroup v2 line "0::/path" preferred; else the first v1 line's path. */
+export function parseCgroup(text: string): string {
+  let first = '';
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const a = line.indexOf(':');
+    const b = line.indexOf(':', a + 1);
+    if (a < 0 || b < 0) continue;
+    const p = line.slice(b + 1);
+    if (line.startsWith('0::')) return p;
+    if (!first) first = p;
+  }
+  return first;
+}
+
+export interface ReadOptions {
+  procRoot: string;
+  needs: ReadonlySet<ProcNeed>;
+  /** Cached cmdline by "pid:starttime", refreshed by the caller's policy. */
+  cmdlineCache?: Map<string, string>;
+}
+
+/**
+ * Read one task. `dir` is /proc/PID or /proc/PID/task/TID. Returns undefined
+ * when the task vanished before its stat could be read; later files that
+ * vanish leave their fields unset.
+ */
+export function readTask(dir: string, tgid: number, isThread: boolean, opts: ReadOptions, statCache?: (dir: string) => string | undefined): ProcSample | undefined {
+  const st = (statCache ?? ((d: string) => readFileFast(d + '/stat')))(dir);
+  if (st === undefined) return undefined;
+  const f = parseStat(st);
+  if (!f) return undefined;
+  const s: ProcSample = { ...f, tgid, isThread, isKernelThread: (f.flags & PF_KTHREAD) !== 0 };
+  const needs = opts.needs;
+  if (needs.has('statm')) {
+    const m = readFileFast(dir + '/statm');
+    const p = m !== undefined ? parseStatm(m) : undefined;
+    if (p) s.shrPages = p.sharedPages;
+  }
+  if (needs.has('status') || needs.has('uid')) {
+    const t = readFileFast(dir + '/status');
+    if (t !== undefined) {
+      const m = parseStatus(t);
+      const uid = parseInt(m.get('Uid') ?? '', 10);
+      if (Number.isInteger(uid)) s.uid = uid;
+      s.swapKb = statusKb(m.get('VmSwap')) ?? 0;
+    }
+  }
+  if (needs.has('cmdline') && !isThread) {
+    const key = `${f.pid}:${f.starttime}`;
+    let c = opts.cmdlineCache?.get(key);
+    if (c === undefined) {
+      const b = readBytes(dir + '/cmdline', 64 * 1024);
+      c = b ? parseCmdline(b) : '';
+      opts.cmdlineCache?.set(key, c);
+    }
+    s.cmdline = c;
+  }
+  if (needs.has('io')) {
+    const t = readFileFast(dir + '/io');
+    if (t !== undefined) {
+      const io = parseIo(t);
+      s.ioReadBytes = io.read_bytes;
+      s.ioWriteBytes = io.write_bytes;
+    }
+  }
+  if (needs.has('oom')) {
+    const t = readFileFast(dir + '/oom_score');
+    if (t !== undefined && /^\d+/.test(t)) s.oomScore = parseInt(t, 10);
+  }
+  if (needs.has('cgroup')) {
+    const t = readFileFast(dir + '/cgroup');
+    if (t !== undefined) s.cgroup = parseCgroup(t);
+  }
+  return s;
+}
+
+/** tty_nr (major<<8 | minor, with high minor bits above bit 20) to a name like pts/3. */
+export function ttyName(ttyNr: number): string {
+  if (!ttyNr) return '?';
+  const major = (ttyNr >> 8) & 0xfff;
+  const minor = (ttyNr & 0xff) | ((ttyNr >> 12) & 0xfff00);
+  if (major >= 136 && major <= 143) return `pts/${minor + (major - 136) * 256}`;
+  if (major === 4) return minor < 64 ? `tty${minor}` : `ttyS${minor - 64}`;
+  if (major === 5 && minor === 1) return 'console';
+  return `${major}:${minor}`;
+}

@@ -1,0 +1,181 @@
+// ProcessTableSample x previous ProcessTableSample -> ProcessTableModel.
+// All rates and percentages are derived here from two raw samples, so the
+// live view, pause and `dump` share one path. CPU% follows top/htop: 100% is
+// one fully busy CPU over the interval. Tasks are matched across samples by
+// (pid, starttime), so a reused PID never inherits another's counters.
+import { CLK_TCK, ttyName, type ProcSample } from '../collectors/proc-pid.js';
+import { pageSize, type ProcessTableSample } from '../collectors/processes.js';
+import type { CpuTimes } from '../collectors/system.js';
+
+export interface ProcRow {
+  pid: number;
+  ppid: number;
+  tgid: number;
+  uid: number;
+  user: string;
+  comm: string;
+  /** Full command line, or "[comm]" for kernel threads and "comm" when empty. */
+  command: string;
+  state: string;
+  priority: number;
+  nice: number;
+  virtBytes: number;
+  rssBytes: number;
+  shrBytes: number;
+  cpuPercent: number;
+  memPercent: number;
+  /** Total CPU time in seconds (utime + stime). */
+  cpuTimeSec: number;
+  threads: number;
+  /** Start time, seconds since the epoch. */
+  startTime: number;
+  tty: string;
+  processor: number;
+  ioReadRate?: number;
+  ioWriteRate?: number;
+  majfltRate: number;
+  minfltRate: number;
+  majflt: number;
+  oomScore?: number;
+  cgroup?: string;
+  swapBytes?: number;
+  isThread: boolean;
+  isKernelThread: boolean;
+}
+
+export interface CpuModel {
+  /** Percent of the interval, each 0..100: user includes nice? No: kept apart like htop. */
+  user: number; nice: number; system: number; iowait: number; steal: number; irq: number; idle: number; guest: number;
+  /** 100 - idle - iowait (what "busy" means for a bar). */
+  busy: number;
+}
+
+export interface MemModel {
+  totalBytes: number;
+  usedBytes: number;
+  buffersBytes: number;
+  cacheBytes: number;
+  sharedBytes: number;
+  availableBytes: number;
+  swapTotalBytes: number;
+  swapUsedBytes: number;
+}
+
+export interface TaskCounts {
+  total: number;
+  running: number;
+  sleeping: number;
+  stopped: number;
+  zombie: number;
+  /** User threads over all processes (from num_threads). */
+  threads: number;
+  kernelThreads: number;
+}
+
+export interface ProcessTableModel {
+  time: number;
+  intervalSec: number;
+  rows: ProcRow[];
+  cpuTotal: CpuModel;
+  cpus: CpuModel[];
+  mem: MemModel;
+  tasks: TaskCounts;
+  load: [number, number, number];
+  uptimeSec: number;
+  bootTime: number;
+}
+
+const ZERO_CPU: CpuModel = { user: 0, nice: 0, system: 0, iowait: 0, steal: 0, irq: 0, idle: 100, guest: 0, busy: 0 };
+
+export function cpuModel(prev: CpuTimes | undefined, cur: CpuTimes): CpuModel {
+  if (!prev) return { ...ZERO_CPU };
+  // guest time is already counted in user (and guest_nice in nice).
+  const d = (k: keyof CpuTimes) => Math.max(0, cur[k] - prev[k]);
+  const user = d('user') - d('guest');
+  const nice = d('nice') - d('guestNice');
+  const total = d('user') + d('nice') + d('system') + d('idle') + d('iowait') + d('irq') + d('softirq') + d('steal');
+  if (total <= 0) return { ...ZERO_CPU };
+  const pc = (v: number) => (Math.max(0, v) * 100) / total;
+  const m: CpuModel = {
+    user: pc(user), nice: pc(nice), system: pc(d('system')), iowait: pc(d('iowait')), steal: pc(d('steal')),
+    irq: pc(d('irq') + d('softirq')), idle: pc(d('idle')), guest: pc(d('guest') + d('guestNice')), busy: 0,
+  };
+  m.busy = Math.max(0, 100 - m.idle - m.iowait);
+  return m;
+}
+
+export function memModel(mem: Record<string, number>): MemModel {
+  const kb = (k: string) => (mem[k] ?? 0) * 1024;
+  const total = kb('MemTotal');
+  const free = kb('MemFree');
+  const buffers = kb('Buffers');
+  // free(1)'s definition: cache = Cached + SReclaimable; used = total - free - buffers - cache.
+  const cache = kb('Cached') + kb('SReclaimable');
+  const used = Math.max(0, total - free - buffers - cache);
+  return {
+    totalBytes: total, usedBytes: used, buffersBytes: buffers, cacheBytes: cache, sharedBytes: kb('Shmem'),
+    availableBytes: mem.MemAvailable !== undefined ? kb('MemAvailable') : free + buffers + cache,
+    swapTotalBytes: kb('SwapTotal'), swapUsedBytes: Math.max(0, kb('SwapTotal') - kb('SwapFree')),
+  };
+}
+
+function key(t: ProcSample): number {
+  // pid and starttime fit a double exactly for any realistic uptime.
+  return t.pid * 1e12 + t.starttime;
+}
+
+export type UserLookup = (uid: number) => string;
+
+export function buildProcessModel(prev: ProcessTableSample | undefined, cur: ProcessTableSample, userName: UserLookup): ProcessTableModel {
+  const intervalSec = prev ? Math.max(1e-3, (cur.time - prev.time) / 1000) : 0;
+  const prevTasks = new Map<number, ProcSample>();
+  if (prev) for (const t of prev.tasks) prevTasks.set(key(t), t);
+  const page = pageSize();
+  const memTotal = (cur.system.mem.MemTotal ?? 0) * 1024;
+  const btime = cur.system.stat.btime;
+  const tasks: TaskCounts = { total: 0, running: 0, sleeping: 0, stopped: 0, zombie: 0, threads: cur.threadCount, kernelThreads: cur.kernelThreadCount };
+  const rows: ProcRow[] = new Array(cur.tasks.length);
+  let n = 0;
+  for (const t of cur.tasks) {
+    const p = prevTasks.get(key(t));
+    const rate = (a: number | undefined, b: number | undefined) =>
+      p && intervalSec > 0 && a !== undefined && b !== undefined ? Math.max(0, a - b) / intervalSec : 0;
+    const ticks = t.utime + t.stime;
+    const cpu = p && intervalSec > 0 ? (Math.max(0, ticks - p.utime - p.stime) * 100) / (CLK_TCK * intervalSec) : 0;
+    const rss = t.rssPages * page;
+    const uid = t.uid ?? -1;
+    if (!t.isThread) {
+      tasks.total++;
+      switch (t.state) {
+        case 'R': tasks.running++; break;
+        case 'Z': tasks.zombie++; break;
+        case 'T': case 't': tasks.stopped++; break;
+        default: tasks.sleeping++;
+      }
+    }
+    const cmd = t.cmdline;
+    rows[n++] = {
+      pid: t.pid, ppid: t.isThread ? t.tgid : t.ppid, tgid: t.tgid, uid, user: uid >= 0 ? userName(uid) : '?',
+      comm: t.comm,
+      command: t.isKernelThread ? `[${t.comm}]` : cmd ? cmd : t.comm,
+      state: t.state, priority: t.priority, nice: t.nice,
+      virtBytes: t.vsize, rssBytes: rss, shrBytes: (t.shrPages ?? 0) * page,
+      cpuPercent: cpu, memPercent: memTotal > 0 ? (rss * 100) / memTotal : 0,
+      cpuTimeSec: ticks / CLK_TCK, threads: t.numThreads,
+      startTime: btime + t.starttime / CLK_TCK, tty: ttyName(t.ttyNr), processor: t.processor,
+      ioReadRate: t.ioReadBytes !== undefined ? rate(t.ioReadBytes, p?.ioReadBytes) : undefined,
+      ioWriteRate: t.ioWriteBytes !== undefined ? rate(t.ioWriteBytes, p?.ioWriteBytes) : undefined,
+      majfltRate: rate(t.majflt, p?.majflt), minfltRate: rate(t.minflt, p?.minflt), majflt: t.majflt,
+      oomScore: t.oomScore, cgroup: t.cgroup, swapBytes: t.swapKb !== undefined ? t.swapKb * 1024 : undefined,
+      isThread: t.isThread, isKernelThread: t.isKernelThread,
+    };
+  }
+  rows.length = n;
+  const ps = prev?.system.stat;
+  return {
+    time: cur.time, intervalSec, rows,
+    cpuTotal: cpuModel(ps?.total, cur.system.stat.total),
+    cpus: cur.system.stat.cpus.map((c, i) => cpuModel(ps?.cpus[i], c)),
+    mem: memModel(cur.system.mem), tasks, load: cur.system.load, uptimeSec: cur.system.uptimeSec, bootTime: btime,
+  };
+}

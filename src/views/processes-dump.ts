@@ -1,0 +1,98 @@
+// `ostop dump processes`: the top view's Model printed without a TTY, like
+// `top -b`. JSON field names and units are part of the public interface
+// (documented in README.md): add fields, never rename or change units.
+import { formatRecords, type OutputColumn } from '../app/output.js';
+import { sleep, UsageError, type DumpView } from '../app/dump-view.js';
+import { ProcessCollector } from '../collectors/processes.js';
+import { UserNames } from '../collectors/users.js';
+import { buildProcessModel, type ProcessTableModel, type ProcRow } from '../model/process-model.js';
+import { DEFAULT_COLUMNS, needsOf, resolveColumns, columnById, type ProcColumn } from '../model/columns.js';
+import { arrangeRows } from '../model/process-view.js';
+import { formatDuration } from '../util/format.js';
+
+/** The stable JSON record of one process. */
+export function processJson(r: ProcRow): Record<string, unknown> {
+  return {
+    pid: r.pid, ppid: r.ppid, user: r.user, uid: r.uid, comm: r.comm, cmdline: r.command, state: r.state,
+    priority: r.priority, nice: r.nice, cpu_percent: Math.round(r.cpuPercent * 100) / 100, mem_percent: Math.round(r.memPercent * 100) / 100,
+    virt_bytes: r.virtBytes, rss_bytes: r.rssBytes, shr_bytes: r.shrBytes, threads: r.threads,
+    start_time: Math.round(r.startTime), cpu_time_sec: Math.round(r.cpuTimeSec * 100) / 100, tty: r.tty, processor: r.processor,
+    is_thread: r.isThread, is_kernel_thread: r.isKernelThread,
+  };
+}
+const BASE_JSON = new Set(['pid', 'ppid', 'user', 'uid', 'comm', 'state', 'priority', 'nice', 'cpu', 'mem', 'virt', 'res', 'shr', 'threads', 'start', 'time', 'tty', 'processor', 'command']);
+
+export function summaryLines(m: ProcessTableModel): string[] {
+  const t = m.tasks;
+  const c = m.cpuTotal;
+  const gib = (b: number) => (b / 1048576).toFixed(1);
+  return [
+    `ostop - up ${formatDuration(m.uptimeSec)}, load average: ${m.load.map((x) => x.toFixed(2)).join(', ')}`,
+    `Tasks: ${t.total} total, ${t.running} running, ${t.sleeping} sleeping, ${t.stopped} stopped, ${t.zombie} zombie; threads: ${t.threads}, kernel threads: ${t.kernelThreads}`,
+    `%Cpu(s): ${c.user.toFixed(1)} us, ${c.system.toFixed(1)} sy, ${c.nice.toFixed(1)} ni, ${c.idle.toFixed(1)} id, ${c.iowait.toFixed(1)} wa, ${c.irq.toFixed(1)} hi+si, ${c.steal.toFixed(1)} st`,
+    `MiB Mem: ${gib(m.mem.totalBytes)} total, ${gib(m.mem.totalBytes - m.mem.usedBytes - m.mem.buffersBytes - m.mem.cacheBytes)} free, ${gib(m.mem.usedBytes)} used, ${gib(m.mem.buffersBytes + m.mem.cacheBytes)} buff/cache`,
+    `MiB Swap: ${gib(m.mem.swapTotalBytes)} total, ${gib(m.mem.swapTotalBytes - m.mem.swapUsedBytes)} free, ${gib(m.mem.swapUsedBytes)} used, ${gib(m.mem.availableBytes)} avail Mem`,
+  ];
+}
+
+export function parsePidList(v: string): Set<number> {
+  const s = new Set<number>();
+  for (const p of v.split(',')) {
+    if (!/^\d+$/.test(p.trim())) throw new UsageError(`invalid PID '${p}': expected a number or a comma-separated list`);
+    s.add(Number(p));
+  }
+  return s;
+}
+
+export const processesDump: DumpView = {
+  name: 'processes',
+  summary: 'the process table (like top -b)',
+  flags: { sort: 'string', pid: 'string', columns: 'string', user: 'string', tree: 'boolean', threads: 'boolean', asc: 'boolean' },
+  async run(o) {
+    const colIds = typeof o.flags.columns === 'string' ? o.flags.columns.split(',').filter(Boolean) : DEFAULT_COLUMNS;
+    let cols: ProcColumn[];
+    try {
+      cols = resolveColumns(colIds);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const sortId = typeof o.flags.sort === 'string' ? o.flags.sort.toLowerCase() : 'cpu';
+    const sortCol = columnById(sortId);
+    if (!sortCol) throw new UsageError(`unknown sort column '${o.flags.sort}'`);
+    const pids = typeof o.flags.pid === 'string' ? parsePidList(o.flags.pid) : undefined;
+    const users = new UserNames();
+    let uid: number | undefined;
+    if (typeof o.flags.user === 'string') {
+      uid = users.uidOf(o.flags.user);
+      if (uid === undefined) throw new UsageError(`unknown user '${o.flags.user}'`);
+    }
+    const needs = needsOf(o.format === 'text' || o.format === 'csv' ? cols : [...cols, ...resolveColumns(['user', 'shr', 'command'])]);
+    needs.add('uid');
+    const collector = new ProcessCollector({ needs, threads: o.flags.threads === true, pids });
+    let prev = collector.collect();
+    const text: OutputColumn<ProcRow>[] = cols.map((c) => ({ id: c.id, title: c.title, width: c.width || undefined, align: c.align, value: c.value, text: c.text }));
+    for (let i = 0; i < o.n; i++) {
+      if (!(await sleep(o.delaySec * 1000, o.signal))) break;
+      const cur = collector.collect();
+      const m = buildProcessModel(prev, cur, (u) => users.name(u));
+      prev = cur;
+      const rows = arrangeRows(m.rows, {
+        sort: sortCol.id, descending: o.flags.asc === true ? false : sortCol.descending, tree: o.flags.tree === true, collapsed: new Set(),
+        filter: '', uid, pids, hideUserThreads: o.flags.threads !== true, hideKernelThreads: false,
+      }).map((v) => v.row);
+      if (o.format === 'json') {
+        const extra = cols.filter((c) => !BASE_JSON.has(c.id));
+        o.out(JSON.stringify({
+          time: new Date().toISOString(), uptime_sec: m.uptimeSec, interval_sec: Math.round(m.intervalSec * 1000) / 1000, load: m.load,
+          tasks: m.tasks, cpu: m.cpuTotal, cpus: m.cpus, memory: m.mem,
+          processes: rows.map((r) => { const j = processJson(r); for (const c of extra) j[c.id] = c.value(r); return j; }),
+        }) + '\n');
+      } else if (o.format === 'csv') {
+        o.out(formatRecords(rows, text, 'csv', { header: i === 0 }) + '\n');
+      } else {
+        o.out((i > 0 ? '\n' : '') + summaryLines(m).join('\n') + '\n\n' + formatRecords(rows, text, 'text') + '\n');
+      }
+    }
+    return 0;
+  },
+};
