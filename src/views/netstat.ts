@@ -1,0 +1,221 @@
+// The netstat view: per-interface rates with history, the socket table
+// with owners, and protocol counter rates. Source + ViewDef (key 'n') +
+// two DumpViews: `ostop dump netstat` (interfaces, or protocol counters
+// with --proto) and `ostop dump sockets`.
+// Invariants: the per-tick path reads /proc/net/dev, /sys/class/net/*/
+// {operstate,mtu,speed}, /proc/net/{snmp,netstat}; socket tables only
+// while the socket pane is shown; the /proc/*/fd owner scan only while the
+// owner column is shown, and less often when it is slow (the cost is
+// measured and shown). systeminformation runs once per Source, off-tick.
+import type { DumpView } from '../app/dump-view.js';
+import { UsageError } from '../app/dump-view.js';
+import type { OutputColumn } from '../app/output.js';
+import type { Source, ViewDef } from '../app/view.js';
+import { inventoryFromOs, readIfaceInventory, readNetDevSample, type IfaceInventory, type NetDevTableSample } from '../collectors/netdev.js';
+import { readSnmpSample, type SnmpSample } from '../collectors/snmp.js';
+import { readSocketOwners, readSockets, type SocketOwner, type SocketProto } from '../collectors/sockets.js';
+import { buildIfaceModels, buildNetModel, buildProtoModels, type IfaceModel, type NetModel, type ProtoCounterModel } from '../model/net.js';
+import { buildSocketsModel, parseSocketFilter, SOCKET_SORTS, type SocketRow, type SocketSortKey, type SocketsModel } from '../model/sockets.js';
+import { History, round, runSampledDump, timeColumn } from './vmstat-util.js';
+import { NetstatScreen } from '../../screens/netstat-screen.js';
+
+export const INET_PROTOS: SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
+
+/** What the screen shows, which decides what the Source reads. Shared by the two halves of one view. */
+export class NetstatUiState {
+  pane: 'sockets' | 'proto' = 'sockets';
+  filterText = '';
+  listening = false;
+  unix = false;
+  owners = true;
+  sort: SocketSortKey = 'proto';
+}
+
+export interface NetstatViewModel {
+  net: NetModel;
+  hist: Map<string, { rx: History; tx: History }>;
+  sockets?: SocketsModel;
+  /** Milliseconds spent reading socket tables / scanning owners on the last refresh. */
+  socketsMs?: number;
+  ownersMs?: number;
+  /** Owners are rescanned every this many ticks (1 = every tick). */
+  ownersEvery: number;
+  state: NetstatUiState;
+}
+
+export class NetstatSource implements Source<NetstatViewModel> {
+  private prevDev?: NetDevTableSample;
+  private prevSnmp?: SnmpSample;
+  private inv: Map<string, IfaceInventory> = inventoryFromOs();
+  private invRequested = false;
+  private hist = new Map<string, { rx: History; tx: History }>();
+  private last?: NetstatViewModel;
+  private owners?: Map<number, SocketOwner>;
+  private ownersAge = 0;
+  private ownersEvery = 1;
+  private ownersMs?: number;
+
+  constructor(readonly state: NetstatUiState) {}
+
+  collect(): void {
+    if (!this.invRequested) {
+      this.invRequested = true;
+      // Once, off the tick path: systeminformation spawns helpers.
+      readIfaceInventory().then((m) => { this.inv = m; }, () => undefined);
+    }
+    const dev = readNetDevSample();
+    const snmp = readSnmpSample();
+    let sockets: SocketsModel | undefined;
+    let socketsMs: number | undefined;
+    if (this.state.pane === 'sockets') {
+      const t0 = performance.now();
+      const list = readSockets({ protos: this.state.unix ? [...INET_PROTOS, 'unix'] : INET_PROTOS });
+      socketsMs = performance.now() - t0;
+      if (this.state.owners) {
+        if (!this.owners || ++this.ownersAge >= this.ownersEvery) {
+          const t1 = performance.now();
+          this.owners = readSocketOwners();
+          this.ownersMs = performance.now() - t1;
+          this.ownersAge = 0;
+          // Keep the scan under ~10% of a 1 s tick on average.
+          this.ownersEvery = Math.min(10, Math.max(1, Math.ceil(this.ownersMs / 100)));
+        }
+      } else {
+        this.owners = undefined;
+      }
+      const filter = parseSocketFilter(this.state.filterText, { listening: this.state.listening });
+      sockets = buildSocketsModel(list, this.state.owners ? this.owners : undefined, filter, this.state.sort);
+    }
+    if (this.prevDev && this.prevSnmp) {
+      const net = buildNetModel(this.prevDev, dev, this.prevSnmp, snmp, this.inv);
+      for (const i of net.ifaces) {
+        let h = this.hist.get(i.name);
+        if (!h) { h = { rx: new History(), tx: new History() }; this.hist.set(i.name, h); }
+        h.rx.push(i.rxBytesPs); h.tx.push(i.txBytesPs);
+      }
+      for (const k of [...this.hist.keys()]) if (!net.ifaces.some((i) => i.name === k)) this.hist.delete(k);
+      this.last = { net, hist: this.hist, sockets, socketsMs, ownersMs: this.state.owners ? this.ownersMs : undefined, ownersEvery: this.ownersEvery, state: this.state };
+    } else if (this.last && sockets) {
+      this.last = { ...this.last, sockets, socketsMs };
+    }
+    this.prevDev = dev;
+    this.prevSnmp = snmp;
+  }
+  model(): NetstatViewModel | undefined {
+    return this.last;
+  }
+  reset(): void {
+    this.prevDev = undefined;
+    this.prevSnmp = undefined;
+    this.last = undefined;
+    this.owners = undefined;
+    this.hist.clear();
+  }
+}
+
+// ---- dump netstat ----
+
+type IfRow = IfaceModel & { time: number };
+export const IFACE_COLUMNS: OutputColumn<IfRow>[] = [
+  timeColumn<IfRow>(),
+  { id: 'iface', title: 'IFACE', width: 10, value: (r) => r.name },
+  { id: 'state', title: 'STATE', width: 7, value: (r) => r.operstate ?? null },
+  { id: 'mtu', title: 'MTU', width: 5, align: 'right', value: (r) => r.mtu ?? null },
+  { id: 'speed_mbps', title: 'SPEED', width: 6, align: 'right', value: (r) => r.speed ?? null },
+  { id: 'rx_bytes_s', title: 'RXB/s', width: 11, align: 'right', value: (r) => round(r.rxBytesPs, 1) },
+  { id: 'tx_bytes_s', title: 'TXB/s', width: 11, align: 'right', value: (r) => round(r.txBytesPs, 1) },
+  { id: 'rx_packets_s', title: 'RXpk/s', width: 9, align: 'right', value: (r) => round(r.rxPktsPs, 1) },
+  { id: 'tx_packets_s', title: 'TXpk/s', width: 9, align: 'right', value: (r) => round(r.txPktsPs, 1) },
+  { id: 'rx_errs_s', title: 'RXerr/s', width: 7, align: 'right', value: (r) => round(r.rxErrsPs, 1) },
+  { id: 'tx_errs_s', title: 'TXerr/s', width: 7, align: 'right', value: (r) => round(r.txErrsPs, 1) },
+  { id: 'rx_drop_s', title: 'RXdrp/s', width: 7, align: 'right', value: (r) => round(r.rxDropPs, 1) },
+  { id: 'tx_drop_s', title: 'TXdrp/s', width: 7, align: 'right', value: (r) => round(r.txDropPs, 1) },
+  { id: 'rx_bytes', title: 'RXBYTES', width: 14, align: 'right', value: (r) => r.rxBytes },
+  { id: 'tx_bytes', title: 'TXBYTES', width: 14, align: 'right', value: (r) => r.txBytes },
+  { id: 'rx_packets', title: 'RXPKTS', width: 11, align: 'right', value: (r) => r.rxPackets },
+  { id: 'tx_packets', title: 'TXPKTS', width: 11, align: 'right', value: (r) => r.txPackets },
+  { id: 'rx_errs', title: 'RXERR', width: 6, align: 'right', value: (r) => r.rxErrs },
+  { id: 'tx_errs', title: 'TXERR', width: 6, align: 'right', value: (r) => r.txErrs },
+  { id: 'rx_drop', title: 'RXDRP', width: 6, align: 'right', value: (r) => r.rxDrop },
+  { id: 'tx_drop', title: 'TXDRP', width: 6, align: 'right', value: (r) => r.txDrop },
+  { id: 'addresses', title: 'ADDRESSES', value: (r) => r.addresses.join(' ') },
+];
+
+type ProtoRow = ProtoCounterModel & { time: number };
+export const PROTO_COLUMNS: OutputColumn<ProtoRow>[] = [
+  timeColumn<ProtoRow>(),
+  { id: 'counter', title: 'COUNTER', width: 22, value: (r) => r.id },
+  { id: 'per_s', title: 'PER_SEC', width: 10, align: 'right', value: (r) => round(r.perSec, 2) },
+  { id: 'total', title: 'TOTAL', width: 14, align: 'right', value: (r) => r.total },
+  { id: 'label', title: 'MEANING', value: (r) => r.label },
+];
+
+export const netstatDump: DumpView = {
+  name: 'netstat',
+  summary: 'per-interface rx/tx bytes, packets, errors, drops per second (--proto: TCP/UDP protocol counters per second)',
+  flags: { proto: 'boolean', iface: 'string' },
+  async run(opts) {
+    const only = typeof opts.flags.iface === 'string' ? opts.flags.iface : undefined;
+    if (opts.flags.proto) {
+      return runSampledDump<SnmpSample, ProtoRow>(opts, () => readSnmpSample(), (p, c) => buildProtoModels(p!, c).map((r) => ({ ...r, time: Date.now() })), PROTO_COLUMNS, 'table');
+    }
+    const inv = inventoryFromOs();
+    return runSampledDump<NetDevTableSample, IfRow>(
+      opts, () => readNetDevSample(),
+      (p, c) => buildIfaceModels(p!, c, inv).filter((r) => !only || r.name === only).map((r) => ({ ...r, time: Date.now() })),
+      IFACE_COLUMNS, 'table');
+  },
+};
+
+// ---- dump sockets ----
+
+type SockRow = SocketRow & { time: number };
+export const SOCKET_COLUMNS: OutputColumn<SockRow>[] = [
+  timeColumn<SockRow>(),
+  { id: 'proto', title: 'PROTO', width: 5, value: (r) => r.proto },
+  { id: 'state', title: 'STATE', width: 11, value: (r) => r.state },
+  { id: 'recv_q', title: 'RECV-Q', width: 7, align: 'right', value: (r) => r.rxQueue },
+  { id: 'send_q', title: 'SEND-Q', width: 7, align: 'right', value: (r) => r.txQueue },
+  { id: 'local', title: 'LOCAL', width: 28, value: (r) => r.local },
+  { id: 'remote', title: 'REMOTE', width: 28, value: (r) => r.remote },
+  { id: 'uid', title: 'UID', width: 5, align: 'right', value: (r) => (r.uid < 0 ? null : r.uid) },
+  { id: 'inode', title: 'INODE', width: 9, align: 'right', value: (r) => r.inode },
+  { id: 'pid', title: 'PID', width: 7, align: 'right', value: (r) => r.pid },
+  { id: 'comm', title: 'COMM', value: (r) => r.comm },
+];
+
+export const socketsDump: DumpView = {
+  name: 'sockets',
+  summary: 'TCP/UDP (and --unix) sockets with state, addresses, queues and owning PID; --listening, --filter, --sort',
+  flags: { listening: 'boolean', unix: 'boolean', filter: 'string', sort: 'string', 'no-owners': 'boolean', counts: 'boolean' },
+  async run(opts) {
+    const sort = (typeof opts.flags.sort === 'string' ? opts.flags.sort : 'proto') as SocketSortKey;
+    if (!(sort in SOCKET_SORTS)) throw new UsageError(`--sort must be one of ${Object.keys(SOCKET_SORTS).join(', ')}`);
+    const filter = parseSocketFilter(typeof opts.flags.filter === 'string' ? opts.flags.filter : '', { listening: !!opts.flags.listening });
+    const protos: SocketProto[] = opts.flags.unix ? [...INET_PROTOS, 'unix'] : INET_PROTOS;
+    const owners = !opts.flags['no-owners'];
+    if (opts.flags.counts) {
+      type C = { time: number; state: string; count: number };
+      const cols: OutputColumn<C>[] = [timeColumn<C>(), { id: 'state', title: 'STATE', width: 20, value: (r) => r.state }, { id: 'count', title: 'COUNT', align: 'right', width: 7, value: (r) => r.count }];
+      return runSampledDump<SocketsModel, C>(opts, () => buildSocketsModel(readSockets({ protos }), undefined, filter, sort), (_p, c) => c.counts.map((x) => ({ ...x, time: c.time })), cols, 'table', false);
+    }
+    return runSampledDump<SocketsModel, SockRow>(
+      opts,
+      () => {
+        const list = readSockets({ protos });
+        return buildSocketsModel(list, owners ? readSocketOwners() : undefined, filter, sort);
+      },
+      (_p, c) => c.rows.map((r) => ({ ...r, time: c.time })),
+      SOCKET_COLUMNS, 'table', false);
+  },
+};
+
+const netstatState = new NetstatUiState();
+
+export const netstatView: ViewDef<NetstatViewModel> = {
+  id: 'netstat',
+  title: 'netstat',
+  key: 'n',
+  createSource: () => new NetstatSource(netstatState),
+  createScreen: (ctx) => new NetstatScreen(ctx, netstatState),
+};

@@ -1,0 +1,127 @@
+// Helpers shared by the vmstat, netstat and iostat views and screens:
+// a bounded history ring (so a view left open for days uses constant
+// memory), text sparklines (one cell per sample, cheap to redraw over SSH),
+// and number formatting with fixed, short widths.
+
+export const HISTORY_LEN = 300;
+
+/** Fixed-capacity series of numbers; oldest dropped first. */
+export class History {
+  private buf: number[] = [];
+  constructor(readonly cap = HISTORY_LEN) {}
+  push(v: number): void {
+    this.buf.push(Number.isFinite(v) ? v : 0);
+    if (this.buf.length > this.cap) this.buf.splice(0, this.buf.length - this.cap);
+  }
+  values(): readonly number[] {
+    return this.buf;
+  }
+  last(n: number): number[] {
+    return this.buf.slice(Math.max(0, this.buf.length - n));
+  }
+  get length(): number {
+    return this.buf.length;
+  }
+  clear(): void {
+    this.buf = [];
+  }
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/**
+ * One line of block characters, right-aligned to `width` cells (newest at
+ * the right). `max` fixes the scale (e.g. 100 for percents); by default the
+ * largest value shown. Zero draws as a space so idle reads as empty.
+ */
+export function sparkline(values: readonly number[], width: number, max?: number): string {
+  if (width <= 0) return '';
+  const v = values.slice(Math.max(0, values.length - width));
+  const top = max ?? Math.max(0, ...v);
+  let s = '';
+  for (const x of v) {
+    if (!(x > 0) || !(top > 0)) { s += ' '; continue; }
+    const i = Math.min(BARS.length - 1, Math.max(0, Math.ceil((x / top) * BARS.length) - 1));
+    s += BARS[i];
+  }
+  return ' '.repeat(width - v.length) + s;
+}
+
+/** Bytes with binary units: 512B 1.5K 20M 3.2G. */
+export function humanBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  let v = Math.abs(n);
+  const u = ['B', 'K', 'M', 'G', 'T', 'P'];
+  let i = 0;
+  while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
+  const s = i === 0 ? String(Math.round(v)) : v < 10 ? v.toFixed(1) : String(Math.round(v));
+  return (n < 0 ? '-' : '') + s + u[i];
+}
+
+/** A count per second, short: 0, 12, 3.4k, 12M. */
+export function humanRate(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  const a = Math.abs(n);
+  if (a < 0.005) return '0';
+  if (a < 10) return n.toFixed(2).replace(/\.?0+$/, '');
+  if (a < 1000) return String(Math.round(n));
+  if (a < 1e6) return (n / 1e3).toFixed(a < 1e4 ? 1 : 0) + 'k';
+  if (a < 1e9) return (n / 1e6).toFixed(a < 1e7 ? 1 : 0) + 'M';
+  return (n / 1e9).toFixed(1) + 'G';
+}
+
+/** Fixed decimals, '-' for null. */
+export function fixed(n: number | null | undefined, digits = 2): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
+}
+
+/** Round to `digits` decimals for JSON/CSV (keeps numbers numbers). */
+export function round(n: number | null | undefined, digits = 2): number | null {
+  if (n === null || n === undefined || !Number.isFinite(n)) return null;
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+import type { DumpOptions } from '../app/dump-view.js';
+import { sleep } from '../app/dump-view.js';
+import { formatRecords, type OutputColumn } from '../app/output.js';
+
+/**
+ * The loop every sampled dump shares: take a first Sample silently (rates
+ * need two), then -n times: wait -d seconds, sample, print. `stream` output
+ * (vmstat: one record per interval) prints the text/CSV header once and
+ * JSON as one object per line; `table` output (one record per device)
+ * prints a header per interval in text and one JSON array per line.
+ * The 'time' column is left out of text output.
+ */
+export async function runSampledDump<S, R>(
+  opts: DumpOptions,
+  take: () => Promise<S> | S,
+  rowsOf: (prev: S | undefined, cur: S) => R[],
+  cols: readonly OutputColumn<R>[],
+  mode: 'stream' | 'table',
+  needsPrev = true,
+): Promise<number> {
+  const textCols = cols.filter((c) => c.id !== 'time');
+  let prev: S | undefined = needsPrev ? await take() : undefined;
+  for (let i = 0; i < opts.n; i++) {
+    if (needsPrev || i > 0) {
+      if (!(await sleep(opts.delaySec * 1000, opts.signal))) return 0;
+    }
+    const cur = await take();
+    const rows = rowsOf(prev, cur);
+    prev = cur;
+    if (opts.format === 'json') {
+      opts.out(mode === 'stream' && rows.length === 1 ? JSON.stringify(JSON.parse(formatRecords(rows, cols, 'json'))[0]) : formatRecords(rows, cols, 'json'));
+    } else if (opts.format === 'csv') {
+      opts.out(formatRecords(rows, cols, 'csv', { header: i === 0 }));
+    } else {
+      const text = formatRecords(rows, textCols, 'text', { header: mode === 'table' || i === 0 });
+      opts.out(mode === 'table' && i > 0 ? '\n' + text : text);
+    }
+    if (opts.signal.aborted) return 0;
+  }
+  return 0;
+}
+
+export const timeColumn = <R extends { time: number }>(): OutputColumn<R> => ({ id: 'time', title: 'TIME', value: (r) => new Date(r.time).toISOString() });

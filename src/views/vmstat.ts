@@ -1,0 +1,127 @@
+// The vmstat view: Source (collects /proc/stat, meminfo, vmstat, pressure
+// and keeps a bounded history for the graphs), ViewDef for the TUI (key
+// 'v') and the `ostop dump vmstat` DumpView. Column ids are stable and
+// documented in docs/system-views.md.
+import type { DumpView } from '../app/dump-view.js';
+import type { OutputColumn } from '../app/output.js';
+import type { Source, ViewDef } from '../app/view.js';
+import { readPsiSample } from '../collectors/psi.js';
+import { readVmstatSample, type VmstatSample } from '../collectors/vmstat.js';
+import type { PsiSample } from '../collectors/psi.js';
+import { buildVmstatModel, type VmstatModel } from '../model/vmstat.js';
+import { History, round, runSampledDump, timeColumn } from './vmstat-util.js';
+import { VmstatScreen } from '../../screens/vmstat-screen.js';
+
+export interface VmstatHistory {
+  us: History; sy: History; wa: History; st: History;
+  usedPct: History; cachePct: History;
+  si: History; so: History; in: History; cs: History;
+  bi: History; bo: History;
+}
+
+export interface VmstatViewModel {
+  cur: VmstatModel;
+  hist: VmstatHistory;
+}
+
+function newHistory(): VmstatHistory {
+  return { us: new History(), sy: new History(), wa: new History(), st: new History(), usedPct: new History(), cachePct: new History(), si: new History(), so: new History(), in: new History(), cs: new History(), bi: new History(), bo: new History() };
+}
+
+export class VmstatSource implements Source<VmstatViewModel> {
+  private prev?: VmstatSample;
+  private last?: VmstatViewModel;
+  private hist = newHistory();
+  constructor(private procRoot = '/proc') {}
+
+  collect(): void {
+    const cur = readVmstatSample(this.procRoot);
+    const psi: PsiSample = readPsiSample(this.procRoot);
+    if (this.prev) {
+      const m = buildVmstatModel(this.prev, cur, psi);
+      const h = this.hist;
+      h.us.push(m.us); h.sy.push(m.sy); h.wa.push(m.wa); h.st.push(m.st);
+      const total = m.memTotal || 1;
+      h.usedPct.push(((m.memTotal - m.free - m.buff - m.cache) * 100) / total);
+      h.cachePct.push(((m.buff + m.cache) * 100) / total);
+      h.si.push(m.si); h.so.push(m.so); h.in.push(m.in); h.cs.push(m.cs); h.bi.push(m.bi); h.bo.push(m.bo);
+      this.last = { cur: m, hist: h };
+    }
+    this.prev = cur;
+  }
+  model(): VmstatViewModel | undefined {
+    return this.last;
+  }
+  reset(): void {
+    this.prev = undefined;
+    this.last = undefined;
+    this.hist = newHistory();
+  }
+}
+
+const r0 = (n: number) => Math.round(n);
+type V = VmstatModel;
+const psiCol = (id: string, title: string, pick: (m: V) => number | undefined): OutputColumn<V> => ({
+  id, title, width: title.length, align: 'right',
+  value: (m) => round(pick(m) ?? null),
+  text: (m) => { const x = pick(m); return x === undefined ? '-' : x.toFixed(2); },
+});
+
+/** vmstat's columns first, with its titles and rounding in text; then ostop's additions. */
+export const VMSTAT_COLUMNS: OutputColumn<V>[] = [
+  timeColumn<V>(),
+  { id: 'r', title: 'r', width: 2, align: 'right', value: (m) => m.r },
+  { id: 'b', title: 'b', width: 2, align: 'right', value: (m) => m.b },
+  { id: 'swpd', title: 'swpd', width: 6, align: 'right', value: (m) => m.swpd },
+  { id: 'free', title: 'free', width: 8, align: 'right', value: (m) => m.free },
+  { id: 'buff', title: 'buff', width: 6, align: 'right', value: (m) => m.buff },
+  { id: 'cache', title: 'cache', width: 8, align: 'right', value: (m) => m.cache },
+  { id: 'avail', title: 'avail', width: 8, align: 'right', value: (m) => m.avail },
+  { id: 'si', title: 'si', width: 4, align: 'right', value: (m) => round(m.si), text: (m) => String(r0(m.si)) },
+  { id: 'so', title: 'so', width: 4, align: 'right', value: (m) => round(m.so), text: (m) => String(r0(m.so)) },
+  { id: 'bi', title: 'bi', width: 6, align: 'right', value: (m) => round(m.bi), text: (m) => String(r0(m.bi)) },
+  { id: 'bo', title: 'bo', width: 6, align: 'right', value: (m) => round(m.bo), text: (m) => String(r0(m.bo)) },
+  { id: 'in', title: 'in', width: 5, align: 'right', value: (m) => round(m.in), text: (m) => String(r0(m.in)) },
+  { id: 'cs', title: 'cs', width: 5, align: 'right', value: (m) => round(m.cs), text: (m) => String(r0(m.cs)) },
+  { id: 'us', title: 'us', width: 3, align: 'right', value: (m) => round(m.us, 1), text: (m) => String(r0(m.us)) },
+  { id: 'sy', title: 'sy', width: 3, align: 'right', value: (m) => round(m.sy, 1), text: (m) => String(r0(m.sy)) },
+  { id: 'id', title: 'id', width: 3, align: 'right', value: (m) => round(m.id, 1), text: (m) => String(r0(m.id)) },
+  { id: 'wa', title: 'wa', width: 3, align: 'right', value: (m) => round(m.wa, 1), text: (m) => String(r0(m.wa)) },
+  { id: 'st', title: 'st', width: 3, align: 'right', value: (m) => round(m.st, 1), text: (m) => String(r0(m.st)) },
+  { id: 'minflt', title: 'minflt', width: 7, align: 'right', value: (m) => round(m.minflt), text: (m) => String(r0(m.minflt)) },
+  { id: 'majflt', title: 'majflt', width: 6, align: 'right', value: (m) => round(m.majflt), text: (m) => String(r0(m.majflt)) },
+  { id: 'forks', title: 'forks', width: 5, align: 'right', value: (m) => round(m.forks), text: (m) => String(r0(m.forks)) },
+  psiCol('psi_cpu_some10', 'cpu10', (m) => m.psi.res.cpu?.some10),
+  psiCol('psi_mem_some10', 'mem10', (m) => m.psi.res.memory?.some10),
+  psiCol('psi_mem_full10', 'memF10', (m) => m.psi.res.memory?.full10),
+  psiCol('psi_io_some10', 'io10', (m) => m.psi.res.io?.some10),
+  psiCol('psi_io_full10', 'ioF10', (m) => m.psi.res.io?.full10),
+];
+
+export const vmstatDump: DumpView = {
+  name: 'vmstat',
+  summary: 'procs, memory, swap, io, system, cpu (vmstat definitions) plus faults, forks and PSI, per interval',
+  async run(opts) {
+    let warned = false;
+    return runSampledDump<{ s: VmstatSample; psi: PsiSample }, V>(
+      opts,
+      () => ({ s: readVmstatSample(), psi: readPsiSample() }),
+      (prev, cur) => {
+        const m = buildVmstatModel(prev!.s, cur.s, cur.psi);
+        if (!m.psi.available && !warned) { warned = true; opts.err(`ostop: ${m.psi.reason}`); }
+        return [m];
+      },
+      VMSTAT_COLUMNS,
+      'stream',
+    );
+  },
+};
+
+export const vmstatView: ViewDef<VmstatViewModel> = {
+  id: 'vmstat',
+  title: 'vmstat',
+  key: 'v',
+  createSource: () => new VmstatSource(),
+  createScreen: (ctx) => new VmstatScreen(ctx),
+};
+
