@@ -1,7 +1,9 @@
 // One line per dumpable view. Keep names stable: they are CLI arguments.
 import type { DumpView } from './dump-view.js';
 import { processesDump } from '../views/processes-dump.js';
+import { processDump } from '../views/process-dump.js';
 
 export const DUMP_VIEWS: DumpView[] = [
   processesDump,
+  processDump,
 ];
