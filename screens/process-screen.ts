@@ -409,9 +409,9 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
     }
   }
 
+  /** The shell redraws after a consumed key; redraw here too so a shell that does not still shows the change. */
   private rerender(): void {
     this.render(undefined);
-    this.app.requestRender();
   }
 
   handleKey(ch: string | undefined, name: string, full: string): boolean {

@@ -25,6 +25,8 @@ import {
 
 /** Synchronous view of a /proc tree; paths are relative to its root ("1234/stat"). */
 export interface ProcFs {
+  /** Directory on disk, when there is one (the socket tables are read from it). */
+  readonly root?: string;
   readFile(rel: string): Buffer;
   readlink(rel: string): string;
   readdir(rel: string): string[];
@@ -35,6 +37,7 @@ export interface ProcFs {
 export function realProcFs(root = '/proc'): ProcFs {
   const p = (rel: string) => path.join(root, rel);
   return {
+    root,
     readFile: (rel) => fs.readFileSync(p(rel)),
     readlink: (rel) => fs.readlinkSync(p(rel)),
     readdir: (rel) => fs.readdirSync(p(rel)),
@@ -154,14 +157,17 @@ export function readProcDetail(pid: number, opts: ReadDetailOptions = {}): ProcD
   s.cgroup = attempt('cgroup', () => parseCgroup(text('cgroup')));
   s.namespaces = attempt('namespaces', () => {
     const out: NamespaceLink[] = [];
+    let failed: unknown;
     for (const name of pfs.readdir(`${base}/ns`).sort()) {
+      if (name.endsWith('_for_children')) continue;
       try {
         const ns = parseNsLink(pfs.readlink(`${base}/ns/${name}`));
-        if (ns && !name.endsWith('_for_children')) out.push(ns);
-      } catch {
-        // one namespace link refused: keep the others
+        if (ns) out.push(ns);
+      } catch (e) {
+        failed ??= e; // one namespace link refused: keep the others
       }
     }
+    if (failed !== undefined && out.length === 0) throw failed;
     return out;
   });
 
@@ -184,12 +190,18 @@ export function readProcDetail(pid: number, opts: ReadDetailOptions = {}): ProcD
     const nums = pfs.readdir(`${base}/fd`).map(Number).filter((n) => Number.isInteger(n)).sort((a, b) => a - b);
     s.fdTotal = nums.length;
     const fds: FdSample[] = [];
+    let closed = 0;
     for (const fd of nums.slice(0, fdLimit)) {
       let target: string;
       try {
         target = pfs.readlink(`${base}/fd/${fd}`);
-      } catch {
-        continue; // closed between readdir and readlink
+      } catch (e) {
+        // ENOENT: closed between readdir and readlink. Anything else
+        // (EACCES under a ptrace policy) makes the table partial.
+        const c = code(e);
+        if (c !== 'ENOENT') s.errors.fds ??= c;
+        else closed++;
+        continue;
       }
       const f: FdSample = { fd, target: classifyFdTarget(target) };
       if (fds.length < fdinfoLimit) {
@@ -202,12 +214,13 @@ export function readProcDetail(pid: number, opts: ReadDetailOptions = {}): ProcD
       fds.push(f);
     }
     s.fds = fds;
+    s.fdTotal = nums.length - closed;
   });
 
   if (want.has('sockets') && s.fds && s.fds.some((f) => f.target.kind === 'socket')) {
     const inodes = new Set(s.fds.filter((f) => f.target.kind === 'socket').map((f) => f.target.inode!));
     attempt('sockets', () => {
-      const all = (opts.readSockets ?? ((p: number) => readSockets({ pid: p })))(pid);
+      const all = (opts.readSockets ?? ((p: number) => readSockets({ pid: p, procRoot: pfs.root ?? '/proc' })))(pid);
       s.sockets = all.filter((x) => inodes.has(x.inode));
     });
   } else if (want.has('sockets') && s.fds) {

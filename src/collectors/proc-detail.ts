@@ -107,9 +107,17 @@ function int(v: string | undefined): number | undefined {
   return v.trim() !== '' && Number.isFinite(n) ? n : undefined;
 }
 
+const STATUS_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', e: '\x1b', '\\': '\\', '"': '"' };
+
+/** Undo the kernel's escaping of comm in status `Name:` (ESCAPE_SPACE | ESCAPE_SPECIAL). */
+export function unescapeStatusName(s: string): string {
+  return s.replace(/\\([ntrfvae\\"])/g, (_m, c: string) => STATUS_ESCAPES[c]);
+}
+
 /**
- * Parse /proc/PID/status. `Name:` escapes newlines and backslashes in comm
- * ("\n", "\\"), which we undo so the name matches stat's comm.
+ * Parse /proc/PID/status. `Name:` escapes whitespace, backslash, quote,
+ * BEL and ESC in comm ("\n", "\e"...), which we undo so the name matches
+ * stat's comm (both are then sanitized for display like any comm).
  */
 export function parseStatus(text: string): StatusInfo {
   const fields: Record<string, string> = {};
@@ -121,7 +129,7 @@ export function parseStatus(text: string): StatusInfo {
     fields[key] = line.slice(i + 1).replace(/^\t/, '').trim();
   }
   const ids = (v: string | undefined) => (v === undefined ? undefined : v.split(/\s+/).filter(Boolean).map(Number));
-  const name = fields.Name === undefined ? undefined : fields.Name.replace(/\\(n|\\)/g, (_m, c: string) => (c === 'n' ? '\n' : '\\'));
+  const name = fields.Name === undefined ? undefined : unescapeStatusName(fields.Name);
   return {
     name,
     umask: fields.Umask,
@@ -351,15 +359,21 @@ export function parseFdinfo(text: string): FdInfo {
   return out;
 }
 
-/** Access mode and the flags worth showing from fdinfo's octal flags (x86/arm generic values). */
-export function describeOpenFlags(flags: number | undefined): string {
-  if (flags === undefined) return '';
-  const acc = ['r', 'w', 'rw', '?'][flags & 3];
-  const extra: string[] = [];
-  if (flags & 0o2000) extra.push('append');
-  if (flags & 0o4000) extra.push('nonblock');
-  if (flags & 0o2000000) extra.push('cloexec');
-  return extra.length ? `${acc},${extra.join(',')}` : acc;
+/** Access mode ("r", "w", "rw") from fdinfo's octal flags. */
+export function accessMode(flags: number | undefined): string {
+  return flags === undefined ? '' : ['r', 'w', 'rw', '?'][flags & 3];
+}
+
+/** The open flags worth showing (generic Linux values, as on x86 and arm). */
+export function openFlagNames(flags: number | undefined): string[] {
+  if (flags === undefined) return [];
+  const out: string[] = [];
+  if (flags & 0o2000) out.push('append');
+  if (flags & 0o4000) out.push('nonblock');
+  if (flags & 0o4010000) out.push('sync');
+  if (flags & 0o2000000) out.push('cloexec');
+  if (flags & 0o20000000) out.push('path');
+  return out;
 }
 
 export interface NamespaceLink {

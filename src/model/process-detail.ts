@@ -15,7 +15,7 @@
 //    process that reused the PID: callers treat the original as exited.
 import type { ProcDetailSample, ProcSection, SystemInfo } from '../collectors/proc-detail-read.js';
 import {
-  STATE_NAMES, describeOpenFlags, primaryCgroup,
+  STATE_NAMES, accessMode, openFlagNames, primaryCgroup,
   type CgroupEntry, type EnvVar, type FdKind, type LimitRow, type NamespaceLink,
 } from '../collectors/proc-detail.js';
 import type { SocketSample } from '../collectors/sockets.js';
@@ -101,7 +101,10 @@ export interface FdRow {
   target: string;
   /** One line: the path, or "tcp 127.0.0.1:80 -> 10.0.0.1:5555 ESTABLISHED", or "pipe:[123]". */
   description: string;
+  /** "r", "w", "rw" ('' when fdinfo was not read). */
   mode: string;
+  /** Notable open flags: append, nonblock, sync, cloexec, path. */
+  flags: string[];
   pos: number | null;
   deleted: boolean;
 }
@@ -279,13 +282,13 @@ export function deriveProcessDetail(prev: ProcDetailSample | undefined, cur: Pro
         description = describeSocket(s);
         if (!seenSock.has(s.inode)) {
           seenSock.add(s.inode);
-          sockets.push({ fd: f.fd, proto: s.proto, state: s.state, local: s.proto === 'unix' ? s.path || s.local : s.local, remote: s.remote, txQueue: s.txQueue, rxQueue: s.rxQueue, inode: s.inode });
+          sockets.push({ fd: f.fd, proto: s.proto, state: s.state, local: s.proto === 'unix' ? s.path || s.local || '(unnamed)' : s.local, remote: s.remote, txQueue: s.txQueue, rxQueue: s.rxQueue, inode: s.inode });
         }
       }
     }
     return {
       fd: f.fd, kind: t.kind, target: t.target, description,
-      mode: describeOpenFlags(f.info?.flags), pos: f.info?.pos ?? null, deleted: !!t.deleted,
+      mode: accessMode(f.info?.flags), flags: openFlagNames(f.info?.flags), pos: f.info?.pos ?? null, deleted: !!t.deleted,
     };
   });
 

@@ -121,7 +121,7 @@ export function createProcessDump(sourceOpts: ProcessSourceOptions = {}): DumpVi
     async run(opts) {
       const pid = parsePidFlag(opts.flags.pid);
       const src = new ProcessSource(pid, sourceOpts);
-      src.collect(Date.now());
+      src.collect();
       if (src.gone) {
         opts.err(`ostop: no process with pid ${pid}`);
         return 1;
@@ -129,7 +129,7 @@ export function createProcessDump(sourceOpts: ProcessSourceOptions = {}): DumpVi
       const n = Math.max(1, opts.n);
       for (let i = 0; i < n; i++) {
         if (!(await sleep(opts.delaySec * 1000, opts.signal))) return 0;
-        src.collect(Date.now());
+        src.collect();
         const m = src.model()!;
         if (opts.format === 'json') opts.out(safeJson(m));
         else opts.out((i > 0 ? '\n' : '') + formatProcessText(m));

@@ -18,6 +18,8 @@ import {
 export interface ProcessSourceOptions extends Omit<ReadDetailOptions, 'now'> {
   sys?: SystemInfo;
   historySize?: number;
+  /** Wall clock, epoch ms (default Date.now). Sample times, ages and exit times come from it. */
+  clock?: () => number;
 }
 
 /** A model for a pid that was never seen alive. */
@@ -53,9 +55,13 @@ export class ProcessSource implements Source<ProcessDetailModel> {
     this.history = new ProcessHistoryBuffer(opts.historySize ?? 120);
   }
 
-  /** `now`: epoch ms of this tick. */
-  collect(now: number = Date.now()): void {
+  /**
+   * The shell passes a monotonic tick time; the model needs wall-clock
+   * times (start time, age, exit time), so the Source reads its own clock.
+   */
+  collect(_tick?: number): void {
     if (this.exited) return;
+    const now = (this.opts.clock ?? Date.now)();
     let cur: ProcDetailSample;
     try {
       cur = readProcDetail(this.pid, { ...this.opts, now });
