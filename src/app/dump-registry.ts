@@ -2,8 +2,11 @@
 import type { DumpView } from './dump-view.js';
 import { processesDump } from '../views/processes-dump.js';
 import { processDump } from '../views/process-dump.js';
+import { failuresDump, kmsgDump } from '../views/failures-dump.js';
 
 export const DUMP_VIEWS: DumpView[] = [
   processesDump,
   processDump,
+  failuresDump,
+  kmsgDump,
 ];

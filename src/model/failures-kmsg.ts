@@ -90,6 +90,8 @@ export class KmsgFailureClassifier {
   /** Feed one record; returns the events completed by it (usually none or one). */
   feed(rec: KmsgRecord): FailureEvent[] {
     const out: FailureEvent[] = [];
+    // Only the kernel's own records: anything root writes to /dev/kmsg gets facility user or above.
+    if (rec.facility !== 0) return out;
     const msg = rec.message;
     const cpu = RE_CPU.exec(msg);
     // Expire reports whose window has passed.
