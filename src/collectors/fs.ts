@@ -73,10 +73,13 @@ export function fsStatFrom(m: MountEntry, st: StatfsLike): FsStat {
   };
 }
 
-/** df's choice: skip 0-block filesystems, one entry per device (shortest mount point wins). */
+/** df's choice: skip 0-block filesystems, one entry per device (shortest mount point wins), last mount wins per mount point. */
 export function selectFilesystems(stats: FsStat[]): FsStat[] {
+  // A later mount on the same point hides the earlier one: keep the last (input is in mount order).
+  const byPoint = new Map<string, FsStat>();
+  for (const s of stats) byPoint.set(s.mountPoint, s);
   const byDev = new Map<string, FsStat>();
-  for (const s of stats) {
+  for (const s of byPoint.values()) {
     if (s.sizeBytes === 0) continue;
     const key = s.dev.startsWith('0:') ? `${s.dev}|${s.source}` : s.dev;
     const prev = byDev.get(key);

@@ -1,0 +1,126 @@
+// The iostat screen: per-device `iostat -dx` numbers with %util and
+// read/write kB/s sparklines; below, filesystems (df) or per-process I/O
+// (iotop-like, sortable) — Tab switches. Draws only from IostatViewModel.
+import blessed from 'blessed';
+import type { Widgets } from 'blessed';
+import type { Screen, ViewContext } from '../src/app/view.js';
+import type { IostatUiState, IostatViewModel } from '../src/views/iostat.js';
+import { PID_IO_SORTS, type PidIoSortKey } from '../src/model/iostat.js';
+import { fitWidth } from '../src/util/text.js';
+import { humanBytes, sparkline } from '../src/views/vmstat-util.js';
+
+const PROC_SORTS = Object.keys(PID_IO_SORTS) as PidIoSortKey[];
+
+export class IostatScreen implements Screen<IostatViewModel> {
+  private box?: Widgets.BoxElement;
+  private last?: IostatViewModel;
+  private offset = 0;
+  private pageRows = 10;
+
+  constructor(private ctx: ViewContext, private state: IostatUiState) {}
+
+  mount(parent: Widgets.BoxElement): void {
+    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: 'iostat: waiting for the second sample...' });
+  }
+  unmount(): void {
+    this.box?.destroy();
+    this.box = undefined;
+  }
+
+  render(vm: IostatViewModel | undefined): void {
+    this.last = vm ?? this.last;
+    if (!this.box || !this.last) return;
+    const m = this.last;
+    const th = this.ctx.theme;
+    const W = Math.max(60, (this.box.width as number) || 80);
+    const H = Math.max(10, (this.box.height as number) || 24);
+    const lab = (s: string) => th.fg('label', blessed.escape(s));
+    const L: string[] = [];
+    const f = (x: number | null, w: number, d = 2) => (x === null ? '-' : x.toFixed(d)).padStart(w);
+    const showD = m.io.hasDiscard && W >= 140, showF = m.io.hasFlush && W >= 120;
+    L.push(lab(fitWidth('Device', 12) + '     r/s    rkB/s  rrqm/s r_await     w/s    wkB/s  wrqm/s w_await' + (showD ? '     d/s    dkB/s d_await' : '') + (showF ? '     f/s f_await' : '') + '  aqu-sz  %util'));
+    const maxDev = Math.max(1, Math.floor((H / 2 - 1) / 2));
+    const gw = Math.max(8, Math.floor((W - 30) / 3));
+    for (const d of m.devices.slice(0, maxDev)) {
+      const uc = d.util >= 90 ? 'error' : d.util >= 60 ? 'warn' : 'value';
+      L.push(blessed.escape(fitWidth(d.name, 12) + f(d.rs, 8) + f(d.rkBs, 9) + f(d.rrqms, 8) + f(d.rAwait, 8) + f(d.ws, 8) + f(d.wkBs, 9) + f(d.wrqms, 8) + f(d.wAwait, 8) +
+        (showD ? f(d.ds, 8) + f(d.dkBs, 9) + f(d.dAwait, 8) : '') + (showF ? f(d.fs, 8) + f(d.fAwait, 8) : '') + f(d.aquSz, 8)) + th.fg(uc, f(d.util, 7)));
+      const h = m.hist.get(d.name);
+      if (h) L.push('  ' + lab('util ') + th.fg('graph3', sparkline(h.util.values(), gw, 100)) + lab(' rd ') + th.fg('graph1', sparkline(h.rkB.values(), gw)) + lab(' wr ') + th.fg('graph2', sparkline(h.wkB.values(), gw)));
+    }
+    if (m.devices.length === 0) L.push(th.fg('dim', 'no block device has done I/O since boot (a: show all)'));
+    if (m.devices.length > maxDev) L.push(th.fg('dim', `  ... ${m.devices.length - maxDev} more devices (ostop dump iostat lists all)`));
+    L.push('');
+    const room = Math.max(3, H - L.length - 1);
+    if (this.state.pane === 'fs') {
+      L.push(lab(fitWidth('Filesystem', 22) + fitWidth('Type', 8) + '    Size    Used   Avail  Use%    Inodes  IUse% Mounted on'));
+      const rows = m.fs?.rows ?? [];
+      this.pageRows = room - 1;
+      this.offset = Math.max(0, Math.min(this.offset, rows.length - this.pageRows));
+      for (const r of rows.slice(this.offset, this.offset + this.pageRows)) {
+        const uc = (r.usePct ?? 0) >= 95 ? 'error' : (r.usePct ?? 0) >= 85 ? 'warn' : 'value';
+        L.push(blessed.escape(fitWidth(r.source, 22) + fitWidth(r.fsType, 8) + humanBytes(r.sizeBytes).padStart(8) + humanBytes(r.usedBytes).padStart(8) + humanBytes(r.availBytes).padStart(8)) +
+          th.fg(uc, (r.usePct === null ? '-' : r.usePct + '%').padStart(6)) + blessed.escape(String(r.inodes).padStart(10) + (r.inodeUsePct === null ? '-' : r.inodeUsePct + '%').padStart(7) + ' ' + r.mountPoint));
+      }
+      for (const e of (m.fs?.errors ?? []).slice(0, 2)) L.push(th.fg('warn', blessed.escape(`statfs ${e.mountPoint}: ${e.error}`)));
+    } else {
+      const p = m.procs;
+      L.push(lab(`process I/O, sorted by ${this.state.procSort}`) + (p?.denied ? th.fg('warn', `  ${p.denied} processes not readable (need root)`) : ''));
+      L.push(lab('    PID      READ/s     WRITE/s     RCHAR/s     WCHAR/s COMM'));
+      const rows = p?.rows ?? [];
+      this.pageRows = room - 2;
+      this.offset = Math.max(0, Math.min(this.offset, rows.length - this.pageRows));
+      for (const r of rows.slice(this.offset, this.offset + this.pageRows)) {
+        const line = String(r.pid).padStart(7) + humanBytes(r.readBps).padStart(12) + humanBytes(r.writeBps).padStart(12) + humanBytes(r.rcharBps).padStart(12) + humanBytes(r.wcharBps).padStart(12) + ' ' + r.comm;
+        L.push(r.readBps + r.writeBps > 0 ? th.fg('value', blessed.escape(line)) : th.fg('dim', blessed.escape(line)));
+      }
+      if (!p) L.push(th.fg('dim', 'measuring...'));
+    }
+    this.box.setContent(L.join('\n'));
+  }
+
+  handleKey(ch: string | undefined, name: string): boolean {
+    const app = this.ctx.app;
+    switch (name) {
+      case 'tab':
+        this.state.pane = this.state.pane === 'fs' ? 'procs' : 'fs';
+        this.offset = 0;
+        app.refreshNow();
+        return true;
+      case 'up': this.offset = Math.max(0, this.offset - 1); return true;
+      case 'down': this.offset++; return true;
+      case 'pageup': this.offset = Math.max(0, this.offset - this.pageRows); return true;
+      case 'pagedown': this.offset += this.pageRows; return true;
+      case 'home': this.offset = 0; return true;
+    }
+    switch (ch) {
+      case 'p': this.state.partitions = !this.state.partitions; return true;
+      case 'a': this.state.all = !this.state.all; return true;
+      case 's':
+        app.menu('sort processes by', PROC_SORTS, (i) => {
+          if (i === null) return;
+          this.state.procSort = PROC_SORTS[i];
+          this.state.pane = 'procs';
+          app.refreshNow();
+        }, PROC_SORTS.indexOf(this.state.procSort));
+        return true;
+    }
+    return false;
+  }
+
+  footer(): Array<[string, string]> {
+    return [['Tab', this.state.pane === 'fs' ? 'processes' : 'filesystems'], ['p', this.state.partitions ? 'no partitions' : 'partitions'], ['a', this.state.all ? 'active only' : 'all devices'], ['s', 'sort procs']];
+  }
+  help(): Array<[string, string]> {
+    return [
+      ['r/s w/s', 'completed reads/writes per second (iostat -dx)'],
+      ['rkB/s wkB/s', 'kB read/written per second (512-byte sectors / 2)'],
+      ['rrqm/s wrqm/s', 'requests merged per second'],
+      ['r_await w_await', 'average ms per request, queue + service'],
+      ['aqu-sz', 'average queue length; %util: share of time the device was busy'],
+      ['Tab', 'lower pane: filesystems (df) / per-process I/O from /proc/PID/io'],
+      ['p / a', 'show partitions / devices that never did I/O'],
+      ['s', 'sort the process I/O pane'],
+    ];
+  }
+}

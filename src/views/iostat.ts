@@ -1,0 +1,182 @@
+// The iostat view: per-device `iostat -dx` columns with history, the
+// filesystems (df), and per-process I/O (iotop-like). Source + ViewDef
+// (key 'i') + DumpViews `ostop dump iostat` (--procs for per-process I/O)
+// and `ostop dump fs`.
+// Invariants: /proc/diskstats every tick; statfs only while the filesystem
+// pane is shown; /proc/*/io only while the process pane is shown.
+import type { DumpView } from '../app/dump-view.js';
+import { UsageError } from '../app/dump-view.js';
+import type { OutputColumn } from '../app/output.js';
+import type { Source, ViewDef } from '../app/view.js';
+import { readDiskstatsSample, type DiskstatsSample } from '../collectors/diskstats.js';
+import { readFsSample, type FsStat } from '../collectors/fs.js';
+import { readPidIoSample, type PidIoSample } from '../collectors/pid-io.js';
+import { buildFsModel, type FsModel } from '../model/fs.js';
+import { buildIostatModel, buildPidIoModel, PID_IO_SORTS, selectDevices, type DeviceModel, type IostatModel, type PidIoModel, type PidIoRow, type PidIoSortKey } from '../model/iostat.js';
+import { History, humanBytes as hb, round, runSampledDump, timeColumn } from './vmstat-util.js';
+import { IostatScreen } from '../../screens/iostat-screen.js';
+
+export class IostatUiState {
+  pane: 'fs' | 'procs' = 'fs';
+  partitions = false;
+  all = false;
+  procSort: PidIoSortKey = 'total';
+}
+
+export interface DeviceHistory { util: History; rkB: History; wkB: History }
+
+export interface IostatViewModel {
+  io: IostatModel;
+  devices: DeviceModel[];
+  hist: Map<string, DeviceHistory>;
+  fs?: FsModel;
+  procs?: PidIoModel;
+  state: IostatUiState;
+}
+
+export class IostatSource implements Source<IostatViewModel> {
+  private prev?: DiskstatsSample;
+  private prevIo?: PidIoSample;
+  private hist = new Map<string, DeviceHistory>();
+  private last?: IostatViewModel;
+  private fs?: FsModel;
+  constructor(readonly state: IostatUiState) {}
+
+  async collect(): Promise<void> {
+    const cur = readDiskstatsSample();
+    let procs: PidIoModel | undefined;
+    if (this.state.pane === 'procs') {
+      const io = readPidIoSample();
+      if (this.prevIo) procs = buildPidIoModel(this.prevIo, io, this.state.procSort);
+      this.prevIo = io;
+    } else {
+      this.prevIo = undefined;
+    }
+    if (this.state.pane === 'fs') this.fs = buildFsModel(await readFsSample());
+    if (this.prev) {
+      const io = buildIostatModel(this.prev, cur);
+      for (const d of io.devices) {
+        let h = this.hist.get(d.name);
+        if (!h) { h = { util: new History(), rkB: new History(), wkB: new History() }; this.hist.set(d.name, h); }
+        h.util.push(d.util); h.rkB.push(d.rkBs); h.wkB.push(d.wkBs);
+      }
+      for (const k of [...this.hist.keys()]) if (!io.devices.some((d) => d.name === k)) this.hist.delete(k);
+      this.last = { io, devices: selectDevices(io, this.state), hist: this.hist, fs: this.state.pane === 'fs' ? this.fs : undefined, procs, state: this.state };
+    }
+    this.prev = cur;
+  }
+  model(): IostatViewModel | undefined {
+    if (this.last) this.last.devices = selectDevices(this.last.io, this.state);
+    return this.last;
+  }
+  reset(): void {
+    this.prev = undefined;
+    this.prevIo = undefined;
+    this.last = undefined;
+    this.hist.clear();
+  }
+}
+
+type DevRow = DeviceModel & { time: number };
+const num = (id: string, title: string, pick: (d: DevRow) => number | null, w = 8): OutputColumn<DevRow> => ({
+  id, title, width: Math.max(w, title.length), align: 'right', value: (d) => round(pick(d)), text: (d) => { const v = pick(d); return v === null ? '-' : v.toFixed(2); },
+});
+
+/** `iostat -dx` columns, in its order, with its titles; ids are the titles made identifier-safe. */
+export function iostatColumns(hasDiscard: boolean, hasFlush: boolean): OutputColumn<DevRow>[] {
+  const c: OutputColumn<DevRow>[] = [
+    timeColumn<DevRow>(),
+    { id: 'device', title: 'Device', width: 12, value: (d) => d.name },
+    num('r_s', 'r/s', (d) => d.rs), num('rkB_s', 'rkB/s', (d) => d.rkBs, 9), num('rrqm_s', 'rrqm/s', (d) => d.rrqms), num('rrqm_pct', '%rrqm', (d) => d.rrqmPct, 6),
+    num('r_await', 'r_await', (d) => d.rAwait, 7), num('rareq_sz', 'rareq-sz', (d) => d.rareqSz),
+    num('w_s', 'w/s', (d) => d.ws), num('wkB_s', 'wkB/s', (d) => d.wkBs, 9), num('wrqm_s', 'wrqm/s', (d) => d.wrqms), num('wrqm_pct', '%wrqm', (d) => d.wrqmPct, 6),
+    num('w_await', 'w_await', (d) => d.wAwait, 7), num('wareq_sz', 'wareq-sz', (d) => d.wareqSz),
+  ];
+  if (hasDiscard) c.push(num('d_s', 'd/s', (d) => d.ds), num('dkB_s', 'dkB/s', (d) => d.dkBs, 9), num('drqm_s', 'drqm/s', (d) => d.drqms), num('drqm_pct', '%drqm', (d) => d.drqmPct, 6), num('d_await', 'd_await', (d) => d.dAwait, 7), num('dareq_sz', 'dareq-sz', (d) => d.dareqSz));
+  if (hasFlush) c.push(num('f_s', 'f/s', (d) => d.fs), num('f_await', 'f_await', (d) => d.fAwait, 7));
+  c.push(num('aqu_sz', 'aqu-sz', (d) => d.aquSz, 6), num('util_pct', '%util', (d) => d.util, 6));
+  return c;
+}
+
+type ProcRow = PidIoRow & { time: number };
+export const PID_IO_COLUMNS: OutputColumn<ProcRow>[] = [
+  timeColumn<ProcRow>(),
+  { id: 'pid', title: 'PID', width: 7, align: 'right', value: (r) => r.pid },
+  { id: 'read_bytes_s', title: 'READ/s', width: 12, align: 'right', value: (r) => round(r.readBps, 1) },
+  { id: 'write_bytes_s', title: 'WRITE/s', width: 12, align: 'right', value: (r) => round(r.writeBps, 1) },
+  { id: 'rchar_s', title: 'RCHAR/s', width: 12, align: 'right', value: (r) => round(r.rcharBps, 1) },
+  { id: 'wchar_s', title: 'WCHAR/s', width: 12, align: 'right', value: (r) => round(r.wcharBps, 1) },
+  { id: 'read_bytes', title: 'READ', width: 14, align: 'right', value: (r) => r.readBytes },
+  { id: 'write_bytes', title: 'WRITTEN', width: 14, align: 'right', value: (r) => r.writeBytes },
+  { id: 'comm', title: 'COMM', value: (r) => r.comm },
+];
+
+export const iostatDump: DumpView = {
+  name: 'iostat',
+  summary: 'per-device r/s w/s kB/s merges await aqu-sz %util (iostat -dx definitions); --procs for per-process I/O',
+  flags: { partitions: 'boolean', all: 'boolean', procs: 'boolean', sort: 'string', top: 'string' },
+  async run(opts) {
+    if (opts.flags.procs) {
+      const sort = (typeof opts.flags.sort === 'string' ? opts.flags.sort : 'total') as PidIoSortKey;
+      if (!(sort in PID_IO_SORTS)) throw new UsageError(`--sort must be one of ${Object.keys(PID_IO_SORTS).join(', ')}`);
+      const top = typeof opts.flags.top === 'string' ? Number(opts.flags.top) : Infinity;
+      if (!(top > 0)) throw new UsageError('--top must be a positive number');
+      let warned = false;
+      return runSampledDump<PidIoSample, ProcRow>(opts, () => readPidIoSample(), (p, c) => {
+        const m = buildPidIoModel(p!, c, sort);
+        if (m.denied && !warned) { warned = true; opts.err(`ostop: ${m.denied} processes' /proc/PID/io not readable (needs root or the same user)`); }
+        return m.rows.slice(0, top).map((r) => ({ ...r, time: m.time }));
+      }, PID_IO_COLUMNS, 'table');
+    }
+    // Columns depend on what the kernel reports (discard 4.18+, flush 5.5+): decided from the first sample.
+    let first: DiskstatsSample | undefined = readDiskstatsSample();
+    const cols = iostatColumns(first.disks.some((d) => d.dcIos !== undefined), first.disks.some((d) => d.flIos !== undefined));
+    const take = () => { const f = first; first = undefined; return f ?? readDiskstatsSample(); };
+    return runSampledDump<DiskstatsSample, DevRow>(opts, take, (p, c) => {
+      const m = buildIostatModel(p!, c);
+      return selectDevices(m, { partitions: !!opts.flags.partitions, all: !!opts.flags.all }).map((d) => ({ ...d, time: m.time }));
+    }, cols, 'table');
+  },
+};
+
+type FsRow = FsStat & { time: number };
+export const FS_COLUMNS: OutputColumn<FsRow>[] = [
+  timeColumn<FsRow>(),
+  { id: 'source', title: 'Filesystem', width: 20, value: (r) => r.source },
+  { id: 'type', title: 'Type', width: 8, value: (r) => r.fsType },
+  { id: 'size_bytes', title: 'Size', width: 7, align: 'right', value: (r) => r.sizeBytes, text: (r) => hb(r.sizeBytes) },
+  { id: 'used_bytes', title: 'Used', width: 7, align: 'right', value: (r) => r.usedBytes, text: (r) => hb(r.usedBytes) },
+  { id: 'avail_bytes', title: 'Avail', width: 7, align: 'right', value: (r) => r.availBytes, text: (r) => hb(r.availBytes) },
+  { id: 'use_pct', title: 'Use%', width: 5, align: 'right', value: (r) => r.usePct, text: (r) => (r.usePct === null ? '-' : r.usePct + '%') },
+  { id: 'inodes', title: 'Inodes', width: 9, align: 'right', value: (r) => r.inodes },
+  { id: 'inodes_used', title: 'IUsed', width: 9, align: 'right', value: (r) => r.inodesUsed },
+  { id: 'inodes_free', title: 'IFree', width: 9, align: 'right', value: (r) => r.inodesFree },
+  { id: 'inode_use_pct', title: 'IUse%', width: 5, align: 'right', value: (r) => r.inodeUsePct, text: (r) => (r.inodeUsePct === null ? '-' : r.inodeUsePct + '%') },
+  { id: 'mount', title: 'Mounted on', value: (r) => r.mountPoint },
+];
+
+
+export const fsDump: DumpView = {
+  name: 'fs',
+  summary: 'mounted filesystems: size, used, available, use%, inodes (df definitions)',
+  flags: { sort: 'string' },
+  async run(opts) {
+    const sort = typeof opts.flags.sort === 'string' ? opts.flags.sort : 'mount';
+    if (!['mount', 'use', 'size', 'avail', 'iuse'].includes(sort)) throw new UsageError('--sort must be one of mount, use, size, avail, iuse');
+    return runSampledDump<FsModel, FsRow>(opts, async () => {
+      const s = await readFsSample();
+      for (const e of s.errors) opts.err(`ostop: statfs ${e.mountPoint}: ${e.error}`);
+      return buildFsModel(s, sort as 'mount');
+    }, (_p, c) => c.rows.map((r) => ({ ...r, time: c.time })), FS_COLUMNS, 'table', false);
+  },
+};
+
+const iostatState = new IostatUiState();
+
+export const iostatView: ViewDef<IostatViewModel> = {
+  id: 'iostat',
+  title: 'iostat',
+  key: 'i',
+  createSource: () => new IostatSource(iostatState),
+  createScreen: (ctx) => new IostatScreen(ctx, iostatState),
+};
