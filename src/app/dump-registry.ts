@@ -3,10 +3,18 @@ import type { DumpView } from './dump-view.js';
 import { processesDump } from '../views/processes-dump.js';
 import { processDump } from '../views/process-dump.js';
 import { failuresDump, kmsgDump } from '../views/failures-dump.js';
+import { vmstatDump } from '../views/vmstat.js';
+import { netstatDump, socketsDump } from '../views/netstat.js';
+import { iostatDump, fsDump } from '../views/iostat.js';
 
 export const DUMP_VIEWS: DumpView[] = [
   processesDump,
   processDump,
   failuresDump,
   kmsgDump,
+  vmstatDump,
+  netstatDump,
+  socketsDump,
+  iostatDump,
+  fsDump,
 ];
