@@ -124,7 +124,7 @@ export const iostatDump: DumpView = {
       let warned = false;
       return runSampledDump<PidIoSample, ProcRow>(opts, () => readPidIoSample(), (p, c) => {
         const m = buildPidIoModel(p!, c, sort);
-        if (m.denied && !warned) { warned = true; opts.err(`ostop: ${m.denied} processes' /proc/PID/io not readable (needs root or the same user)`); }
+        if (m.denied && !warned) { warned = true; opts.err(`ostop: ${m.denied} processes' /proc/PID/io not readable (needs root or the same user)\n`); }
         return m.rows.slice(0, top).map((r) => ({ ...r, time: m.time }));
       }, PID_IO_COLUMNS, 'table');
     }
@@ -165,7 +165,7 @@ export const fsDump: DumpView = {
     if (!['mount', 'use', 'size', 'avail', 'iuse'].includes(sort)) throw new UsageError('--sort must be one of mount, use, size, avail, iuse');
     return runSampledDump<FsModel, FsRow>(opts, async () => {
       const s = await readFsSample();
-      for (const e of s.errors) opts.err(`ostop: statfs ${e.mountPoint}: ${e.error}`);
+      for (const e of s.errors) opts.err(`ostop: statfs ${e.mountPoint}: ${e.error}\n`);
       return buildFsModel(s, sort as 'mount');
     }, (_p, c) => c.rows.map((r) => ({ ...r, time: c.time })), FS_COLUMNS, 'table', false);
   },

@@ -112,12 +112,13 @@ export async function runSampledDump<S, R>(
     const rows = rowsOf(prev, cur);
     prev = cur;
     if (opts.format === 'json') {
-      opts.out(mode === 'stream' && rows.length === 1 ? JSON.stringify(JSON.parse(formatRecords(rows, cols, 'json'))[0]) : formatRecords(rows, cols, 'json'));
+      opts.out((mode === 'stream' && rows.length === 1 ? JSON.stringify(JSON.parse(formatRecords(rows, cols, 'json'))[0]) : formatRecords(rows, cols, 'json')) + '\n');
     } else if (opts.format === 'csv') {
-      opts.out(formatRecords(rows, cols, 'csv', { header: i === 0 }));
+      const csv = formatRecords(rows, cols, 'csv', { header: i === 0 });
+      if (csv) opts.out(csv + '\n');
     } else {
       const text = formatRecords(rows, textCols, 'text', { header: mode === 'table' || i === 0 });
-      opts.out(mode === 'table' && i > 0 ? '\n' + text : text);
+      opts.out((mode === 'table' && i > 0 ? '\n' : '') + text + '\n');
     }
     if (opts.signal.aborted) return 0;
   }

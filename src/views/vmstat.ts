@@ -108,7 +108,7 @@ export const vmstatDump: DumpView = {
       () => ({ s: readVmstatSample(), psi: readPsiSample() }),
       (prev, cur) => {
         const m = buildVmstatModel(prev!.s, cur.s, cur.psi);
-        if (!m.psi.available && !warned) { warned = true; opts.err(`ostop: ${m.psi.reason}`); }
+        if (!m.psi.available && !warned) { warned = true; opts.err(`ostop: ${m.psi.reason}\n`); }
         return [m];
       },
       VMSTAT_COLUMNS,
