@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+/* exec: every new program. Successful execs are reported at
+ * sched:sched_process_exec, when the new image is in place: comm, filename
+ * and argv (read from the new mm's argument area, which exec itself has just
+ * written, so even a process that lives for a millisecond is complete).
+ * Failed execs are reported at sys_exit_execve/execveat with -errno and the
+ * filename remembered at syscall entry. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "ostop.bpf.h"
+#include "exec.h"
+
+struct start {
+	u64 filename;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 10240);
+	__type(key, u32);
+	__type(value, struct start);
+} starts SEC(".maps");
+
+static __always_inline bool exec_filtered(u32 tgid, u32 ppid)
+{
+	return ostop_filtered(tgid) && ostop_filtered(ppid);
+}
+
+static __always_inline u32 parent_tgid(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, real_parent, tgid);
+}
+
+SEC("tp/sched/sched_process_exec")
+int ostop_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	u32 ppid = parent_tgid(task);
+	if (exec_filtered(id >> 32, ppid))
+		return 0;
+	struct exec_event *e = ostop_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = (u32)id;
+	e->ppid = ppid;
+	e->uid = (u32)bpf_get_current_uid_gid();
+	e->ret = 0;
+	e->_pad = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	u32 loc = BPF_CORE_READ(ctx, __data_loc_filename);
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), (void *)ctx + (loc & 0xffff));
+
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	u64 start = BPF_CORE_READ(mm, arg_start);
+	u64 end = BPF_CORE_READ(mm, arg_end);
+	u64 size = end > start ? end - start : 0;
+	u32 n = size > EXEC_ARGS_MAX ? EXEC_ARGS_MAX : (u32)size;
+	e->args_size = (u32)size;
+	e->args_len = 0;
+	if (n && bpf_probe_read_user(e->args, n, (void *)start) == 0)
+		e->args_len = n;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline int on_enter(u64 filename)
+{
+	u32 tid = (u32)bpf_get_current_pid_tgid();
+	struct start s = { .filename = filename };
+	bpf_map_update_elem(&starts, &tid, &s, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_exit(long ret)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tid = (u32)id;
+	struct start *s = bpf_map_lookup_elem(&starts, &tid);
+	if (!s)
+		return 0;
+	u64 filename = s->filename;
+	bpf_map_delete_elem(&starts, &tid);
+	if (ret >= 0)
+		return 0; /* reported by sched_process_exec */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	u32 ppid = parent_tgid(task);
+	if (exec_filtered(id >> 32, ppid))
+		return 0;
+	struct exec_event *e = ostop_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = tid;
+	e->ppid = ppid;
+	e->uid = (u32)bpf_get_current_uid_gid();
+	e->ret = (s32)ret;
+	e->args_len = 0;
+	e->args_size = 0;
+	e->_pad = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), (void *)filename) <= 0)
+		e->filename[0] = 0;
+	e->args[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_execve")
+int ostop_exec_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter(ctx->args[0]);
+}
+
+SEC("tp/syscalls/sys_exit_execve")
+int ostop_exec_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_execveat")
+int ostop_exec_at_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter(ctx->args[1]);
+}
+
+SEC("tp/syscalls/sys_exit_execveat")
+int ostop_exec_at_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/* exit: every process exit (last thread, sched:sched_process_exit) with its
+ * age, exit code, killing signal and core-dump flag; the generation of every
+ * signal whose default action kills (signal:signal_generate), remembered per
+ * target so the exit event can name who sent it; and OOM-killer victims
+ * (oom:mark_victim). Tracepoints only. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "ostop.bpf.h"
+#include "exit.h"
+
+/* Signals whose default action terminates (with or without core). */
+#define FATAL_MASK ((1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | \
+		    (1u << 8) | (1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 14) | \
+		    (1u << 15) | (1u << 16) | (1u << 24) | (1u << 25) | (1u << 26) | (1u << 27) | (1u << 29) | \
+		    (1u << 30) | (1u << 31))
+
+struct sender {
+	u32 pid;
+	u32 sig;
+	char comm[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u32);
+	__type(value, struct sender);
+} senders SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, u32);
+	__type(value, u8);
+} oom_victims SEC(".maps");
+
+static __always_inline void clear_event(struct exit_event *e)
+{
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+}
+
+SEC("tp/sched/sched_process_exit")
+int ostop_exit(struct trace_event_raw_sched_process_exit *ctx)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tgid = id >> 32, tid = (u32)id;
+	bool last;
+	if (bpf_core_field_exists(ctx->group_dead))
+		last = BPF_CORE_READ(ctx, group_dead);
+	else
+		last = tgid == tid;
+	if (!last)
+		return 0;
+	struct sender *s = bpf_map_lookup_elem(&senders, &tgid);
+	u8 *oom = bpf_map_lookup_elem(&oom_victims, &tgid);
+	if (ostop_filtered(tgid))
+		goto out;
+
+	struct exit_event *e = ostop_reserve(sizeof(*e));
+	if (!e)
+		goto out;
+	clear_event(e);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	u64 start = BPF_CORE_READ(task, group_leader, start_time);
+	int code = BPF_CORE_READ(task, exit_code);
+	e->kind = EXIT_KIND_EXIT;
+	e->age_ns = start && e->ts_ns > start ? e->ts_ns - start : 0;
+	e->pid = tgid;
+	e->tid = tid;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->exit_code = code;
+	e->sig = code & 0x7f;
+	e->uid = (u32)bpf_get_current_uid_gid();
+	if (code & 0x80)
+		e->flags |= EXIT_F_CORE;
+	if (oom)
+		e->flags |= EXIT_F_OOM;
+	if (s && e->sig && s->sig == e->sig) {
+		e->flags |= EXIT_F_SENDER;
+		e->sender_pid = s->pid;
+		__builtin_memcpy(e->sender_comm, s->comm, sizeof(e->sender_comm));
+	}
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+out:
+	if (s)
+		bpf_map_delete_elem(&senders, &tgid);
+	if (oom)
+		bpf_map_delete_elem(&oom_victims, &tgid);
+	return 0;
+}
+
+SEC("tp/signal/signal_generate")
+int ostop_exit_signal(struct trace_event_raw_signal_generate *ctx)
+{
+	int sig = BPF_CORE_READ(ctx, sig);
+	if (sig <= 0 || sig >= 32 || !((FATAL_MASK >> sig) & 1))
+		return 0;
+	if (BPF_CORE_READ(ctx, result) != 0) /* TRACE_SIGNAL_DELIVERED */
+		return 0;
+	u32 target = BPF_CORE_READ(ctx, pid);
+	u64 id = bpf_get_current_pid_tgid();
+	struct sender v = { .pid = id >> 32, .sig = (u32)sig };
+	bpf_get_current_comm(v.comm, sizeof(v.comm));
+	bpf_map_update_elem(&senders, &target, &v, BPF_ANY);
+	if (ostop_filtered(target) && ostop_filtered(v.pid))
+		return 0;
+
+	struct exit_event *e = ostop_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	clear_event(e);
+	e->kind = EXIT_KIND_SIGNAL;
+	e->pid = target;
+	e->tid = target;
+	e->sig = (u32)sig;
+	e->sig_code = BPF_CORE_READ(ctx, code);
+	e->sender_pid = v.pid;
+	e->flags = EXIT_F_SENDER;
+	bpf_probe_read_kernel(e->comm, sizeof(e->comm), ctx->comm);
+	__builtin_memcpy(e->sender_comm, v.comm, sizeof(e->sender_comm));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp/oom/mark_victim")
+int ostop_exit_oom(struct trace_event_raw_mark_victim *ctx)
+{
+	u32 pid = BPF_CORE_READ(ctx, pid);
+	u8 one = 1;
+	bpf_map_update_elem(&oom_victims, &pid, &one, BPF_ANY);
+	if (ostop_filtered(pid))
+		return 0;
+	struct exit_event *e = ostop_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	clear_event(e);
+	e->kind = EXIT_KIND_OOM;
+	e->pid = pid;
+	e->tid = pid;
+	e->flags = EXIT_F_OOM;
+	u64 id = bpf_get_current_pid_tgid();
+	e->sender_pid = id >> 32;
+	bpf_get_current_comm(e->sender_comm, sizeof(e->sender_comm));
+	if (bpf_core_field_exists(ctx->total_vm)) {
+		e->total_vm_kb = BPF_CORE_READ(ctx, total_vm);
+		e->rss_kb = BPF_CORE_READ(ctx, anon_rss) + BPF_CORE_READ(ctx, file_rss) + BPF_CORE_READ(ctx, shmem_rss);
+		e->uid = BPF_CORE_READ(ctx, uid);
+		e->oom_score_adj = BPF_CORE_READ(ctx, oom_score_adj);
+	}
+	if (bpf_core_field_exists(ctx->__data_loc_comm)) {
+		u32 loc = BPF_CORE_READ(ctx, __data_loc_comm);
+		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), (void *)ctx + (loc & 0xffff));
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";

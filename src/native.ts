@@ -1,0 +1,109 @@
+// Typed, lazy loader of the native addon (native/build/Release/ostop_native.node).
+// Invariant: importing this module never fails and never loads the addon;
+// loadNative() returns a typed error instead of throwing, so a missing or
+// broken build only disables the trace panes, never the counter views.
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeField { offset: number; size: number }
+export interface NativeLayout { size: number; fields: Record<string, NativeField> }
+export interface NativeStartOptions {
+  /** const volatile globals of the BPF object (targ_*), set before load. */
+  rodata?: Record<string, number | boolean>;
+  /** Initial PID filter (tgid); 0/undefined = all. */
+  pid?: number;
+  /** Size of the "events" ring in bytes (power of two, >= page size). */
+  ringBytes?: number;
+  /** Program names not to load (variant selection). */
+  disable?: string[];
+}
+export interface NativeStartResult { id: number; attached: string[]; disabled: { name: string; reason: string }[] }
+export interface NativeMapDump { keySize: number; valueSize: number; count: number; data: ArrayBuffer }
+export interface NativeFeatures { btf: boolean; fentry: boolean; kprobes: boolean; libbpf: string }
+
+export interface NativeAddon {
+  tracers(): string[];
+  layouts(): Record<string, Record<string, NativeLayout>>;
+  start(name: string, opts?: NativeStartOptions): NativeStartResult;
+  stop(id: number): void;
+  stopAll(): void;
+  setFilter(id: number, pid: number): void;
+  drops(id: number): { ring: number; map: number };
+  nativeDrops(): number;
+  mapDump(id: number, map: string, clear?: boolean): NativeMapDump;
+  /** One callback for every tracer: buffer = records [u16 id][u16 0][u32 len][data][pad to 8]. */
+  setCallback(cb: ((batch: ArrayBuffer) => void) | null): void;
+  poll(): number;
+  programs(id: number): { name: string; id?: number }[];
+  probe(section: string): string;
+  features(): NativeFeatures;
+}
+
+export class NativeUnavailableError extends Error {
+  constructor(message: string, readonly hint: string) {
+    super(message);
+    this.name = 'NativeUnavailableError';
+  }
+}
+
+export type NativeResult = { ok: true; addon: NativeAddon } | { ok: false; error: NativeUnavailableError };
+
+let cached: NativeResult | undefined;
+
+/** The repository root: the nearest ancestor with package.json (works from src/ and dist/src/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'native'))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+export function nativeAddonPath(): string {
+  return process.env.OSTOP_NATIVE_PATH || join(packageRoot(), 'native', 'build', 'Release', 'ostop_native.node');
+}
+
+export function loadNative(): NativeResult {
+  if (cached) return cached;
+  const path = nativeAddonPath();
+  if (process.platform !== 'linux') {
+    return (cached = { ok: false, error: new NativeUnavailableError('eBPF tracing needs Linux', 'run ostop on Linux') });
+  }
+  if (!existsSync(path)) {
+    return (cached = {
+      ok: false,
+      error: new NativeUnavailableError(`the native addon is not built (${path} missing)`, 'run: npm run setup (needs clang, libbpf-dev, bpftool)'),
+    });
+  }
+  try {
+    const req = createRequire(import.meta.url);
+    const addon = req(path) as NativeAddon;
+    return (cached = { ok: true, addon });
+  } catch (e) {
+    return (cached = {
+      ok: false,
+      error: new NativeUnavailableError(`the native addon failed to load: ${(e as Error).message}`, 'rebuild it: npm run setup'),
+    });
+  }
+}
+
+/** Why tracing cannot work here, or null when privilege and BTF look fine. Cheap; no addon needed. */
+export function tracingUnsupportedReason(): string | null {
+  if (!existsSync('/sys/kernel/btf/vmlinux')) {
+    return 'kernel BTF (/sys/kernel/btf/vmlinux) is missing: tracing needs a kernel built with CONFIG_DEBUG_INFO_BTF=y';
+  }
+  if (typeof process.geteuid === 'function' && process.geteuid() === 0) return null;
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    const caps = m ? BigInt('0x' + m[1]) : 0n;
+    const has = (bit: number) => (caps >> BigInt(bit)) & 1n;
+    const CAP_SYS_ADMIN = 21, CAP_PERFMON = 38, CAP_BPF = 39;
+    if ((has(CAP_BPF) && has(CAP_PERFMON)) || has(CAP_SYS_ADMIN)) return null;
+  } catch {
+    /* fall through */
+  }
+  return 'tracing needs root or CAP_BPF+CAP_PERFMON: run with sudo (or setcap cap_bpf,cap_perfmon+ep on node)';
+}

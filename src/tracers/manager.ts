@@ -1,0 +1,214 @@
+// TracerManager: starts/stops tracers through the native addon and turns the
+// addon's batches (one ArrayBuffer per ring wake-up) into decoded event
+// arrays per tracer. Invariants: one running instance per tracer name; a
+// stopped tracer has no program attached (native stop destroys links and
+// the object); every started tracer is stopped on process 'exit'; events are
+// delivered as arrays, never one callback per event.
+import { loadNative, tracingUnsupportedReason, type NativeAddon, type NativeResult } from '../native.js';
+import { findTracer } from './registry.js';
+import { monotonicToWall, type DecodeContext, type TraceOptions, type TracerDescriptor, type TracerHandle } from './types.js';
+
+export class TracerError extends Error {
+  constructor(readonly tracer: string, message: string, readonly reason: 'unknown' | 'unavailable' | 'privilege' | 'failed' = 'failed') {
+    super(message);
+    this.name = 'TracerError';
+  }
+}
+
+export interface TracerDrops {
+  /** Events lost in the kernel because the ring was full. */
+  ring: number;
+  /** Events not counted because an in-kernel aggregation map was full. */
+  map: number;
+  /** Records drained while nobody listened (process-wide). */
+  native: number;
+}
+
+export interface TracerStartInfo {
+  name: string;
+  attached: string[];
+  disabled: { name: string; reason: string }[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDescriptor = TracerDescriptor<any>;
+type Listener = (events: unknown[]) => void;
+
+interface Running {
+  name: string;
+  desc: AnyDescriptor;
+  id: number;
+  opts: TraceOptions;
+  events: number;
+}
+
+/** Routes native instance ids to the manager that owns them (the addon has one callback). */
+const routes = new Map<number, (view: DataView) => void>();
+const pendingFlush = new Set<() => void>();
+let callbackInstalled = false;
+
+function onBatch(buf: ArrayBuffer): void {
+  const dv = new DataView(buf);
+  let off = 0;
+  while (off + 8 <= buf.byteLength) {
+    const id = dv.getUint16(off, true);
+    const len = dv.getUint32(off + 4, true);
+    routes.get(id)?.(new DataView(buf, off + 8, len));
+    off += 8 + ((len + 7) & ~7);
+  }
+  for (const f of pendingFlush) f();
+  pendingFlush.clear();
+}
+
+export class TracerManager {
+  private readonly running = new Map<string, Running>();
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly batches = new Map<string, unknown[]>();
+  private readonly ctx: DecodeContext = monotonicToWall();
+  private exitHooked = false;
+
+  constructor(
+    private readonly lookup: (name: string) => AnyDescriptor | undefined = findTracer,
+    private readonly loader: () => NativeResult = loadNative,
+  ) {}
+
+  private addon(name: string): NativeAddon {
+    const r = this.loader();
+    if (!r.ok) throw new TracerError(name, `${r.error.message}; ${r.error.hint}`, 'unavailable');
+    return r.addon;
+  }
+
+  /** Start (open, set rodata, probe, load, attach). Throws TracerError with a message a person can act on. */
+  start(name: string, opts: TraceOptions = {}): TracerStartInfo {
+    const desc = this.lookup(name);
+    if (!desc) throw new TracerError(name, `unknown tracer '${name}'`, 'unknown');
+    if (this.running.has(name)) throw new TracerError(name, `tracer '${name}' is already running`);
+    const why = tracingUnsupportedReason();
+    if (why) throw new TracerError(name, `${name}: ${why}`, 'privilege');
+    const addon = this.addon(name);
+    const nativeName = desc.native ?? desc.name;
+    if (!addon.tracers().includes(nativeName)) {
+      throw new TracerError(name, `tracer '${name}' is not compiled into the native addon (native/addon/tracers.def)`, 'unavailable');
+    }
+    if (!callbackInstalled) {
+      addon.setCallback(onBatch);
+      callbackInstalled = true;
+    }
+    const nopts = { ...(desc.nativeOptions?.(opts) ?? {}) };
+    if (opts.pid) nopts.pid = opts.pid;
+    let res;
+    try {
+      res = addon.start(nativeName, nopts);
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new TracerError(name, msg, /EPERM|EACCES|Operation not permitted|Permission denied/.test(msg) ? 'privilege' : 'failed');
+    }
+    const run: Running = { name, desc, id: res.id, opts, events: 0 };
+    this.running.set(name, run);
+    const flush = () => this.flush(name);
+    routes.set(res.id, (view) => {
+      const e = desc.decode(view, this.ctx);
+      if (e === null || (desc.accept && !desc.accept(e, opts))) return;
+      let b = this.batches.get(name);
+      if (!b) this.batches.set(name, (b = []));
+      b.push(e);
+      pendingFlush.add(flush);
+    });
+    if (!this.exitHooked) {
+      this.exitHooked = true;
+      process.once('exit', () => this.stopAll());
+    }
+    return { name, attached: res.attached, disabled: res.disabled };
+  }
+
+  private flush(name: string): void {
+    const b = this.batches.get(name);
+    if (!b || !b.length) return;
+    this.batches.delete(name);
+    const run = this.running.get(name);
+    if (run) run.events += b.length;
+    for (const l of this.listeners.get(name) ?? []) l(b);
+  }
+
+  /** Detach and unload; remaining events are delivered first. No-op when not running. */
+  stop(name: string): void {
+    const run = this.running.get(name);
+    if (!run) return;
+    const addon = this.addon(name);
+    try {
+      addon.stop(run.id);
+    } finally {
+      this.flush(name);
+      routes.delete(run.id);
+      this.running.delete(name);
+    }
+  }
+
+  stopAll(): void {
+    for (const name of [...this.running.keys()]) this.stop(name);
+  }
+
+  /** Change the PID filter (tgid, 0/undefined = all) without reloading. */
+  setPid(name: string, pid: number | undefined): void {
+    const run = this.mustRun(name);
+    this.addon(name).setFilter(run.id, pid ?? 0);
+    run.opts = { ...run.opts, pid };
+  }
+
+  drops(name: string): TracerDrops {
+    const run = this.mustRun(name);
+    const addon = this.addon(name);
+    return { ...addon.drops(run.id), native: addon.nativeDrops() };
+  }
+
+  /** Subscribe to decoded event arrays (one call per batch); returns the unsubscribe function. Works before start. */
+  onEvents<E = unknown>(name: string, cb: (events: E[]) => void): () => void {
+    let s = this.listeners.get(name);
+    if (!s) this.listeners.set(name, (s = new Set()));
+    s.add(cb as Listener);
+    return () => s!.delete(cb as Listener);
+  }
+
+  active(): string[] {
+    return [...this.running.keys()];
+  }
+
+  isRunning(name: string): boolean {
+    return this.running.has(name);
+  }
+
+  /** Events delivered so far to listeners of this tracer. */
+  eventCount(name: string): number {
+    return this.running.get(name)?.events ?? 0;
+  }
+
+  /** Kernel-side state access for aggregators. */
+  handle(name: string): TracerHandle {
+    const run = this.mustRun(name);
+    const addon = this.addon(name);
+    return { mapDump: (map, clear) => addon.mapDump(run.id, map, clear) };
+  }
+
+  /** Kernel program ids attached for this tracer (empty when stopped). */
+  programs(name: string): { name: string; id?: number }[] {
+    const run = this.running.get(name);
+    return run ? this.addon(name).programs(run.id) : [];
+  }
+
+  /** Drain the rings now (final flush before reading totals). */
+  poll(): void {
+    if (this.running.size) this.addon([...this.running.keys()][0]).poll();
+  }
+
+  private mustRun(name: string): Running {
+    const run = this.running.get(name);
+    if (!run) throw new TracerError(name, `tracer '${name}' is not running`);
+    return run;
+  }
+}
+
+let shared: TracerManager | undefined;
+/** The process-wide manager the panes and `ostop trace` share. */
+export function tracerManager(): TracerManager {
+  return (shared ??= new TracerManager());
+}
