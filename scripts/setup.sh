@@ -23,6 +23,12 @@ done
 say() { echo "ostop setup: $*" >&2; }
 info() { [ "$quiet" = 1 ] || say "$@"; }
 
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  say "Node.js 20 or newer is needed (found: $(node --version 2>/dev/null || echo none)); install it, e.g. from your distribution or nodejs.org, then run this again"
+  exit 1
+fi
+
 # Debian packages: the build toolchain for the addon and the eBPF objects.
 pkgs=(make g++ python3 pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool)
 # procps, sysstat and iproute2 give the classic tools the accuracy tests compare with.

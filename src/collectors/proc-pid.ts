@@ -167,7 +167,7 @@ export function readTask(dir: string, tgid: number, isThread: boolean, opts: Rea
     const p = m !== undefined ? parseStatm(m) : undefined;
     if (p) s.shrPages = p.sharedPages;
   }
-  if (needs.has('status') || needs.has('uid')) {
+  if (needs.has('status')) {
     const t = readFileFast(dir + '/status');
     if (t !== undefined) {
       const m = parseStatus(t);
