@@ -1,0 +1,205 @@
+// `ostop trace <tracer> [--pid PID] [--duration SEC] [--format text|json] [--summary] [tracer flags]`
+// Streams decoded events (text: aligned rows, header once; json: one object
+// per line) or, with --summary, prints the aggregate and the drop counts at
+// the end. Works without a TTY. SIGINT/SIGTERM/SIGHUP end it cleanly: the
+// tracer is detached before returning. Exit codes: 0 ok, 1 tracer failed to
+// start or is not available in this build, 2 usage error.
+import { formatRecords, toObject, type OutputColumn, type OutputFormat } from '../app/output.js';
+import { sleep } from '../app/dump-view.js';
+import { TracerError, TracerManager, tracerManager } from './manager.js';
+import { KNOWN_TRACERS, TRACERS, findTracer } from './registry.js';
+import type { TraceOptions, TracerDescriptor } from './types.js';
+
+export interface TraceIO {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDescriptor = TracerDescriptor<any>;
+
+export function traceHelp(): string {
+  const lines = [
+    'usage: ostop trace <tracer> [--pid PID] [--duration SEC] [--format text|json] [--summary] [tracer flags]',
+    '',
+    'tracers:',
+    ...KNOWN_TRACERS.map((n) => {
+      const t = findTracer(n);
+      const flags = t?.flags ? ' ' + Object.entries(t.flags).map(([f, k]) => (k === 'string' ? `[--${f} X]` : `[--${f}]`)).join(' ') : '';
+      return `  ${n.padEnd(9)} ${t ? t.summary + flags : '(not available in this build yet)'}`;
+    }),
+    '',
+    '  --pid PID       only this process (opens/exit: the process; exec: the process or its children)',
+    '  --duration SEC  stop after SEC seconds (default: until Ctrl-C)',
+    '  --format F      text (default) or json (one object per line; with --summary one object)',
+    '  --summary       print an aggregate at the end instead of every event',
+    '  opens: --failed only failed opens, --path X only paths containing X',
+    '  exec: --failed only failed execs; exit: --failed only non-zero exits, signals and OOM kills',
+    '',
+    'Needs root (or CAP_BPF+CAP_PERFMON) and a kernel with BTF.',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+interface ParsedArgs {
+  desc: AnyDescriptor;
+  opts: TraceOptions;
+  durationSec?: number;
+  format: OutputFormat;
+}
+
+class TraceUsage extends Error {
+  constructor(message: string, readonly code = 2) {
+    super(message);
+  }
+}
+
+function parseArgs(argv: string[]): ParsedArgs | 'help' {
+  if (!argv.length || argv[0] === '--help' || argv[0] === '-h') return 'help';
+  const name = argv[0];
+  if (name.startsWith('-')) throw new TraceUsage(`missing tracer name before '${name}'`);
+  const desc = findTracer(name);
+  if (!desc) {
+    if ((KNOWN_TRACERS as readonly string[]).includes(name)) throw new TraceUsage(`tracer '${name}' is not available in this build yet`, 1);
+    throw new TraceUsage(`unknown tracer '${name}'; known: ${KNOWN_TRACERS.join(', ')}`);
+  }
+  const opts: TraceOptions = { flags: {} };
+  let durationSec: number | undefined;
+  let format: OutputFormat = 'text';
+  for (let i = 1; i < argv.length; i++) {
+    let a = argv[i];
+    let inline: string | undefined;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) {
+      inline = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new TraceUsage(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--help' || a === '-h') return 'help';
+    if (a === '--pid' || a === '-p') {
+      const v = value();
+      const pid = Number(v);
+      if (!/^\d+$/.test(v) || pid <= 0 || pid > 0x3fffffff) throw new TraceUsage(`--pid: '${v}' is not a process id`);
+      opts.pid = pid;
+    } else if (a === '--duration' || a === '-d') {
+      const v = value();
+      const d = Number(v);
+      if (!Number.isFinite(d) || d <= 0) throw new TraceUsage(`--duration: '${v}' is not a positive number of seconds`);
+      durationSec = d;
+    } else if (a === '--format' || a === '-f') {
+      const v = value();
+      if (v !== 'text' && v !== 'json') throw new TraceUsage(`--format: '${v}' is not one of text, json`);
+      format = v;
+    } else if (a === '--summary' || a === '-s') {
+      opts.summary = true;
+    } else if (a.startsWith('--') && desc.flags && a.slice(2) in desc.flags) {
+      const f = a.slice(2);
+      opts.flags![f] = desc.flags[f] === 'string' ? value() : true;
+    } else {
+      throw new TraceUsage(`unknown option '${argv[i]}' for tracer '${name}'`);
+    }
+  }
+  if (opts.summary && !desc.createAggregator) throw new TraceUsage(`tracer '${name}' has no --summary mode`);
+  return { desc, opts, durationSec, format };
+}
+
+function pickColumns(desc: AnyDescriptor, format: OutputFormat): readonly OutputColumn<unknown>[] {
+  if (format !== 'text' || !desc.textColumns) return desc.columns;
+  return desc.textColumns.map((id) => desc.columns.find((c) => c.id === id)!).filter(Boolean);
+}
+
+export async function runTrace(argv: string[], io: TraceIO, manager: TracerManager = tracerManager()): Promise<number> {
+  let parsed: ParsedArgs | 'help';
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof TraceUsage) {
+      io.err(`ostop trace: ${e.message}\n${e.code === 2 ? "Try 'ostop trace --help'.\n" : ''}`);
+      return e.code;
+    }
+    throw e;
+  }
+  if (parsed === 'help') {
+    io.out(traceHelp());
+    return 0;
+  }
+  const { desc, opts, durationSec, format } = parsed;
+  const name = desc.name;
+  const agg = opts.summary ? desc.createAggregator!(opts) : undefined;
+  const cols = pickColumns(desc, format);
+  let first = true;
+  let events = 0;
+  const unsubscribe = manager.onEvents(name, (batch: unknown[]) => {
+    events += batch.length;
+    if (agg) {
+      agg.add(batch);
+      return;
+    }
+    if (format === 'json') {
+      io.out(batch.map((e) => JSON.stringify(toObject(e, cols))).join('\n') + '\n');
+    } else {
+      io.out(formatRecords(batch, cols, 'text', { header: first }) + '\n');
+      first = false;
+    }
+  });
+
+  const ctrl = new AbortController();
+  const onSignal = () => ctrl.abort();
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  const started = Date.now();
+  try {
+    try {
+      const info = manager.start(name, opts);
+      if (info.disabled.length && process.env.OSTOP_DEBUG) {
+        for (const d of info.disabled) io.err(`ostop trace: ${name}: ${d.name} not used: ${d.reason}\n`);
+      }
+    } catch (e) {
+      if (e instanceof TracerError) {
+        io.err(`ostop trace: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+    if (format === 'text' && !agg) {
+      io.out(formatRecords([], cols, 'text', { header: true }) + '\n');
+      first = false;
+    }
+    if (durationSec !== undefined) await sleep(durationSec * 1000, ctrl.signal);
+    else await new Promise<void>((resolve) => ctrl.signal.addEventListener('abort', () => resolve(), { once: true }));
+
+    manager.poll();
+    if (agg?.collect) agg.collect(manager.handle(name));
+    const drops = manager.drops(name);
+    manager.stop(name);
+    const elapsed = (Date.now() - started) / 1000;
+    if (agg) {
+      const tables = agg.tables();
+      if (format === 'json') {
+        const o: Record<string, unknown> = { tracer: name, duration_s: Math.round(elapsed * 1000) / 1000, events, drops };
+        for (const t of tables) o[t.id] = t.rows.map((r) => toObject(r, t.columns));
+        io.out(JSON.stringify(o) + '\n');
+      } else {
+        const parts = tables.map((t) => `${t.title}:\n${formatRecords(t.rows, t.columns, 'text')}`);
+        parts.push(`drops: ring ${drops.ring}, map ${drops.map}, native ${drops.native}; ${elapsed.toFixed(1)} s`);
+        io.out(parts.join('\n\n') + '\n');
+      }
+    } else {
+      io.err(`ostop trace: ${name}: ${events} events in ${elapsed.toFixed(1)} s; drops: ring ${drops.ring}, map ${drops.map}, native ${drops.native}\n`);
+    }
+    return 0;
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    unsubscribe();
+    manager.stop(name);
+  }
+}
+
+/** Registered tracer names (for help and completion). */
+export function registeredTracers(): string[] {
+  return TRACERS.map((t) => t.name);
+}
