@@ -283,7 +283,6 @@ export class TopScreen implements Screen<ProcessTableModel> {
       case 'home': this.follow = undefined; this.selected = 0; return true;
       case 'end': this.follow = undefined; this.selected = this.rows.length - 1; return true;
       case 'enter':
-      case 'return':
         if (r) app.show('process', { pid: r.pid });
         return true;
       case 'S-p': case 'P': this.setSort('cpu', true); return true;
