@@ -43,11 +43,10 @@ interface Running {
 }
 
 /** Routes native instance ids to the manager that owns them (the addon has one callback). */
-const routes = new Map<number, (view: DataView) => void>();
+const routesByAddon = new Map<NativeAddon, Map<number, (view: DataView) => void>>();
 const pendingFlush = new Set<() => void>();
-let callbackInstalled = false;
 
-function onBatch(buf: ArrayBuffer): void {
+function onBatch(routes: Map<number, (view: DataView) => void>, buf: ArrayBuffer): void {
   const dv = new DataView(buf);
   let off = 0;
   while (off + 8 <= buf.byteLength) {
@@ -67,10 +66,16 @@ export class TracerManager {
   private readonly ctx: DecodeContext = monotonicToWall();
   private exitHooked = false;
 
-  constructor(
-    private readonly lookup: (name: string) => AnyDescriptor | undefined = findTracer,
-    private readonly loader: () => NativeResult = loadNative,
-  ) {}
+  private readonly lookup: (name: string) => AnyDescriptor | undefined;
+  private readonly loader: () => NativeResult;
+  private readonly checkPrivilege: boolean;
+
+  /** Options exist for tests (a fake addon, a private registry); the default is the real thing. */
+  constructor(opts: { lookup?: (name: string) => AnyDescriptor | undefined; loader?: () => NativeResult; checkPrivilege?: boolean } = {}) {
+    this.lookup = opts.lookup ?? findTracer;
+    this.loader = opts.loader ?? loadNative;
+    this.checkPrivilege = opts.checkPrivilege ?? true;
+  }
 
   private addon(name: string): NativeAddon {
     const r = this.loader();
@@ -83,16 +88,18 @@ export class TracerManager {
     const desc = this.lookup(name);
     if (!desc) throw new TracerError(name, `unknown tracer '${name}'`, 'unknown');
     if (this.running.has(name)) throw new TracerError(name, `tracer '${name}' is already running`);
-    const why = tracingUnsupportedReason();
+    const why = this.checkPrivilege ? tracingUnsupportedReason() : null;
     if (why) throw new TracerError(name, `${name}: ${why}`, 'privilege');
     const addon = this.addon(name);
     const nativeName = desc.native ?? desc.name;
     if (!addon.tracers().includes(nativeName)) {
       throw new TracerError(name, `tracer '${name}' is not compiled into the native addon (native/addon/tracers.def)`, 'unavailable');
     }
-    if (!callbackInstalled) {
-      addon.setCallback(onBatch);
-      callbackInstalled = true;
+    let routes = routesByAddon.get(addon);
+    if (!routes) {
+      const r = (routes = new Map());
+      routesByAddon.set(addon, r);
+      addon.setCallback((buf) => onBatch(r, buf));
     }
     const nopts = { ...(desc.nativeOptions?.(opts) ?? {}) };
     if (opts.pid) nopts.pid = opts.pid;
@@ -139,7 +146,7 @@ export class TracerManager {
       addon.stop(run.id);
     } finally {
       this.flush(name);
-      routes.delete(run.id);
+      routesByAddon.get(addon)?.delete(run.id);
       this.running.delete(name);
     }
   }
