@@ -28,6 +28,10 @@ export interface EbpfExitRecord {
   ageNs: number | null;
   /** task->exit_code as the kernel holds it: low 7 bits = signal, 0x80 = core dumped, bits 8-15 = status. */
   exitCode: number;
+  /** Sender already joined in the kernel (the exit tracer does), if any. */
+  sender?: { pid: number; comm: string } | null;
+  /** The kernel says the OOM killer chose this process. */
+  oomKilled?: boolean;
 }
 
 export interface EbpfSignalRecord {
@@ -49,9 +53,11 @@ export interface EbpfOomRecord {
   comm: string;
   /** kB, as mark_victim reports them. */
   totalVmKb: number;
-  anonRssKb: number;
-  fileRssKb: number;
-  shmemRssKb: number;
+  /** anon + file + shmem. */
+  rssKb: number;
+  anonRssKb: number | null;
+  fileRssKb: number | null;
+  shmemRssKb: number | null;
   pgtablesKb: number | null;
   oomScoreAdj: number;
   uid: number | null;
@@ -107,15 +113,18 @@ export class EbpfFailureCorrelator {
     let sender: FailureEvent['sender'] = null;
     if (signal && sig && sig.sig === signal) {
       sender = sig.code > 0 || sig.code === SI_KERNEL ? 'kernel' : { pid: sig.senderPid, comm: sig.senderComm };
-    } else if (signal && FAULT_SIGNALS.has(signal) && !sig) {
-      // No signal_generate seen (tracer started late): faults come from the kernel unless someone kill()ed.
-      sender = null;
+    } else if (signal && x.sender) {
+      // Joined in the kernel but the signal event itself was missed: a fault raised by the kernel
+      // is "sent" by the faulting task itself.
+      sender = FAULT_SIGNALS.has(signal) && x.sender.pid === x.pid ? 'kernel' : x.sender;
     }
     let oomDetails: OomDetails | undefined;
-    if (oom && signal === 9) {
+    if ((oom || x.oomKilled) && signal === 9) {
       kind = 'oom';
+    }
+    if (oom && signal === 9) {
       oomDetails = {
-        rssKb: oom.anonRssKb + oom.fileRssKb + oom.shmemRssKb, totalVmKb: oom.totalVmKb, anonRssKb: oom.anonRssKb,
+        rssKb: oom.rssKb, totalVmKb: oom.totalVmKb, anonRssKb: oom.anonRssKb,
         fileRssKb: oom.fileRssKb, shmemRssKb: oom.shmemRssKb, pgtablesKb: oom.pgtablesKb, oomScoreAdj: oom.oomScoreAdj,
         constraint: null, memcg: null, triggerPid: oom.triggerPid, triggerComm: oom.triggerComm, uid: oom.uid,
       };

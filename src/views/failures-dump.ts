@@ -13,6 +13,8 @@ import { facilityName, levelName, monotonicUsec, parseFacility, parseLevel } fro
 import { signalName } from '../model/failures.js';
 import { filterKmsg, parseDuration, type EntryRow, type FailuresModel, type KmsgLine } from '../model/failures-model.js';
 import { FailuresHub, buildModel } from './failures-source.js';
+// Installs the eBPF exit-tracer feed (loaded lazily: native code is touched only when a feed starts).
+import './failures-ebpf-feed.js';
 import { sanitize } from '../util/text.js';
 
 function isoTime(ms: number): string {

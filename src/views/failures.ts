@@ -8,6 +8,8 @@ import type { ViewDef } from '../app/view.js';
 import type { FailuresModel } from '../model/failures-model.js';
 import { FailuresScreen, initialUiState, type FailuresUiState } from '../../screens/failures-screen.js';
 import { FailuresSource, failuresHub, type FailuresControl } from './failures-source.js';
+// Installs the eBPF exit-tracer feed (loaded lazily: native code is touched only when a feed starts).
+import './failures-ebpf-feed.js';
 
 interface Shared { ui: FailuresUiState; control: FailuresControl }
 // createSource and createScreen are called back to back with the same params object.

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FailuresHub, buildModel } from '../../src/views/failures-source.js';
-import { describeCorePattern, listDumps, readCoreFileInfo, readCorePattern } from '../../src/collectors/coredump.js';
+import { listDumps, readCoreFileInfo, readCorePattern } from '../../src/collectors/coredump.js';
 import { failuresDump, kmsgDump } from '../../src/views/failures-dump.js';
 import type { DumpOptions } from '../../src/app/dump-view.js';
 import type { EntryRow, FailuresModel } from '../../src/model/failures-model.js';
@@ -223,5 +223,3 @@ describe.skipIf(!!skipReason)('failures from real crashes (kernel log feeder)', 
   }, 30_000);
 });
 
-// Kept here so the file also documents where each setting lives on disk.
-export const _paths = { describeCorePattern };
