@@ -21,7 +21,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define MAP_F_NO_PREALLOC 1
 #define TASK_RUNNING 0
 
-const volatile u64 targ_min_us = 0;
+const volatile __u64 targ_min_us = 0;
 
 struct task_struct___rq {
 	int pid;

@@ -24,8 +24,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define LOCAL_STORAGE_GET_F_CREATE 1
 #define MAP_F_NO_PREALLOC 1
 
-const volatile u32 targ_mode = SC_MODE_STREAM;
-const volatile u32 targ_self = 0;
+const volatile __u32 targ_mode = SC_MODE_STREAM;
+const volatile __u32 targ_self = 0;
 
 struct pt_regs___ostop {
 	unsigned long di, si, dx, r10, r8, r9;

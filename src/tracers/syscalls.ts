@@ -294,14 +294,15 @@ export class SyscallAggregator implements Aggregator<SyscallEvent> {
 }
 
 export function syscallsMode(o: TraceOptions): number {
-  if (o.flags?.['by-process'] && (o.summary || !o.pid)) return SC_MODE.PROC;
+  if (o.summary && o.flags?.['by-process']) return SC_MODE.PROC;
   return o.summary ? SC_MODE.COUNT : SC_MODE.STREAM;
 }
 
 export const syscallsTracer: TracerDescriptor<SyscallEvent> = {
   name: 'syscalls',
-  summary: 'syscalls of one process like strace (args, result, errno, duration); --summary counts per syscall in the kernel; --by-process: top syscalls by process, system-wide',
+  summary: 'syscalls of one process like strace (args, result, errno, duration); --summary counts per syscall in the kernel; --summary --by-process: top syscalls by process, system-wide',
   flags: { 'by-process': 'boolean' },
+  textColumns: ['time', 'pid', 'tid', 'comm', 'dur_us', 'ret', 'errno', 'call'],
   layouts: SYSCALLS_LAYOUTS,
   kernelSummary: true,
   nativeOptions: (o) => ({
