@@ -95,8 +95,10 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
 
   mount(parent: Widgets.BoxElement): void {
     this.parent = parent;
-    this.top = blessed.box({ parent, top: 0, left: 0, width: '100%', height: 1, tags: true });
-    this.bar = blessed.box({ parent, top: 1, left: 0, width: '100%', height: 1, tags: true });
+    // wrap: false because lines are cut to width here; blessed's wrapper would
+    // otherwise break a line that exactly fills the width at its last space.
+    this.top = blessed.box({ parent, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false });
+    this.bar = blessed.box({ parent, top: 1, left: 0, width: '100%', height: 1, tags: true, wrap: false });
   }
 
   unmount(): void {
@@ -160,7 +162,7 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
     while (this.panes.length > n) this.panes.pop()!.destroy();
     while (this.panes.length < n) {
       this.panes.push(blessed.box({
-        parent: this.parent, top: 0, left: 0, width: 10, height: 3, tags: true,
+        parent: this.parent, top: 0, left: 0, width: 10, height: 3, tags: true, wrap: false,
         border: { type: 'line' }, style: { border: {} },
       }));
     }
