@@ -469,6 +469,15 @@ Napi::Value Start(const Napi::CallbackInfo &info)
 		// 4. load
 		if (int err = bpf_object__load(in->obj))
 			fail(env, "tracer " + name + ": cannot load the eBPF programs", err);
+		// filters live in maps: set before attach so no foreign event slips in
+		in->ring_fd = map_fd(in->obj, "events");
+		in->drops_fd = map_fd(in->obj, "drops");
+		in->filter_fd = map_fd(in->obj, "filter");
+		if (opts.Has("pid") && opts.Get("pid").IsNumber() && in->filter_fd >= 0) {
+			ostop_filter f = { opts.Get("pid").ToNumber().Uint32Value(), 0 };
+			uint32_t zero = 0;
+			bpf_map_update_elem(in->filter_fd, &zero, &f, BPF_ANY);
+		}
 		// 5. attach
 		bpf_object__for_each_program(p, in->obj) {
 			if (!bpf_program__autoload(p))
@@ -478,14 +487,6 @@ Napi::Value Start(const Napi::CallbackInfo &info)
 				fail(env, "tracer " + name + ": cannot attach " + bpf_program__name(p), errno);
 			in->links.push_back(l);
 			attached.Set(attached.Length(), Napi::String::New(env, bpf_program__name(p)));
-		}
-		in->ring_fd = map_fd(in->obj, "events");
-		in->drops_fd = map_fd(in->obj, "drops");
-		in->filter_fd = map_fd(in->obj, "filter");
-		if (opts.Has("pid") && opts.Get("pid").IsNumber() && in->filter_fd >= 0) {
-			ostop_filter f = { opts.Get("pid").ToNumber().Uint32Value(), 0 };
-			uint32_t zero = 0;
-			bpf_map_update_elem(in->filter_fd, &zero, &f, BPF_ANY);
 		}
 		while (g_instances.count(g_next_id) || g_next_id == 0)
 			g_next_id++;
