@@ -1,0 +1,169 @@
+// disk tracer: decoder and aggregator on canned bytes, layout against the
+// addon, and (privileged) O_DIRECT writes and reads on a loop device set up
+// over a file in /tmp (detached afterwards), asserted with exact sizes,
+// sectors, direction, submitter and a sane latency.
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { spawn, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadNative, tracingUnsupportedReason, type NativeAddon } from '../../src/native.js';
+import { TracerManager } from '../../src/tracers/manager.js';
+import { DISK_LAYOUTS, DiskAggregator, decodeDisk, diskTracer, opLetter, type DiskEvent } from '../../src/tracers/disk.js';
+import { formatRecords } from '../../src/app/output.js';
+import { formatLog2Hist, log2Slot, histQuantile, emptyHist, histAddNs } from '../../src/tracers/runqlat-hist.js';
+
+function canned(o: Partial<{ ts: bigint; lat: bigint; q: bigint; sector: bigint; major: number; minor: number; bytes: number; pid: number; op: number; flags: number; error: number; comm: string }>): DataView {
+  const L = DISK_LAYOUTS.disk_event;
+  const v = new DataView(new ArrayBuffer(L.size));
+  v.setBigUint64(L.fields.ts_ns, o.ts ?? 1946345850000n, true);
+  v.setBigUint64(L.fields.lat_ns, o.lat ?? 960000n, true);
+  v.setBigUint64(L.fields.queue_ns, o.q ?? 1000n, true);
+  v.setBigUint64(L.fields.sector, o.sector ?? 2048n, true);
+  v.setUint32(L.fields.dev, ((o.major ?? 8) << 20) | (o.minor ?? 0), true);
+  v.setUint32(L.fields.bytes, o.bytes ?? 8192, true);
+  v.setUint32(L.fields.pid, o.pid ?? 100, true);
+  v.setUint32(L.fields.tid, o.pid ?? 100, true);
+  v.setUint8(L.fields.op, o.op ?? 1);
+  v.setUint16(L.fields.flags, o.flags ?? 0, true);
+  v.setInt32(L.fields.error, o.error ?? 0, true);
+  new Uint8Array(v.buffer, L.fields.comm, 16).set(Buffer.from(o.comm ?? 'postgres'));
+  return v;
+}
+
+describe('log2 histograms', () => {
+  it('slots like the kernel side', () => {
+    expect([0, 1, 2, 3, 4, 7, 8, 1023, 1024].map(log2Slot)).toEqual([0, 0, 1, 1, 2, 2, 3, 9, 10]);
+    expect(log2Slot(2 ** 40)).toBe(31);
+  });
+  it('prints in print_log2_hist layout', () => {
+    const h = emptyHist();
+    for (const us of [0.5, 3, 3, 5, 900]) histAddNs(h, us * 1000);
+    expect(formatLog2Hist(h, 'usecs').split('\n').slice(0, 4)).toEqual([
+      '     usecs               : count     distribution',
+      '         0 -> 1          : 1        |********************                    |',
+      '         2 -> 3          : 2        |****************************************|',
+      '         4 -> 7          : 1        |********************                    |',
+    ]);
+    expect(histQuantile(h, 0.5)).toBe(3);
+  });
+});
+
+describe('disk_event decoder and aggregator (canned bytes)', () => {
+  it('decodes a write and prints disksnoop columns', () => {
+    const e = decodeDisk(canned({}))!;
+    expect(e).toMatchObject({ tsNs: 1946345850000, latNs: 960000, major: 8, minor: 0, bytes: 8192, pid: 100, op: 1, comm: 'postgres', sector: 2048 });
+    const text = formatRecords([e], diskTracer.columns.filter((c) => c.id !== 'dev'), 'text');
+    expect(text.split('\n')).toEqual([
+      'TIME(s)            T       BYTES   LAT(ms)     PID COMM',
+      '1946.34585000      W        8192      0.96     100 postgres',
+    ]);
+    expect(opLetter(0)).toBe('R');
+    expect(opLetter(2)).toBe('F');
+  });
+  it('aggregates per device and direction with latency histograms', () => {
+    const agg = new DiskAggregator((ma, mi) => `d${ma}:${mi}`);
+    agg.add([decodeDisk(canned({ lat: 1_000_000n }))!, decodeDisk(canned({ lat: 3_000_000n, bytes: 4096 }))!, decodeDisk(canned({ op: 0, lat: 100_000n }))!]);
+    const devs = agg.devices();
+    expect(devs.map((d) => [d.dev, d.dir, d.ios, d.bytes])).toEqual([['d8:0', 'W', 2, 12288], ['d8:0', 'R', 1, 8192]]);
+    expect(devs[0].avgMs).toBeCloseTo(2);
+    expect(devs[0].maxMs).toBeCloseTo(3);
+    const tables = agg.tables();
+    expect(tables.map((t) => t.id)).toEqual(['devices', 'latency.d8:0.W', 'latency.d8:0.R']);
+    const w = tables[1].rows as { lo: number; count: number }[];
+    expect(w.filter((r) => r.count).map((r) => [r.lo, r.count])).toEqual([[512, 1], [2048, 1]]);
+  });
+  it('rejects short records', () => {
+    expect(decodeDisk(new DataView(new ArrayBuffer(16)))).toBeNull();
+  });
+});
+
+describe('disk layout matches the C struct', () => {
+  const n = loadNative();
+  it.skipIf(!n.ok || !n.addon.tracers().includes('disk'))('offsets and size equal offsetof/sizeof from the addon', () => {
+    const c = (n as { ok: true; addon: NativeAddon }).addon.layouts().disk;
+    for (const [s, l] of Object.entries(DISK_LAYOUTS)) {
+      expect(c[s].size).toBe(l.size);
+      for (const [f, off] of Object.entries(l.fields)) expect(c[s].fields[f].offset, `${s}.${f}`).toBe(off);
+      expect(Object.keys(c[s].fields).sort()).toEqual(Object.keys(l.fields).sort());
+    }
+  });
+});
+
+function liveSkipReason(): string | null {
+  const why = tracingUnsupportedReason();
+  if (why) return why;
+  const n = loadNative();
+  if (!n.ok) return n.error.message;
+  if (!n.addon.tracers().includes('disk')) return 'disk is not compiled into the addon';
+  try {
+    execFileSync('losetup', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'losetup (util-linux) is missing';
+  }
+  return null;
+}
+const skipLive = liveSkipReason();
+if (skipLive) console.warn(`disk live tests skipped: ${skipLive}`);
+
+function run(cmd: string, args: string[]): Promise<{ pid: number; code: number | null }> {
+  return new Promise((res, rej) => {
+    const c = spawn(cmd, args, { stdio: 'ignore' });
+    c.once('error', rej);
+    c.once('exit', (code) => res({ pid: c.pid!, code }));
+  });
+}
+
+describe.skipIf(!!skipLive)('disk live on a loop device (privileged)', () => {
+  let dir: string;
+  let loop = '';
+  let minor = -1;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-disk-'));
+    const img = path.join(dir, 'disk.img');
+    fs.writeFileSync(img, Buffer.alloc(0));
+    fs.truncateSync(img, 16 << 20);
+    loop = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
+    minor = Number(fs.readFileSync(`/sys/class/block/${path.basename(loop)}/dev`, 'utf8').trim().split(':')[1]);
+  });
+  afterAll(() => {
+    if (loop) execFileSync('losetup', ['-d', loop]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sees an O_DIRECT write and read with exact size, sector, submitter and latency', async () => {
+    const m = new TracerManager({ lookup: (n) => (n === 'disk' ? diskTracer : undefined) });
+    const events: DiskEvent[] = [];
+    m.onEvents<DiskEvent>('disk', (b) => events.push(...b));
+    m.start('disk', {});
+    let w: { pid: number; code: number | null }, r: { pid: number; code: number | null };
+    try {
+      w = await run('dd', ['if=/dev/zero', `of=${loop}`, 'bs=8192', 'count=1', 'seek=10', 'oflag=direct', 'status=none']);
+      r = await run('dd', [`if=${loop}`, 'of=/dev/null', 'bs=4096', 'count=1', 'skip=3', 'iflag=direct', 'status=none']);
+      expect(w.code).toBe(0);
+      expect(r.code).toBe(0);
+      await new Promise((res) => setTimeout(res, 50));
+      m.poll();
+      expect(m.drops('disk').ring).toBe(0);
+    } finally {
+      m.stop('disk');
+    }
+    const mine = events.filter((e) => e.major === 7 && e.minor === minor);
+    const wr = mine.filter((e) => e.op === 1);
+    const rd = mine.filter((e) => e.op === 0 && e.pid === r.pid);
+    expect(wr).toHaveLength(1);
+    expect(wr[0]).toMatchObject({ bytes: 8192, sector: 160, pid: w.pid, comm: 'dd', error: 0 });
+    expect(rd).toHaveLength(1);
+    expect(rd[0]).toMatchObject({ bytes: 4096, sector: 24, comm: 'dd', error: 0 });
+    for (const e of [wr[0], rd[0]]) {
+      expect(e.latNs).toBeGreaterThan(0);
+      expect(e.latNs).toBeLessThan(5e9);
+    }
+    const agg = new DiskAggregator();
+    agg.add(mine);
+    const dev = path.basename(loop);
+    expect(agg.devices().find((d) => d.dev === dev && d.dir === 'W')).toMatchObject({ ios: 1, bytes: 8192 });
+    const cols = Object.fromEntries(diskTracer.columns.map((c) => [c.id, c.value(wr[0])]));
+    expect(cols).toMatchObject({ type: 'W', bytes: 8192, dev, pid: w.pid, comm: 'dd' });
+  });
+});
