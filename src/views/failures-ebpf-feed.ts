@@ -5,19 +5,23 @@
 //
 // The tracer may already run for the exit pane; then the feed only
 // subscribes and leaves it running on stop(). The exit event carries no
-// command line, so the feed reads /proc/PID/cmdline as soon as a fatal
-// signal or OOM mark for PID arrives (the process is usually still there)
-// and keeps it for the exit; processes that die without one (exit(1)) get
-// a cmdline only if they are still a zombie with one, else null.
+// command line, so the feed keeps one per live pid: a /proc scan when it
+// starts, then the exec tracer's argv for every program started since
+// (best effort: if exec cannot start, /proc/PID/cmdline is read when a
+// fatal signal arrives, usually too late for a process that died at once).
+// Exit events are converted at poll() time, after every tracer's batch of
+// the same wake-up has been delivered, so an exec and its exit a few
+// milliseconds later join whatever order the rings were drained in.
 import * as fs from 'node:fs';
 import { tracerManager, type TracerManager } from '../tracers/manager.js';
 import type { ExitEvent } from '../tracers/exit.js';
+import type { ExecEvent } from '../tracers/exec.js';
 import { monotonicUsec } from '../collectors/kmsg.js';
 import { EbpfFailureCorrelator, type FailureFeed } from '../model/failures-ebpf.js';
 import type { FailureEvent } from '../model/failures.js';
 import { setFailureFeedFactory } from './failures-source.js';
 
-const CMDLINE_CACHE = 1024;
+const CMDLINE_CACHE = 8192;
 
 function readCmdline(pid: number, procRoot: string): string | null {
   try {
@@ -38,9 +42,28 @@ export class ExitEventAdapter {
   private remember(pid: number): void {
     if (this.cmdlines.has(pid)) return;
     const c = readCmdline(pid, this.procRoot);
-    if (c === null) return;
+    if (c !== null) this.setCmdline(pid, c);
+  }
+
+  private setCmdline(pid: number, c: string): void {
+    this.cmdlines.delete(pid);
     this.cmdlines.set(pid, c);
     if (this.cmdlines.size > CMDLINE_CACHE) this.cmdlines.delete(this.cmdlines.keys().next().value!);
+  }
+
+  /** Remember the command lines of every process alive now. */
+  scanProc(): void {
+    let names: string[] = [];
+    try { names = fs.readdirSync(this.procRoot); } catch { return; }
+    for (const n of names) if (/^\d+$/.test(n)) this.remember(Number(n));
+  }
+
+  /** Successful execs replace a pid's command line. */
+  onExec(events: readonly ExecEvent[]): void {
+    for (const e of events) {
+      if (e.ret !== 0) continue;
+      this.setCmdline(e.pid, e.args.join(' ') + (e.argsTruncated ? ' …' : ''));
+    }
   }
 
   convert(events: readonly ExitEvent[]): FailureEvent[] {
@@ -74,46 +97,46 @@ export class ExitEventAdapter {
 
 export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procRoot = '/proc'): FailureFeed {
   const adapter = new ExitEventAdapter(procRoot);
-  let queue: FailureEvent[] = [];
-  let unsubscribe: (() => void) | null = null;
-  let startedHere = false;
+  let raw: ExitEvent[] = [];
+  let lost = 0;
+  const unsubs: Array<() => void> = [];
+  const startedHere = new Set<string>();
   return {
     name: 'ebpf',
     start() {
-      unsubscribe = mgr.onEvents<ExitEvent>('exit', (evs) => {
-        queue.push(...adapter.convert(evs));
-        if (queue.length > 10000) queue.splice(0, queue.length - 10000);
-      });
-      if (!mgr.isRunning('exit')) {
-        try {
-          mgr.start('exit');
-          startedHere = true;
-        } catch (e) {
-          unsubscribe();
-          unsubscribe = null;
-          throw e;
-        }
+      unsubs.push(mgr.onEvents<ExecEvent>('exec', (evs) => adapter.onExec(evs)));
+      unsubs.push(mgr.onEvents<ExitEvent>('exit', (evs) => {
+        raw.push(...evs);
+        if (raw.length > 50000) { lost += raw.length - 50000; raw.splice(0, raw.length - 50000); }
+      }));
+      try {
+        if (!mgr.isRunning('exit')) { mgr.start('exit'); startedHere.add('exit'); }
+      } catch (e) {
+        for (const u of unsubs.splice(0)) u();
+        throw e;
       }
+      // Optional: without exec, short-lived processes keep a null cmdline.
+      try { if (!mgr.isRunning('exec')) { mgr.start('exec'); startedHere.add('exec'); } } catch { /* exit events still flow */ }
+      adapter.scanProc();
     },
     poll() {
-      const q = queue;
-      queue = [];
-      return q;
+      const q = raw;
+      raw = [];
+      return adapter.convert(q);
     },
     drops() {
       if (!mgr.isRunning('exit')) return 0;
       try {
         const d = mgr.drops('exit');
-        return d.ring + d.map;
+        return d.ring + d.map + lost;
       } catch {
         return 0;
       }
     },
     stop() {
-      unsubscribe?.();
-      unsubscribe = null;
-      if (startedHere) mgr.stop('exit');
-      startedHere = false;
+      for (const u of unsubs.splice(0)) u();
+      for (const name of startedHere) mgr.stop(name);
+      startedHere.clear();
     },
   };
 }

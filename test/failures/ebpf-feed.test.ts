@@ -1,0 +1,126 @@
+// The eBPF feeder: the adapter on canned decoded exit-tracer events, then
+// (root, with the native addon built) real deaths through the real tracer:
+// SIGKILL from another process names the sender, a segfault is merged with
+// its kernel-log line, a process living a few milliseconds is caught.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ExitEventAdapter, createExitTracerFeed } from '../../src/views/failures-ebpf-feed.js';
+import type { ExitEvent } from '../../src/tracers/exit.js';
+import { FailuresHub, buildModel } from '../../src/views/failures-source.js';
+import { tracerManager } from '../../src/tracers/manager.js';
+import type { EntryRow } from '../../src/model/failures-model.js';
+
+const clock = { wallMs: () => 1_000_000, monoUsec: () => 5_000_000 };
+const base = { time: 999_000, comm: 'victim', uid: 0 };
+
+describe('ExitEventAdapter (canned events)', () => {
+  it('kill from a process: sender from the signal event, normal exits dropped', () => {
+    const a = new ExitEventAdapter('/nonexistent', clock);
+    const evs: ExitEvent[] = [
+      { ...base, kind: 'signal', pid: 10, signal: 9, code: 0, sender: { pid: 77, comm: 'kill' } },
+      { ...base, kind: 'exit', pid: 10, tid: 10, ppid: 1, ageMs: 12.5, rawStatus: 9, exitCode: null, signal: 9, coreDumped: false, oomKilled: false, sender: { pid: 77, comm: 'kill' } },
+      { ...base, kind: 'exit', pid: 11, tid: 11, ppid: 1, ageMs: 1, rawStatus: 0, exitCode: 0, signal: 0, coreDumped: false, oomKilled: false, sender: null },
+      { ...base, kind: 'exit', pid: 12, tid: 12, ppid: 1, ageMs: 1, rawStatus: 3 << 8, exitCode: 3, signal: 0, coreDumped: false, oomKilled: false, sender: null },
+    ];
+    const out = a.convert(evs);
+    expect(out.map((e) => [e.pid, e.kind, e.signal, e.exitCode])).toEqual([[10, 'signal', 9, null], [12, 'exit', null, 3]]);
+    expect(out[0]).toMatchObject({ feed: 'ebpf', sender: { pid: 77, comm: 'kill' }, ageMs: 12.5, ppid: 1, coreDumped: false, tsUsec: 4_000_000 });
+  });
+  it('fault: the kernel is the sender; core flag kept', () => {
+    const a = new ExitEventAdapter('/nonexistent', clock);
+    const out = a.convert([
+      { ...base, kind: 'signal', pid: 20, signal: 11, code: 1, sender: { pid: 20, comm: 'victim' } },
+      { ...base, kind: 'exit', pid: 20, tid: 20, ppid: 1, ageMs: 2, rawStatus: 0x8b, exitCode: null, signal: 11, coreDumped: true, oomKilled: false, sender: { pid: 20, comm: 'victim' } },
+    ]);
+    expect(out[0]).toMatchObject({ kind: 'signal', signal: 11, coreDumped: true, sender: 'kernel' });
+  });
+  it('OOM: victim memory and trigger from mark_victim, kind oom', () => {
+    const a = new ExitEventAdapter('/nonexistent', clock);
+    const out = a.convert([
+      { ...base, kind: 'oom', pid: 30, totalVmKb: 70000, rssKb: 65000, oomScoreAdj: 500, trigger: { pid: 31, comm: 'alloc' } },
+      { ...base, kind: 'exit', pid: 30, tid: 30, ppid: 1, ageMs: 300, rawStatus: 9, exitCode: null, signal: 9, coreDumped: false, oomKilled: true, sender: { pid: 31, comm: 'alloc' } },
+    ]);
+    expect(out[0]).toMatchObject({ kind: 'oom', sender: { pid: 31, comm: 'alloc' }, oom: { rssKb: 65000, totalVmKb: 70000, oomScoreAdj: 500, triggerPid: 31, triggerComm: 'alloc' } });
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+const haveCc = (() => { try { execFileSync('cc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+let tracerWhyNot = '';
+if (!isRoot) tracerWhyNot = 'not root';
+else if (!haveCc) tracerWhyNot = 'no C compiler';
+else {
+  try {
+    tracerManager().start('exit');
+    tracerManager().stop('exit');
+  } catch (e) {
+    tracerWhyNot = `exit tracer cannot start: ${(e as Error).message}`;
+  }
+}
+if (tracerWhyNot) console.warn(`test/failures/ebpf-feed: real-tracer tests skipped: ${tracerWhyNot}`);
+
+describe.skipIf(!!tracerWhyNot)('eBPF feeder with the real exit tracer (root)', () => {
+  let tmp = '';
+  let hub: FailuresHub;
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-ebpf-'));
+    fs.writeFileSync(path.join(tmp, 'sleeper.c'), '#include <unistd.h>\nint main(void) { for (;;) pause(); }\n');
+    fs.writeFileSync(path.join(tmp, 'segv.c'), 'int main(void) { volatile int *p = (int *)0x10; *p = 1; return 0; }\n');
+    fs.writeFileSync(path.join(tmp, 'quick.c'), 'int main(void) { return 7; }\n');
+    for (const n of ['sleeper', 'segv', 'quick']) execFileSync('cc', ['-O0', '-o', path.join(tmp, n), path.join(tmp, `${n}.c`)]);
+    hub = new FailuresHub({ ebpfFeed: () => createExitTracerFeed() });
+    await hub.startEbpf();
+    expect(hub.feedStatus().find((f) => f.name === 'ebpf')?.active, hub.ebpfNote ?? '').toBe(true);
+    await hub.pollKmsg(true);
+  }, 60_000);
+  afterAll(() => {
+    hub?.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function entry(pid: number, pred: (e: EntryRow) => boolean = () => true): Promise<EntryRow> {
+    const end = Date.now() + 8000;
+    for (;;) {
+      tracerManager().poll();
+      await hub.pollEbpf();
+      await hub.pollKmsg(true);
+      const m = buildModel(hub, { showExits: true, sinceBoot: true, pattern: null, patternError: null, dumps: [], target: null });
+      const e = m.entries.find((x) => x.pid === pid && pred(x));
+      if (e) return e;
+      if (Date.now() > end) throw new Error(`no entry for ${pid}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('SIGKILL from another process: the sender pid is the killer', async () => {
+    const child = spawn(path.join(tmp, 'sleeper'), ['--flag'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 150));
+    const killer = spawn('kill', ['-KILL', String(child.pid)], { stdio: 'ignore' });
+    await new Promise((r) => child.on('exit', r));
+    const e = await entry(child.pid!);
+    expect(e).toMatchObject({ kind: 'signal', signal: 9, end: 'SIGKILL', feeds: ['ebpf'], ppid: process.pid, comm: 'sleeper' });
+    expect(e.sender).toEqual({ pid: killer.pid, comm: 'kill' });
+    expect(e.ageMs!).toBeGreaterThan(100);
+    expect(e.cmdline).toBe(`${path.join(tmp, 'sleeper')} --flag`);
+  }, 30_000);
+
+  it('SIGSEGV: eBPF and the kernel log merge into one entry', async () => {
+    const child = spawn(path.join(tmp, 'segv'), [], { stdio: 'ignore' });
+    await new Promise((r) => child.on('exit', r));
+    const e = await entry(child.pid!, (x) => x.feeds.length === 2);
+    expect(e.feeds.sort()).toEqual(['ebpf', 'kmsg']);
+    expect(e).toMatchObject({ signal: 11, sender: 'kernel', ppid: process.pid, fault: { addr: '10' } });
+    expect(e.kmsgSeqs.length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('a process that lives for milliseconds and exits 7 is caught (exits toggle)', async () => {
+    const child = spawn(path.join(tmp, 'quick'), [], { stdio: 'ignore' });
+    await new Promise((r) => child.on('exit', r));
+    const e = await entry(child.pid!);
+    expect(e).toMatchObject({ kind: 'exit', exitCode: 7, end: 'exit 7', signal: null });
+    expect(e.ageMs!).toBeLessThan(1000);
+  }, 30_000);
+});
