@@ -155,8 +155,10 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
   try {
     try {
       const info = manager.start(name, opts);
-      if (info.disabled.length && process.env.OSTOP_DEBUG) {
+      if (process.env.OSTOP_DEBUG) {
+        // Diagnostics (also used by the lifecycle tests): kernel ids of what is attached.
         for (const d of info.disabled) io.err(`ostop trace: ${name}: ${d.name} not used: ${d.reason}\n`);
+        io.err(`ostop trace: ${name}: attached prog ids ${manager.programs(name).map((p) => p.id).join(',')}\n`);
       }
     } catch (e) {
       if (e instanceof TracerError) {
@@ -170,7 +172,12 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
       first = false;
     }
     if (durationSec !== undefined) await sleep(durationSec * 1000, ctrl.signal);
-    else await new Promise<void>((resolve) => ctrl.signal.addEventListener('abort', () => resolve(), { once: true }));
+    else {
+      // The addon's poll handle is unref'd (tracing never holds a process open), so keep the loop alive here.
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      await new Promise<void>((resolve) => ctrl.signal.addEventListener('abort', () => resolve(), { once: true }));
+      clearInterval(keepAlive);
+    }
 
     manager.poll();
     if (agg?.collect) agg.collect(manager.handle(name));
