@@ -310,7 +310,7 @@ export function primaryCgroup(entries: CgroupEntry[]): string | undefined {
   return v1?.path ?? v2?.path;
 }
 
-export type FdKind = 'file' | 'dir' | 'socket' | 'pipe' | 'anon' | 'device' | 'other';
+export type FdKind = 'file' | 'socket' | 'pipe' | 'anon' | 'device' | 'other';
 
 export interface FdTarget {
   kind: FdKind;

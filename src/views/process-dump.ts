@@ -9,7 +9,7 @@
 import { UsageError, sleep, type DumpView } from '../app/dump-view.js';
 import { formatRecords, type OutputColumn } from '../app/output.js';
 import { sanitize } from '../util/text.js';
-import type { LimitRow, EnvVar } from '../collectors/proc-detail.js';
+import type { LimitRow } from '../collectors/proc-detail.js';
 import {
   describeErrno, formatBytes, formatCpuTime, formatKb, formatLimit, formatPercent, formatRate, formatTimestamp, sparkline,
 } from '../model/process-detail-format.js';
@@ -49,10 +49,6 @@ const LIMIT_COLS: OutputColumn<LimitRow>[] = [
   { id: 'units', title: 'UNITS', value: (l) => l.units },
 ];
 
-const ENV_COLS: OutputColumn<EnvVar>[] = [
-  { id: 'name', title: 'NAME', width: 24, value: (e) => e.name },
-  { id: 'value', title: 'VALUE', value: (e) => e.value },
-];
 
 function partial(m: ProcessDetailModel, section: keyof ProcessDetailModel['errors']): string | undefined {
   const c = m.errors[section];
@@ -95,7 +91,8 @@ export function formatProcessText(m: ProcessDetailModel): string {
   section(`File descriptors (${m.fdTotal})`, formatRecords(m.fds, FD_COLS, 'text') + more(m.fds.length, m.fdTotal), 'fds');
   section(`Sockets (${m.sockets.length})`, m.sockets.length ? formatRecords(m.sockets, SOCKET_COLS, 'text') : '', 'sockets');
   section('Limits', m.limits.length ? formatRecords(m.limits, LIMIT_COLS, 'text') : '', 'limits');
-  section(`Environment (${m.environ?.length ?? '-'})`, m.environ?.length ? formatRecords(m.environ, ENV_COLS, 'text') : '', 'environ');
+  // NAME=VALUE lines (like `env`), so long names are not cut.
+  section(`Environment (${m.environ?.length ?? '-'})`, (m.environ ?? []).map((e) => `${sanitize(e.name)}=${sanitize(e.value)}`).join('\n'), 'environ');
   return out.join('\n');
 }
 
@@ -123,7 +120,7 @@ export function createProcessDump(sourceOpts: ProcessSourceOptions = {}): DumpVi
       const src = new ProcessSource(pid, sourceOpts);
       src.collect();
       if (src.gone) {
-        opts.err(`ostop: no process with pid ${pid}`);
+        opts.err(`ostop: no process with pid ${pid}\n`);
         return 1;
       }
       const n = Math.max(1, opts.n);
@@ -131,8 +128,8 @@ export function createProcessDump(sourceOpts: ProcessSourceOptions = {}): DumpVi
         if (!(await sleep(opts.delaySec * 1000, opts.signal))) return 0;
         src.collect();
         const m = src.model()!;
-        if (opts.format === 'json') opts.out(safeJson(m));
-        else opts.out((i > 0 ? '\n' : '') + formatProcessText(m));
+        if (opts.format === 'json') opts.out(safeJson(m) + '\n');
+        else opts.out((i > 0 ? '\n' : '') + formatProcessText(m) + '\n');
         if (src.gone) return 0;
       }
       return 0;

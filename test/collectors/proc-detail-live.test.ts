@@ -94,7 +94,8 @@ describe.skipIf(!linux)('process detail on a live child', () => {
     const obj = JSON.parse(j.text);
     expect(obj.pid).toBe(child.pid);
     expect(obj.sockets.some((s: { remote: string }) => s.remote === `127.0.0.1:${port}`)).toBe(true);
-    expect(j.text).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+    expect(j.text.endsWith('\n')).toBe(true);
+    expect(j.text.trimEnd()).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
   });
 
   it('renices (+1 is always allowed) and refuses pids <= 0', () => {
