@@ -50,8 +50,8 @@ export class TopScreen implements Screen<ProcessTableModel> {
   constructor(private ctx: ViewContext, private state: TopState) {}
 
   mount(parent: blessed.Widgets.BoxElement): void {
-    this.header = blessed.box({ parent, top: 0, left: 0, right: 0, height: 4, tags: true });
-    this.table = blessed.box({ parent, top: 4, left: 0, right: 0, bottom: 0, tags: true });
+    this.header = blessed.box({ parent, top: 0, left: 0, right: 0, height: 4, tags: true, wrap: false });
+    this.table = blessed.box({ parent, top: 4, left: 0, right: 0, bottom: 0, tags: true, wrap: false });
   }
 
   unmount(): void {
