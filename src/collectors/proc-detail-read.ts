@@ -229,7 +229,14 @@ export function readProcDetail(pid: number, opts: ReadDetailOptions = {}): ProcD
 
   // A process that exits mid-read leaves ENOENT/ESRCH behind: tell "gone"
   // apart from "one file refused" by looking at the directory itself.
-  if (Object.values(s.errors).some((c) => VANISHED.has(c!)) && !pfs.exists(base)) s.gone = true;
+  if (Object.values(s.errors).some((c) => VANISHED.has(c!))) {
+    if (!pfs.exists(base)) s.gone = true;
+    else {
+      // Still there: ENOENT then means "has none" (a kernel thread has no
+      // exe or cwd link), not a refused read, so it does not make data partial.
+      for (const k of Object.keys(s.errors) as ProcSection[]) if (s.errors[k] === 'ENOENT') delete s.errors[k];
+    }
+  }
   return s;
 }
 

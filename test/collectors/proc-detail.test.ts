@@ -188,6 +188,14 @@ describe('readProcDetail on the fixture tree', () => {
     expect(s.gone).toBe(true);
   });
 
+  it('does not count a missing exe link of a live process (kernel thread) as partial data', () => {
+    const kthread: ProcFs = { ...pfs, readlink: (rel) => { if (rel.endsWith('/exe')) throw Object.assign(new Error('x'), { code: 'ENOENT' }); return pfs.readlink(rel); } };
+    const s = readProcDetail(4242, { fs: kthread });
+    expect(s.gone).toBe(false);
+    expect(s.exe).toBeUndefined();
+    expect(s.errors).toEqual({});
+  });
+
   it('reads system info (btime, cpus, MemTotal)', () => {
     const sys = readSystemInfo(pfs);
     expect(sys.btimeSec).toBe(1700000000);
