@@ -79,6 +79,17 @@ export function isListening(s: SocketSample): boolean {
   return (s.proto === 'udp' || s.proto === 'udp6') && s.state === 'UNCONN';
 }
 
+const countKeys = new Map<string, string>();
+function countKey(proto: SocketProto, state: string): string {
+  const ck = proto + state;
+  let k = countKeys.get(ck);
+  if (k === undefined) {
+    k = proto === 'unix' ? `unix ${state}` : `${proto.startsWith('tcp') ? 'tcp' : 'udp'} ${state}`;
+    countKeys.set(ck, k);
+  }
+  return k;
+}
+
 function matches(r: SocketRow, f: SocketFilter): boolean {
   if (f.listening && !isListening(r)) return false;
   if (f.states?.length && !f.states.some((s) => r.state.startsWith(s))) return false;
@@ -115,17 +126,24 @@ export function buildSocketsModel(
   const countsByProto: SocketsModel['countsByProto'] = {};
   const rows: SocketRow[] = [];
   const protos = filter.protos ? new Set(filter.protos) : undefined;
-  for (const s of sockets) {
+  const trivial = !filter.listening && !filter.states?.length && !filter.ports?.length && !filter.process?.length && !filter.text?.length;
+  for (let i = 0; i < sockets.length; i++) {
+    const s = sockets[i];
     if (protos && !protos.has(s.proto)) continue;
-    const key = s.proto === 'unix' ? `unix ${s.state}` : `${s.proto.startsWith('tcp') ? 'tcp' : 'udp'} ${s.state}`;
+    const key = countKey(s.proto, s.state);
     counts.set(key, (counts.get(key) ?? 0) + 1);
     countsByProto[s.proto] = (countsByProto[s.proto] ?? 0) + 1;
     const o = owners && s.inode !== 0 ? owners.get(s.inode) : undefined;
-    const r: SocketRow = { ...s, pid: o ? o.pid : null, comm: o ? o.comm : null };
-    if (matches(r, filter)) rows.push(r);
+    // An explicit literal (not a spread) keeps one object shape: much faster at 10,000+ rows.
+    const r: SocketRow = {
+      proto: s.proto, state: s.state, localAddr: s.localAddr, localPort: s.localPort, remoteAddr: s.remoteAddr, remotePort: s.remotePort,
+      local: s.local, remote: s.remote, txQueue: s.txQueue, rxQueue: s.rxQueue, inode: s.inode, uid: s.uid, type: s.type, path: s.path,
+      pid: o ? o.pid : null, comm: o ? o.comm : null,
+    };
+    if (trivial || matches(r, filter)) rows.push(r);
   }
   const cmp = SOCKET_SORTS[sort] ?? SOCKET_SORTS.proto;
-  rows.sort((a, b) => cmp(a, b) || cmpStr(a.proto, b.proto) || a.localPort - b.localPort || a.inode - b.inode);
+  rows.sort((a, b) => cmp(a, b) || a.localPort - b.localPort || a.inode - b.inode);
   return {
     time: Date.now(),
     total: sockets.length,
