@@ -232,9 +232,10 @@ export function readProcDetail(pid: number, opts: ReadDetailOptions = {}): ProcD
   if (Object.values(s.errors).some((c) => VANISHED.has(c!))) {
     if (!pfs.exists(base)) s.gone = true;
     else {
-      // Still there: ENOENT then means "has none" (a kernel thread has no
-      // exe or cwd link), not a refused read, so it does not make data partial.
-      for (const k of Object.keys(s.errors) as ProcSection[]) if (s.errors[k] === 'ENOENT') delete s.errors[k];
+      // Still there: ENOENT/ESRCH then mean "has none" (a kernel thread has
+      // no exe link and no mm for smaps_rollup), not a refused read, so they
+      // do not make the data partial.
+      for (const k of Object.keys(s.errors) as ProcSection[]) if (VANISHED.has(s.errors[k]!)) delete s.errors[k];
     }
   }
   return s;

@@ -68,7 +68,8 @@ export function formatProcessText(m: ProcessDetailModel): string {
   out.push(`  started ${formatTimestamp(id.startTime)}`);
   out.push(`  exe     ${s(id.exe) ?? ''} ${partial(m, 'exe') ?? ''}`.trimEnd());
   out.push(`  cwd     ${s(id.cwd)} ${partial(m, 'cwd') ?? ''}`.trimEnd());
-  out.push(`  cmdline ${id.cmdline ? sanitize(id.cmdline.join(' ')) : '-'} ${partial(m, 'cmdline') ?? ''}`.trimEnd());
+  const cmd = id.cmdline === null ? '-' : id.cmdline.length ? id.cmdline.join(' ') : `[${id.comm}]`;
+  out.push(`  cmdline ${sanitize(cmd)} ${partial(m, 'cmdline') ?? ''}`.trimEnd());
   out.push(`  cgroup  ${s(id.cgroup)}`);
   out.push(`  ns      ${id.namespaces.map((n) => `${n.type}:${n.inode}`).join(' ') || '-'}`);
   out.push('');
