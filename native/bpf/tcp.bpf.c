@@ -51,11 +51,17 @@ struct sock___ostop {
 	u16 sk_protocol;
 } __attribute__((preserve_access_index));
 
+struct inet_sock___ostop {
+	__be16 inet_sport;
+} __attribute__((preserve_access_index));
+
 struct tcp_sock___ostop {
 	u64 bytes_acked;
 	u64 bytes_received;
 	u32 total_retrans;
 	u32 srtt_us;
+	u32 snd_una;
+	u32 write_seq;
 } __attribute__((preserve_access_index));
 
 struct tcp_conn {
@@ -79,7 +85,9 @@ static __always_inline void fill_addrs(struct tcp_event *e, struct sock___ostop 
 	u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 
 	e->family = family;
-	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* inet_sport, not skc_num: the latter is already 0 when a socket that
+	 * handed over to a timewait socket reaches CLOSE. */
+	e->sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock___ostop *)sk, inet_sport));
 	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	__builtin_memset(e->saddr, 0, sizeof(e->saddr));
 	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
@@ -99,6 +107,36 @@ static __always_inline bool owner_filtered(u32 pid)
 	return f && f->tgid && f->tgid != pid;
 }
 
+/* bytes_acked and bytes_received count sequence space, not payload: an
+ * active open's SYN is in bytes_acked (tcp_ack() acknowledges it; a passive
+ * open's SYN-ACK is not), our FIN once acknowledged, and the peer's FIN in
+ * bytes_received. Take them out so the record carries payload bytes.
+ * Left uncorrected: the SYN of a connection opened before attach (its
+ * direction is unknown), and a FIN_WAIT2 timeout (counted as if the peer's
+ * FIN had arrived). */
+static __always_inline void payload(struct tcp_event *e, struct tcp_sock___ostop *tp, struct tcp_conn *c,
+				    int oldstate, u8 type)
+{
+	u64 tx = BPF_CORE_READ(tp, bytes_acked);
+	u64 rx = BPF_CORE_READ(tp, bytes_received);
+
+	if (c && c->dir == TCP_DIR_ACTIVE && tx)
+		tx--;
+	if (type == TCP_EV_CLOSE) {
+		bool fin_sent = oldstate == S_FIN_WAIT1 || oldstate == S_FIN_WAIT2 || oldstate == S_CLOSING ||
+				oldstate == S_LAST_ACK || oldstate == S_TIME_WAIT;
+		bool peer_fin = oldstate == S_CLOSE_WAIT || oldstate == S_LAST_ACK || oldstate == S_CLOSING ||
+				oldstate == S_TIME_WAIT || oldstate == S_FIN_WAIT2;
+
+		if (fin_sent && tx && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+			tx--;
+		if (peer_fin && rx)
+			rx--;
+	}
+	e->tx_bytes = tx;
+	e->rx_bytes = rx;
+}
+
 static __always_inline void emit(struct sock___ostop *sk, struct tcp_conn *c, u8 type, int oldstate, int newstate)
 {
 	struct tcp_sock___ostop *tp = (void *)sk;
@@ -113,8 +151,7 @@ static __always_inline void emit(struct sock___ostop *sk, struct tcp_conn *c, u8
 	e->ts_ns = bpf_ktime_get_ns();
 	e->start_ns = c ? c->start_ns : 0;
 	e->sock = (u64)sk;
-	e->tx_bytes = BPF_CORE_READ(tp, bytes_acked);
-	e->rx_bytes = BPF_CORE_READ(tp, bytes_received);
+	payload(e, tp, c, oldstate, type);
 	e->pid = pid;
 	e->retrans = type == TCP_EV_RETRANS ? (c ? c->retrans : 0) : BPF_CORE_READ(tp, total_retrans);
 	fill_addrs(e, sk);

@@ -24,8 +24,8 @@ struct tcp_event {
 	__u64 ts_ns;     /* bpf_ktime_get_ns */
 	__u64 start_ns;  /* first state change seen (SYN_SENT / SYN_RECV), 0 unknown */
 	__u64 sock;      /* opaque connection id (kernel socket address) */
-	__u64 tx_bytes;  /* tcp_sock.bytes_acked: payload bytes the peer acknowledged */
-	__u64 rx_bytes;  /* tcp_sock.bytes_received: payload bytes received in order */
+	__u64 tx_bytes;  /* payload bytes the peer acknowledged (bytes_acked less SYN/FIN) */
+	__u64 rx_bytes;  /* payload bytes received in order (bytes_received less FIN) */
 	__u32 pid;       /* owner: connect() caller, or close() caller for accepted sockets; 0 unknown */
 	__u32 retrans;   /* CLOSE: tcp_sock.total_retrans; RETRANS: retransmits seen so far */
 	__u8  saddr[16];
