@@ -120,9 +120,14 @@ export class TopScreen implements Screen<ProcessTableModel> {
     if (this.selected < this.scroll) this.scroll = this.selected;
     if (this.selected >= this.scroll + h) this.scroll = this.selected - h + 1;
     this.scroll = Math.max(0, Math.min(this.scroll, Math.max(0, n - h)));
+    const visible = new Set<number>();
     for (let i = this.scroll; i < Math.min(n, this.scroll + h); i++) {
       lines.push(this.rowLine(this.rows[i], cols, widthOf, width, i === this.selected));
+      visible.add(this.rows[i].row.pid);
     }
+    // Rows just scrolled into view get their display-only columns on the
+    // next read (until then they show the last value read, or '-').
+    this.state.visiblePids = visible;
     if (n === 0) lines.push(t.fg('dim', this.filter ? `no process matches filter '${blessed.escape(sanitize(this.filter))}'` : 'no processes'));
     this.table.setContent(lines.join('\n'));
   }

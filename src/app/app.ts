@@ -80,6 +80,10 @@ export class App implements AppApi {
     io?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
   ) {
     this.saveEnabled = !configError;
+    // Draw boxes with Unicode line characters (ASCII where the locale is not
+    // UTF-8) rather than the DEC alternate charset: ACS breaks under tmux and
+    // screen with converted terminfo entries and on many serial consoles.
+    if (process.env.NCURSES_NO_UTF8_ACS === undefined) process.env.NCURSES_NO_UTF8_ACS = '1';
     this.screen = blessed.screen({
       smartCSR: true,
       fullUnicode: true,

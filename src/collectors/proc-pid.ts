@@ -4,7 +4,7 @@
 // undefined or leave a field unset); comm is taken between the FIRST '('
 // and the LAST ')' because a comm may itself contain ')', spaces or
 // newlines; all text stays raw here and is sanitized where it is displayed.
-import { readFileFast, readBytes } from './procfs.js';
+import { readFileFast, readBytes, type ProcFdCache } from './procfs.js';
 
 export const CLK_TCK = 100;
 export const PF_KTHREAD = 0x00200000;
@@ -148,6 +148,8 @@ export interface ReadOptions {
   needs: ReadonlySet<ProcNeed>;
   /** Cached cmdline by "pid:starttime", refreshed by the caller's policy. */
   cmdlineCache?: Map<string, string>;
+  /** Kept-open fds for stat/statm (see ProcFdCache); absent = plain reads. */
+  fdCache?: ProcFdCache;
 }
 
 /**
@@ -155,15 +157,35 @@ export interface ReadOptions {
  * when the task vanished before its stat could be read; later files that
  * vanish leave their fields unset.
  */
-export function readTask(dir: string, tgid: number, isThread: boolean, opts: ReadOptions, statCache?: (dir: string) => string | undefined): ProcSample | undefined {
-  const st = (statCache ?? ((d: string) => readFileFast(d + '/stat')))(dir);
+export function readTask(dir: string, tgid: number, isThread: boolean, opts: ReadOptions): ProcSample | undefined {
+  const cache = opts.fdCache;
+  let st: string | undefined;
+  let owner: number | undefined;
+  if (cache) {
+    const r = cache.readOwned(dir + '/stat');
+    st = r?.text;
+    owner = r?.uid;
+  } else st = readFileFast(dir + '/stat');
   if (st === undefined) return undefined;
   const f = parseStat(st);
   if (!f) return undefined;
-  const s: ProcSample = { ...f, tgid, isThread, isKernelThread: (f.flags & PF_KTHREAD) !== 0 };
-  const needs = opts.needs;
+  const s = f as ProcSample;
+  s.tgid = tgid;
+  s.isThread = isThread;
+  s.isKernelThread = (f.flags & PF_KTHREAD) !== 0;
+  if (owner !== undefined) s.uid = owner;
+  readTaskExtras(dir, s, opts.needs, opts);
+  return s;
+}
+
+/** Read the optional per-task files named by `needs` into `s` (files that vanish leave fields unset). */
+export function readTaskExtras(dir: string, s: ProcSample, needs: ReadonlySet<ProcNeed>, opts: ReadOptions): void {
+  if (needs.size === 0) return;
+  const cache = opts.fdCache;
+  const f = s;
+  const isThread = s.isThread;
   if (needs.has('statm')) {
-    const m = readFileFast(dir + '/statm');
+    const m = cache ? cache.read(dir + '/statm') : readFileFast(dir + '/statm');
     const p = m !== undefined ? parseStatm(m) : undefined;
     if (p) s.shrPages = p.sharedPages;
   }
@@ -171,7 +193,8 @@ export function readTask(dir: string, tgid: number, isThread: boolean, opts: Rea
     const t = readFileFast(dir + '/status');
     if (t !== undefined) {
       const m = parseStatus(t);
-      const uid = parseInt(m.get('Uid') ?? '', 10);
+      // Uid: real effective saved fs; USER is the effective one, as in top and ps.
+      const uid = parseInt((m.get('Uid') ?? '').split(/\s+/)[1] ?? '', 10);
       if (Number.isInteger(uid)) s.uid = uid;
       s.swapKb = statusKb(m.get('VmSwap')) ?? 0;
     }
@@ -202,7 +225,6 @@ export function readTask(dir: string, tgid: number, isThread: boolean, opts: Rea
     const t = readFileFast(dir + '/cgroup');
     if (t !== undefined) s.cgroup = parseCgroup(t);
   }
-  return s;
 }
 
 /** tty_nr (major<<8 | minor, with high minor bits above bit 20) to a name like pts/3. */

@@ -3,8 +3,8 @@
 // the shown columns need. A task that exits mid-read is skipped or keeps
 // the fields read so far; nothing here throws for a vanished PID.
 import * as fs from 'node:fs';
-import { listPids, readFileFast } from './procfs.js';
-import { readTask, type ProcNeed, type ProcSample } from './proc-pid.js';
+import { listPids, readFileFast, ProcFdCache } from './procfs.js';
+import { readTask, readTaskExtras, type ProcNeed, type ProcSample } from './proc-pid.js';
 import { readSystem, type SystemSample } from './system.js';
 
 export interface ProcessTableSample {
@@ -25,6 +25,8 @@ export interface ProcessCollectorOptions {
   threads?: boolean;
   /** Only these pids (a `-p` filter); undefined = all. */
   pids?: ReadonlySet<number>;
+  /** Keep /proc/PID/stat and statm open between ticks (default true). */
+  keepFds?: boolean;
 }
 
 let cachedPageSize: number | undefined;
@@ -44,12 +46,23 @@ export function pageSize(): number {
 export class ProcessCollector {
   readonly procRoot: string;
   needs: Set<ProcNeed>;
+  /**
+   * Display-only needs, read only for `detailPids` (the rows on screen):
+   * collect only what is shown. Level values (SHR, swap, OOM score,
+   * cgroup) of other tasks are carried over from their last read; counters
+   * (I/O) are left unset so no false rate is derived.
+   */
+  detailNeeds: Set<ProcNeed> = new Set();
+  detailPids?: ReadonlySet<number>;
+  private lastLevels = new Map<number, Pick<ProcSample, 'shrPages' | 'swapKb' | 'oomScore' | 'cgroup'>>();
   threads: boolean;
   pids?: ReadonlySet<number>;
   private cmdlineCache = new Map<string, string>();
   private tick = 0;
+  private fdCache: ProcFdCache | undefined;
 
   constructor(opts: ProcessCollectorOptions = {}) {
+    this.fdCache = opts.keepFds === false ? undefined : new ProcFdCache();
     this.procRoot = opts.procRoot ?? '/proc';
     this.needs = new Set(opts.needs ?? []);
     this.threads = opts.threads ?? false;
@@ -59,7 +72,7 @@ export class ProcessCollector {
   collect(now = performance.now()): ProcessTableSample {
     const root = this.procRoot;
     const system = readSystem(root);
-    const opts = { procRoot: root, needs: this.needs, cmdlineCache: this.cmdlineCache };
+    const opts = { procRoot: root, needs: this.needs, cmdlineCache: this.cmdlineCache, fdCache: this.fdCache };
     const tasks: ProcSample[] = [];
     let threadCount = 0;
     let kernelThreadCount = 0;
@@ -69,6 +82,7 @@ export class ProcessCollector {
       const dir = `${root}/${pid}`;
       const p = readTask(dir, pid, false, opts);
       if (!p) continue;
+      this.detail(dir, p, opts);
       if (this.needs.has('uid') && p.uid === undefined) {
         try { p.uid = fs.statSync(dir).uid; } catch { continue; }
       }
@@ -84,16 +98,44 @@ export class ProcessCollector {
           if (tid === pid || !Number.isInteger(tid)) continue;
           const th = readTask(`${dir}/task/${t}`, pid, true, opts);
           if (!th) continue;
+          this.detail(`${dir}/task/${t}`, th, opts);
           th.uid = p.uid;
           th.cmdline = p.cmdline;
           tasks.push(th);
         }
       }
     }
+    this.fdCache?.sweep();
+    for (const k of this.lastLevels.keys()) if (!this.levelSeen.has(k)) this.lastLevels.delete(k);
+    this.levelSeen.clear();
     // cmdline cache: drop entries of exited processes; every 10 ticks let
     // live ones be re-read so setproctitle() changes show up.
     if (++this.tick % 10 === 0) this.cmdlineCache.clear();
     else for (const k of this.cmdlineCache.keys()) if (!seen.has(k)) this.cmdlineCache.delete(k);
     return { time: now, system, tasks, threadCount, kernelThreadCount };
+  }
+
+  private detail(dir: string, t: ProcSample, opts: Parameters<typeof readTaskExtras>[3]): void {
+    if (this.detailNeeds.size === 0) return;
+    const k = t.pid * 1e12 + t.starttime;
+    if (!this.detailPids || this.detailPids.has(t.pid)) {
+      readTaskExtras(dir, t, this.detailNeeds, opts);
+      this.lastLevels.set(k, { shrPages: t.shrPages, swapKb: t.swapKb, oomScore: t.oomScore, cgroup: t.cgroup });
+    } else {
+      const l = this.lastLevels.get(k);
+      if (l) {
+        if (t.shrPages === undefined) t.shrPages = l.shrPages;
+        if (t.swapKb === undefined) t.swapKb = l.swapKb;
+        if (t.oomScore === undefined) t.oomScore = l.oomScore;
+        if (t.cgroup === undefined) t.cgroup = l.cgroup;
+      }
+    }
+    this.levelSeen.add(k);
+  }
+  private levelSeen = new Set<number>();
+
+  /** Close kept-open /proc files. */
+  dispose(): void {
+    this.fdCache?.close();
   }
 }

@@ -62,3 +62,111 @@ export function listPids(procRoot = '/proc'): number[] {
   }
   return pids;
 }
+
+function openFileLimit(): number {
+  const t = readFileFast('/proc/self/limits') ?? '';
+  const m = /^Max open files\s+(\d+|unlimited)/m.exec(t);
+  if (!m) return 1024;
+  return m[1] === 'unlimited' ? 1 << 20 : Number(m[1]);
+}
+
+/**
+ * Keeps /proc files open between ticks and re-reads them with pread at
+ * offset 0, which regenerates their content: one syscall per file per tick
+ * instead of open+read+close. A kept fd of an exited task fails with ESRCH
+ * (even if its PID was reused, the fd still names the old task), so a read
+ * error closes it and retries with a fresh open. Files not read during a
+ * tick are closed by sweep(). The cache never holds more than a quarter of
+ * the process's open-file limit (and at most 16,384); beyond that, files
+ * are read the ordinary way.
+ */
+export class ProcFdCache {
+  private fds = new Map<string, { fd: number; uid: number; seen: number }>();
+  private tick = 0;
+  readonly capacity: number;
+
+  constructor(capacity = Math.min(16384, Math.floor(openFileLimit() / 4))) {
+    this.capacity = capacity;
+  }
+
+  private pread(fd: number): string | undefined {
+    let len = 0;
+    for (;;) {
+      if (len === buf.length) {
+        const nb = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(nb, 0, 0, len);
+        buf = nb;
+      }
+      const n = fs.readSync(fd, buf, len, buf.length - len, len);
+      if (n <= 0) break;
+      len += n;
+    }
+    return buf.toString('utf8', 0, len);
+  }
+
+  /**
+   * Read a small /proc text file. readOwned() also returns the file's
+   * owner uid (the task's effective uid, as `ps` shows for EUID; from
+   * fstat at open time, refreshed every 10 ticks).
+   */
+  read(path: string): string | undefined {
+    return this.readOwned(path)?.text;
+  }
+
+  readOwned(path: string): { text: string; uid: number } | undefined {
+    const e = this.fds.get(path);
+    if (e) {
+      try {
+        if (this.tick % 10 === 0) e.uid = fs.fstatSync(e.fd).uid;
+        const text = this.pread(e.fd);
+        e.seen = this.tick;
+        if (text !== undefined && text.length > 0) return { text, uid: e.uid };
+      } catch {
+        /* task gone or PID reused: reopen below */
+      }
+      try { fs.closeSync(e.fd); } catch { /* ignore */ }
+      this.fds.delete(path);
+    }
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+    } catch {
+      return undefined;
+    }
+    let keep = false;
+    try {
+      const uid = fs.fstatSync(fd).uid;
+      const text = this.pread(fd);
+      if (text === undefined || text.length === 0) return undefined;
+      if (this.fds.size < this.capacity) {
+        this.fds.set(path, { fd, uid, seen: this.tick });
+        keep = true;
+      }
+      return { text, uid };
+    } catch {
+      return undefined;
+    } finally {
+      if (!keep) try { fs.closeSync(fd); } catch { /* ignore */ }
+    }
+  }
+
+  /** Close files not read since the last sweep; call once per tick. */
+  sweep(): void {
+    for (const [p, e] of this.fds) {
+      if (e.seen !== this.tick) {
+        try { fs.closeSync(e.fd); } catch { /* ignore */ }
+        this.fds.delete(p);
+      }
+    }
+    this.tick++;
+  }
+
+  get size(): number {
+    return this.fds.size;
+  }
+
+  close(): void {
+    for (const e of this.fds.values()) try { fs.closeSync(e.fd); } catch { /* ignore */ }
+    this.fds.clear();
+  }
+}

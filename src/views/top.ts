@@ -16,6 +16,8 @@ export interface TopState {
   uid?: number;
   /** -p PID,PID: show only these */
   pids?: ReadonlySet<number>;
+  /** Rows drawn by the screen last time: their display-only columns are read (see ProcessCollector.detailNeeds). */
+  visiblePids?: ReadonlySet<number>;
   save(): void;
 }
 
@@ -32,10 +34,13 @@ export class TopSource implements Source<ProcessTableModel> {
   collect(now: number): void {
     const cfg = this.state.config;
     const cols = resolveColumns(cfg.columns.filter((id) => PROC_COLUMNS.some((c) => c.id === id)));
-    const needs = needsOf(cols);
-    needs.add('uid'); // user filter (-u, 'u' menu) and the USER column
-    needs.add('cmdline'); // filter and search match the full command line
+    // Every task: what sorting and filtering need. Rows on screen only: the rest.
+    const needs = needsOf(resolveColumns([cfg.sort].filter((id) => PROC_COLUMNS.some((c) => c.id === id))));
+    needs.add('cmdline'); // filter and search match the full command line (cached per process)
+    needs.add('uid'); // from the kept-open stat file's owner: free
     this.collector.needs = needs;
+    this.collector.detailNeeds = needsOf(cols);
+    this.collector.detailPids = this.state.visiblePids;
     this.collector.threads = !cfg.hideUserThreads;
     this.prev = this.cur;
     this.cur = this.collector.collect(now);
@@ -44,6 +49,10 @@ export class TopSource implements Source<ProcessTableModel> {
 
   model(): ProcessTableModel | undefined {
     return this.last;
+  }
+
+  dispose(): void {
+    this.collector.dispose();
   }
 
   reset(): void {

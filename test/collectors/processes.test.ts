@@ -150,3 +150,43 @@ describe('ProcessCollector on the live /proc', () => {
     expect(scans).toBeGreaterThan(0);
   }, 60_000);
 });
+
+describe('ProcFdCache and display-only reads', () => {
+  it('reads a kept-open file again with fresh content and closes files of vanished tasks', async () => {
+    const { ProcFdCache } = await import('../../src/collectors/procfs.js');
+    const { spawn } = await import('node:child_process');
+    const cache = new ProcFdCache(100);
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 200));
+    const path = `/proc/${child.pid}/stat`;
+    const a = cache.readOwned(path)!;
+    expect(a.text.startsWith(`${child.pid} (sleep)`)).toBe(true);
+    expect(a.uid).toBe(process.getuid!());
+    cache.sweep();
+    expect(cache.size).toBe(1);
+    child.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, 200));
+    const b = cache.read(path)!;
+    expect(b.split(') ')[1][0]).toBe('T'); // same fd, regenerated content
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    expect(cache.read(path)).toBeUndefined();
+    expect(cache.size).toBe(0);
+    cache.sweep();
+    cache.close();
+  });
+  it('reads display-only columns for the listed pids and carries level values over', () => {
+    const c = new ProcessCollector({ procRoot: ROOT });
+    c.detailNeeds = new Set(['statm', 'oom']);
+    c.detailPids = new Set([1]);
+    const s1 = c.collect();
+    expect(s1.tasks.find((t) => t.pid === 1)!.shrPages).toBe(2000);
+    expect(s1.tasks.find((t) => t.pid === 123)!.oomScore).toBeUndefined();
+    c.detailPids = new Set([123]);
+    c.collect();
+    c.detailPids = new Set([42]);
+    const s3 = c.collect();
+    expect(s3.tasks.find((t) => t.pid === 1)!.shrPages).toBe(2000); // carried over
+    expect(s3.tasks.find((t) => t.pid === 123)!.oomScore).toBe(55); // carried over
+  });
+});
