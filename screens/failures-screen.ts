@@ -6,7 +6,8 @@
 // and AppApi.suspendAndRun.
 //
 // Layout (top to bottom): one status line, one hint line, the timeline
-// pane, the kernel-log pane, the core pane. Tab moves focus between panes.
+// pane, the kernel-log pane, the core pane. Left/Right move focus between
+// panes (Tab stays the shell's view switch).
 //
 // Invariant: every string drawn passes sanitize() -> width truncation ->
 // blessed.escape() (line() below), so log text and process names cannot
@@ -236,7 +237,7 @@ export class FailuresScreen implements Screen<FailuresModel> {
 
   mount(parent: Widgets.BoxElement): void {
     this.parent = parent;
-    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true });
+    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, wrap: false } as Widgets.BoxOptions);
   }
 
   unmount(): void {
@@ -323,7 +324,7 @@ export class FailuresScreen implements Screen<FailuresModel> {
       dump = e?.dump;
       exe = e?.cmdline?.split(' ')[0] ?? null;
     }
-    if (!dump) return this.app.status('no dump selected (Tab to the core dumps pane, or select an entry with a core)', 'warn');
+    if (!dump) return this.app.status('no dump selected (Right to the core dumps pane, or select an entry with a core)', 'warn');
     const c = gdbDumpCommand(dump, exe);
     if ('error' in c) return this.app.status(c.error, 'error');
     this.app.suspendAndRun(c.cmd, c.args, () => this.app.refreshNow());
@@ -363,15 +364,15 @@ export class FailuresScreen implements Screen<FailuresModel> {
   handleKey(ch: string | undefined, name: string, full: string): boolean {
     const st = this.st;
     switch (full) {
-      case 'tab': st.focus = PANES[(PANES.indexOf(st.focus) + 1) % PANES.length]; this.app.requestRender(); return true;
-      case 'S-tab': st.focus = PANES[(PANES.indexOf(st.focus) + PANES.length - 1) % PANES.length]; this.app.requestRender(); return true;
+      case 'right': st.focus = PANES[(PANES.indexOf(st.focus) + 1) % PANES.length]; this.app.requestRender(); return true;
+      case 'left': st.focus = PANES[(PANES.indexOf(st.focus) + PANES.length - 1) % PANES.length]; this.app.requestRender(); return true;
       case 'up': case 'k': this.move(-1); return true;
       case 'down': case 'j': this.move(1); return true;
       case 'pageup': this.move(-10); return true;
       case 'pagedown': this.move(10); return true;
       case 'home': this.move(0, 'home'); return true;
       case 'end': this.move(0, 'end'); return true;
-      case 'enter': case 'return': this.enter(); return true;
+      case 'enter': this.enter(); return true; // blessed sends 'enter' and then 'return' for \r: handle one
       case 'x': st.showExits = !st.showExits; this.app.status(`non-zero exits ${st.showExits ? 'shown' : 'hidden'}`); this.app.refreshNow(); return true;
       case 'a': st.sinceBoot = !st.sinceBoot; this.app.status(`timeline since ${st.sinceBoot ? 'boot (kernel log backlog)' : 'ostop started'}`); this.app.refreshNow(); return true;
       case 'l': st.kmsgMaxLevel = st.kmsgMaxLevel === 0 ? 7 : st.kmsgMaxLevel - 1; this.app.status(`kernel log: level ${levelName(st.kmsgMaxLevel)} and more severe`); this.app.requestRender(); return true;
@@ -402,12 +403,12 @@ export class FailuresScreen implements Screen<FailuresModel> {
   }
 
   footer(): Array<[string, string]> {
-    return [['Tab', 'pane'], ['Enter', 'link'], ['x', 'exits'], ['a', 'since boot'], ['l/f//', 'log filter'], ['p', 'target'], ['g', 'gcore'], ['G', 'gdb -p'], ['o', 'gdb dump']];
+    return [['←/→', 'pane'], ['Enter', 'link'], ['x', 'exits'], ['a', 'since boot'], ['l/f//', 'log filter'], ['p', 'target'], ['g', 'gcore'], ['G', 'gdb -p'], ['o', 'gdb dump']];
   }
 
   help(): Array<[string, string]> {
     return [
-      ['Tab / S-Tab', 'move between timeline, kernel log and core dumps'],
+      ['Left / Right', 'move between timeline, kernel log and core dumps (Tab stays the global view switch)'],
       ['Up/Down PgUp/PgDn Home/End', 'select'],
       ['Enter', 'timeline: show its kernel-log lines; log: go to its entry; dumps: open in gdb'],
       ['x', 'show/hide non-zero exits (eBPF only)'],
