@@ -126,6 +126,9 @@ int BPF_PROG(ostop_rq_switch, bool preempt, struct task_struct *prev, struct tas
 	now = bpf_ktime_get_ns();
 	d = now - *ts;
 	*ts = 0;
+	/* Checked again here: the filter may have changed since the enqueue. */
+	if (ostop_filtered(n->tgid))
+		return 0;
 	slot = log2_slot(d / 1000);
 
 	h = bpf_map_lookup_elem(&rq_hist, &zero);
