@@ -43,7 +43,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
     const gw = Math.max(8, Math.floor((W - 30) / 3));
     for (const d of m.devices.slice(0, maxDev)) {
       const uc = d.util >= 90 ? 'error' : d.util >= 60 ? 'warn' : 'value';
-      L.push(blessed.escape(fitWidth(d.name, 12) + f(d.rs, 8) + f(d.rkBs, 9) + f(d.rrqms, 8) + f(d.rAwait, 8) + f(d.ws, 8) + f(d.wkBs, 9) + f(d.wrqms, 8) + f(d.wAwait, 8) +
+      L.push(blessed.escape(fitWidth(d.name, 11) + ' ' + f(d.rs, 8) + f(d.rkBs, 9) + f(d.rrqms, 8) + f(d.rAwait, 8) + f(d.ws, 8) + f(d.wkBs, 9) + f(d.wrqms, 8) + f(d.wAwait, 8) +
         (showD ? f(d.ds, 8) + f(d.dkBs, 9) + f(d.dAwait, 8) : '') + (showF ? f(d.fs, 8) + f(d.fAwait, 8) : '') + f(d.aquSz, 8)) + th.fg(uc, f(d.util, 7)));
       const h = m.hist.get(d.name);
       if (h) L.push('  ' + lab('util ') + th.fg('graph3', sparkline(h.util.values(), gw, 100)) + lab(' rd ') + th.fg('graph1', sparkline(h.rkB.values(), gw)) + lab(' wr ') + th.fg('graph2', sparkline(h.wkB.values(), gw)));
@@ -59,7 +59,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
       this.offset = Math.max(0, Math.min(this.offset, rows.length - this.pageRows));
       for (const r of rows.slice(this.offset, this.offset + this.pageRows)) {
         const uc = (r.usePct ?? 0) >= 95 ? 'error' : (r.usePct ?? 0) >= 85 ? 'warn' : 'value';
-        L.push(blessed.escape(fitWidth(r.source, 22) + fitWidth(r.fsType, 8) + humanBytes(r.sizeBytes).padStart(8) + humanBytes(r.usedBytes).padStart(8) + humanBytes(r.availBytes).padStart(8)) +
+        L.push(blessed.escape(fitWidth(r.source, 21) + ' ' + fitWidth(r.fsType, 7) + ' ' + humanBytes(r.sizeBytes).padStart(8) + humanBytes(r.usedBytes).padStart(8) + humanBytes(r.availBytes).padStart(8)) +
           th.fg(uc, (r.usePct === null ? '-' : r.usePct + '%').padStart(6)) + blessed.escape(String(r.inodes).padStart(10) + (r.inodeUsePct === null ? '-' : r.inodeUsePct + '%').padStart(7) + ' ' + r.mountPoint));
       }
       for (const e of (m.fs?.errors ?? []).slice(0, 2)) L.push(th.fg('warn', blessed.escape(`statfs ${e.mountPoint}: ${e.error}`)));

@@ -49,7 +49,7 @@ export class NetstatScreen implements Screen<NetstatViewModel> {
       const st = i.operstate ?? '?';
       const stc = st === 'up' ? 'ok' : st === 'down' ? 'error' : 'dim';
       const errs = i.rxErrsPs + i.txErrsPs, drops = i.rxDropPs + i.txDropPs;
-      L.push(esc(fitWidth(i.name, 12)) + th.fg(stc, esc(fitWidth(st, 8))) +
+      L.push(esc(fitWidth(i.name, 11)) + ' ' + th.fg(stc, esc(fitWidth(st, 7))) + ' ' +
         blessed.escape(`${String(i.mtu ?? '-').padStart(5)} ${(i.speed ? i.speed + 'M' : '-').padStart(6)} ${(humanBytes(i.rxBytesPs)).padStart(9)} ${(humanBytes(i.txBytesPs)).padStart(9)} ${humanRate(i.rxPktsPs).padStart(8)} ${humanRate(i.txPktsPs).padStart(8)} `) +
         th.fg(errs > 0 ? 'error' : 'value', humanRate(errs).padStart(6)) + ' ' + th.fg(drops > 0 ? 'warn' : 'value', humanRate(drops).padStart(6)) + '  ' +
         esc(i.addresses.join(' ')).slice(0, Math.max(0, W - 90)));
