@@ -3,10 +3,19 @@
  * enter: remember the user path pointer per thread; exit: read the path and
  * either stream an opens_event (targ_summary = 0) or count it in the
  * "summary" hash keyed by (pid, comm, path) (targ_summary = 1), so an open
- * storm costs a map update rather than a ring record plus a JS decode. */
+ * storm costs a map update rather than a ring record plus a JS decode.
+ *
+ * Two variants, chosen at start by src/tracers/opens.ts through the addon's
+ * probe (the other one is not loaded):
+ *  - fast: one tp_btf/sys_exit program reads the arguments from the saved
+ *    user registers when open/openat/openat2 returns: no enter program, no
+ *    per-thread map. x86-64 syscall numbers.
+ *  - portable: syscalls:sys_enter_* remembers the path pointer per thread,
+ *    syscalls:sys_exit_* reports. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "ostop.bpf.h"
 #include "opens.h"
 
@@ -53,15 +62,10 @@ static __always_inline int on_enter(u64 path, s32 flags, u32 mode, u8 sc)
 	return 0;
 }
 
-static __always_inline int on_exit(long ret)
+static __always_inline int report(u64 id, const struct start *sp, long ret)
 {
-	u64 id = bpf_get_current_pid_tgid();
+	struct start st = *sp;
 	u32 tid = (u32)id;
-	struct start *s = bpf_map_lookup_elem(&starts, &tid);
-	if (!s)
-		return 0;
-	struct start st = *s;
-	bpf_map_delete_elem(&starts, &tid);
 	if (targ_failed && ret >= 0)
 		return 0;
 
@@ -111,6 +115,53 @@ static __always_inline int on_exit(long ret)
 		e->path[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
+}
+
+static __always_inline int on_exit(long ret)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tid = (u32)id;
+	struct start *s = bpf_map_lookup_elem(&starts, &tid);
+	if (!s)
+		return 0;
+	struct start st = *s;
+	bpf_map_delete_elem(&starts, &tid);
+	return report(id, &st, ret);
+}
+
+#define NR_open 2
+#define NR_openat 257
+#define NR_openat2 437
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ostop_opens_fast, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+	struct start st;
+	if (nr == NR_openat) {
+		st.path = regs->si;
+		st.flags = (s32)regs->dx;
+		st.mode = (u32)regs->r10;
+		st.syscall = OPENS_SYS_OPENAT;
+	} else if (nr == NR_open) {
+		st.path = regs->di;
+		st.flags = (s32)regs->si;
+		st.mode = (u32)regs->dx;
+		st.syscall = OPENS_SYS_OPEN;
+	} else if (nr == NR_openat2) {
+		u64 flags = 0;
+		bpf_probe_read_user(&flags, sizeof(flags), (const void *)regs->dx);
+		st.path = regs->si;
+		st.flags = (s32)flags;
+		st.mode = 0;
+		st.syscall = OPENS_SYS_OPENAT2;
+	} else {
+		return 0;
+	}
+	u64 id = bpf_get_current_pid_tgid();
+	if (ostop_filtered(id >> 32))
+		return 0;
+	return report(id, &st, ret);
 }
 
 SEC("tp/syscalls/sys_enter_openat")

@@ -70,6 +70,16 @@ struct task_struct {
 	struct mm_struct *mm;
 } __attribute__((preserve_access_index));
 
+/* x86-64 saved user registers (tp_btf/sys_exit reads the syscall's
+ * arguments from them; they are unchanged when the syscall returns). */
+struct pt_regs {
+	unsigned long r10;
+	unsigned long dx;
+	unsigned long si;
+	unsigned long di;
+	unsigned long orig_ax;
+} __attribute__((preserve_access_index));
+
 /* Tracepoint contexts (tp/ programs): the raw record layout. */
 struct trace_entry {
 	unsigned short type;

@@ -101,7 +101,7 @@ export class TracerManager {
       routesByAddon.set(addon, r);
       addon.setCallback((buf) => onBatch(r, buf));
     }
-    const nopts = { ...(desc.nativeOptions?.(opts) ?? {}) };
+    const nopts = { ...(desc.nativeOptions?.(opts, (sec) => addon.probe(sec)) ?? {}) };
     if (opts.pid) nopts.pid = opts.pid;
     let res;
     try {

@@ -7,6 +7,8 @@ import { clockTime, cString, errnoName, u64, type Aggregator, type DecodeContext
 
 export const OPENS_PATH_MAX = 256;
 const SYSCALLS = ['openat', 'openat2', 'open'] as const;
+/** Programs of the portable variant (syscalls:sys_enter/exit_*); the fast one is ostop_opens_fast (tp_btf/sys_exit). */
+const OPENS_PORTABLE_PROGRAMS = ['ostop_opens_openat', 'ostop_opens_openat_x', 'ostop_opens_openat2', 'ostop_opens_openat2_x', 'ostop_opens_open', 'ostop_opens_open_x'];
 
 export const OPENS_LAYOUTS = {
   opens_event: { size: 312, fields: { ts_ns: 0, pid: 8, tid: 12, uid: 16, ret: 20, flags: 24, mode: 28, path_len: 32, syscall: 34, comm: 40, path: 56 } },
@@ -160,10 +162,18 @@ export class OpensAggregator implements Aggregator<OpensEvent> {
 export const opensTracer: TracerDescriptor<OpensEvent> = {
   name: 'opens',
   summary: 'open/openat/openat2 calls: process, fd or error, path (opensnoop)',
-  flags: { failed: 'boolean', path: 'string' },
+  flags: { failed: 'boolean', path: 'string', variant: 'string' },
   layouts: OPENS_LAYOUTS,
   kernelSummary: true,
-  nativeOptions: (o) => ({ rodata: { targ_failed: !!o.flags?.failed, targ_summary: !!o.summary } }),
+  nativeOptions: (o, probe) => {
+    const want = o.flags?.variant;
+    if (want !== undefined && want !== 'fast' && want !== 'portable') throw new Error(`opens: --variant must be fast or portable, not '${String(want)}'`);
+    const fast = want === 'portable' ? false : want === 'fast' || probe('tp_btf/sys_exit') === '';
+    return {
+      rodata: { targ_failed: !!o.flags?.failed, targ_summary: !!o.summary },
+      disable: fast ? OPENS_PORTABLE_PROGRAMS : ['ostop_opens_fast'],
+    };
+  },
   decode: decodeOpensEvent,
   accept: (e, o) => typeof o.flags?.path !== 'string' || e.path.includes(o.flags.path),
   columns: [

@@ -58,8 +58,9 @@ export interface TracerDescriptor<E = unknown> {
   flags?: Record<string, 'string' | 'boolean'>;
   /** Wire layouts the decoder relies on. */
   layouts: WireLayouts;
-  /** Native start options derived from trace options (rodata targ_*, disabled variants...). */
-  nativeOptions?(opts: TraceOptions): NativeStartOptions;
+  /** Native start options derived from trace options (rodata targ_*, disabled variants...).
+   *  probe(section) returns '' when a program of that ELF section can run here, else why not. */
+  nativeOptions?(opts: TraceOptions, probe: (section: string) => string): NativeStartOptions;
   /** Decode one record (view covers exactly the record); null drops it (e.g. unknown kind). */
   decode(view: DataView, ctx: DecodeContext): E | null;
   /** Userspace filter applied after decoding (path substring...). */

@@ -165,6 +165,7 @@ describe('TracerManager with a fake addon', () => {
     const state = { started: [] as unknown[], stopped: [] as number[], filters: [] as [number, number][] };
     const addon: Partial<NativeAddon> = {
       tracers: () => ['opens'],
+      probe: (sec) => (sec === 'tp_btf/sys_exit' ? 'not here' : ''),
       setCallback: (f) => { cb = f; },
       start: (name, opts) => { state.started.push({ name, opts }); return { id: 7, attached: ['ostop_opens_openat'], disabled: [] }; },
       stop: (id) => { state.stopped.push(id); },
@@ -194,7 +195,7 @@ describe('TracerManager with a fake addon', () => {
     const got: OpensEvent[][] = [];
     m.onEvents<OpensEvent>('opens', (evs) => got.push(evs));
     m.start('opens', { pid: 99, summary: false, flags: { failed: true, path: 'keep' } });
-    expect(f.state.started).toEqual([{ name: 'opens', opts: { rodata: { targ_failed: true, targ_summary: false }, pid: 99 } }]);
+    expect(f.state.started).toEqual([{ name: 'opens', opts: { rodata: { targ_failed: true, targ_summary: false }, disable: ['ostop_opens_fast'], pid: 99 } }]);
     f.emit(batch([opensRecord({ pid: 1, ret: -2, path: '/keep/a' }), opensRecord({ pid: 1, ret: -2, path: '/drop' }), opensRecord({ pid: 2, ret: -2, path: '/keep/b' })]));
     f.emit(batch([opensRecord({ pid: 3, ret: -2, path: '/keep/c' })], 8)); // unknown id: ignored
     expect(got.map((b) => b.map((e) => e.path))).toEqual([['/keep/a', '/keep/b']]);

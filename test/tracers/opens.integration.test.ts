@@ -9,7 +9,7 @@ import { isRoot, loadedOstopProgs, notRootReason, waitFor, waitUnloaded } from '
 
 if (!isRoot) it.skip(`opens integration: ${notRootReason}`, () => {});
 
-describe.skipIf(!isRoot)('opens tracer (root)', () => {
+for (const variant of ['fast', 'portable'] as const) describe.skipIf(!isRoot)(`opens tracer, ${variant} variant (root)`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ostop-opens-'));
   const m = new TracerManager();
   afterEach(() => m.stopAll());
@@ -21,8 +21,8 @@ describe.skipIf(!isRoot)('opens tracer (root)', () => {
   it('streams a successful and a failed open with exact fields, then detaches', async () => {
     const events: OpensEvent[] = [];
     const off = m.onEvents<OpensEvent>('opens', (b) => events.push(...b));
-    const info = m.start('opens', { pid: process.pid });
-    expect(info.attached).toContain('ostop_opens_openat');
+    const info = m.start('opens', { pid: process.pid, flags: { variant } });
+    expect(info.attached).toContain(variant === 'fast' ? 'ostop_opens_fast' : 'ostop_opens_openat');
     const ids = m.programs('opens').map((p) => p.id!);
     expect(ids.length).toBe(info.attached.length);
     const live = new Set(loadedOstopProgs().map((p) => p.id));
@@ -56,7 +56,7 @@ describe.skipIf(!isRoot)('opens tracer (root)', () => {
   it('counts in the kernel in summary mode (no ring records), failed-only and per path', async () => {
     const events: OpensEvent[] = [];
     const off = m.onEvents<OpensEvent>('opens', (b) => events.push(...b));
-    m.start('opens', { pid: process.pid, summary: true });
+    m.start('opens', { pid: process.pid, summary: true, flags: { variant } });
     const p = join(dir, 'counted');
     writeFileSync(p, 'x');
     for (let i = 0; i < 100; i++) closeSync(openSync(p, 'r'));
@@ -71,7 +71,7 @@ describe.skipIf(!isRoot)('opens tracer (root)', () => {
     expect(events).toEqual([]);
     m.stop('opens');
 
-    m.start('opens', { pid: process.pid, summary: true, flags: { failed: true } });
+    m.start('opens', { pid: process.pid, summary: true, flags: { failed: true, variant } });
     for (let i = 0; i < 3; i++) closeSync(openSync(p, 'r'));
     expect(() => openSync(p + '-missing', 'r')).toThrow();
     const failed = new OpensAggregator({ flags: { path: dir } });
@@ -84,7 +84,7 @@ describe.skipIf(!isRoot)('opens tracer (root)', () => {
   it('changes the PID filter at run time without reloading', async () => {
     const events: OpensEvent[] = [];
     const off = m.onEvents<OpensEvent>('opens', (b) => events.push(...b));
-    m.start('opens', { pid: 1 }); // init: not us
+    m.start('opens', { pid: 1, flags: { variant } }); // init: not us
     const ids = m.programs('opens').map((x) => x.id);
     const p = join(dir, 'filter-check');
     writeFileSync(p, 'x');
