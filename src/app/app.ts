@@ -172,6 +172,7 @@ export class App implements AppApi {
     if (this.restored) return;
     this.restored = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.statusTimer) clearTimeout(this.statusTimer); // a pending status message must not keep the process alive after quit
     for (const v of this.cache.values()) v.source.dispose?.();
     try {
       this.screen.destroy();
