@@ -4,12 +4,20 @@ import type { TracerDescriptor } from './types.js';
 import { opensTracer } from './opens.js';
 import { execTracer } from './exec.js';
 import { exitTracer } from './exit.js';
+import { diskTracer } from './disk.js';
+import { syscallsTracer } from './syscalls.js';
+import { tcpTracer } from './tcp.js';
+import { runqlatTracer } from './runqlat.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const TRACERS: readonly TracerDescriptor<any>[] = [
   opensTracer,
   execTracer,
   exitTracer,
+  diskTracer,
+  syscallsTracer,
+  tcpTracer,
+  runqlatTracer,
 ];
 
 /** Every tracer `ostop trace` knows by name, registered or not yet. */
