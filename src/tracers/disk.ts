@@ -139,7 +139,7 @@ export class DiskAggregator implements Aggregator<DiskEvent> {
       ...r,
       avgMs: r.hist.count ? r.hist.totalNs / r.hist.count / 1e6 : 0,
       maxMs: r.hist.maxNs / 1e6,
-      p99Ms: histQuantile(r.hist, 0.99) / 1000,
+      p99Ms: Math.min(histQuantile(r.hist, 0.99) / 1000, r.hist.maxNs / 1e6),
     }));
     return out.sort((a, b) => b.ios - a.ios || a.dev.localeCompare(b.dev) || a.dir.localeCompare(b.dir));
   }

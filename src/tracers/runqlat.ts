@@ -95,7 +95,7 @@ const procCols: readonly OutputColumn<RunqProcRow>[] = [
   { id: 'count', title: 'WAITS', width: 9, align: 'right', value: (r) => r.count },
   { id: 'total_ms', title: 'TOTAL(ms)', width: 10, align: 'right', value: (r) => r.totalNs / 1e6, text: (r) => (r.totalNs / 1e6).toFixed(2) },
   { id: 'avg_us', title: 'AVG(us)', width: 9, align: 'right', value: (r) => (r.count ? r.totalNs / r.count / 1000 : 0), text: (r) => (r.count ? r.totalNs / r.count / 1000 : 0).toFixed(1) },
-  { id: 'p99_us', title: 'P99<(us)', width: 9, align: 'right', value: (r) => histQuantile(r, 0.99) },
+  { id: 'p99_us', title: 'P99<(us)', width: 9, align: 'right', value: (r) => Math.min(histQuantile(r, 0.99), Math.ceil(r.maxNs / 1000)) },
   { id: 'max_us', title: 'MAX(us)', value: (r) => r.maxNs / 1000, text: (r) => (r.maxNs / 1000).toFixed(1) },
 ];
 

@@ -15,11 +15,11 @@ export function errnoNameOf(e: number): string {
 }
 
 type Kind =
-  | 'fd' | 'dirfd' | 'path' | 'buf' | 'rbuf' | 'size' | 'int' | 'uint' | 'hex' | 'ptr' | 'oflags' | 'mode'
+  | 'fd' | 'dirfd' | 'path' | 'buf' | 'rbuf' | 'size' | 'int' | 'long' | 'uint' | 'hex' | 'ptr' | 'oflags' | 'mode'
   | 'amode' | 'atflags' | 'prot' | 'mflags' | 'sig' | 'whence' | 'sockaddr' | 'socklen' | 'af' | 'socktype' | 'clock';
 
 const SIGS: Record<string, Kind[]> = {
-  read: ['fd', 'rbuf', 'size'], write: ['fd', 'buf', 'size'], pread64: ['fd', 'rbuf', 'size', 'int'], pwrite64: ['fd', 'buf', 'size', 'int'],
+  read: ['fd', 'rbuf', 'size'], write: ['fd', 'buf', 'size'], pread64: ['fd', 'rbuf', 'size', 'long'], pwrite64: ['fd', 'buf', 'size', 'long'],
   open: ['path', 'oflags', 'mode'], openat: ['dirfd', 'path', 'oflags', 'mode'], openat2: ['dirfd', 'path', 'ptr', 'size'], creat: ['path', 'mode'],
   close: ['fd'], stat: ['path', 'ptr'], lstat: ['path', 'ptr'], fstat: ['fd', 'ptr'], newfstatat: ['dirfd', 'path', 'ptr', 'atflags'],
   statx: ['dirfd', 'path', 'atflags', 'hex', 'ptr'], access: ['path', 'amode'], faccessat: ['dirfd', 'path', 'amode'],
@@ -27,10 +27,10 @@ const SIGS: Record<string, Kind[]> = {
   unlink: ['path'], unlinkat: ['dirfd', 'path', 'atflags'], mkdir: ['path', 'mode'], mkdirat: ['dirfd', 'path', 'mode'], rmdir: ['path'],
   chdir: ['path'], fchdir: ['fd'], rename: ['path', 'ptr'], renameat: ['dirfd', 'path', 'dirfd', 'ptr'], renameat2: ['dirfd', 'path', 'dirfd', 'ptr', 'hex'],
   readlink: ['path', 'ptr', 'size'], readlinkat: ['dirfd', 'path', 'ptr', 'size'], chmod: ['path', 'mode'], fchmodat: ['dirfd', 'path', 'mode'],
-  chown: ['path', 'int', 'int'], lchown: ['path', 'int', 'int'], fchownat: ['dirfd', 'path', 'int', 'int', 'atflags'], truncate: ['path', 'int'],
-  ftruncate: ['fd', 'int'], link: ['path', 'ptr'], symlink: ['path', 'ptr'], linkat: ['dirfd', 'path', 'dirfd', 'ptr', 'atflags'], symlinkat: ['path', 'dirfd', 'ptr'],
+  chown: ['path', 'int', 'int'], lchown: ['path', 'int', 'int'], fchownat: ['dirfd', 'path', 'int', 'int', 'atflags'], truncate: ['path', 'long'],
+  ftruncate: ['fd', 'long'], link: ['path', 'ptr'], symlink: ['path', 'ptr'], linkat: ['dirfd', 'path', 'dirfd', 'ptr', 'atflags'], symlinkat: ['path', 'dirfd', 'ptr'],
   statfs: ['path', 'ptr'], fstatfs: ['fd', 'ptr'], utimensat: ['dirfd', 'path', 'ptr', 'atflags'], chroot: ['path'],
-  lseek: ['fd', 'int', 'whence'], dup: ['fd'], dup2: ['fd', 'fd'], dup3: ['fd', 'fd', 'oflags'], fsync: ['fd'], fdatasync: ['fd'],
+  lseek: ['fd', 'long', 'whence'], dup: ['fd'], dup2: ['fd', 'fd'], dup3: ['fd', 'fd', 'oflags'], fsync: ['fd'], fdatasync: ['fd'],
   mmap: ['ptr', 'size', 'prot', 'mflags', 'fd', 'hex'], munmap: ['ptr', 'size'], mprotect: ['ptr', 'size', 'prot'], brk: ['ptr'],
   readv: ['fd', 'ptr', 'int'], writev: ['fd', 'ptr', 'int'], ioctl: ['fd', 'hex', 'hex'], fcntl: ['fd', 'int', 'hex'],
   socket: ['af', 'socktype', 'int'], connect: ['fd', 'sockaddr', 'socklen'], bind: ['fd', 'sockaddr', 'socklen'], listen: ['fd', 'int'],
@@ -177,7 +177,8 @@ function formatArg(kind: Kind, v: number, c: ArgContext): string {
       if (c.blob && !c.blobFailed) return formatSockaddr(c.blob);
       return hex(v);
     case 'size': case 'uint': case 'socklen': return String(v);
-    case 'int': return String(v > 2 ** 63 ? v - 2 ** 64 : v);
+    case 'int': return String(i32(v));
+    case 'long': return String(v);
     case 'hex': return hex(v);
     case 'ptr': return v ? hex(v) : 'NULL';
     case 'oflags': return openFlags(v);
