@@ -6,7 +6,8 @@ import type { Screen, ViewContext } from '../src/app/view.js';
 import type { ProcessTableModel, CpuModel, ProcRow } from '../src/model/process-model.js';
 import { PROC_COLUMNS, columnById, resolveColumns, type ProcColumn } from '../src/model/columns.js';
 import { arrangeRows, matchesFilter, type ViewRow } from '../src/model/process-view.js';
-import type { TopState } from '../src/views/top.js';
+import { STRIP_MIN_WIDTH, type TopState, type TopModel } from '../src/views/top.js';
+import { formatSystemStrip } from '../src/views/vmstat-strip.js';
 import { fitWidth, sanitize } from '../src/util/text.js';
 import { formatDuration, formatMem } from '../src/util/format.js';
 import { bar } from './widgets/meter.js';
@@ -33,7 +34,7 @@ const HELP: Array<[string, string]> = [
   ['mouse', 'click a row to select, a column title to sort'],
 ];
 
-export class TopScreen implements Screen<ProcessTableModel> {
+export class TopScreen implements Screen<TopModel> {
   private header!: blessed.Widgets.BoxElement;
   private table!: blessed.Widgets.BoxElement;
   private rows: ViewRow[] = [];
@@ -45,7 +46,7 @@ export class TopScreen implements Screen<ProcessTableModel> {
   private collapsed = new Set<number>();
   private colX: Array<[number, number, string]> = [];
   private setup: blessed.Widgets.ListElement | undefined;
-  private last: ProcessTableModel | undefined;
+  private last: TopModel | undefined;
 
   constructor(private ctx: ViewContext, private state: TopState) {}
 
@@ -71,10 +72,12 @@ export class TopScreen implements Screen<ProcessTableModel> {
 
   // ---- drawing ----------------------------------------------------------------
 
-  render(m: ProcessTableModel | undefined): void {
+  render(m: TopModel | undefined): void {
     this.last = m;
     const width = (this.ctx.screen.width as number) || 80;
+    this.state.stripWanted = width >= STRIP_MIN_WIDTH;
     const headerLines = m ? this.meterLines(m, width) : ['Collecting…'];
+    if (m?.strip && this.state.stripWanted && m.strip.vm) headerLines.push(this.ctx.theme.fg('dim', blessed.escape(formatSystemStrip(m.strip, width))));
     this.header.height = headerLines.length + 1;
     this.header.setContent(headerLines.join('\n'));
     this.table.top = headerLines.length + 1;

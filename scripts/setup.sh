@@ -32,7 +32,7 @@ fi
 # Debian packages: the build toolchain for the addon and the eBPF objects.
 pkgs=(make g++ python3 pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool)
 # procps, sysstat and iproute2 give the classic tools the accuracy tests compare with.
-[ "$mode" = run ] || pkgs+=(procps sysstat iproute2 tmux util-linux)
+[ "$mode" = run ] || pkgs+=(procps sysstat iproute2 tmux util-linux gdb)
 [ "$mode" = bench ] && pkgs+=(htop btop net-tools)
 
 missing=()

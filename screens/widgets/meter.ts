@@ -12,28 +12,35 @@ export interface Segment {
 
 const MONO_GLYPHS = ['|', '#', '*', '%', '@', '~'];
 
-/** A bar like "[|||||##    12.3%]" of exactly `width` cells (including the brackets). */
+/** A bar like "[|||||##    12.3%]" of exactly `width` cells (including the brackets); the label is drawn over the bar's right end, as in htop. */
 export function bar(theme: Theme, segments: Segment[], total: number, width: number, label: string): string {
   const inner = Math.max(0, width - 2);
-  const text = label.length <= inner ? label : '';
-  let used = 0;
+  const cells: Array<{ ch: string; color: ThemeColor | undefined }> = [];
   let acc = 0;
-  let out = '';
   segments.forEach((s, i) => {
     if (total <= 0) return;
     acc += Math.max(0, s.value);
     const end = Math.min(inner, Math.round((acc / total) * inner));
-    const n = Math.max(0, end - used);
-    if (n > 0) {
-      const g = s.glyph ?? (theme.mono ? MONO_GLYPHS[i % MONO_GLYPHS.length] : '|');
-      out += theme.fg(s.color, g.repeat(n));
-      used += n;
-    }
+    const g = s.glyph ?? (theme.mono ? MONO_GLYPHS[i % MONO_GLYPHS.length] : '|');
+    while (cells.length < end) cells.push({ ch: g, color: s.color });
   });
-  const free = inner - used;
-  // The label sits right-aligned over the empty part of the bar, as in htop.
-  const shown = text.length <= free ? text : '';
-  return `[${out}${' '.repeat(free - shown.length)}${shown ? theme.fg('dim', shown) : ''}]`;
+  while (cells.length < inner) cells.push({ ch: ' ', color: undefined });
+  if (label.length <= inner) {
+    for (let k = 0; k < label.length; k++) {
+      const c = cells[inner - label.length + k];
+      c.ch = label[k];
+      if (!c.color) c.color = 'dim';
+    }
+  }
+  let out = '';
+  let i = 0;
+  while (i < cells.length) {
+    const color = cells[i].color;
+    let run = '';
+    while (i < cells.length && cells[i].color === color) run += cells[i++].ch;
+    out += color ? theme.fg(color, run) : run;
+  }
+  return `[${out}]`;
 }
 
 const SPARK = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];

@@ -8,6 +8,7 @@ import type { UserNames } from '../collectors/users.js';
 import { buildProcessModel, type ProcessTableModel } from '../model/process-model.js';
 import { needsOf, resolveColumns, PROC_COLUMNS } from '../model/columns.js';
 import { TopScreen } from '../../screens/top-screen.js';
+import { SystemStripSource, type StripModels } from './vmstat-strip.js';
 
 export interface TopState {
   config: Config;
@@ -18,14 +19,25 @@ export interface TopState {
   pids?: ReadonlySet<number>;
   /** Rows drawn by the screen last time: their display-only columns are read (see ProcessCollector.detailNeeds). */
   visiblePids?: ReadonlySet<number>;
+  /** Set by the screen when the terminal is wide enough for the system strip (collected only then). */
+  stripWanted?: boolean;
   save(): void;
 }
 
-export class TopSource implements Source<ProcessTableModel> {
+/** The top view's model: the process table plus, on wide terminals, the system strip's models. */
+export interface TopModel extends ProcessTableModel {
+  strip?: StripModels;
+}
+
+/** Terminal width from which the top view shows the vmstat/netstat/iostat strip. */
+export const STRIP_MIN_WIDTH = 150;
+
+export class TopSource implements Source<TopModel> {
+  private strip = new SystemStripSource();
   private collector: ProcessCollector;
   private prev: ProcessTableSample | undefined;
   private cur: ProcessTableSample | undefined;
-  private last: ProcessTableModel | undefined;
+  private last: TopModel | undefined;
 
   constructor(private state: TopState, procRoot = '/proc') {
     this.collector = new ProcessCollector({ procRoot, pids: state.pids });
@@ -45,9 +57,13 @@ export class TopSource implements Source<ProcessTableModel> {
     this.prev = this.cur;
     this.cur = this.collector.collect(now);
     this.last = buildProcessModel(this.prev, this.cur, (u) => this.state.users.name(u));
+    if (this.state.stripWanted) {
+      this.strip.collect();
+      this.last.strip = this.strip.model();
+    } else this.strip.reset();
   }
 
-  model(): ProcessTableModel | undefined {
+  model(): TopModel | undefined {
     return this.last;
   }
 
@@ -60,7 +76,7 @@ export class TopSource implements Source<ProcessTableModel> {
   }
 }
 
-export function topView(state: TopState): ViewDef<ProcessTableModel> {
+export function topView(state: TopState): ViewDef<TopModel> {
   return {
     id: 'top',
     title: 'Processes',
