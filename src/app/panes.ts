@@ -416,7 +416,8 @@ export class PaneHost {
         const pos = side
           ? { top: 0, height: H, left: Math.floor((i * W) / on.length), width: Math.floor(((i + 1) * W) / on.length) - Math.floor((i * W) / on.length) }
           : { left: 0, width: W, top: Math.floor((i * H) / on.length), height: Math.floor(((i + 1) * H) / on.length) - Math.floor((i * H) / on.length) };
-        if (!s.box) s.box = blessed.box({ parent, tags: true, border: 'line', ...pos });
+        // wrap: false — lines are already cut to the inner width, and blessed would wrap a full-width line that ends in a colour tag.
+        if (!s.box) s.box = blessed.box({ parent, tags: true, border: 'line', wrap: false, ...pos } as Widgets.BoxOptions);
         else {
           s.box.left = pos.left;
           s.box.top = pos.top;
