@@ -74,6 +74,36 @@ export function makeTempHome(prefix = 'ostop-e2e-'): string {
   return home;
 }
 
+// Cell widths as modern terminals (VTE, kitty, iTerm2, Windows Terminal) use them:
+// Unicode 9+ East Asian Width, where emoji with default emoji presentation
+// are wide. xterm's built-in table is Unicode 6 (emoji narrow). Written from
+// Unicode properties, independent of ostop's own width table in src/util/text.ts.
+const WIDE = /[\p{Emoji_Presentation}\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303e\uff01-\uff60\uffe0-\uffe6]/u;
+const ZERO = /[\p{Mn}\p{Me}\u200b-\u200f\u2060-\u2064\ufeff]/u;
+function modernWcwidth(cp: number): 0 | 1 | 2 {
+  if (cp < 32 || (cp >= 0x7f && cp < 0xa0)) return 0;
+  if (cp < 0x300) return 1;
+  const ch = String.fromCodePoint(cp);
+  if (ZERO.test(ch)) return 0;
+  if (cp >= 0x1160 && cp <= 0x11ff) return 0; // Hangul medial vowels / finals join
+  return WIDE.test(ch) ? 2 : 1;
+}
+const MODERN_UNICODE = {
+  version: 'modern-test',
+  wcwidth: modernWcwidth,
+  // Same encoding as xterm's UnicodeService.createPropertyValue(state=0, width, shouldJoin).
+  charProperties(cp: number, preceding: number): number {
+    let width: number = modernWcwidth(cp);
+    let join = width === 0 && preceding !== 0;
+    if (join) {
+      const old = (preceding >> 1) & 3;
+      if (old === 0) join = false;
+      else if (old > width) width = old;
+    }
+    return ((width & 3) << 1) | (join ? 1 : 0);
+  },
+};
+
 export class PtyApp {
   readonly proc: pty.IPty;
   readonly term: XTerm;
@@ -103,6 +133,8 @@ export class PtyApp {
       else env[k] = v;
     }
     this.term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
+    this.term.unicode.register(MODERN_UNICODE);
+    this.term.unicode.activeVersion = MODERN_UNICODE.version;
     const file = opts.file ?? process.execPath;
     const argv = opts.file ? args : [OSTOP_BIN, ...args];
     this.proc = pty.spawn(file, argv, { name: 'xterm-256color', cols, rows, cwd: opts.cwd ?? REPO, env });

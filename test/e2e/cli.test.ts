@@ -1,0 +1,115 @@
+// E2E: command-line behaviour in a real pseudo-terminal: --help, --version,
+// usage errors, -p PID, NO_COLOR, and the terminal modes left behind.
+import { describe, it, expect, afterAll } from 'vitest';
+import { spawnOstop, PtyApp, KEYS, OSTOP_BIN, parseTable, makeTempHome } from '../helpers/pty.js';
+import { startNamed, killAll, uniqueTag } from '../helpers/pty-procs.js';
+import * as fs from 'node:fs';
+
+const apps: PtyApp[] = [];
+function run(args: string[], opts: Parameters<typeof spawnOstop>[1] = {}): PtyApp {
+  const a = spawnOstop(args, { cols: 100, rows: 30, ...opts });
+  apps.push(a);
+  return a;
+}
+
+afterAll(async () => {
+  for (const a of apps) await a.dispose();
+  await killAll();
+});
+
+describe('ostop command line', () => {
+  it('--help prints usage and exits 0', async () => {
+    const a = run(['--help']);
+    const e = await a.waitExit();
+    expect(e.exitCode).toBe(0);
+    const s = a.output.replace(/\r/g, '');
+    expect(s).toMatch(/^ostop \d+\.\d+\.\d+/m);
+    expect(s).toContain('Usage:');
+    expect(s).toMatch(/-p, --pid PID/);
+    expect(s).toMatch(/^\s+processes\s+/m); // the dump views are listed
+    expect(s).not.toContain('\x1b[?1049h'); // no full-screen UI for --help
+  });
+
+  it('--version prints the package version and exits 0', async () => {
+    const a = run(['--version']);
+    const e = await a.waitExit();
+    expect(e.exitCode).toBe(0);
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(a.output.replace(/\r/g, '').trim()).toBe(`ostop ${pkg.version}`);
+  });
+
+  it('an unknown flag exits 2 with a clear message and no UI', async () => {
+    const a = run(['--bogus-flag']);
+    const e = await a.waitExit();
+    expect(e.exitCode).toBe(2);
+    const s = a.output.replace(/\r/g, '');
+    expect(s).toContain("unknown option '--bogus-flag'");
+    expect(s).toContain("Try 'ostop --help'");
+    expect(s).not.toContain('\x1b[?1049h');
+  });
+
+  it('a bad value exits 2 naming the flag and the value', async () => {
+    const a = run(['-d', 'fast']);
+    expect((await a.waitExit()).exitCode).toBe(2);
+    expect(a.output).toMatch(/-d: 'fast' is not a delay between 0\.1 and 3600 seconds/);
+    const b = run(['-p', 'abc']);
+    expect((await b.waitExit()).exitCode).toBe(2);
+    expect(b.output).toMatch(/-p: 'abc' is not a PID/);
+  });
+
+  it('-p PID opens straight into the process screen; Esc goes to the table', async () => {
+    const name = uniqueTag('oep');
+    const k = await startNamed(name);
+    const a = run(['-p', String(k.pid), '-d', '1']);
+    await a.waitForText(new RegExp(`PID ${k.pid}\\s+${name}`), 15000);
+    expect(parseTable(a)).toBeUndefined(); // not the table first
+    expect(a.screenText()).toContain(`cmd ${name} 1000`);
+    await a.press(KEYS.esc);
+    await a.waitFor(() => !!parseTable(a), 'the process table after Esc');
+    await a.press('q');
+    expect((await a.waitExit(20000)).exitCode).toBe(0);
+  });
+
+  it('NO_COLOR=1: no SGR colour codes anywhere, the selection and header use inverse', async () => {
+    const a = run(['-d', '1'], { env: { NO_COLOR: '1' } });
+    await a.waitForText(/PID\s+USER/, 15000);
+    const mark = a.output.length;
+    await a.waitFor(() => a.output.length > mark + 200, 'a refresh', 5000).catch(() => undefined);
+    await a.press(KEYS.down); // redraw the selection bar too
+    await a.waitFor(() => a.highlightedRows().length > 0, 'selection drawn');
+    const sgr = [...a.output.matchAll(/\x1b\[([0-9;:]*)m/g)].map((m) => m[1]);
+    expect(sgr.length).toBeGreaterThan(0);
+    const colour = sgr.filter((p) => p.split(/[;:]/).some((x) => {
+      const n = Number(x);
+      return (n >= 30 && n <= 38) || (n >= 40 && n <= 48) || (n >= 90 && n <= 97) || (n >= 100 && n <= 107);
+    }));
+    expect(colour, `colour SGRs: ${JSON.stringify([...new Set(colour)].slice(0, 10))}`).toEqual([]);
+    // Every cell uses the default colours.
+    for (let y = 0; y < a.term.rows; y++) {
+      for (let x = 0; x < a.term.cols; x += 7) {
+        const c = a.cellStyle(x, y);
+        expect([c.fg, c.bg], `cell ${x},${y}`).toEqual([-1, -1]);
+      }
+    }
+    const t = parseTable(a)!;
+    expect(a.cellStyle(2, t.headerRow).inverse).toBe(true);
+    await a.press('q');
+    await a.waitExit(20000);
+  });
+
+  it('leaves the tty modes as it found them (raw mode off, echo on)', async () => {
+    // A shell in the pty saves the modes, runs ostop, compares after.
+    const home = makeTempHome();
+    const script = `B=$(stty -g); "${process.execPath}" "${OSTOP_BIN}" -d 1; A=$(stty -g); if [ "$A" = "$B" ]; then echo TTY_SAME; else echo "TTY_DIFF before=$B after=$A"; fi; stty -a | tr -s ' ' | head -c 2000; echo; echo END_OF_CHECK; sleep 5`;
+    const a = new PtyApp(['-c', script], { file: '/bin/sh', cols: 100, rows: 30, home });
+    apps.push(a);
+    await a.waitForText(/PID\s+USER/, 15000);
+    await a.press('q');
+    await a.waitForOutput('END_OF_CHECK', 20000);
+    const after = a.output.slice(a.output.lastIndexOf('\x1b[?1049l'));
+    expect(after).toContain('TTY_SAME');
+    expect(after).toMatch(/(^|\s)icanon(\s|$)/m);
+    expect(after).toMatch(/(^|\s)echo(\s|$)/m);
+    fs.rmSync(home, { recursive: true, force: true });
+  }, 40000);
+});
