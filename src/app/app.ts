@@ -17,9 +17,11 @@ import { topView, type TopState } from '../views/top.js';
 import { sanitize } from '../util/text.js';
 import { UserNames } from '../collectors/users.js';
 import type { UiOptions } from '../cli.js';
+import { failuresHub } from '../views/failures-source.js';
 
 export const MIN_COLS = 40;
 export const MIN_ROWS = 10;
+const MAX_STACK = 8;
 
 interface ViewInstance {
   def: ViewDef<unknown>;
@@ -162,18 +164,37 @@ export class App implements AppApi {
         }
       });
       const first = this.ui.pids && this.ui.pids.length === 1 ? { id: 'process', params: { pid: this.ui.pids[0] } } : { id: 'top', params: {} };
+      this.startFailureRecorder();
       this.open(this.findDef('top')!, {}, false);
       if (first.id === 'process') this.show('process', first.params);
       this.dispatch({ type: 'tick' });
     });
   }
 
+  /**
+   * The failures view promises abnormal ends "since ostop started", so with
+   * privilege the exit tracer (one small event per process exit) runs from
+   * launch and is drained every tick; without it the view falls back to the
+   * kernel log, which it reads from its backlog when shown.
+   */
+  private startFailureRecorder(): void {
+    if (process.getuid?.() !== 0) return;
+    this.recording = true;
+    const hub = failuresHub();
+    hub.pinned = true;
+    void hub.startEbpf();
+  }
+  private recording = false;
+
   private restore(): void {
     if (this.restored) return;
     this.restored = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.statusTimer) clearTimeout(this.statusTimer); // a pending status message must not keep the process alive after quit
-    for (const v of this.cache.values()) v.source.dispose?.();
+    for (const v of new Set([...this.cache.values(), ...this.stack, ...(this.current ? [this.current] : [])])) {
+      try { v.source.dispose?.(); } catch { /* best effort on the way out */ }
+    }
+    if (this.recording) failuresHub().close();
     try {
       this.screen.destroy();
     } catch {
@@ -233,6 +254,7 @@ export class App implements AppApi {
     }
     this.collecting = true;
     const v = this.current;
+    if (this.recording && v.def.id !== 'failures') void failuresHub().pollEbpf();
     try {
       await v.source.collect(performance.now());
     } catch (e) {
@@ -378,7 +400,19 @@ export class App implements AppApi {
     const def = this.findDef(viewId);
     if (!def) return this.status(`no view '${viewId}'`, 'error');
     if (this.current && this.current.def.id === viewId && viewId !== 'process') return;
+    // A view already on the stack is returned to (as Esc would), so switching
+    // views with their keys never grows the stack.
+    const at = this.stack.findIndex((v) => v.def.id === viewId && viewId !== 'process');
+    if (at >= 0) {
+      while (this.stack.length > at + 1) this.discard(this.stack.pop()!);
+      return this.back();
+    }
     this.open(def, params, true);
+    while (this.stack.length > MAX_STACK) this.discard(this.stack.splice(1, 1)[0]);
+  }
+
+  private discard(v: ViewInstance): void {
+    if (v.def.id !== 'top') v.source.dispose?.();
   }
 
   private open(def: ViewDef<unknown>, params: Record<string, unknown>, push: boolean): void {
@@ -386,6 +420,7 @@ export class App implements AppApi {
     if (this.current) {
       this.current.screen.unmount();
       if (push) this.stack.push(this.current);
+      else this.discard(this.current);
     }
     let inst = this.cache.get(key);
     if (!inst) {
@@ -404,9 +439,7 @@ export class App implements AppApi {
     if (!prev) return;
     const cur = this.current;
     cur.screen.unmount();
-    if (cur.def.id !== 'top') {
-      cur.source.dispose?.();
-    }
+    this.discard(cur);
     this.current = prev;
     prev.source.reset?.();
     prev.screen.mount(this.body);

@@ -123,7 +123,11 @@ export class FailuresHub {
     }
   }
 
-  stopEbpf(): void {
+  /** Keep the eBPF feed running when the view hides (the app records from launch); close() still stops it. */
+  pinned = false;
+
+  stopEbpf(force = false): void {
+    if (this.pinned && !force) return;
     if (this.ebpf) {
       this.ebpfDropsBase += this.ebpf.drops();
       this.ebpf.stop();
@@ -139,7 +143,7 @@ export class FailuresHub {
   }
 
   close(): void {
-    this.stopEbpf();
+    this.stopEbpf(true);
     this.reader.close();
   }
 }
