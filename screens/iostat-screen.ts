@@ -7,6 +7,24 @@ import type { Screen, ViewContext } from '../src/app/view.js';
 import type { IostatUiState, IostatViewModel } from '../src/views/iostat.js';
 import { PID_IO_SORTS, type PidIoSortKey } from '../src/model/iostat.js';
 import { fitWidth } from '../src/util/text.js';
+
+/** A number in at most `w` characters, right-aligned: fewer decimals first, then a k/M/G/T suffix. */
+export function fitNumber(x: number | null, w: number, d = 2): string {
+  if (x === null || !Number.isFinite(x)) return '-'.padStart(w);
+  for (let k = d; k >= 0; k--) {
+    const t = x.toFixed(k);
+    if (t.length <= w) return t.padStart(w);
+  }
+  let v = x;
+  for (const u of ['k', 'M', 'G', 'T']) {
+    v /= 1000;
+    for (let k = 1; k >= 0; k--) {
+      const t = v.toFixed(k) + u;
+      if (t.length <= w) return t.padStart(w);
+    }
+  }
+  return '#'.repeat(w);
+}
 import { humanBytes, sparkline } from '../src/views/vmstat-util.js';
 
 const PROC_SORTS = Object.keys(PID_IO_SORTS) as PidIoSortKey[];
@@ -36,7 +54,8 @@ export class IostatScreen implements Screen<IostatViewModel> {
     const H = Math.max(10, (this.box.height as number) || 24);
     const lab = (s: string) => th.fg('label', blessed.escape(s));
     const L: string[] = [];
-    const f = (x: number | null, w: number, d = 2) => (x === null ? '-' : x.toFixed(d)).padStart(w);
+    // Always one space between columns: fewer decimals, then a k/M/G suffix, when a value is wide.
+    const f = (x: number | null, w: number, d = 2) => ' ' + fitNumber(x, w - 1, d);
     const showD = m.io.hasDiscard && W >= 140, showF = m.io.hasFlush && W >= 120;
     L.push(lab(fitWidth('Device', 12) + '     r/s    rkB/s  rrqm/s r_await     w/s    wkB/s  wrqm/s w_await' + (showD ? '     d/s    dkB/s d_await' : '') + (showF ? '     f/s f_await' : '') + '  aqu-sz  %util'));
     const maxDev = Math.max(1, Math.floor((H / 2 - 1) / 2));
