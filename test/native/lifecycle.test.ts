@@ -83,3 +83,16 @@ describe.skipIf(!isRoot)('no ostop program outlives its process (root)', () => {
     expect(await waitUnloaded(ids)).toEqual([]);
   });
 });
+
+describe.skipIf(!isRoot)('without privilege', () => {
+  it('ostop trace says what is missing and how to get it (exit 1)', async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const c = spawn(process.execPath, [join(root, 'bin', 'ostop.js'), 'trace', 'opens', '--duration', '1'], { uid: 65534, gid: 65534, cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      c.stderr.on('data', (d) => (stderr += d));
+      c.on('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/opens: tracing needs root or CAP_BPF\+CAP_PERFMON: run with sudo/);
+  });
+});
