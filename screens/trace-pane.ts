@@ -12,6 +12,8 @@ import type { TraceOptions, TracerHandle } from '../src/tracers/types.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
 
 export const RING_CAP = 1000;
+/** Above this many decoded events per second a pane falls back to in-kernel counting (keeps keys under 100 ms). */
+export const STORM_EVENTS_PER_SEC = 20000;
 
 /** Fixed-capacity ring of the most recent items; pushing past capacity overwrites the oldest. */
 export class Ring<T> {
@@ -207,6 +209,13 @@ export abstract class TracePane<E = unknown> {
 
   /** Fold a decoded batch: ring push + aggregate only. */
   abstract add(events: readonly E[]): void;
+
+  /**
+   * Called by the host when the tracer streams more than STORM_EVENTS_PER_SEC:
+   * switch to an in-kernel counting mode (changing traceOptions) and return
+   * true, or return false to keep streaming (drops are counted either way).
+   */
+  stormFallback?(eventsPerSec: number): boolean;
 
   /** Pull in-kernel maps (called by the host at most once a second while on). */
   collect?(handle: TracerHandle): void;

@@ -119,6 +119,13 @@ export class OpensPane extends TracePane<OpensEvent> {
     this.prevTotals.clear();
   }
 
+  override stormFallback(rate: number): boolean {
+    if (this.summary) return false;
+    this.summary = true;
+    this.ui.status(`opens: ${Math.round(rate)} events/s — switched to in-kernel counting (s: back to the stream)`, 'warn');
+    return true;
+  }
+
   clear(): void {
     this.ring.clear();
     this.agg.reset();
@@ -412,9 +419,19 @@ export class SyscallsPane extends TracePane<SyscallEvent> {
   private rates = new Map<number, { count: number; errors: number }>();
   private lastCollect = 0;
 
+  /** Set when the stream was too fast: syscount for the PID counted in the kernel, no stream. */
+  countOnly: number | undefined;
+
   /** Stream (strace + syscount) for one PID; without one, system-wide counts by process (kernel-side). */
   override traceOptions(): TraceOptions {
-    return this.pid ? { pid: this.pid } : { summary: true, flags: { 'by-process': true } };
+    if (!this.pid) return { summary: true, flags: { 'by-process': true } };
+    return this.countOnly ? { pid: this.pid, summary: true } : { pid: this.pid };
+  }
+
+  override stormFallback(rate: number): boolean {
+    if (!this.pid || this.countOnly) return false;
+    this.countOnly = Math.round(rate);
+    return true;
   }
 
   add(events: readonly SyscallEvent[]): void {
@@ -426,6 +443,14 @@ export class SyscallsPane extends TracePane<SyscallEvent> {
   }
 
   override collect(h: TracerHandle): void {
+    if (this.pid && this.countOnly) {
+      this.agg.collect(h);
+      const total = this.agg.total().count;
+      const d = total - (this.prev.get(this.pid)?.count ?? 0);
+      if (d > 0) this.window.add(this.pid, d);
+      this.prev.set(this.pid, { count: total, errors: 0 });
+      return;
+    }
     if (this.pid) return;
     this.agg.collect(h);
     const now = Date.now();
@@ -458,7 +483,7 @@ export class SyscallsPane extends TracePane<SyscallEvent> {
   }
 
   override modeLabel(): string[] {
-    return [this.pid ? 'strace + syscount' : 'top syscalls by process (system-wide; p or drill-in for one PID)', ...super.modeLabel()];
+    return [this.pid ? (this.countOnly ? 'syscount (in-kernel)' : 'strace + syscount') : 'top syscalls by process (system-wide; p or drill-in for one PID)', ...super.modeLabel()];
   }
 
   draw(width: number, height: number): string[] {
@@ -475,12 +500,31 @@ export class SyscallsPane extends TracePane<SyscallEvent> {
       style: (r.errors ? 'warn' : undefined) as RowStyle,
     })), w, h);
     const countW = 57;
+    const paused = (w: number, h: number) => {
+      const text = [
+        `stream off: ${this.countOnly} syscalls/s is more than the pane streams`,
+        'without slowing the UI; counting per syscall in the kernel instead.',
+        'r: resume the stream.',
+      ];
+      const plain = text.slice(0, h).map((t) => plainRow([{ title: '', width: 0 }], [t], w));
+      return { plain, tagged: plain.map((t, i) => styled(this.ui.theme, t, i ? 'dim' : 'warn')) };
+    };
+    const left = this.countOnly ? paused : stream;
     if (width >= countW + 3 + 50) {
       const lw = width - countW - 3;
-      return sideBySide(stream(lw, height), counts(countW, height).tagged, lw, height);
+      return sideBySide(left(lw, height), counts(countW, height).tagged, lw, height);
     }
     const h1 = Math.max(2, Math.ceil(height / 2));
-    return [...stream(width, h1).tagged, ...counts(width, height - h1).tagged].slice(0, height);
+    return [...left(width, h1).tagged, ...counts(width, height - h1).tagged].slice(0, height);
+  }
+
+  override handleKey(ch: string | undefined, name: string, full: string): boolean {
+    if (ch === 'r' && this.countOnly) {
+      this.countOnly = undefined;
+      this.ui.reconfigure();
+      return true;
+    }
+    return super.handleKey(ch, name, full);
   }
 
   private drawTop(width: number, height: number): string[] {
@@ -496,7 +540,7 @@ export class SyscallsPane extends TracePane<SyscallEvent> {
   }
 
   override keys(): Array<[string, string]> {
-    return [['p', 'PID to trace (empty: system-wide by process)'], ['c', 'clear']];
+    return [['p', 'PID to trace (empty: system-wide by process)'], ['r', 'resume the stream after a storm'], ['c', 'clear']];
   }
 }
 

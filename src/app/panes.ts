@@ -20,7 +20,7 @@ import type { Theme } from '../../screens/theme.js';
 import { TracerError, tracerManager, type TracerManager } from '../tracers/manager.js';
 import type { TraceOptions } from '../tracers/types.js';
 import { createPanes } from '../../screens/trace-panes.js';
-import type { PaneUi, TracePane } from '../../screens/trace-pane.js';
+import { STORM_EVENTS_PER_SEC, type PaneUi, type TracePane } from '../../screens/trace-pane.js';
 import { publishPerPid, type PerPidRates } from '../../screens/trace-pane-columns.js';
 import { sanitize, truncateWidth } from '../util/text.js';
 
@@ -40,6 +40,11 @@ interface PaneError {
 
 interface Slot {
   pane: TracePane;
+  /** pane.events at the last periodic(), for the storm check. */
+  lastEvents?: number;
+  /** Storm check between periodic() runs (which a storm delays): events since winStart. */
+  winStart?: number;
+  winEvents?: number;
   on: boolean;
   running: boolean;
   /** Options (without pid) the tracer runs with, to tell setPid from restart. */
@@ -146,6 +151,8 @@ export class PaneHost {
     const opts = p.traceOptions();
     s.error = undefined;
     s.drops = 0;
+    s.lastEvents = undefined;
+    s.winStart = undefined;
     p.events = 0;
     s.unsub ??= this.manager.onEvents(p.tracer, (batch: unknown[]) => this.onBatch(s, batch));
     try {
@@ -236,6 +243,22 @@ export class PaneHost {
     } catch (e) {
       this.ctx.app.status(`${s.pane.title} pane: ${(e as Error).message}`, 'error');
     }
+    // A storm starves the timers that run periodic(): check the rate here too.
+    const now = this.clock();
+    if (s.winStart === undefined || now - s.winStart >= 1000) {
+      s.winStart = now;
+      s.winEvents = 0;
+    }
+    s.winEvents = (s.winEvents ?? 0) + batch.length;
+    if (s.winEvents > STORM_EVENTS_PER_SEC && s.pane.stormFallback) {
+      const rate = s.winEvents / Math.max(0.05, (now - s.winStart) / 1000);
+      s.winStart = undefined;
+      if (s.pane.stormFallback(rate)) {
+        this.reconfigure(s);
+        this.ctx.app.requestRender();
+        return;
+      }
+    }
     this.scheduleRedraw();
   }
 
@@ -267,6 +290,12 @@ export class PaneHost {
         s.drops = d.ring + d.map + d.native;
       } catch {
         /* keep the last count */
+      }
+      const rate = dt > 0 && s.lastEvents !== undefined ? (p.events - s.lastEvents) / dt : 0;
+      s.lastEvents = p.events;
+      if (rate > STORM_EVENTS_PER_SEC && p.stormFallback?.(rate)) {
+        this.reconfigure(s);
+        s.lastEvents = p.events;
       }
       const w = p.window.take();
       if (!p.metric || dt <= 0) continue;
