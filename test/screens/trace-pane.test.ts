@@ -347,13 +347,31 @@ describe('PaneHost with a fake manager', () => {
     expect(perPidSnapshot().get(77)?.opensPerSec).toBe(10);
   });
 
-  it('memory stays bounded under a storm (ring of 1000, capped maps)', () => {
-    const { host, mgr, draw } = setup();
+  it('memory stays bounded under a storm (ring of 1000, capped maps); a storm switches to in-kernel counting', () => {
+    const { host, mgr, draw, calls } = setup({ cols: 200 });
     host.toggle(1);
-    for (let b = 0; b < 50; b++) mgr.emit('opens', Array.from({ length: 1000 }, (_, i) => opens({ pid: 1000 + i, path: `/p/${b}/${i}` })));
-    const text = draw().join('\n');
-    expect(text).toContain('/p/49/999');
-    expect(text).toContain('50000 events');
+    for (let b = 0; b < 15; b++) mgr.emit('opens', Array.from({ length: 1000 }, (_, i) => opens({ pid: 1000 + i, path: `/p/${b}/${i}` })));
+    let text = draw().join('\n');
+    expect(text).toContain('/p/14/999');
+    expect(text).toContain('15000 events');
+    // past 20k events/s the opens pane counts in the kernel instead of streaming
+    for (let b = 0; b < 10; b++) mgr.emit('opens', Array.from({ length: 1000 }, () => opens({})));
+    expect(mgr.running.get('opens')).toMatchObject({ summary: true });
+    expect(calls.status.join('\n')).toMatch(/switched to in-kernel counting/);
+    // the syscalls stream of one PID falls back to in-kernel syscount for that PID; r resumes
+    host.toggle(5);
+    host.setScopePid(1234);
+    expect(mgr.running.get('syscalls')).toEqual({ pid: 1234 });
+    for (let b = 0; b < 25; b++) mgr.emit('syscalls', Array.from({ length: 1000 }, () => sc({})));
+    expect(mgr.running.get('syscalls')).toEqual({ pid: 1234, summary: true });
+    text = draw().join('\n');
+    expect(text).toContain('stream off:');
+    expect(text).toContain('syscount (in-kernel)');
+    host.handleKey('`', '`', '`');
+    host.handleKey('`', '`', '`');
+    expect(host.focused()).toBe(5);
+    host.handleKey('r', 'r', 'r');
+    expect(mgr.running.get('syscalls')).toEqual({ pid: 1234 });
     const r = new Ring<number>(1000);
     for (let i = 0; i < 5000; i++) r.push(i);
     expect(r.size).toBe(1000);
