@@ -42,8 +42,8 @@ describe.skipIf(!isRoot)('no ostop program outlives its process (root)', () => {
 
   it('normal end (--duration)', async () => {
     const c = await startTrace(['exit', '--duration', '0.3', '--summary']);
-    expect(c.ids.length).toBe(3);
     const r = await c.done;
+    expect(c.ids.length).toBe(3);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/drops: ring 0, map 0, native 0/);
     expect(await waitUnloaded(c.ids)).toEqual([]);
@@ -52,8 +52,8 @@ describe.skipIf(!isRoot)('no ostop program outlives its process (root)', () => {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`${sig}: ends cleanly, prints the summary, detaches`, async () => {
       const c = await startTrace(['opens', '--summary']);
+      c.kill(sig); // first, so a failed assertion cannot leave the child running
       expect(c.ids.length).toBeGreaterThanOrEqual(1);
-      c.kill(sig);
       const r = await c.done;
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/opens per path/);
