@@ -18,6 +18,7 @@ import { sanitize } from '../util/text.js';
 import { UserNames } from '../collectors/users.js';
 import type { UiOptions } from '../cli.js';
 import { failuresHub } from '../views/failures-source.js';
+import { PaneHost } from './panes.js';
 
 export const MIN_COLS = 40;
 export const MIN_ROWS = 10;
@@ -28,6 +29,7 @@ interface ViewInstance {
   key: string;
   source: Source<unknown>;
   screen: Screen<unknown>;
+  params: Record<string, unknown>;
 }
 
 const GLOBAL_HELP: Array<[string, string]> = [
@@ -69,6 +71,8 @@ export class App implements AppApi {
   private finish!: (code: number) => void;
   private saveEnabled: boolean;
   private restored = false;
+  private paneBox: blessed.Widgets.BoxElement;
+  readonly panes: PaneHost;
   readonly topState: TopState;
 
   constructor(
@@ -103,6 +107,10 @@ export class App implements AppApi {
       tput.program.tput.colors = colors;
     }
     this.body = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, bottom: 2, tags: true });
+    // Trace panes (keys 1-7) share the area above the status line with the view.
+    this.paneBox = blessed.box({ parent: this.screen, left: 0, right: 0, bottom: 2, height: 1, hidden: true });
+    this.panes = new PaneHost({ screen: this.screen, theme, app: this });
+    this.panes.mount(this.paneBox);
     this.statusBar = blessed.box({ parent: this.screen, bottom: 1, left: 0, right: 0, height: 1, tags: true });
     this.footerBar = blessed.box({ parent: this.screen, bottom: 0, left: 0, right: 0, height: 1, tags: true, style: theme.mono ? { inverse: true } : { bg: 'blue', fg: 'white' } });
     this.tooSmall = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', hidden: true, tags: false, content: '' });
@@ -195,6 +203,7 @@ export class App implements AppApi {
       try { v.source.dispose?.(); } catch { /* best effort on the way out */ }
     }
     if (this.recording) failuresHub().close();
+    try { this.panes.dispose(); } catch { /* detach is also done by the tracer manager's exit hook */ }
     try {
       this.screen.destroy();
     } catch {
@@ -289,8 +298,15 @@ export class App implements AppApi {
       return;
     }
     this.tooSmall.hide();
+    const ph = this.panes.desiredHeight(this.screen.width as number, (this.screen.height as number) - 2);
+    if (ph) {
+      this.paneBox.height = ph;
+      this.paneBox.show();
+    } else this.paneBox.hide();
+    this.body.height = Math.max(1, (this.screen.height as number) - 2 - ph);
     try {
       this.current.screen.render(this.current.source.model());
+      this.panes.render();
     } catch (e) {
       this.statusMsg = `render failed: ${(e as Error).message}`;
     }
@@ -299,7 +315,7 @@ export class App implements AppApi {
   }
 
   private renderFooter(): void {
-    const entries = this.current.screen.footer();
+    const entries = this.panes.focused() !== undefined ? this.panes.footer() : this.current.screen.footer();
     const t = this.theme;
     const w = this.screen.width as number;
     let s = '';
@@ -312,7 +328,8 @@ export class App implements AppApi {
     }
     this.footerBar.setContent(s);
     const state = this.paused ? ' [PAUSED]' : '';
-    this.statusBar.setContent(`${this.statusMsg ? blessed.escape(this.statusMsg) : ''}${state ? t.fg('warn', state) : ''}`);
+    const panes = this.panes.statusLine();
+    this.statusBar.setContent(`${panes ? panes + ' ' : ''}${this.statusMsg ? blessed.escape(this.statusMsg) : ''}${state ? t.fg('warn', state) : ''}`);
   }
 
   status(msg: string, level: 'info' | 'warn' | 'error' = 'info'): void {
@@ -341,6 +358,10 @@ export class App implements AppApi {
     if (full === 'C-c') return this.quit(0);
     if (this.tooSmallNow()) {
       if (name === 'q' || name === 'f10') this.quit(0);
+      return;
+    }
+    if (this.panes.handleKey(ch, name, full)) {
+      this.render();
       return;
     }
     if (this.current.screen.handleKey(ch, name, full)) {
@@ -424,14 +445,20 @@ export class App implements AppApi {
     }
     let inst = this.cache.get(key);
     if (!inst) {
-      inst = { def, key, source: def.createSource(params), screen: def.createScreen({ screen: this.screen, theme: this.theme, app: this }, params) };
+      inst = { def, key, params, source: def.createSource(params), screen: def.createScreen({ screen: this.screen, theme: this.theme, app: this }, params) };
       // Only the top view is kept across switches; others are rebuilt so hidden views hold nothing.
       if (def.id === 'top') this.cache.set(key, inst);
     }
     this.current = inst;
+    this.scopePanes();
     inst.screen.mount(this.body);
     this.render();
     this.refreshNow();
+  }
+
+  /** On the drill-in screen the trace panes follow that PID. */
+  private scopePanes(): void {
+    this.panes.setScopePid(this.current.def.id === 'process' ? Number(this.current.params.pid) || undefined : undefined);
   }
 
   back(): void {
@@ -441,6 +468,7 @@ export class App implements AppApi {
     cur.screen.unmount();
     this.discard(cur);
     this.current = prev;
+    this.scopePanes();
     prev.source.reset?.();
     prev.screen.mount(this.body);
     this.render();
@@ -536,6 +564,7 @@ export class App implements AppApi {
       lines.push('');
     };
     add('Global', [...GLOBAL_HELP, ...VIEWS.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]);
+    add('Trace panes (eBPF; need root)', this.panes.help());
     const h = this.current.screen.help?.();
     if (h) add(this.current.def.title, h);
     const box = blessed.box({

@@ -25,7 +25,7 @@ import { publishPerPid, type PerPidRates } from '../../screens/trace-pane-column
 import { sanitize, truncateWidth } from '../util/text.js';
 
 /** The part of TracerManager the panes use (tests pass a fake). */
-export type PaneTracers = Pick<TracerManager, 'start' | 'stop' | 'setPid' | 'drops' | 'onEvents' | 'handle' | 'isRunning'>;
+export type PaneTracers = Pick<TracerManager, 'start' | 'stop' | 'setPid' | 'drops' | 'onEvents' | 'handle' | 'isRunning'> & Partial<Pick<TracerManager, 'users'>>;
 
 export interface PaneHostContext {
   screen: Widgets.Screen;
@@ -50,6 +50,8 @@ interface Slot {
   /** Options (without pid) the tracer runs with, to tell setPid from restart. */
   optsKey?: string;
   pid?: number;
+  /** PID filtered in JS because the tracer instance is shared (see TracerManager.users). */
+  jsPid?: number;
   error?: PaneError;
   drops: number;
   unsub?: () => void;
@@ -156,7 +158,15 @@ export class PaneHost {
     p.events = 0;
     s.unsub ??= this.manager.onEvents(p.tracer, (batch: unknown[]) => this.onBatch(s, batch));
     try {
-      this.manager.start(p.tracer, opts);
+      s.jsPid = undefined;
+      try {
+        this.manager.start(p.tracer, opts);
+      } catch (e) {
+        // Already running unfiltered for another user: share it and filter by PID here.
+        if (!opts.pid || !this.manager.isRunning(p.tracer)) throw e;
+        this.manager.start(p.tracer, { ...opts, pid: undefined });
+        s.jsPid = opts.pid;
+      }
       s.running = true;
       s.optsKey = optionsKey(opts);
       s.pid = opts.pid;
@@ -198,6 +208,12 @@ export class PaneHost {
     }
     if (opts.pid !== s.pid) {
       try {
+        if ((this.manager.users?.(s.pane.tracer) ?? 1) > 1) {
+          s.jsPid = opts.pid;
+          s.pid = opts.pid;
+          s.pane.started();
+          return;
+        }
         this.manager.setPid(s.pane.tracer, opts.pid);
         s.pid = opts.pid;
         s.pane.started();
@@ -237,6 +253,8 @@ export class PaneHost {
 
   private onBatch(s: Slot, batch: unknown[]): void {
     if (!s.running) return;
+    // A tracer shared with another user (the failures recorder) keeps its kernel filter off: filter here.
+    if (s.jsPid) batch = batch.filter((e) => (e as { pid?: number }).pid === s.jsPid);
     s.pane.events += batch.length;
     try {
       s.pane.add(batch as never[]);

@@ -6,6 +6,7 @@
 import type { ProcNeed } from '../collectors/proc-pid.js';
 import { formatCpuTime, formatMem, formatPercent, formatRate, formatStart } from '../util/format.js';
 import type { ProcRow } from './process-model.js';
+import { EBPF_PROC_COLUMNS } from '../../screens/trace-pane-columns.js';
 
 export interface ProcColumn {
   id: string;
@@ -52,6 +53,7 @@ export const PROC_COLUMNS: ProcColumn[] = [
   { id: 'cgroup', title: 'CGROUP', description: 'Control group path (v2 unified, else first v1)', width: 24, align: 'left', needs: ['cgroup'], text: (r) => r.cgroup ?? '-', value: (r) => r.cgroup ?? null, sort: (r) => r.cgroup ?? '', descending: false },
   { id: 'comm', title: 'COMM', description: 'Command name (15 bytes, from /proc/PID/stat)', width: 15, align: 'left', needs: [], text: (r) => r.comm, value: (r) => r.comm, sort: (r) => r.comm, descending: false },
   { id: 'command', title: 'COMMAND', description: 'Full command line', width: 0, align: 'left', needs: ['cmdline'], text: (r) => r.command, value: (r) => r.command, sort: (r) => r.command, descending: false },
+  ...EBPF_PROC_COLUMNS,
 ];
 
 function round(v: number, d: number): number {

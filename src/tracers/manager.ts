@@ -40,6 +40,22 @@ interface Running {
   id: number;
   opts: TraceOptions;
   events: number;
+  /** Users sharing this instance (the failures recorder and the exit pane, say); stopped when it drops to 0. */
+  users: number;
+  info: TracerStartInfo;
+}
+
+/** Options equal once unset, false, 0 and empty values are dropped (at any depth). */
+function sameOptions(a: TraceOptions, b: TraceOptions): boolean {
+  const norm = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v === undefined || v === false || v === 0 || v === '' ? undefined : v;
+    const entries = Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => [k, norm(x)] as const)
+      .filter(([, x]) => x !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : 1));
+    return entries.length ? entries : undefined;
+  };
+  return JSON.stringify(norm(a) ?? null) === JSON.stringify(norm(b) ?? null);
 }
 
 /** Routes native instance ids to the manager that owns them (the addon has one callback). */
@@ -87,7 +103,13 @@ export class TracerManager {
   start(name: string, opts: TraceOptions = {}): TracerStartInfo {
     const desc = this.lookup(name);
     if (!desc) throw new TracerError(name, `unknown tracer '${name}'`, 'unknown');
-    if (this.running.has(name)) throw new TracerError(name, `tracer '${name}' is already running`);
+    const already = this.running.get(name);
+    if (already) {
+      // Same options: share the attached programs instead of loading a second copy.
+      if (!sameOptions(already.opts, opts)) throw new TracerError(name, `tracer '${name}' is already running with other options`);
+      already.users++;
+      return already.info;
+    }
     const why = this.checkPrivilege ? tracingUnsupportedReason() : null;
     if (why) throw new TracerError(name, `${name}: ${why}`, 'privilege');
     const addon = this.addon(name);
@@ -110,7 +132,8 @@ export class TracerManager {
       const msg = (e as Error).message;
       throw new TracerError(name, msg, /EPERM|EACCES|Operation not permitted|Permission denied/.test(msg) ? 'privilege' : 'failed');
     }
-    const run: Running = { name, desc, id: res.id, opts, events: 0 };
+    const info = { name, attached: res.attached, disabled: res.disabled };
+    const run: Running = { name, desc, id: res.id, opts, events: 0, users: 1, info };
     this.running.set(name, run);
     const flush = () => this.flush(name);
     routes.set(res.id, (view) => {
@@ -125,7 +148,12 @@ export class TracerManager {
       this.exitHooked = true;
       process.once('exit', () => this.stopAll());
     }
-    return { name, attached: res.attached, disabled: res.disabled };
+    return info;
+  }
+
+  /** How many users share the running instance (0 when stopped). */
+  users(name: string): number {
+    return this.running.get(name)?.users ?? 0;
   }
 
   private flush(name: string): void {
@@ -141,6 +169,7 @@ export class TracerManager {
   stop(name: string): void {
     const run = this.running.get(name);
     if (!run) return;
+    if (--run.users > 0) return;
     const addon = this.addon(name);
     try {
       addon.stop(run.id);
@@ -152,12 +181,17 @@ export class TracerManager {
   }
 
   stopAll(): void {
-    for (const name of [...this.running.keys()]) this.stop(name);
+    for (const [name, run] of [...this.running]) {
+      run.users = 1;
+      this.stop(name);
+    }
   }
 
   /** Change the PID filter (tgid, 0/undefined = all) without reloading. */
   setPid(name: string, pid: number | undefined): void {
     const run = this.mustRun(name);
+    // The kernel filter is shared: a shared instance keeps seeing every PID and users filter in JS.
+    if (run.users > 1) throw new TracerError(name, `tracer '${name}' is shared; filter its events by PID in JS`, 'failed');
     this.addon(name).setFilter(run.id, pid ?? 0);
     run.opts = { ...run.opts, pid };
   }

@@ -110,13 +110,14 @@ export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procR
         if (raw.length > 50000) { lost += raw.length - 50000; raw.splice(0, raw.length - 50000); }
       }));
       try {
-        if (!mgr.isRunning('exit')) { mgr.start('exit'); startedHere.add('exit'); }
+        mgr.start('exit'); // shared with the exit pane when both are on (the manager counts users)
+        startedHere.add('exit');
       } catch (e) {
         for (const u of unsubs.splice(0)) u();
         throw e;
       }
       // Optional: without exec, short-lived processes keep a null cmdline.
-      try { if (!mgr.isRunning('exec')) { mgr.start('exec'); startedHere.add('exec'); } } catch { /* exit events still flow */ }
+      try { mgr.start('exec'); startedHere.add('exec'); } catch { /* exit events still flow (exec may run with other options in its pane) */ }
       adapter.scanProc();
     },
     poll() {
