@@ -28,7 +28,7 @@ describe('ostop command line', () => {
     expect(s).toMatch(/-p, --pid PID/);
     expect(s).toMatch(/^\s+processes\s+/m); // the dump views are listed
     expect(s).not.toContain('\x1b[?1049h'); // no full-screen UI for --help
-  });
+  }, 30000);
 
   it('--version prints the package version and exits 0', async () => {
     const a = run(['--version']);
@@ -36,7 +36,7 @@ describe('ostop command line', () => {
     expect(e.exitCode).toBe(0);
     const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     expect(a.output.replace(/\r/g, '').trim()).toBe(`ostop ${pkg.version}`);
-  });
+  }, 30000);
 
   it('an unknown flag exits 2 with a clear message and no UI', async () => {
     const a = run(['--bogus-flag']);
@@ -46,7 +46,7 @@ describe('ostop command line', () => {
     expect(s).toContain("unknown option '--bogus-flag'");
     expect(s).toContain("Try 'ostop --help'");
     expect(s).not.toContain('\x1b[?1049h');
-  });
+  }, 30000);
 
   it('a bad value exits 2 naming the flag and the value', async () => {
     const a = run(['-d', 'fast']);
@@ -55,7 +55,7 @@ describe('ostop command line', () => {
     const b = run(['-p', 'abc']);
     expect((await b.waitExit()).exitCode).toBe(2);
     expect(b.output).toMatch(/-p: 'abc' is not a PID/);
-  });
+  }, 30000);
 
   it('-p PID opens straight into the process screen; Esc goes to the table', async () => {
     const name = uniqueTag('oep');
@@ -68,7 +68,7 @@ describe('ostop command line', () => {
     await a.waitFor(() => !!parseTable(a), 'the process table after Esc');
     await a.press('q');
     expect((await a.waitExit(20000)).exitCode).toBe(0);
-  });
+  }, 30000);
 
   it('NO_COLOR=1: no SGR colour codes anywhere, the selection and header use inverse', async () => {
     const a = run(['-d', '1'], { env: { NO_COLOR: '1' } });
@@ -95,7 +95,7 @@ describe('ostop command line', () => {
     expect(a.cellStyle(2, t.headerRow).inverse).toBe(true);
     await a.press('q');
     await a.waitExit(20000);
-  });
+  }, 30000);
 
   it('leaves the tty modes as it found them (raw mode off, echo on)', async () => {
     // A shell in the pty saves the modes, runs ostop, compares after.

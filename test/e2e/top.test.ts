@@ -90,7 +90,7 @@ describe('top view in a pty', () => {
     }
     // The footer keys.
     expect(app.lines()[ROWS - 1]).toMatch(/F1\s?Help.*F10\s?Quit/);
-  });
+  }, 30000);
 
   it('sorts with N, P, M, a header click and the F6 menu', async () => {
     await app.press('N');
@@ -118,7 +118,7 @@ describe('top view in a pty', () => {
     // Back to PID order: stable rows for the next steps.
     await app.press('N');
     await waitSorted('PID', false, Number);
-  });
+  }, 30000);
 
   it('moves the selection with the arrow keys', async () => {
     await app.press(KEYS.home);
@@ -130,7 +130,7 @@ describe('top view in a pty', () => {
     await app.waitFor(() => app.highlightedRows().includes(table().headerRow + 3), 'selection 2 rows down');
     const sel = selectedText()!;
     expect(sel.trim().split(/\s+/)[0]).toBe(String(first[2]));
-  });
+  }, 30000);
 
   it('filters (F4) to the process the test started, and clears the filter (\\)', async () => {
     await app.press(KEYS.f4);
@@ -154,7 +154,7 @@ describe('top view in a pty', () => {
     for (let i = 0; i < tag.length; i++) await app.press(KEYS.backspace);
     await app.press(KEYS.enter);
     await app.waitFor(() => (parseTable(app)?.rows.length ?? 0) > 10 && !app.screenText().includes('filter:'), 'filter cleared');
-  });
+  }, 30000);
 
   it('searches (/) and selects the match', async () => {
     await app.press(KEYS.home);
@@ -164,7 +164,7 @@ describe('top view in a pty', () => {
     await app.press(KEYS.enter);
     await app.waitFor(() => (selectedText() ?? '').includes(`${tag} 1000`), 'search match selected');
     expect(selectedText()!.trim().split(/\s+/)[0]).toBe(String(kid.pid));
-  });
+  }, 30000);
 
   it('drills into the selected process (Enter) and comes back (Esc) with the selection kept', async () => {
     await app.press(KEYS.enter);
@@ -178,7 +178,7 @@ describe('top view in a pty', () => {
     // Let a refresh or two pass: the selection must stay on the same process.
     await delay(1300);
     await app.waitFor(() => (selectedText() ?? '').includes(`${tag} 1000`), 'selection still on the drilled-into process');
-  });
+  }, 30000);
 
   it('shows the tree (t) with the child under its parent', async () => {
     await app.press('t');
@@ -207,7 +207,7 @@ describe('top view in a pty', () => {
     expect(kidIndent).toBeGreaterThan(indent(parentText!));
     await app.press('t');
     await app.waitFor(() => !/[├└]─/.test(app.screenText()), 'flat list again');
-  });
+  }, 30000);
 
   it('kills a child it started via k, SIGTERM, y', async () => {
     await app.press('/');
@@ -229,7 +229,7 @@ describe('top view in a pty', () => {
     expect(alive(kid.pid)).toBe(true);
     // Gone from the table after the next refresh.
     await app.waitFor(() => !pidsOnScreen().includes(victim.pid) && !app.screenText().includes(victim.comm), 'victim gone from the table', 5000);
-  });
+  }, 30000);
 
   it('shows the too-small message at 30x8 and redraws at full size', async () => {
     app.resize(30, 8);
@@ -240,7 +240,7 @@ describe('top view in a pty', () => {
     expect(table().rows.length).toBeGreaterThan(10);
     // Lines are drawn for the new width: the footer spans the full width again.
     expect(app.lines()[ROWS - 1]).toMatch(/F10\s?Quit/);
-  });
+  }, 30000);
 
   it('quits with q: terminal restored at once, process gone promptly', async () => {
     // A status message is pending here (from the kill above): its timer must not keep ostop alive.
