@@ -13,7 +13,12 @@
 //     (headless xterm) screen.
 //  4. RSS of each tool at the end of its run (target for ostop: < 80 MB).
 //  5. ostop's collector + model + sort per sample, in-process, at the
-//     machine's own process count, +1,000 and +10,000 idle processes.
+//     machine's own process count, +1,000 and +10,000 idle processes (and,
+//     for comparison, the top view's own TopSource.collect() per tick).
+//  6. Items 1-4 again with +10,000 idle processes, BENCH_BIG_SECONDS each.
+//
+// Environment: BENCH_SECONDS (30), WARMUP_SECONDS (5), BENCH_EXTRA_PROCS
+// (1000), BENCH_BIG_PROCS (10000), BENCH_BIG_SECONDS (15; 0 skips item 6).
 //
 // Tools that are not installed are skipped with a note. Everything started
 // here (sleep trees, tools) is killed before returning.
@@ -38,6 +43,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP = Math.min(Number(process.env.WARMUP_SECONDS ?? 5), SECONDS / 2);
 const EXTRA = Number(process.env.BENCH_EXTRA_PROCS ?? 1000);
 const BIG = Number(process.env.BENCH_BIG_PROCS ?? 10000);
+/** Seconds per tool for the second, big-table round (0 skips it). */
+const BIG_SECONDS = Number(process.env.BENCH_BIG_SECONDS ?? 15);
 const COLS = 200;
 const ROWS = 50;
 const HZ = 100; // USER_HZ
@@ -160,11 +167,12 @@ async function runTool(spec: ToolSpec, seconds: number): Promise<ToolResult> {
     });
   });
   const startTicks = 0; // a fresh process: nothing used before spawn
-  await sleep(WARMUP * 1000);
+  const warmup = Math.min(WARMUP, seconds / 2);
+  await sleep(warmup * 1000);
   const warmTicks = exited ? 0 : treeTicks(p.pid);
   const warmBytes = bytes;
   const tw = performance.now();
-  await sleep((seconds - WARMUP) * 1000);
+  await sleep((seconds - warmup) * 1000);
   const endTicks = exited ? 0 : treeTicks(p.pid);
   const te = performance.now();
   const rss = exited ? undefined : rssMb(p.pid);
@@ -296,6 +304,7 @@ export async function benchTop(): Promise<string> {
   let big: { sh: ChildProcess; count: number } | undefined;
   const costs: Array<[string, CollectorCost]> = [];
   const results: ToolResult[] = [];
+  const bigResults: ToolResult[] = [];
   try {
     costs.push(['machine as is', collectorCost()]);
     say(`starting ${EXTRA} idle processes`);
@@ -308,6 +317,12 @@ export async function benchTop(): Promise<string> {
     say(`starting ${BIG - EXTRA} more idle processes`);
     big = await startSleepers(Math.max(0, BIG - EXTRA));
     costs.push([`+${small.count + big.count} sleeps`, collectorCost()]);
+    if (BIG_SECONDS > 0) {
+      for (const t of TOOLS) {
+        say(`${t.name}: ${BIG_SECONDS} s with +${small.count + big.count} processes`);
+        bigResults.push(await runTool(t, BIG_SECONDS));
+      }
+    }
   } finally {
     stopSleepers(big);
     stopSleepers(small);
@@ -328,6 +343,18 @@ export async function benchTop(): Promise<string> {
     const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'met' : 'NOT met');
     out.push('');
     out.push(`targets: ostop CPU <= btop: ${verdict(btop ? o.cpuSteadyPct! <= btop.cpuSteadyPct! : undefined)}; ostop bytes/s <= htop: ${verdict(htop ? o.bytesPerSec! <= htop.bytesPerSec! : undefined)}; ostop RSS < 80 MB: ${verdict(o.rssMb !== undefined ? o.rssMb < 80 : undefined)}`);
+  }
+  if (bigResults.length) {
+    const bb = bigResults.find((r) => r.name === 'btop' && !r.skipped);
+    const bh = bigResults.find((r) => r.name === 'htop' && !r.skipped);
+    out.push('');
+    out.push(`Same with +${(small?.count ?? 0) + (big?.count ?? 0)} idle processes, ${BIG_SECONDS} s each (steady = after ${Math.min(WARMUP, BIG_SECONDS / 2)} s)`);
+    out.push(table(
+      ['tool', 'CPU% all', 'CPU% steady', 'vs btop', 'bytes/s', 'vs htop', 'first frame ms', 'RSS MB'],
+      bigResults.map((r) => r.skipped
+        ? [r.name, `skipped: ${r.skipped}`, '', '', '', '', '', '']
+        : [r.name, fmt(r.cpuAllPct, 2), fmt(r.cpuSteadyPct, 2), ratio(r.cpuSteadyPct, bb?.cpuSteadyPct), fmt(r.bytesPerSec, 0), ratio(r.bytesPerSec, bh?.bytesPerSec), fmt(r.firstFrameMs, 0), fmt(r.rssMb, 1)]),
+    ));
   }
   out.push('');
   out.push('ostop collector + model + sort per sample (default columns, median of 7, in-process)');
