@@ -8,6 +8,8 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+/* Exec records carry up to 1 KiB of argv; 1 MiB holds ~700 of them between drains. */
+#define OSTOP_RING_BYTES (1 << 20)
 #include "ostop.bpf.h"
 #include "exec.h"
 

@@ -7,6 +7,8 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+/* Exits are rare next to opens or syscalls: a small ring keeps the always-on failures recorder cheap in memory. */
+#define OSTOP_RING_BYTES (1 << 18)
 #include "ostop.bpf.h"
 #include "exit.h"
 

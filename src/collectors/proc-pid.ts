@@ -147,7 +147,11 @@ export interface ReadOptions {
   procRoot: string;
   needs: ReadonlySet<ProcNeed>;
   /** Cached cmdline by "pid:starttime", refreshed by the caller's policy. */
-  cmdlineCache?: Map<string, string>;
+  /** Command lines by "pid:starttime" with the tick they were read at (argv rarely changes; setproctitle can). */
+  cmdlineCache?: Map<string, { text: string; at: number }>;
+  tick?: number;
+  /** Ticks after which a cached command line is read again (default: never). */
+  cmdlineMaxAge?: (pid: number) => number;
   /** Kept-open fds for stat/statm (see ProcFdCache); absent = plain reads. */
   fdCache?: ProcFdCache;
 }
@@ -201,11 +205,14 @@ export function readTaskExtras(dir: string, s: ProcSample, needs: ReadonlySet<Pr
   }
   if (needs.has('cmdline') && !isThread) {
     const key = `${f.pid}:${f.starttime}`;
-    let c = opts.cmdlineCache?.get(key);
-    if (c === undefined) {
+    const cache = opts.cmdlineCache;
+    const hit = cache?.get(key);
+    const tick = opts.tick ?? 0;
+    let c = hit?.text;
+    if (c === undefined || !hit || tick - hit.at > (opts.cmdlineMaxAge?.(f.pid) ?? Infinity)) {
       const b = readBytes(dir + '/cmdline', 64 * 1024);
-      c = b ? parseCmdline(b) : '';
-      opts.cmdlineCache?.set(key, c);
+      c = b ? parseCmdline(b) : c ?? '';
+      cache?.set(key, { text: c, at: tick });
     }
     s.cmdline = c;
   }

@@ -57,7 +57,7 @@ export class ProcessCollector {
   private lastLevels = new Map<number, Pick<ProcSample, 'shrPages' | 'swapKb' | 'oomScore' | 'cgroup'>>();
   threads: boolean;
   pids?: ReadonlySet<number>;
-  private cmdlineCache = new Map<string, string>();
+  private cmdlineCache = new Map<string, { text: string; at: number }>();
   private tick = 0;
   private fdCache: ProcFdCache | undefined;
 
@@ -72,7 +72,13 @@ export class ProcessCollector {
   collect(now = performance.now()): ProcessTableSample {
     const root = this.procRoot;
     const system = readSystem(root);
-    const opts = { procRoot: root, needs: this.needs, cmdlineCache: this.cmdlineCache, fdCache: this.fdCache };
+    // Command lines: rows on screen are re-read every 3 ticks, the rest every
+    // 60-119 ticks, staggered by PID so no tick re-reads them all at once.
+    const detail = this.detailPids;
+    const opts = {
+      procRoot: root, needs: this.needs, cmdlineCache: this.cmdlineCache, fdCache: this.fdCache, tick: this.tick,
+      cmdlineMaxAge: (pid: number) => (!detail || detail.has(pid) ? 3 : 60 + (pid % 60)),
+    };
     const tasks: ProcSample[] = [];
     let threadCount = 0;
     let kernelThreadCount = 0;
@@ -108,10 +114,9 @@ export class ProcessCollector {
     this.fdCache?.sweep();
     for (const k of this.lastLevels.keys()) if (!this.levelSeen.has(k)) this.lastLevels.delete(k);
     this.levelSeen.clear();
-    // cmdline cache: drop entries of exited processes; every 10 ticks let
-    // live ones be re-read so setproctitle() changes show up.
-    if (++this.tick % 10 === 0) this.cmdlineCache.clear();
-    else for (const k of this.cmdlineCache.keys()) if (!seen.has(k)) this.cmdlineCache.delete(k);
+    // Drop cached command lines of exited processes.
+    this.tick++;
+    for (const k of this.cmdlineCache.keys()) if (!seen.has(k)) this.cmdlineCache.delete(k);
     return { time: now, system, tasks, threadCount, kernelThreadCount };
   }
 
