@@ -33,7 +33,7 @@ fi
 pkgs=(make g++ python3 pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool)
 # procps, sysstat and iproute2 give the classic tools the accuracy tests compare with.
 [ "$mode" = run ] || pkgs+=(procps sysstat iproute2 tmux util-linux gdb)
-[ "$mode" = bench ] && pkgs+=(htop btop net-tools)
+[ "$mode" = bench ] && pkgs+=(htop btop net-tools libbpf-tools strace linux-perf)
 
 missing=()
 for p in "${pkgs[@]}"; do
