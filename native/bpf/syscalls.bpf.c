@@ -26,9 +26,13 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 const volatile __u32 targ_mode = SC_MODE_STREAM;
 const volatile __u32 targ_self = 0;
+/* COUNT/PROC modes: 0 = counts and errors only, from sys_exit alone (the
+ * syscall number from orig_ax): no entry hook, about half the cost; userspace
+ * then leaves ostop_sc_enter unloaded. */
+const volatile __u32 targ_lat = 1;
 
 struct pt_regs___ostop {
-	unsigned long di, si, dx, r10, r8, r9;
+	unsigned long di, si, dx, r10, r8, r9, orig_ax;
 } __attribute__((preserve_access_index));
 
 /* What to read from user memory, by syscall number: low 4 bits the kind,
@@ -198,6 +202,39 @@ static __always_inline void add_stat(struct syscall_stat *s, u64 dur, long ret)
 		s->max_ns = dur;
 }
 
+static __always_inline struct syscall_stat *stat_slot(s32 nr, u64 pid_tgid)
+{
+	if (targ_mode == SC_MODE_COUNT) {
+		u32 k = nr;
+
+		return k < SC_NR_MAX ? bpf_map_lookup_elem(&sc_stats, &k) : NULL;
+	}
+	struct syscall_pkey key = { .tgid = pid_tgid >> 32, .nr = nr };
+	struct syscall_stat *s = bpf_map_lookup_elem(&sc_pstats, &key);
+
+	if (!s) {
+		struct syscall_stat zero = {};
+
+		/* EEXIST from a racing CPU is fine: look it up again. */
+		bpf_map_update_elem(&sc_pstats, &key, &zero, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&sc_pstats, &key);
+		if (!s)
+			ostop_count_drop(OSTOP_DROP_MAP);
+	}
+	return s;
+}
+
+static __always_inline void count_only(struct sc_stash *st, u64 pid_tgid, long ret)
+{
+	struct syscall_stat *s = stat_slot(st->nr, pid_tgid);
+
+	if (s) {
+		s->count++;
+		if (ret < 0 && ret >= -4095)
+			s->errors++;
+	}
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ostop_sc_enter, struct pt_regs___ostop *regs, long id)
 {
@@ -243,6 +280,13 @@ int BPF_PROG(ostop_sc_exit, struct pt_regs___ostop *regs, long ret)
 
 	if (skip(pid_tgid >> 32))
 		return 0;
+	if (targ_mode != SC_MODE_STREAM && !targ_lat) {
+		struct sc_stash tmp;
+
+		tmp.nr = regs->orig_ax;
+		count_only(&tmp, pid_tgid, ret);
+		return 0;
+	}
 	st = bpf_task_storage_get(&sc_stash, bpf_get_current_task_btf(), 0, 0);
 	if (!st || !st->ts)
 		return 0;
@@ -250,25 +294,9 @@ int BPF_PROG(ostop_sc_exit, struct pt_regs___ostop *regs, long ret)
 	dur = now - st->ts;
 	if (targ_mode == SC_MODE_STREAM) {
 		emit_stream(st, pid_tgid, now, ret, false);
-	} else if (targ_mode == SC_MODE_COUNT) {
-		u32 nr = st->nr;
-		struct syscall_stat *s;
-
-		if (nr < SC_NR_MAX && (s = bpf_map_lookup_elem(&sc_stats, &nr)))
-			add_stat(s, dur, ret);
 	} else {
-		struct syscall_pkey key = { .tgid = pid_tgid >> 32, .nr = st->nr };
-		struct syscall_stat *s = bpf_map_lookup_elem(&sc_pstats, &key);
+		struct syscall_stat *s = stat_slot(st->nr, pid_tgid);
 
-		if (!s) {
-			struct syscall_stat zero = {};
-
-			/* EEXIST from a racing CPU is fine: look it up again. */
-			bpf_map_update_elem(&sc_pstats, &key, &zero, BPF_NOEXIST);
-			s = bpf_map_lookup_elem(&sc_pstats, &key);
-			if (!s)
-				ostop_count_drop(OSTOP_DROP_MAP);
-		}
 		if (s)
 			add_stat(s, dur, ret);
 	}

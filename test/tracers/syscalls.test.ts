@@ -209,7 +209,7 @@ describe.skipIf(!!skipLive)('syscalls live (privileged)', () => {
     const { pid, events, drops } = await traced({});
     expect(drops.ring).toBe(0);
     const mine = events.filter((e) => e.pid === pid);
-    const start = mine.findIndex((e) => e.name === 'openat' && e.blob && Buffer.from(e.blob).toString() === target);
+    const start = mine.findIndex((e) => e.name === 'openat' && e.blob === target);
     expect(start).toBeGreaterThanOrEqual(0);
     const seq = mine.slice(start);
     const lines = seq.map((e) => `${syscallCall(e)} = ${formatRet(e.name, e.ret, (e.flags & SC_F.NORETURN) !== 0)}`);
@@ -255,6 +255,15 @@ describe.skipIf(!!skipLive)('syscalls live (privileged)', () => {
     expect(rows.write.totalNs).toBeGreaterThan(0);
     expect(rows.write.maxNs).toBeGreaterThan(0);
     expect(rows.write.maxNs).toBeLessThanOrEqual(rows.write.totalNs);
+  });
+
+  it('--summary --no-latency counts calls and errors from sys_exit alone', async () => {
+    const { events, agg } = await traced({ summary: true, flags: { 'no-latency': true } });
+    expect(events).toEqual([]);
+    const rows = Object.fromEntries(agg.bySyscall().map((r) => [r.syscall, r]));
+    expect(rows.write).toMatchObject({ count: N_WRITES, errors: 0, totalNs: 0 });
+    expect(rows.openat).toMatchObject({ count: 3, errors: 1 });
+    expect(rows.getpid.count).toBe(1);
   });
 
   it('--summary --by-process counts per process system-wide', async () => {
