@@ -11,6 +11,7 @@
 //   npx tsc -p tsconfig.json && node dist/bench/syscalls-bench.js
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { loadavg, cpus } from 'node:os';
 import { TracerManager } from '../src/tracers/manager.js';
 import { syscallsTracer, SyscallAggregator, type SyscallEvent } from '../src/tracers/syscalls.js';
 import type { TraceOptions } from '../src/tracers/types.js';
@@ -139,6 +140,7 @@ export async function benchSyscalls(): Promise<string> {
   return [
     `syscalls: dd bs=1 (2 syscalls per byte), median of ${REPEAT} for dd and ostop, targets: summary <= 1.3x, stream <= 3x with 0 drops`,
     line(head), ...body.map(line), ...notes.map((n) => `note: ${n}`),
+    `note: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end: ratios are only meaningful on an idle machine`,
   ].join('\n');
 }
 
