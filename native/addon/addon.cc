@@ -31,6 +31,7 @@
 #include <map>
 #include <string>
 #include <vector>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -177,12 +178,33 @@ bool starts_with(const std::string &s, const char *p)
 	return s.rfind(p, 0) == 0;
 }
 
+// Classic tracepoints are attached by id, which libbpf reads from tracefs.
+// Minimal systems (containers, microVMs, some CI images) boot without it
+// mounted; as root we mount it at its standard place once, as systemd would.
+// Returns "" when tracefs is (now) there, else why not.
+std::string ensure_tracefs()
+{
+	static std::string result = "unset";
+	if (result != "unset")
+		return result;
+	if (path_exists("/sys/kernel/tracing/events") || path_exists("/sys/kernel/debug/tracing/events"))
+		return result = "";
+	if (path_exists("/sys/kernel/tracing") && mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0 &&
+	    path_exists("/sys/kernel/tracing/events"))
+		return result = "";
+	return result = std::string("tracefs is not mounted and could not be mounted (") + strerror(errno) +
+			"): run `mount -t tracefs nodev /sys/kernel/tracing` as root";
+}
+
 // "" when a program in this ELF section can work on this kernel, else why not.
 std::string probe_section(const std::string &sec)
 {
 	auto after = [&](const char *p) { return sec.substr(strlen(p)); };
 	if (starts_with(sec, "tp/") || starts_with(sec, "tracepoint/")) {
 		std::string ev = starts_with(sec, "tp/") ? after("tp/") : after("tracepoint/");
+		std::string why = ensure_tracefs();
+		if (!why.empty())
+			return why;
 		const char *roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 		for (const char *r : roots) {
 			if (path_exists(std::string(r) + "/events"))
