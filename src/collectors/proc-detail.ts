@@ -10,59 +10,10 @@
 //    them through sanitize() (src/util/text.ts) first.
 //  - Parsers never throw on odd input: a missing or malformed field becomes
 //    undefined, so a process that changes under us gives partial data.
-//  - parseStat finds comm by the LAST ')' because comm may itself contain
-//    ')', spaces or newlines. (Private minimal /proc/PID/stat parser: the
-//    shared one in proc-pid.ts can replace it when it exists.)
 
-export interface ProcStatFields {
-  pid: number;
-  comm: string;
-  state: string;
-  ppid: number;
-  pgrp: number;
-  session: number;
-  ttyNr: number;
-  minflt: number;
-  majflt: number;
-  /** Clock ticks. */
-  utime: number;
-  stime: number;
-  priority: number;
-  nice: number;
-  numThreads: number;
-  /** Clock ticks after boot. */
-  starttime: number;
-  /** Bytes. */
-  vsize: number;
-  /** Pages. */
-  rss: number;
-  processor: number;
-  rtPriority: number;
-  policy: number;
-}
-
-/** Parse /proc/PID/stat or /proc/PID/task/TID/stat. */
-export function parseStat(text: string): ProcStatFields | undefined {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  const pid = Number(text.slice(0, open).trim());
-  const comm = text.slice(open + 1, close);
-  const f = text.slice(close + 2).trim().split(/\s+/);
-  // f[0] is field 3 (state); field N is f[N - 3].
-  if (f.length < 20 || !Number.isFinite(pid)) return undefined;
-  const n = (field: number) => {
-    const v = Number(f[field - 3]);
-    return Number.isFinite(v) ? v : 0;
-  };
-  return {
-    pid, comm, state: f[0],
-    ppid: n(4), pgrp: n(5), session: n(6), ttyNr: n(7),
-    minflt: n(10), majflt: n(12), utime: n(14), stime: n(15),
-    priority: n(18), nice: n(19), numThreads: n(20), starttime: n(22),
-    vsize: n(23), rss: n(24), processor: n(39), rtPriority: n(40), policy: n(41),
-  };
-}
+// /proc/PID/stat and /etc/passwd have one parser each, shared with the process table.
+export { parseStat, type StatFields as ProcStatFields } from './proc-pid.js';
+export { parsePasswd } from './users.js';
 
 export const STATE_NAMES: Record<string, string> = {
   R: 'running', S: 'sleeping', D: 'disk sleep', Z: 'zombie', T: 'stopped', t: 'tracing stop',
@@ -387,14 +338,3 @@ export function parseNsLink(target: string): NamespaceLink | undefined {
   return m ? { type: m[1], inode: Number(m[2]) } : undefined;
 }
 
-/** /etc/passwd text -> uid -> name. */
-export function parsePasswd(text: string): Map<number, string> {
-  const m = new Map<number, string>();
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f.length < 3) continue;
-    const uid = Number(f[2]);
-    if (Number.isInteger(uid) && !m.has(uid)) m.set(uid, f[0]);
-  }
-  return m;
-}
