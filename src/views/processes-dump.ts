@@ -20,6 +20,12 @@ export function processJson(r: ProcRow): Record<string, unknown> {
     is_thread: r.isThread, is_kernel_thread: r.isKernelThread,
   };
 }
+function round2<T extends object>(o: T): T {
+  const r: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) r[k] = typeof v === 'number' ? Math.round(v * 100) / 100 : v;
+  return r as T;
+}
+
 const BASE_JSON = new Set(['pid', 'ppid', 'user', 'uid', 'comm', 'state', 'priority', 'nice', 'cpu', 'mem', 'virt', 'res', 'shr', 'threads', 'start', 'time', 'tty', 'processor', 'command']);
 
 export function summaryLines(m: ProcessTableModel): string[] {
@@ -84,7 +90,7 @@ export const processesDump: DumpView = {
         const extra = cols.filter((c) => !BASE_JSON.has(c.id));
         o.out(JSON.stringify({
           time: new Date().toISOString(), uptime_sec: m.uptimeSec, interval_sec: Math.round(m.intervalSec * 1000) / 1000, load: m.load,
-          tasks: m.tasks, cpu: m.cpuTotal, cpus: m.cpus, memory: m.mem,
+          tasks: m.tasks, cpu: round2(m.cpuTotal), cpus: m.cpus.map(round2), memory: m.mem,
           processes: rows.map((r) => { const j = processJson(r); for (const c of extra) j[c.id] = c.value(r); return j; }),
         }) + '\n');
       } else if (o.format === 'csv') {
