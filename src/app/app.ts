@@ -19,6 +19,7 @@ import { UserNames } from '../collectors/users.js';
 import type { UiOptions } from '../cli.js';
 import { failuresHub } from '../views/failures-source.js';
 import { PaneHost } from './panes.js';
+import { alignBlessedWidths } from './blessed-widths.js';
 
 export const MIN_COLS = 40;
 export const MIN_ROWS = 10;
@@ -90,6 +91,7 @@ export class App implements AppApi {
     // UTF-8) rather than the DEC alternate charset: ACS breaks under tmux and
     // screen with converted terminfo entries and on many serial consoles.
     if (process.env.NCURSES_NO_UTF8_ACS === undefined) process.env.NCURSES_NO_UTF8_ACS = '1';
+    alignBlessedWidths();
     this.screen = blessed.screen({
       smartCSR: true,
       fullUnicode: true,

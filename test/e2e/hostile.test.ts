@@ -105,12 +105,9 @@ describe('hostile process names', () => {
     expectAligned(kids.cjk);
   });
 
-  // KNOWN BUG (reported, not fixed here): blessed 0.1.81 measures emoji as 1 cell
-  // (node_modules/blessed/lib/unicode.js) while ostop's fitWidth (src/util/text.ts)
-  // and modern terminals use 2, so blessed's partial redraws put later cells one
-  // column off and overwrite the emoji. it.fails keeps the suite green meanwhile;
-  // when this starts "failing", the bug is fixed: turn it back into it().
-  it.fails('emoji names are shown whole and keep the columns aligned after refreshes', () => {
+  // blessed 0.1.81 alone measures emoji as 1 cell; src/app/blessed-widths.ts makes
+  // it use ostop's table (2 cells, as modern terminals draw them).
+  it('emoji names are shown whole and keep the columns aligned after refreshes', () => {
     const y = rowY(kids.emoji);
     const line = app.lines()[y];
     expect(line).toContain(`${tag}e 😀 中文 smile 1000`);

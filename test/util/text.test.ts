@@ -76,3 +76,21 @@ describe('formatRecords', () => {
     expect(formatRecords([{ a: 1, b: '\x1b[31mred', c: '' }], cols, 'text')).not.toContain('\x1b');
   });
 });
+
+describe('one width table for layout and blessed', () => {
+  it('wideCharRegex matches exactly the characters charWidth calls wide', async () => {
+    const { wideCharRegex, charWidth } = await import('../../src/util/text.js');
+    const re = wideCharRegex();
+    for (const cp of [0x41, 0x1100, 0x4e2d, 0xac00, 0x1f600, 0x1f680, 0x2603, 0x26a1, 0x20000, 0xff21, 0x301, 0xe9]) {
+      const ch = String.fromCodePoint(cp);
+      re.lastIndex = 0;
+      expect(re.test(ch), cp.toString(16)).toBe(charWidth(cp) === 2);
+    }
+  });
+  it('blessed measures with it once aligned', async () => {
+    const { alignBlessedWidths } = await import('../../src/app/blessed-widths.js');
+    const blessed = (await import('blessed')).default as unknown as { unicode: { strWidth(s: string): number } };
+    alignBlessedWidths();
+    expect(blessed.unicode.strWidth('a😀中')).toBe(5);
+  });
+});
