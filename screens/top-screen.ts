@@ -8,7 +8,8 @@ import { PROC_COLUMNS, columnById, resolveColumns, type ProcColumn } from '../sr
 import { arrangeRows, matchesFilter, type ViewRow } from '../src/model/process-view.js';
 import { STRIP_MIN_WIDTH, type TopState, type TopModel } from '../src/views/top.js';
 import { formatSystemStrip } from '../src/views/vmstat-strip.js';
-import { fitWidth, sanitize } from '../src/util/text.js';
+import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
+import type { ThemeColor } from './theme.js';
 import { formatDuration, formatMem } from '../src/util/format.js';
 import { bar } from './widgets/meter.js';
 import { SIGNALS, DEFAULT_SIGNAL_INDEX, signalMenuItems, sendSignal, renice } from '../src/collectors/proc-actions.js';
@@ -216,17 +217,31 @@ export class TopScreen implements Screen<TopModel> {
     ], mem.totalBytes, half - lw - 1, memLabel);
     const swpLine = t.fg('label', 'Swp'.padEnd(lw + 1)) + bar(t, [{ value: mem.swapUsedBytes, color: 'swap' }], mem.swapTotalBytes || 1, half - lw - 1, `${formatMem(mem.swapUsedBytes)}/${formatMem(mem.swapTotalBytes)}`);
     const tk = m.tasks;
+    // Right column: segments of [text, colour], cut to the cells left of the meters.
+    const rw = Math.max(0, width - half - 1);
+    const fit = (segs: Array<[string, ThemeColor?]>): string => {
+      let out = '';
+      let room = rw;
+      for (const [text, color] of segs) {
+        if (room <= 0) break;
+        const piece = truncateWidth(text, room);
+        room -= displayWidth(piece);
+        out += color ? t.fg(color, blessed.escape(piece)) : blessed.escape(piece);
+      }
+      return out;
+    };
     const right = [
-      `${t.fg('label', 'Tasks:')} ${tk.total}, ${tk.threads} thr, ${tk.kernelThreads} kthr; ${t.fg('stateRunning', String(tk.running))} running, ${tk.sleeping} sleeping${tk.stopped ? `, ${tk.stopped} stopped` : ''}${tk.zombie ? `, ${t.fg('stateZombie', String(tk.zombie) + ' zombie')}` : ', 0 zombie'}`,
-      `${t.fg('label', 'Load average:')} ${m.load.map((x) => x.toFixed(2)).join(' ')}`,
-      `${t.fg('label', 'Uptime:')} ${formatDuration(m.uptimeSec)}`,
+      fit([['Tasks:', 'label'], [` ${tk.total}, ${tk.threads} thr, ${tk.kernelThreads} kthr; `], [String(tk.running), 'stateRunning'], [` running, ${tk.sleeping} sleeping`],
+        [tk.stopped ? `, ${tk.stopped} stopped` : ''], [`, ${tk.zombie} zombie`, tk.zombie ? 'stateZombie' : undefined]]),
+      fit([['Load average:', 'label'], [` ${m.load.map((x) => x.toFixed(2)).join(' ')}`]]),
+      fit([['Uptime:', 'label'], [` ${formatDuration(m.uptimeSec)}`]]),
     ];
     const status: string[] = [];
-    if (this.filter) status.push(`filter: ${blessed.escape(sanitize(this.filter))}`);
-    if (this.state.uid !== undefined) status.push(`user: ${blessed.escape(sanitize(this.state.users.name(this.state.uid)))}`);
+    if (this.filter) status.push(`filter: ${sanitize(this.filter)}`);
+    if (this.state.uid !== undefined) status.push(`user: ${sanitize(this.state.users.name(this.state.uid))}`);
     if (this.follow !== undefined) status.push(`following ${this.follow}`);
     if (this.cfg.tree) status.push('tree');
-    if (status.length) right.push(t.fg('warn', status.join('  ')));
+    if (status.length) right.push(fit([[status.join('  '), 'warn']]));
     if (subCols > 1) {
       // Many CPUs: bars take the full width, memory and tasks go below.
       return [...left, memLine + ' ' + right[0], swpLine + ' ' + right[1], ' '.repeat(half) + right[2], ...(right[3] ? [' '.repeat(half) + right[3]] : [])];
@@ -437,7 +452,7 @@ export class TopScreen implements Screen<TopModel> {
       const c = cols[sel];
       if (!c) return;
       const ids = this.cfg.columns;
-      if (key.full === 'space' || key.full === 'enter' || key.full === 'return') {
+      if (key.full === 'space' || key.full === 'enter') { // blessed also sends 'return' for the same Enter
         if (ids.includes(c.id)) {
           if (ids.length > 1) ids.splice(ids.indexOf(c.id), 1);
         } else ids.push(c.id);

@@ -46,7 +46,6 @@ const GLOBAL_HELP: Array<[string, string]> = [
 export async function runTui(ui: UiOptions): Promise<number> {
   const loaded = loadConfig();
   const config = loaded.config;
-  if (ui.delaySec !== undefined) config.delaySec = ui.delaySec;
   const term = chooseTerminal(process.env);
   const mono = ui.noColor || term.mono;
   const app = new App(config, loaded.path, loaded.error, makeTheme(mono), term.terminal, mono ? 0 : term.colors, ui);
@@ -75,6 +74,7 @@ export class App implements AppApi {
   private paneBox: blessed.Widgets.BoxElement;
   readonly panes: PaneHost;
   readonly topState: TopState;
+  private sessionDelaySec: number | undefined;
 
   constructor(
     readonly config: Config,
@@ -87,6 +87,7 @@ export class App implements AppApi {
     io?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
   ) {
     this.saveEnabled = !configError;
+    this.sessionDelaySec = ui.delaySec;
     // Draw boxes with Unicode line characters (ASCII where the locale is not
     // UTF-8) rather than the DEC alternate charset: ACS breaks under tmux and
     // screen with converted terminfo entries and on many serial consoles.
@@ -130,11 +131,13 @@ export class App implements AppApi {
       pids: ui.pids && ui.pids.length > 1 ? new Set(ui.pids) : undefined,
       save: () => this.saveConfig(),
     };
-    if (configError) this.status(`${configError} — using defaults; the file will not be overwritten`, 'error');
+    // The verdict first, so a narrow status line still says what ostop did about it.
+    if (configError) this.status(`using defaults; the file will not be overwritten: ${configError}`, 'error');
   }
 
   get delayMs(): number {
-    return Math.round(this.config.delaySec * 1000);
+    // -d applies to this session only; the 'd' key changes (and saves) the configured delay.
+    return Math.round((this.sessionDelaySec ?? this.config.delaySec) * 1000);
   }
 
   private saveConfig(): void {
@@ -388,11 +391,12 @@ export class App implements AppApi {
         if (!this.paused) this.refreshNow();
         return;
       case 'd':
-        return this.prompt('Refresh delay in seconds: ', String(this.config.delaySec), (v) => {
+        return this.prompt('Refresh delay in seconds: ', String(this.sessionDelaySec ?? this.config.delaySec), (v) => {
           if (v === null) return;
           const d = Number(v);
           if (!Number.isFinite(d) || d < 0.1 || d > 3600) return this.status(`'${v}' is not a delay between 0.1 and 3600 s`, 'error');
           this.config.delaySec = d;
+          this.sessionDelaySec = undefined;
           this.saveConfig();
           this.status(`refresh every ${d} s`);
           this.schedule();

@@ -76,16 +76,17 @@ function openFileLimit(): number {
  * instead of open+read+close. A kept fd of an exited task fails with ESRCH
  * (even if its PID was reused, the fd still names the old task), so a read
  * error closes it and retries with a fresh open. Files not read during a
- * tick are closed by sweep(). The cache never holds more than a quarter of
- * the process's open-file limit (and at most 16,384); beyond that, files
- * are read the ordinary way.
+ * tick are closed by sweep(). The cache leaves 1,024 descriptors of the
+ * open-file limit free for everything else (Node raises the soft limit to
+ * the hard one at start-up) and holds at most 65,536; beyond that, files are
+ * read the ordinary way.
  */
 export class ProcFdCache {
   private fds = new Map<string, { fd: number; uid: number; seen: number }>();
   private tick = 0;
   readonly capacity: number;
 
-  constructor(capacity = Math.min(16384, Math.floor(openFileLimit() / 4))) {
+  constructor(capacity = Math.max(0, Math.min(65536, openFileLimit() - 1024))) {
     this.capacity = capacity;
   }
 

@@ -18,7 +18,9 @@ export interface ProcColumn {
   text: (r: ProcRow) => string;
   /** JSON/CSV value with documented units. */
   value: (r: ProcRow) => string | number | null;
-  /** Sort key; numbers sort numerically, strings by locale-free compare. */
+  /** Sort key; numbers sort numerically, strings by locale-free compare. Keys are
+   * rounded as displayed, so rows that look equal stay in PID order instead of
+   * swapping on every refresh (less flicker, fewer bytes to the terminal). */
   sort: (r: ProcRow) => number | string;
   /** Default direction when first chosen: true = descending (big first). */
   descending: boolean;
@@ -37,8 +39,8 @@ export const PROC_COLUMNS: ProcColumn[] = [
   { id: 'res', title: 'RES', description: 'Resident set size (JSON: bytes)', width: 6, align: 'right', needs: [], text: (r) => formatMem(r.rssBytes), value: (r) => r.rssBytes, sort: (r) => r.rssBytes, descending: true },
   { id: 'shr', title: 'SHR', description: 'Shared resident memory (JSON: bytes)', width: 6, align: 'right', needs: ['statm'], text: (r) => formatMem(r.shrBytes), value: (r) => r.shrBytes, sort: (r) => r.shrBytes, descending: true },
   { id: 'state', title: 'S', description: 'State: R running, S sleeping, D disk wait, Z zombie, T stopped, I idle', width: 1, align: 'left', needs: [], text: (r) => r.state, value: (r) => r.state, sort: (r) => r.state, descending: false },
-  { id: 'cpu', title: 'CPU%', description: 'CPU use over the last interval, 100 = one core', width: 5, align: 'right', needs: [], text: (r) => formatPercent(r.cpuPercent), value: (r) => round(r.cpuPercent, 2), sort: (r) => r.cpuPercent, descending: true },
-  { id: 'mem', title: 'MEM%', description: 'Resident memory as a percent of RAM', width: 5, align: 'right', needs: [], text: (r) => formatPercent(r.memPercent), value: (r) => round(r.memPercent, 2), sort: (r) => r.memPercent, descending: true },
+  { id: 'cpu', title: 'CPU%', description: 'CPU use over the last interval, 100 = one core', width: 5, align: 'right', needs: [], text: (r) => formatPercent(r.cpuPercent), value: (r) => round(r.cpuPercent, 2), sort: (r) => round(r.cpuPercent, 1), descending: true },
+  { id: 'mem', title: 'MEM%', description: 'Resident memory as a percent of RAM', width: 5, align: 'right', needs: [], text: (r) => formatPercent(r.memPercent), value: (r) => round(r.memPercent, 2), sort: (r) => round(r.memPercent, 1), descending: true },
   { id: 'time', title: 'TIME+', description: 'Total CPU time (JSON: seconds)', width: 9, align: 'right', needs: [], text: (r) => formatCpuTime(r.cpuTimeSec), value: (r) => round(r.cpuTimeSec, 2), sort: (r) => r.cpuTimeSec, descending: true },
   { id: 'tty', title: 'TTY', description: 'Controlling terminal', width: 7, align: 'left', needs: [], text: (r) => r.tty, value: (r) => r.tty, sort: (r) => r.tty, descending: false },
   { id: 'threads', title: 'NLWP', description: 'Number of threads', width: 4, align: 'right', needs: [], text: (r) => String(r.threads), value: (r) => r.threads, sort: (r) => r.threads, descending: true },
