@@ -51,37 +51,77 @@ export interface ProcSample extends StatFields {
 }
 
 export function parseStat(text: string): StatFields | undefined {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  const pid = Number(text.slice(0, open).trim());
-  if (!Number.isInteger(pid)) return undefined;
-  const f = text.slice(close + 2).trim().split(' ');
-  if (f.length < 22) return undefined;
-  const n = (i: number) => {
-    const v = Number(f[i]);
-    return Number.isFinite(v) ? v : 0;
-  };
+  const b = Buffer.from(text, 'utf8');
+  return parseStatBytes(b, b.length);
+}
+
+// Field values after "pid (comm) ", by 0-based index (0 = state), for the fields kept.
+const F_PPID = 1, F_PGRP = 2, F_SESSION = 3, F_TTY = 4, F_FLAGS = 6, F_MINFLT = 7, F_MAJFLT = 9, F_UTIME = 11,
+  F_STIME = 12, F_PRIO = 15, F_NICE = 16, F_THREADS = 17, F_START = 19, F_VSIZE = 20, F_RSS = 21, F_CPU = 36;
+const scratch = new Float64Array(40);
+
+/**
+ * Parse /proc/PID/stat straight from bytes: no split, no per-field strings
+ * (this runs for every task on every tick). Only comm becomes a string.
+ * Numbers are decimal integers, possibly negative; a malformed field is 0.
+ */
+export function parseStatBytes(b: Uint8Array, len: number): StatFields | undefined {
+  let open = -1;
+  for (let i = 0; i < len; i++) if (b[i] === 0x28) { open = i; break; }
+  let close = -1;
+  for (let i = len - 1; i > open; i--) if (b[i] === 0x29) { close = i; break; }
+  if (open <= 0 || close < 0) return undefined;
+  let pid = 0;
+  for (let i = 0; i < open; i++) {
+    const c = b[i];
+    if (c === 0x20) continue;
+    if (c < 0x30 || c > 0x39) return undefined;
+    pid = pid * 10 + (c - 0x30);
+  }
+  let i = close + 2;
+  if (i >= len) return undefined;
+  const state = String.fromCharCode(b[i]);
+  let field = 0;
+  // skip the state field
+  while (i < len && b[i] !== 0x20) i++;
+  scratch.fill(0);
+  while (i < len && field < 39) {
+    i++; // the space
+    field++;
+    let neg = false;
+    let v = 0;
+    if (b[i] === 0x2d) { neg = true; i++; }
+    while (i < len) {
+      const c = b[i];
+      if (c < 0x30 || c > 0x39) break;
+      v = v * 10 + (c - 0x30);
+      i++;
+    }
+    while (i < len && b[i] !== 0x20 && b[i] !== 0x0a) i++; // junk in a field: ignore the rest of it
+    scratch[field] = neg ? -v : v;
+    if (b[i] === 0x0a) break;
+  }
+  if (field < 21) return undefined;
   return {
     pid,
-    comm: text.slice(open + 1, close),
-    state: f[0] || '?',
-    ppid: n(1),
-    pgrp: n(2),
-    session: n(3),
-    ttyNr: n(4),
-    flags: n(6),
-    minflt: n(7),
-    majflt: n(9),
-    utime: n(11),
-    stime: n(12),
-    priority: n(15),
-    nice: n(16),
-    numThreads: n(17),
-    starttime: n(19),
-    vsize: n(20),
-    rssPages: n(21),
-    processor: f.length > 36 ? n(36) : 0,
+    comm: Buffer.from(b.buffer, b.byteOffset + open + 1, close - open - 1).toString('utf8'),
+    state,
+    ppid: scratch[F_PPID],
+    pgrp: scratch[F_PGRP],
+    session: scratch[F_SESSION],
+    ttyNr: scratch[F_TTY],
+    flags: scratch[F_FLAGS],
+    minflt: scratch[F_MINFLT],
+    majflt: scratch[F_MAJFLT],
+    utime: scratch[F_UTIME],
+    stime: scratch[F_STIME],
+    priority: scratch[F_PRIO],
+    nice: scratch[F_NICE],
+    numThreads: scratch[F_THREADS],
+    starttime: scratch[F_START],
+    vsize: scratch[F_VSIZE],
+    rssPages: scratch[F_RSS],
+    processor: field > F_CPU ? scratch[F_CPU] : 0,
   };
 }
 
@@ -165,13 +205,17 @@ export function readTask(dir: string, tgid: number, isThread: boolean, opts: Rea
   const cache = opts.fdCache;
   let st: string | undefined;
   let owner: number | undefined;
+  let f: StatFields | undefined;
   if (cache) {
-    const r = cache.readOwned(dir + '/stat');
-    st = r?.text;
-    owner = r?.uid;
-  } else st = readFileFast(dir + '/stat');
-  if (st === undefined) return undefined;
-  const f = parseStat(st);
+    const len = cache.readRaw(dir + '/stat');
+    if (len < 0) return undefined;
+    owner = cache.lastUid;
+    f = parseStatBytes(cache.bytes, len);
+  } else {
+    st = readFileFast(dir + '/stat');
+    if (st === undefined) return undefined;
+    f = parseStat(st);
+  }
   if (!f) return undefined;
   const s = f as ProcSample;
   s.tgid = tgid;

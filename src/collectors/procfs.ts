@@ -90,7 +90,8 @@ export class ProcFdCache {
     this.capacity = capacity;
   }
 
-  private pread(fd: number): string | undefined {
+  /** pread the whole file at offset 0 into the shared buffer; returns its length. */
+  private pread(fd: number): number {
     let len = 0;
     for (;;) {
       if (len === buf.length) {
@@ -102,26 +103,34 @@ export class ProcFdCache {
       if (n <= 0) break;
       len += n;
     }
-    return buf.toString('utf8', 0, len);
+    return len;
+  }
+
+  /** Owner uid of the file last read by readRaw() (the task's effective uid, as `ps` shows for EUID). */
+  lastUid = -1;
+
+  /** The shared buffer holding the bytes of the last readRaw(); valid until the next read. */
+  get bytes(): Buffer {
+    return buf;
   }
 
   /**
-   * Read a small /proc text file. readOwned() also returns the file's
-   * owner uid (the task's effective uid, as `ps` shows for EUID; from
-   * fstat at open time, refreshed every 10 ticks).
+   * Read a small /proc file into the shared buffer without allocating:
+   * returns its length, or -1 when it cannot be read (task gone, no
+   * permission). The owner uid is fstat'ed at open time and every 10
+   * ticks after, into lastUid.
    */
-  read(path: string): string | undefined {
-    return this.readOwned(path)?.text;
-  }
-
-  readOwned(path: string): { text: string; uid: number } | undefined {
+  readRaw(path: string): number {
     const e = this.fds.get(path);
     if (e) {
       try {
         if (this.tick % 10 === 0) e.uid = fs.fstatSync(e.fd).uid;
-        const text = this.pread(e.fd);
+        const len = this.pread(e.fd);
         e.seen = this.tick;
-        if (text !== undefined && text.length > 0) return { text, uid: e.uid };
+        if (len > 0) {
+          this.lastUid = e.uid;
+          return len;
+        }
       } catch {
         /* task gone or PID reused: reopen below */
       }
@@ -132,23 +141,36 @@ export class ProcFdCache {
     try {
       fd = fs.openSync(path, 'r');
     } catch {
-      return undefined;
+      return -1;
     }
     let keep = false;
     try {
       const uid = fs.fstatSync(fd).uid;
-      const text = this.pread(fd);
-      if (text === undefined || text.length === 0) return undefined;
+      const len = this.pread(fd);
+      if (len <= 0) return -1;
       if (this.fds.size < this.capacity) {
         this.fds.set(path, { fd, uid, seen: this.tick });
         keep = true;
       }
-      return { text, uid };
+      this.lastUid = uid;
+      return len;
     } catch {
-      return undefined;
+      return -1;
     } finally {
       if (!keep) try { fs.closeSync(fd); } catch { /* ignore */ }
     }
+  }
+
+  /** Read a small /proc text file (kept open between ticks). */
+  read(path: string): string | undefined {
+    const len = this.readRaw(path);
+    return len < 0 ? undefined : buf.toString('utf8', 0, len);
+  }
+
+  /** read() plus the file's owner uid. */
+  readOwned(path: string): { text: string; uid: number } | undefined {
+    const len = this.readRaw(path);
+    return len < 0 ? undefined : { text: buf.toString('utf8', 0, len), uid: this.lastUid };
   }
 
   /** Close files not read since the last sweep; call once per tick. */
