@@ -37,6 +37,8 @@
 
 #include "ostop-common.h"
 #include "registry.h"
+#include "tasks.h"
+#include "tasks.skel.h"
 
 extern "C" void ostop_libbpf_static_init(void);
 
@@ -749,6 +751,131 @@ void cleanup(void *)
 	g_callback.Reset();
 }
 
+// ---- Task iterator (bpf/tasks.bpf.c): the process table's counters -------
+// Self-contained; not a ring-buffer tracer. tasksOpen() loads the iter/task
+// program and attaches it once (a link; nothing pinned). Each tasksRead()
+// creates an iterator fd from the link, reads it to EOF (one struct
+// tasks_rec per task) into one ArrayBuffer and closes it. tasksClose() or
+// env teardown destroys the link and the object.
+tasks_bpf *g_tasks = nullptr;
+bpf_link *g_tasks_link = nullptr;
+std::vector<uint8_t> g_tasks_buf;
+
+void tasks_destroy()
+{
+	if (g_tasks_link) {
+		bpf_link__destroy(g_tasks_link);
+		g_tasks_link = nullptr;
+	}
+	if (g_tasks) {
+		tasks_bpf__destroy(g_tasks);
+		g_tasks = nullptr;
+	}
+	std::vector<uint8_t>().swap(g_tasks_buf);
+}
+
+// tasksOpen() -> { recordSize, ncpus }. Throws (with .errno) when the
+// iterator cannot be loaded here: no privilege, no BTF, old kernel.
+Napi::Value TasksOpen(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	int ncpus = libbpf_num_possible_cpus();
+	if (!g_tasks_link) {
+		if (!path_exists("/sys/kernel/btf/vmlinux"))
+			throw Napi::Error::New(env, "task iterator: kernel BTF (/sys/kernel/btf/vmlinux) is missing");
+		g_log.clear();
+		g_tasks = tasks_bpf__open();
+		if (!g_tasks)
+			fail(env, "task iterator: open failed", errno);
+		if (int err = tasks_bpf__load(g_tasks)) {
+			tasks_destroy();
+			fail(env, "task iterator: cannot load", err);
+		}
+		g_tasks_link = bpf_program__attach_iter(g_tasks->progs.ostop_tasks, nullptr);
+		if (!g_tasks_link) {
+			int err = errno;
+			tasks_destroy();
+			fail(env, "task iterator: cannot attach", err);
+		}
+	}
+	Napi::Object o = Napi::Object::New(env);
+	o.Set("recordSize", (double)sizeof(tasks_rec));
+	o.Set("ncpus", (double)ncpus);
+	return o;
+}
+
+// tasksRead() -> ArrayBuffer of n x struct tasks_rec (one per task).
+Napi::Value TasksRead(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	if (!g_tasks_link)
+		throw Napi::Error::New(env, "task iterator: not open (call tasksOpen first)");
+	int fd = bpf_iter_create(bpf_link__fd(g_tasks_link));
+	if (fd < 0)
+		fail(env, "task iterator: bpf_iter_create", errno);
+	if (g_tasks_buf.size() < (64u << 10))
+		g_tasks_buf.resize(64u << 10);
+	size_t len = 0;
+	for (;;) {
+		if (g_tasks_buf.size() - len < (32u << 10))
+			g_tasks_buf.resize(g_tasks_buf.size() * 2);
+		ssize_t n = read(fd, g_tasks_buf.data() + len, g_tasks_buf.size() - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+			close(fd);
+			fail(env, "task iterator: read", err);
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, len);
+	if (len)
+		memcpy(ab.Data(), g_tasks_buf.data(), len);
+	return ab;
+}
+
+Napi::Value TasksClose(const Napi::CallbackInfo &info)
+{
+	tasks_destroy();
+	return info.Env().Undefined();
+}
+
+// tasksLayout() -> { tasks_rec: { size, fields: { name: { offset, size } } } }
+Napi::Value TasksLayout(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	Napi::Object all = Napi::Object::New(env);
+#define OSTOP_TASKS_FIELD(T, f)                                              \
+	{                                                                    \
+		Napi::Object fo = Napi::Object::New(env);                    \
+		fo.Set("offset", (double)offsetof(T, f));                   \
+		fo.Set("size", (double)sizeof(((T *)0)->f));                 \
+		fields.Set(#f, fo);                                          \
+	}
+#define OSTOP_TASKS_LAYOUT(type, FIELDS)                                     \
+	{                                                                    \
+		Napi::Object lo = Napi::Object::New(env), fields = Napi::Object::New(env); \
+		FIELDS(OSTOP_TASKS_FIELD, struct type)                       \
+		lo.Set("size", (double)sizeof(struct type));                 \
+		lo.Set("fields", fields);                                    \
+		all.Set(#type, lo);                                          \
+	}
+	TASKS_LAYOUTS(OSTOP_TASKS_LAYOUT)
+#undef OSTOP_TASKS_LAYOUT
+#undef OSTOP_TASKS_FIELD
+	return all;
+}
+
+void tasks_cleanup(void *)
+{
+	tasks_destroy();
+}
+// ---- end of the task iterator section -------------------------------------
+
 Napi::Object Init(Napi::Env env, Napi::Object exports)
 {
 	g_env = env;
@@ -770,6 +897,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
 	exports.Set("programs", Napi::Function::New(env, Programs));
 	exports.Set("probe", Napi::Function::New(env, Probe));
 	exports.Set("features", Napi::Function::New(env, Features));
+	napi_add_env_cleanup_hook(env, tasks_cleanup, nullptr);
+	exports.Set("tasksOpen", Napi::Function::New(env, TasksOpen));
+	exports.Set("tasksRead", Napi::Function::New(env, TasksRead));
+	exports.Set("tasksClose", Napi::Function::New(env, TasksClose));
+	exports.Set("tasksLayout", Napi::Function::New(env, TasksLayout));
 	return exports;
 }
 

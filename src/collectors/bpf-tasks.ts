@@ -1,0 +1,261 @@
+// Fast path for the process table: every task's /proc/PID/stat counters in
+// one read() of a BPF task iterator (native/bpf/tasks.bpf.c, wire struct
+// native/bpf/tasks.h) instead of one pread of /proc/PID/stat per task.
+//
+// What must stay true:
+// - decodeTasks() returns ProcSamples whose fields equal what the /proc
+//   path (parseStat) reads, with /proc's rules applied here and only here:
+//   process rows sum live threads + signal's dead-thread totals and apply
+//   the kernel's cputime_adjust (utime+stime = sum_exec_runtime, split by the
+//   tick-sampled ratio, monotonic against prev_cputime), times in USER_HZ
+//   ticks, starttime = start_boottime / 10 ms, vsize in bytes.
+// - Offsets below are checked against the C offsetof (addon tasksLayout())
+//   by test/collectors/bpf-tasks-layout.test.ts.
+// - Known differences from /proc (documented, tested):
+//   * uid is the task's real euid; /proc's file owner (what the /proc path
+//     uses) is root for non-dumpable processes.
+//   * shrPages is get_mm_counter()'s file+shmem (percpu_counter .count);
+//     statm on 6.16+ sums every CPU, so it can differ by up to ~2 x 64 pages
+//     per CPU. RSS uses .count exactly as /proc/PID/stat does.
+//   * comm is task->comm; /proc shows a longer name for kernel threads
+//     (kworker descriptions, kthread full names): the collector re-reads
+//     those few from /proc (see ProcessCollector).
+//   * tasks the iterator does not see (on this VM: pid 1's thread group) are
+//     read from /proc by the collector, so the pid set equals /proc's.
+//
+// Measured (this VM: 2 vCPUs, kernel 6.18, Node 20; ProcessCollector.collect()
+// with the TopSource needs cmdline+uid, threads on, process.cpuUsage over 30
+// samples): see MEASURED below.
+import { loadNative } from '../native.js';
+import { readFileFast } from './procfs.js';
+import { CLK_TCK, PF_KTHREAD, parseStat, type ProcSample } from './proc-pid.js';
+
+/** Byte offsets of struct tasks_rec (native/bpf/tasks.h). */
+export const TASKS_REC = {
+  size: 224,
+  fields: {
+    start_boottime: 0, sum_exec: 8, utime: 16, stime: 24, prev_utime: 32, prev_stime: 40,
+    min_flt: 48, maj_flt: 56, g_utime: 64, g_stime: 72, g_sum_exec: 80, g_prev_utime: 88,
+    g_prev_stime: 96, g_min_flt: 104, g_maj_flt: 112, total_vm: 120, rss_file: 128, rss_anon: 136,
+    rss_shmem: 144, tid: 152, tgid: 156, ppid: 160, pgid: 164, sid: 168, flags: 172,
+    euid: 176, tty_nr: 180, nr_threads: 184, cpu: 188, prio: 192, nice: 196, state: 200,
+    rec_flags: 201, comm: 208,
+  },
+} as const;
+
+const R_LEADER = 1;
+const R_MM = 2;
+const R_SIGHAND = 4;
+const NS_PER_TICK = 1e9 / CLK_TCK;
+const TWO32 = 4294967296;
+export const PF_WQ_WORKER = 0x00000020;
+
+/**
+ * The kernel's cputime_adjust(): scale the tick-sampled utime/stime so they
+ * add up to the precise runtime, never going below the previous report.
+ * Returns [utime, stime] in ns.
+ */
+export function cputimeAdjust(rtime: number, utime: number, stime: number, prevU: number, prevS: number): [number, number] {
+  if (prevS + prevU >= rtime) return [prevU, prevS];
+  let s: number;
+  if (stime === 0) s = 0;
+  else if (utime === 0) s = rtime;
+  else {
+    s = Math.floor((stime / (stime + utime)) * rtime);
+    if (s > rtime) s = rtime;
+  }
+  if (s < prevS) s = prevS;
+  let u = rtime - s;
+  if (u < prevU) {
+    u = prevU;
+    s = rtime - u;
+  }
+  return [u, s];
+}
+
+/** ns -> USER_HZ ticks, exact for any uptime below ~247 years (nsec_to_clock_t). */
+function nsToTicks(lo: number, hi: number): number {
+  // hi*2^32 = hi*429*1e7 + hi*4967296
+  return hi * 429 + Math.floor((hi * 4967296 + lo) / NS_PER_TICK);
+}
+
+interface Group {
+  leader: number; // record offset, -1 until seen
+  sumExec: number;
+  utime: number;
+  stime: number;
+  minflt: number;
+  majflt: number;
+  threads: number[]; // record offsets of non-leader threads
+}
+
+export interface DecodedTasks {
+  /** Process rows by tgid (groups whose leader record was seen). */
+  processes: Map<number, ProcSample>;
+  /** Thread rows (isThread) by tgid, only when requested; excludes the leader. */
+  threads?: Map<number, ProcSample[]>;
+  records: number;
+}
+
+/**
+ * Decode an iterator buffer (n x struct tasks_rec) into /proc-equivalent
+ * ProcSamples. `pageBytes` converts total_vm pages to vsize bytes.
+ */
+export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageBytes: number }): DecodedTasks {
+  const F = TASKS_REC.fields;
+  const size = TASKS_REC.size;
+  const dv = new DataView(buf);
+  const bytes = Buffer.from(buf);
+  const n = Math.floor(buf.byteLength / size);
+  const u32 = (o: number) => dv.getUint32(o, true);
+  const u64 = (o: number) => dv.getUint32(o, true) + dv.getUint32(o + 4, true) * TWO32;
+  const s64pos = (o: number) => {
+    const hi = dv.getInt32(o + 4, true);
+    return hi < 0 ? 0 : hi * TWO32 + dv.getUint32(o, true);
+  };
+  const groups = new Map<number, Group>();
+  for (let i = 0, o = 0; i < n; i++, o += size) {
+    const tgid = u32(o + F.tgid);
+    let g = groups.get(tgid);
+    if (!g) {
+      g = { leader: -1, sumExec: 0, utime: 0, stime: 0, minflt: 0, majflt: 0, threads: [] };
+      groups.set(tgid, g);
+    }
+    g.sumExec += u64(o + F.sum_exec);
+    g.utime += u64(o + F.utime);
+    g.stime += u64(o + F.stime);
+    g.minflt += u64(o + F.min_flt);
+    g.majflt += u64(o + F.maj_flt);
+    if (dv.getUint8(o + F.rec_flags) & R_LEADER) g.leader = o;
+    else g.threads.push(o);
+  }
+
+  const base = (o: number, isThread: boolean): ProcSample => {
+    const flags = u32(o + F.flags);
+    const rf = dv.getUint8(o + F.rec_flags);
+    const sighand = (rf & R_SIGHAND) !== 0;
+    const hasMm = (rf & R_MM) !== 0;
+    const file = hasMm ? s64pos(o + F.rss_file) : 0;
+    const anon = hasMm ? s64pos(o + F.rss_anon) : 0;
+    const shmem = hasMm ? s64pos(o + F.rss_shmem) : 0;
+    let end = o + F.comm;
+    const cmax = end + 16;
+    let ascii = true;
+    while (end < cmax && bytes[end] !== 0) {
+      if (bytes[end] >= 0x80) ascii = false;
+      end++;
+    }
+    const comm = ascii ? bytes.toString('latin1', o + F.comm, end) : bytes.toString('utf8', o + F.comm, end);
+    const tid = u32(o + F.tid);
+    return {
+      pid: tid,
+      comm,
+      state: String.fromCharCode(dv.getUint8(o + F.state)),
+      ppid: sighand ? u32(o + F.ppid) : 0,
+      pgrp: sighand ? u32(o + F.pgid) : 0,
+      session: sighand ? u32(o + F.sid) : 0,
+      ttyNr: sighand ? u32(o + F.tty_nr) : 0,
+      flags,
+      minflt: 0,
+      majflt: 0,
+      utime: 0,
+      stime: 0,
+      priority: dv.getInt32(o + F.prio, true),
+      nice: dv.getInt32(o + F.nice, true),
+      numThreads: sighand ? u32(o + F.nr_threads) : 0,
+      starttime: nsToTicks(u32(o + F.start_boottime), u32(o + F.start_boottime + 4)),
+      vsize: hasMm ? u64(o + F.total_vm) * opts.pageBytes : 0,
+      rssPages: file + anon + shmem,
+      processor: u32(o + F.cpu),
+      tgid: u32(o + F.tgid),
+      isThread,
+      isKernelThread: (flags & PF_KTHREAD) !== 0,
+      uid: u32(o + F.euid),
+      shrPages: file + shmem,
+    };
+  };
+  const setTimes = (s: ProcSample, rtime: number, ut: number, st: number, pu: number, ps: number) => {
+    const [u, sy] = cputimeAdjust(rtime, ut, st, pu, ps);
+    s.utime = Math.floor(u / NS_PER_TICK);
+    s.stime = Math.floor(sy / NS_PER_TICK);
+  };
+
+  const processes = new Map<number, ProcSample>();
+  const threads = opts.threads ? new Map<number, ProcSample[]>() : undefined;
+  for (const [tgid, g] of groups) {
+    const o = g.leader;
+    if (o < 0) continue; // leader not seen (exiting or hidden): the caller falls back to /proc
+    const p = base(o, false);
+    if (dv.getUint8(o + F.rec_flags) & R_SIGHAND) {
+      // thread_group_cputime: live threads + the signal's dead-thread totals
+      setTimes(p, g.sumExec + u64(o + F.g_sum_exec), g.utime + u64(o + F.g_utime), g.stime + u64(o + F.g_stime),
+        u64(o + F.g_prev_utime), u64(o + F.g_prev_stime));
+      p.minflt = g.minflt + u64(o + F.g_min_flt);
+      p.majflt = g.majflt + u64(o + F.g_maj_flt);
+    }
+    processes.set(tgid, p);
+    if (threads) {
+      const rows: ProcSample[] = [];
+      for (const to of g.threads) {
+        const t = base(to, true);
+        setTimes(t, u64(to + F.sum_exec), u64(to + F.utime), u64(to + F.stime), u64(to + F.prev_utime), u64(to + F.prev_stime));
+        t.minflt = u64(to + F.min_flt);
+        t.majflt = u64(to + F.maj_flt);
+        rows.push(t);
+      }
+      rows.sort((a, b) => a.pid - b.pid);
+      threads.set(tgid, rows);
+    }
+  }
+  return { processes, threads, records: n };
+}
+
+export type BpfTasksProbe = { ok: true; reader: BpfTaskReader } | { ok: false; reason: string };
+
+/** The loaded iterator: read() returns one buffer of every task's record. */
+export class BpfTaskReader {
+  private constructor(private readonly addon: { tasksRead(): ArrayBuffer; tasksClose(): void }) {}
+
+  read(): ArrayBuffer {
+    return this.addon.tasksRead();
+  }
+
+  close(): void {
+    this.addon.tasksClose();
+  }
+
+  /**
+   * Load and check the iterator once: root, the addon, BTF, a successful
+   * load, the record size, and that the iterator's pids are /proc's (ostop
+   * itself is found with the same pid and start time, i.e. not in a child
+   * PID namespace). Any failure says why; the caller stays on /proc.
+   */
+  static probe(): BpfTasksProbe {
+    if (process.env.OSTOP_NO_BPF_TASKS === '1') return { ok: false, reason: 'disabled by OSTOP_NO_BPF_TASKS=1' };
+    if (typeof process.geteuid !== 'function' || process.geteuid() !== 0) return { ok: false, reason: 'not running as root' };
+    const nat = loadNative();
+    if (!nat.ok) return { ok: false, reason: nat.error.message };
+    const addon = nat.addon as unknown as {
+      tasksOpen?(): { recordSize: number }; tasksRead(): ArrayBuffer; tasksClose(): void;
+    };
+    if (typeof addon.tasksOpen !== 'function') return { ok: false, reason: 'the native addon has no task iterator (rebuild it)' };
+    try {
+      const info = addon.tasksOpen();
+      if (info.recordSize !== TASKS_REC.size) {
+        addon.tasksClose();
+        return { ok: false, reason: `task record size ${info.recordSize} != ${TASKS_REC.size} (stale build)` };
+      }
+      const buf = addon.tasksRead();
+      const self = decodeTasks(buf, { pageBytes: 4096 }).processes.get(process.pid);
+      const st = parseStat(readFileFast('/proc/self/stat') ?? '');
+      if (!self || !st || self.starttime !== st.starttime) {
+        addon.tasksClose();
+        return { ok: false, reason: 'the task iterator does not see ostop under its /proc pid (PID namespace?)' };
+      }
+      return { ok: true, reader: new BpfTaskReader(addon) };
+    } catch (e) {
+      try { addon.tasksClose(); } catch { /* ignore */ }
+      return { ok: false, reason: (e as Error).message.split('\n')[0] };
+    }
+  }
+}
