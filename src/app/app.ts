@@ -17,7 +17,7 @@ import { topView, type TopState } from '../views/top.js';
 import { sanitize } from '../util/text.js';
 import { UserNames } from '../collectors/users.js';
 import type { UiOptions } from '../cli.js';
-import { failuresHub } from '../views/failures-source.js';
+import type { FailuresHub } from '../views/failures-source.js';
 import { PaneHost } from './panes.js';
 import { alignBlessedWidths } from './blessed-widths.js';
 
@@ -177,10 +177,11 @@ export class App implements AppApi {
         }
       });
       const first = this.ui.pids && this.ui.pids.length === 1 ? { id: 'process', params: { pid: this.ui.pids[0] } } : { id: 'top', params: {} };
-      this.startFailureRecorder();
       this.open(this.findDef('top')!, {}, false);
       if (first.id === 'process') this.show('process', first.params);
       this.dispatch({ type: 'tick' });
+      // After the first frame: loading BPF programs parses the kernel's BTF.
+      setTimeout(() => void this.startFailureRecorder(), 50);
     });
   }
 
@@ -190,14 +191,17 @@ export class App implements AppApi {
    * launch and is drained every tick; without it the view falls back to the
    * kernel log, which it reads from its backlog when shown.
    */
-  private startFailureRecorder(): void {
-    if (process.getuid?.() !== 0) return;
-    this.recording = true;
+  private async startFailureRecorder(): Promise<void> {
+    if (process.getuid?.() !== 0 || this.exitCode !== undefined) return;
+    const { failuresHub } = await import('../views/failures-source.js');
+    await import('../views/failures-ebpf-feed.js'); // installs the eBPF feed factory
+    if (this.exitCode !== undefined) return;
     const hub = failuresHub();
     hub.pinned = true;
-    void hub.startEbpf();
+    this.recorder = hub;
+    await hub.startEbpf();
   }
-  private recording = false;
+  private recorder: FailuresHub | undefined;
 
   private restore(): void {
     if (this.restored) return;
@@ -207,7 +211,7 @@ export class App implements AppApi {
     for (const v of new Set([...this.cache.values(), ...this.stack, ...(this.current ? [this.current] : [])])) {
       try { v.source.dispose?.(); } catch { /* best effort on the way out */ }
     }
-    if (this.recording) failuresHub().close();
+    this.recorder?.close();
     try { this.panes.dispose(); } catch { /* detach is also done by the tracer manager's exit hook */ }
     try {
       this.screen.destroy();
@@ -268,7 +272,7 @@ export class App implements AppApi {
     }
     this.collecting = true;
     const v = this.current;
-    if (this.recording && v.def.id !== 'failures') void failuresHub().pollEbpf();
+    if (this.recorder && v.def.id !== 'failures') void this.recorder.pollEbpf();
     try {
       await v.source.collect(performance.now());
     } catch (e) {
@@ -418,14 +422,28 @@ export class App implements AppApi {
 
   // ---- views ------------------------------------------------------------------
 
+  private loaded = new Map<string, ViewDef<unknown>>();
+
   private findDef(id: string): ViewDef<unknown> | undefined {
     if (id === 'top') return topView(this.topState) as ViewDef<unknown>;
-    return VIEWS.find((v) => v.id === id) as ViewDef<unknown> | undefined;
+    return this.loaded.get(id);
   }
 
   show(viewId: string, params: Record<string, unknown> = {}): void {
     const def = this.findDef(viewId);
-    if (!def) return this.status(`no view '${viewId}'`, 'error');
+    if (!def) {
+      const entry = VIEWS.find((v) => v.id === viewId);
+      if (!entry) return this.status(`no view '${viewId}'`, 'error');
+      // First use: load the view's module, then show it (keys meanwhile go to the current view).
+      entry.load().then(
+        (d) => {
+          this.loaded.set(viewId, d as ViewDef<unknown>);
+          if (this.exitCode === undefined) this.show(viewId, params);
+        },
+        (e: Error) => this.status(`cannot load the ${entry.title} view: ${e.message}`, 'error'),
+      );
+      return;
+    }
     if (this.current && this.current.def.id === viewId && viewId !== 'process') return;
     // A view already on the stack is returned to (as Esc would), so switching
     // views with their keys never grows the stack.
