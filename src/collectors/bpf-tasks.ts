@@ -212,49 +212,83 @@ export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageByt
 
 export type BpfTasksProbe = { ok: true; reader: BpfTaskReader } | { ok: false; reason: string };
 
-/** The loaded iterator: read() returns one buffer of every task's record. */
+type TasksAddon = { tasksOpen?(): { recordSize: number }; tasksRead(): ArrayBuffer; tasksClose(): void };
+
+/** Why the iterator cannot be used in this process (probed once), or undefined. */
+let failed: string | undefined;
+let users = 0;
+
+/**
+ * A handle on the addon's one iterator (shared by every collector: the
+ * native side loads it once; the last close() unloads it). read() returns
+ * one buffer of every task's record.
+ */
 export class BpfTaskReader {
-  private constructor(private readonly addon: { tasksRead(): ArrayBuffer; tasksClose(): void }) {}
+  private closed = false;
+  private constructor(private readonly addon: TasksAddon) {
+    users++;
+  }
 
   read(): ArrayBuffer {
-    return this.addon.tasksRead();
+    if (this.closed) throw new Error('task iterator handle is closed');
+    try {
+      return this.addon.tasksRead();
+    } catch (e) {
+      failed = `task iterator failed: ${(e as Error).message.split('\n')[0]}`;
+      throw e;
+    }
   }
 
   close(): void {
-    this.addon.tasksClose();
+    if (this.closed) return;
+    this.closed = true;
+    if (--users === 0) this.addon.tasksClose();
+  }
+
+  /** Why the last probe or read failed, if one did (then /proc is used for the rest of the run). */
+  static get failure(): string | undefined {
+    return failed;
   }
 
   /**
-   * Load and check the iterator once: root, the addon, BTF, a successful
-   * load, the record size, and that the iterator's pids are /proc's (ostop
-   * itself is found with the same pid and start time, i.e. not in a child
-   * PID namespace). Any failure says why; the caller stays on /proc.
+   * Load and check the iterator (once per process: a failure is final):
+   * root, the addon, BTF, a successful load, the record size, and that the
+   * iterator's pids are /proc's (ostop itself is found with the same pid and
+   * start time, i.e. not in a child PID namespace). The caller stays on
+   * /proc when it fails, with the reason.
    */
   static probe(): BpfTasksProbe {
     if (process.env.OSTOP_NO_BPF_TASKS === '1') return { ok: false, reason: 'disabled by OSTOP_NO_BPF_TASKS=1' };
+    if (failed) return { ok: false, reason: failed };
+    const r = BpfTaskReader.check();
+    if (!r.ok) failed = r.reason;
+    return r;
+  }
+
+  private static check(): BpfTasksProbe {
     if (typeof process.geteuid !== 'function' || process.geteuid() !== 0) return { ok: false, reason: 'not running as root' };
     const nat = loadNative();
     if (!nat.ok) return { ok: false, reason: nat.error.message };
-    const addon = nat.addon as unknown as {
-      tasksOpen?(): { recordSize: number }; tasksRead(): ArrayBuffer; tasksClose(): void;
-    };
+    const addon = nat.addon as unknown as TasksAddon;
     if (typeof addon.tasksOpen !== 'function') return { ok: false, reason: 'the native addon has no task iterator (rebuild it)' };
+    const closeUnused = () => {
+      if (users === 0) try { addon.tasksClose(); } catch { /* ignore */ }
+    };
     try {
-      const info = addon.tasksOpen();
+      const info = addon.tasksOpen(); // idempotent: loads once
       if (info.recordSize !== TASKS_REC.size) {
-        addon.tasksClose();
-        return { ok: false, reason: `task record size ${info.recordSize} != ${TASKS_REC.size} (stale build)` };
+        closeUnused();
+        return { ok: false, reason: `task record size ${info.recordSize} != ${TASKS_REC.size} (stale native build)` };
       }
-      const buf = addon.tasksRead();
-      const self = decodeTasks(buf, { pageBytes: 4096 }).processes.get(process.pid);
+      const self = decodeTasks(addon.tasksRead(), { pageBytes: 4096 }).processes.get(process.pid);
       const st = parseStat(readFileFast('/proc/self/stat') ?? '');
       if (!self || !st || self.starttime !== st.starttime) {
-        addon.tasksClose();
+        closeUnused();
         return { ok: false, reason: 'the task iterator does not see ostop under its /proc pid (PID namespace?)' };
       }
       return { ok: true, reader: new BpfTaskReader(addon) };
     } catch (e) {
-      try { addon.tasksClose(); } catch { /* ignore */ }
+      closeUnused();
       return { ok: false, reason: (e as Error).message.split('\n')[0] };
     }
   }

@@ -4,7 +4,8 @@
 // the fields read so far; nothing here throws for a vanished PID.
 import * as fs from 'node:fs';
 import { listPids, readFileFast, ProcFdCache } from './procfs.js';
-import { readTask, readTaskExtras, type ProcNeed, type ProcSample } from './proc-pid.js';
+import { parseStat, readTask, readTaskExtras, type ProcNeed, type ProcSample } from './proc-pid.js';
+import { BpfTaskReader, decodeTasks, PF_WQ_WORKER, type DecodedTasks } from './bpf-tasks.js';
 import { readSystem, type SystemSample } from './system.js';
 
 export interface ProcessTableSample {
@@ -27,6 +28,8 @@ export interface ProcessCollectorOptions {
   pids?: ReadonlySet<number>;
   /** Keep /proc/PID/stat and statm open between ticks (default true). */
   keepFds?: boolean;
+  /** Use the BPF task iterator when it works (default true; OSTOP_NO_BPF_TASKS=1 forces /proc). */
+  bpfTasks?: boolean;
 }
 
 let cachedPageSize: number | undefined;
@@ -61,12 +64,29 @@ export class ProcessCollector {
   private tick = 0;
   private fdCache: ProcFdCache | undefined;
 
+  /**
+   * Where the stat counters come from: 'bpf' (one task-iterator read per
+   * tick, src/collectors/bpf-tasks.ts) or 'proc' (/proc/PID/stat per task).
+   * The iterator is probed on the first collect() of a live /proc as root;
+   * any failure, then or later, keeps /proc for the rest of the run and
+   * statSourceReason says why.
+   */
+  statSource: 'bpf' | 'proc' = 'proc';
+  statSourceReason = 'not probed yet';
+  private bpf: BpfTaskReader | null | undefined;
+  /** /proc's longer comm of kernel threads (kworker descriptions) by "pid:starttime". */
+  private kcommCache = new Map<string, { text: string; at: number }>();
+
   constructor(opts: ProcessCollectorOptions = {}) {
     this.fdCache = opts.keepFds === false ? undefined : new ProcFdCache();
     this.procRoot = opts.procRoot ?? '/proc';
     this.needs = new Set(opts.needs ?? []);
     this.threads = opts.threads ?? false;
     this.pids = opts.pids;
+    if (opts.bpfTasks === false) {
+      this.bpf = null;
+      this.statSourceReason = 'disabled by the caller';
+    }
   }
 
   collect(now = performance.now()): ProcessTableSample {
@@ -83,10 +103,15 @@ export class ProcessCollector {
     let threadCount = 0;
     let kernelThreadCount = 0;
     const seen = new Set<string>();
+    // The iterator is read BEFORE listing /proc: a process it saw that is gone
+    // from the listing has exited; one listed but not seen (just born, or not
+    // visible to it) is read from /proc, so the pid set is /proc's.
+    const bpf = this.bpfTasks();
     for (const pid of listPids(root)) {
       if (this.pids && !this.pids.has(pid)) continue;
       const dir = `${root}/${pid}`;
-      const p = readTask(dir, pid, false, opts);
+      const b = bpf?.processes.get(pid);
+      const p = b ? this.fromBpf(dir, b, opts) : readTask(dir, pid, false, opts);
       if (!p) continue;
       this.detail(dir, p, opts);
       if (this.needs.has('uid') && p.uid === undefined) {
@@ -96,7 +121,17 @@ export class ProcessCollector {
       tasks.push(p);
       if (p.isKernelThread) kernelThreadCount++;
       else threadCount += Math.max(1, p.numThreads);
-      if (this.threads && p.numThreads > 1 && !p.isKernelThread) {
+      const bt = b && bpf?.threads?.get(pid);
+      if (this.threads && p.numThreads > 1 && !p.isKernelThread && bt) {
+        for (const th of bt) {
+          const tdir = `${dir}/task/${th.pid}`;
+          readTaskExtras(tdir, th, opts.needs, opts);
+          this.detail(tdir, th, opts);
+          th.uid = p.uid;
+          th.cmdline = p.cmdline;
+          tasks.push(th);
+        }
+      } else if (this.threads && p.numThreads > 1 && !p.isKernelThread) {
         let tids: string[] = [];
         try { tids = fs.readdirSync(dir + '/task'); } catch { /* exited */ }
         for (const t of tids) {
@@ -117,7 +152,54 @@ export class ProcessCollector {
     // Drop cached command lines of exited processes.
     this.tick++;
     for (const k of this.cmdlineCache.keys()) if (!seen.has(k)) this.cmdlineCache.delete(k);
+    for (const k of this.kcommCache.keys()) if (!seen.has(k)) this.kcommCache.delete(k);
     return { time: now, system, tasks, threadCount, kernelThreadCount };
+  }
+
+  /** This tick's iterator rows, or undefined when the /proc path is in use. */
+  private bpfTasks(): DecodedTasks | undefined {
+    if (this.bpf === undefined) {
+      if (this.procRoot !== '/proc') {
+        this.bpf = null;
+        this.statSourceReason = `procRoot ${this.procRoot} is not the live /proc`;
+      } else {
+        const r = BpfTaskReader.probe();
+        this.bpf = r.ok ? r.reader : null;
+        this.statSourceReason = r.ok ? 'BPF task iterator' : r.reason;
+      }
+      this.statSource = this.bpf ? 'bpf' : 'proc';
+    }
+    if (!this.bpf) return undefined;
+    try {
+      return decodeTasks(this.bpf.read(), { threads: this.threads, pageBytes: pageSize() });
+    } catch (e) {
+      try { this.bpf.close(); } catch { /* ignore */ }
+      this.bpf = null;
+      this.statSource = 'proc';
+      this.statSourceReason = BpfTaskReader.failure ?? (e as Error).message;
+      return undefined;
+    }
+  }
+
+  /** An iterator row, completed like readTask() completes a /proc one. */
+  private fromBpf(dir: string, p: ProcSample, opts: Parameters<typeof readTaskExtras>[3]): ProcSample {
+    // task->comm is 15 bytes; /proc names kernel threads in full and adds
+    // workqueue descriptions ("kworker/0:1-events"): re-read those few, cached
+    // like command lines.
+    if (p.isKernelThread && ((p.flags & PF_WQ_WORKER) !== 0 || p.comm.length === 15)) {
+      const key = `${p.pid}:${p.starttime}`;
+      const hit = this.kcommCache.get(key);
+      const tick = opts.tick ?? 0;
+      if (hit && tick - hit.at <= (opts.cmdlineMaxAge?.(p.pid) ?? Infinity)) p.comm = hit.text;
+      else {
+        const t = readFileFast(dir + '/stat');
+        const f = t !== undefined ? parseStat(t) : undefined;
+        if (f) p.comm = f.comm;
+        this.kcommCache.set(key, { text: p.comm, at: tick });
+      }
+    }
+    readTaskExtras(dir, p, opts.needs, opts);
+    return p;
   }
 
   private detail(dir: string, t: ProcSample, opts: Parameters<typeof readTaskExtras>[3]): void {
@@ -142,5 +224,7 @@ export class ProcessCollector {
   /** Close kept-open /proc files. */
   dispose(): void {
     this.fdCache?.close();
+    if (this.bpf) try { this.bpf.close(); } catch { /* ignore */ }
+    this.bpf = undefined;
   }
 }
