@@ -31,6 +31,7 @@
 #include <map>
 #include <string>
 #include <vector>
+#include <malloc.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -493,6 +494,9 @@ Napi::Value Start(const Napi::CallbackInfo &info)
 		// 4. load
 		if (int err = bpf_object__load(in->obj))
 			fail(env, "tracer " + name + ": cannot load the eBPF programs", err);
+		// CO-RE relocation parsed the kernel's BTF (megabytes) and freed it;
+		// give those pages back so a long-running ostop stays small.
+		malloc_trim(0);
 		// filters live in maps: set before attach so no foreign event slips in
 		in->ring_fd = map_fd(in->obj, "events");
 		in->drops_fd = map_fd(in->obj, "drops");
@@ -791,6 +795,7 @@ Napi::Value TasksOpen(const Napi::CallbackInfo &info)
 			tasks_destroy();
 			fail(env, "task iterator: cannot load", err);
 		}
+		malloc_trim(0); // as after a tracer's load: the parsed kernel BTF is freed
 		g_tasks_link = bpf_program__attach_iter(g_tasks->progs.ostop_tasks, nullptr);
 		if (!g_tasks_link) {
 			int err = errno;
