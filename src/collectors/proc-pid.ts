@@ -40,6 +40,8 @@ export interface ProcSample extends StatFields {
   isThread: boolean;
   isKernelThread: boolean;
   uid?: number;
+  /** Owner of /proc/PID/stat (see readTask); used when status is unreadable. */
+  ownerUid?: number;
   /** NUL-separated argv joined by spaces; '' for kernel threads / zombies. */
   cmdline?: string;
   shrPages?: number;
@@ -190,7 +192,9 @@ export interface ReadOptions {
   /** Command lines by "pid:starttime" with the tick they were read at (argv rarely changes; setproctitle can). */
   cmdlineCache?: Map<string, { text: string; at: number }>;
   tick?: number;
-  /** Ticks after which a cached command line is read again (default: never). */
+  /** Effective uids by "pid:starttime", with the tick they were read at. */
+  uidCache?: Map<string, { uid: number; at: number }>;
+  /** Ticks after which a cached command line (or uid) is read again (default: never). */
   cmdlineMaxAge?: (pid: number) => number;
   /** Kept-open fds for stat/statm (see ProcFdCache); absent = plain reads. */
   fdCache?: ProcFdCache;
@@ -221,7 +225,10 @@ export function readTask(dir: string, tgid: number, isThread: boolean, opts: Rea
   s.tgid = tgid;
   s.isThread = isThread;
   s.isKernelThread = (f.flags & PF_KTHREAD) !== 0;
-  if (owner !== undefined) s.uid = owner;
+  // The stat file's owner is the task's effective uid only while the task
+  // is dumpable (ssh-agent, setuid programs make their /proc files root's);
+  // it is a fallback for when /proc/PID/status cannot be read.
+  if (owner !== undefined) s.ownerUid = owner;
   readTaskExtras(dir, s, opts.needs, opts);
   return s;
 }
@@ -232,6 +239,20 @@ export function readTaskExtras(dir: string, s: ProcSample, needs: ReadonlySet<Pr
   const cache = opts.fdCache;
   const f = s;
   const isThread = s.isThread;
+  if (needs.has('uid') && s.uid === undefined && !isThread && !needs.has('status')) {
+    // Effective uid from status, as top and ps show it; uids rarely change, so
+    // it is cached like the command line and re-read on the same schedule.
+    const key = `${f.pid}:${f.starttime}`;
+    const hit = opts.uidCache?.get(key);
+    const tick = opts.tick ?? 0;
+    if (hit && tick - hit.at <= (opts.cmdlineMaxAge?.(f.pid) ?? Infinity)) s.uid = hit.uid;
+    else {
+      const t = readFileFast(dir + '/status');
+      const m = t !== undefined ? /\nUid:\s+\d+\s+(\d+)/.exec(t) : null;
+      s.uid = m ? Number(m[1]) : s.ownerUid;
+      if (s.uid !== undefined) opts.uidCache?.set(key, { uid: s.uid, at: tick });
+    }
+  }
   if (needs.has('statm')) {
     const m = cache ? cache.read(dir + '/statm') : readFileFast(dir + '/statm');
     const p = m !== undefined ? parseStatm(m) : undefined;

@@ -61,6 +61,7 @@ export class ProcessCollector {
   threads: boolean;
   pids?: ReadonlySet<number>;
   private cmdlineCache = new Map<string, { text: string; at: number }>();
+  private uidCache = new Map<string, { uid: number; at: number }>();
   private tick = 0;
   private fdCache: ProcFdCache | undefined;
 
@@ -96,7 +97,7 @@ export class ProcessCollector {
     // 60-119 ticks, staggered by PID so no tick re-reads them all at once.
     const detail = this.detailPids;
     const opts = {
-      procRoot: root, needs: this.needs, cmdlineCache: this.cmdlineCache, fdCache: this.fdCache, tick: this.tick,
+      procRoot: root, needs: this.needs, cmdlineCache: this.cmdlineCache, uidCache: this.uidCache, fdCache: this.fdCache, tick: this.tick,
       cmdlineMaxAge: (pid: number) => (!detail || detail.has(pid) ? 3 : 60 + (pid % 60)),
     };
     const tasks: ProcSample[] = [];
@@ -152,6 +153,7 @@ export class ProcessCollector {
     // Drop cached command lines of exited processes.
     this.tick++;
     for (const k of this.cmdlineCache.keys()) if (!seen.has(k)) this.cmdlineCache.delete(k);
+    for (const k of this.uidCache.keys()) if (!seen.has(k)) this.uidCache.delete(k);
     for (const k of this.kcommCache.keys()) if (!seen.has(k)) this.kcommCache.delete(k);
     return { time: now, system, tasks, threadCount, kernelThreadCount };
   }

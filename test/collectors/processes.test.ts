@@ -190,3 +190,28 @@ describe('ProcFdCache and display-only reads', () => {
     expect(s3.tasks.find((t) => t.pid === 123)!.oomScore).toBe(55); // carried over
   });
 });
+
+describe('USER is the effective uid, as ps shows it', () => {
+  const root = process.getuid?.() === 0;
+  it.skipIf(!root)('even for a non-dumpable process whose /proc files belong to root (needs root to setuid; CI is root)', async () => {
+    const { execFileSync, spawn } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-nondump-'));
+    fs.writeFileSync(path.join(dir, 'nd.c'), '#include <sys/prctl.h>\n#include <unistd.h>\nint main(void){setgid(65534);setuid(65534);prctl(PR_SET_DUMPABLE,0,0,0,0);sleep(30);return 0;}\n');
+    execFileSync('cc', ['-o', path.join(dir, 'nd'), path.join(dir, 'nd.c')]);
+    const child = spawn(path.join(dir, 'nd'), { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(fs.statSync(`/proc/${child.pid}/stat`).uid).toBe(0); // the trap
+      for (const bpfTasks of [false, true]) {
+        const t = new ProcessCollector({ needs: ['uid'], bpfTasks }).collect().tasks.find((x) => x.pid === child.pid);
+        expect(t?.uid, bpfTasks ? 'bpf' : 'proc').toBe(65534);
+      }
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
