@@ -16,6 +16,7 @@ interface BenchModule {
 
 const MODULES: BenchModule[] = [
   { file: './top-bench.js', fn: 'benchTop', title: 'process table: ostop vs top, htop, btop' },
+  { file: './views-bench.js', fn: 'benchViews', title: 'view switching' },
   { file: './system-bench.js', fn: 'benchSystem', title: 'system counters' },
   { file: './syscalls-bench.js', fn: 'benchSyscalls', title: 'syscall tracing' },
   { file: './tracers-bench.js', fn: 'benchTracers', title: 'eBPF tracers' },

@@ -38,7 +38,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
   constructor(private ctx: ViewContext, private state: IostatUiState) {}
 
   mount(parent: Widgets.BoxElement): void {
-    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: 'iostat: waiting for the second sample...' });
+    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: 'Device           r/s    rkB/s  rrqm/s r_await     w/s    wkB/s  wrqm/s w_await  aqu-sz  %util\n\ncollecting: rates need a second sample, shown in a moment...' });
   }
   unmount(): void {
     this.box?.destroy();

@@ -23,7 +23,7 @@ export class NetstatScreen implements Screen<NetstatViewModel> {
   constructor(private ctx: ViewContext, private state: NetstatUiState) {}
 
   mount(parent: Widgets.BoxElement): void {
-    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: 'netstat: waiting for the second sample...' });
+    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: 'IFACE       STATE     MTU  SPEED      RX/s      TX/s   RXpk/s   TXpk/s  ERR/s DROP/s  ADDRESSES\n\ncollecting: rates need a second sample, shown in a moment...' });
   }
   unmount(): void {
     this.box?.destroy();

@@ -16,7 +16,7 @@ export class VmstatScreen implements Screen<VmstatViewModel> {
   constructor(private ctx: ViewContext) {}
 
   mount(parent: Widgets.BoxElement): void {
-    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, scrollable: true, alwaysScroll: true, content: 'vmstat: waiting for the second sample...' });
+    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, scrollable: true, alwaysScroll: true, content: 'procs -----------memory----------------- ---swap-- -----io---- -system-- -------cpu------\n r  b   swpd     free   buff    cache    avail   si   so    bi    bo    in    cs  us  sy  id  wa  st\n\ncollecting: rates need a second sample, shown in a moment...' });
   }
   unmount(): void {
     this.box?.destroy();

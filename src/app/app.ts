@@ -182,6 +182,8 @@ export class App implements AppApi {
       this.dispatch({ type: 'tick' });
       // After the first frame: loading BPF programs parses the kernel's BTF.
       setTimeout(() => void this.startFailureRecorder(), 50);
+      // Then load the other views' code while idle, so switching to one redraws at once.
+      setTimeout(() => void this.prefetchViews(), 300);
     });
   }
 
@@ -259,10 +261,13 @@ export class App implements AppApi {
     }
   }
 
-  private schedule(): void {
+  private schedule(ms = this.delayMs): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.dispatch({ type: 'tick' }), this.delayMs);
+    this.timer = setTimeout(() => this.dispatch({ type: 'tick' }), ms);
   }
+
+  /** Rates need two samples: a view just shown takes its second one soon, not a whole delay later. */
+  static readonly FIRST_RATE_MS = 200;
 
   private async tick(): Promise<void> {
     if (this.collecting || this.exitCode !== undefined) return;
@@ -282,7 +287,7 @@ export class App implements AppApi {
     }
     if (this.exitCode !== undefined) return;
     this.render();
-    this.schedule();
+    this.schedule(v === this.current && v.source.model() === undefined ? Math.min(this.delayMs, App.FIRST_RATE_MS) : this.delayMs);
   }
 
   refreshNow(): void {
@@ -413,16 +418,49 @@ export class App implements AppApi {
         const ids = ['top', ...VIEWS.filter((v) => v.key).map((v) => v.id)];
         const i = ids.indexOf(this.current.def.id);
         const next = ids[(i + (full === 'tab' ? 1 : ids.length - 1)) % ids.length];
-        return this.show(next, {});
+        return this.switchTo(next);
       }
     }
     const def = VIEWS.find((v) => v.key === full);
-    if (def) this.show(def.id, {});
+    if (def) this.switchTo(def.id);
+  }
+
+  /**
+   * Views reached by their own key (or Tab) are siblings of the process table:
+   * they replace each other, so Esc from any of them returns to the table.
+   * Drilling in (Enter on a process) stacks, so Esc returns to where you were.
+   */
+  private switchTo(viewId: string): void {
+    if (viewId === 'top' || (this.current && this.current.def.id === viewId)) {
+      if (viewId === 'top') this.show('top');
+      return;
+    }
+    const topAt = this.stack.findIndex((v) => v.def.id === 'top');
+    if (this.current.def.id !== 'top' && topAt >= 0) {
+      while (this.stack.length > topAt + 1) this.discard(this.stack.pop()!);
+      const cur = this.current;
+      cur.screen.unmount();
+      this.discard(cur);
+      this.current = this.stack.pop()!;
+    }
+    this.show(viewId);
   }
 
   // ---- views ------------------------------------------------------------------
 
   private loaded = new Map<string, ViewDef<unknown>>();
+
+  private async prefetchViews(): Promise<void> {
+    for (const v of VIEWS) {
+      if (this.exitCode !== undefined) return;
+      if (this.loaded.has(v.id)) continue;
+      try {
+        this.loaded.set(v.id, (await v.load()) as ViewDef<unknown>);
+      } catch {
+        /* reported when the view is asked for */
+      }
+    }
+  }
 
   private findDef(id: string): ViewDef<unknown> | undefined {
     if (id === 'top') return topView(this.topState) as ViewDef<unknown>;
@@ -477,7 +515,8 @@ export class App implements AppApi {
     this.scopePanes();
     inst.screen.mount(this.body);
     this.render();
-    this.refreshNow();
+    // Collect on the next turn of the loop, so the redraw above reaches the terminal first.
+    this.schedule(0);
   }
 
   /** On the drill-in screen the trace panes follow that PID. */
@@ -496,7 +535,7 @@ export class App implements AppApi {
     prev.source.reset?.();
     prev.screen.mount(this.body);
     this.render();
-    this.refreshNow();
+    this.schedule(0);
   }
 
   // ---- modals -------------------------------------------------------------------

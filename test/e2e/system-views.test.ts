@@ -50,8 +50,9 @@ describe('system views in a pty', () => {
       const lines = s.split('\n');
       const h = lines.findIndex((l) => /\br\s+b\s+swpd/.test(l));
       if (h < 0) return false;
+      const bo = lines[h].trim().split(/\s+/).indexOf('bo');
       const f = lines[h + 1]?.trim().split(/\s+/) ?? [];
-      return f.length >= 17 && Number(f[9]) > 0;
+      return bo > 0 && f.length >= 17 && Number(f[bo]) > 0;
     }, 'vmstat bo > 0', 15000);
     expect(screen).toMatch(/pressure|PSI/);
   });

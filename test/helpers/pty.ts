@@ -16,7 +16,12 @@ import { DEFAULT_COLUMNS, PROC_COLUMNS } from '../../src/model/columns.js';
 const { Terminal } = xtermHeadless as unknown as typeof import('@xterm/headless');
 type XTerm = InstanceType<typeof Terminal>;
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The repository root: the nearest folder up with package.json (this file also runs compiled, from dist/test/helpers).
+export const REPO = ((): string => {
+  let d = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+})();
 export const OSTOP_BIN = path.join(REPO, 'bin', 'ostop.js');
 
 export interface SpawnOptions {
