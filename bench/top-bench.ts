@@ -61,7 +61,8 @@ interface ToolSpec {
 }
 
 const TOOLS: ToolSpec[] = [
-  { name: 'ostop', file: process.execPath, args: [path.join(REPO, 'bin', 'ostop.js'), '-d', '1'], header: /PID\s+USER\s+PRI/ },
+  // As a user runs it (npx ostop): the bin's shebang passes ostop's V8 flags.
+  { name: 'ostop', file: path.join(REPO, 'bin', 'ostop.js'), args: ['-d', '1'], header: /PID\s+USER\s+PRI/ },
   { name: 'top', file: 'top', args: ['-d', '1'], header: /PID\s+USER\s+PR/ },
   { name: 'htop', file: 'htop', args: ['-d', '10'], header: /PID\s+USER\s+PRI/ },
   {
