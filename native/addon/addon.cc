@@ -32,6 +32,8 @@
 #include <string>
 #include <vector>
 #include <malloc.h>
+#include <csignal>
+#include <pthread.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -185,6 +187,21 @@ bool starts_with(const std::string &s, const char *p)
 // Minimal systems (containers, microVMs, some CI images) boot without it
 // mounted; as root we mount it at its standard place once, as systemd would.
 // Returns "" when tracefs is (now) there, else why not.
+// The verifier gives up with EAGAIN when a signal is pending (libbpf retries
+// only a few times): a profiler's SIGPROF, a burst of SIGWINCH or SIGCHLD
+// can make a load fail. Signals stay blocked on this thread while it loads
+// and are delivered right after.
+struct SignalsBlocked {
+	sigset_t old;
+	SignalsBlocked()
+	{
+		sigset_t all;
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+	}
+	~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &old, nullptr); }
+};
+
 std::string ensure_tracefs()
 {
 	static std::string result = "unset";
@@ -492,7 +509,12 @@ Napi::Value Start(const Napi::CallbackInfo &info)
 		if (!enabled)
 			throw Napi::Error::New(env, "tracer " + name + ": none of its programs can run on this kernel");
 		// 4. load
-		if (int err = bpf_object__load(in->obj))
+		int load_err;
+		{
+			SignalsBlocked quiet;
+			load_err = bpf_object__load(in->obj);
+		}
+		if (int err = load_err)
 			fail(env, "tracer " + name + ": cannot load the eBPF programs", err);
 		// CO-RE relocation parsed the kernel's BTF (megabytes) and freed it;
 		// give those pages back so a long-running ostop stays small.
@@ -791,7 +813,12 @@ Napi::Value TasksOpen(const Napi::CallbackInfo &info)
 		g_tasks = tasks_bpf__open();
 		if (!g_tasks)
 			fail(env, "task iterator: open failed", errno);
-		if (int err = tasks_bpf__load(g_tasks)) {
+		int load_err;
+		{
+			SignalsBlocked quiet;
+			load_err = tasks_bpf__load(g_tasks);
+		}
+		if (int err = load_err) {
 			tasks_destroy();
 			fail(env, "task iterator: cannot load", err);
 		}
