@@ -158,7 +158,7 @@ export class App implements AppApi {
       const restore = () => this.restore();
       process.once('exit', restore);
       for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
-        process.on(sig, () => this.quit(sig === 'SIGINT' ? 0 : 128 + (sig === 'SIGTERM' ? 15 : 1)));
+        process.on(sig, () => this.dispatch({ type: 'quit', code: sig === 'SIGINT' ? 0 : 128 + (sig === 'SIGTERM' ? 15 : 1) }));
       }
       process.on('uncaughtException', (e) => {
         this.restore();
@@ -252,10 +252,6 @@ export class App implements AppApi {
       case 'mouse':
         if (this.modal) return;
         (this.current.screen as Screen<unknown> & { handleMouse?: (a: string, x: number, y: number) => boolean }).handleMouse?.(ev.action, ev.x, ev.y - (this.body.atop as number));
-        this.render();
-        return;
-      case 'tracer-batch':
-      case 'tracer-error':
         this.render();
         return;
     }

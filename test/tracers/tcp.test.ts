@@ -133,15 +133,22 @@ describe.skipIf(!!skipLive)('tcp live over loopback (privileged)', () => {
       m.stop('tcp');
     }
     const conn = events.filter((e) => (e.lport === cport && e.rport === sport) || (e.lport === sport && e.rport === cport));
-    const client = conn.filter((e) => e.lport === cport);
-    const srv = conn.filter((e) => e.lport === sport);
+    // Loopback can retransmit under load (a tail-loss probe on a busy CI
+    // machine): such events must name this connection, and its close record
+    // must count them; the lifecycle itself is exact.
+    const retrans = conn.filter((e) => e.type === 'RETRANS');
+    const client = conn.filter((e) => e.lport === cport && e.type !== 'RETRANS');
+    const srv = conn.filter((e) => e.lport === sport && e.type !== 'RETRANS');
     expect(client.map((e) => e.type)).toEqual(['CONNECT', 'CLOSE']);
     expect(srv.map((e) => e.type)).toEqual(['ACCEPT', 'CLOSE']);
+    const retransOf = (lport: number) => retrans.filter((e) => e.lport === lport).length;
     const me = process.pid;
     expect(client[0]).toMatchObject({ dir: 'active', pid: me, laddr: '127.0.0.1', raddr: '127.0.0.1', family: 4 });
-    expect(client[1]).toMatchObject({ dir: 'active', pid: me, txBytes: C2S, rxBytes: S2C, retrans: 0 });
+    expect(client[1]).toMatchObject({ dir: 'active', pid: me, txBytes: C2S, rxBytes: S2C });
+    expect(client[1].retrans).toBeGreaterThanOrEqual(retransOf(cport));
     expect(srv[0]).toMatchObject({ dir: 'passive', pid: 0 });
-    expect(srv[1]).toMatchObject({ dir: 'passive', pid: me, txBytes: S2C, rxBytes: C2S, retrans: 0 });
+    expect(srv[1]).toMatchObject({ dir: 'passive', pid: me, txBytes: S2C, rxBytes: C2S });
+    expect(srv[1].retrans).toBeGreaterThanOrEqual(retransOf(sport));
     for (const e of [client[1], srv[1]]) {
       expect(e.durMs).not.toBeNull();
       expect(e.durMs!).toBeGreaterThan(0);
