@@ -376,7 +376,7 @@ export class FailuresScreen implements Screen<FailuresModel> {
       case 'x': st.showExits = !st.showExits; this.app.status(`non-zero exits ${st.showExits ? 'shown' : 'hidden'}`); this.app.refreshNow(); return true;
       case 'a': st.sinceBoot = !st.sinceBoot; this.app.status(`timeline since ${st.sinceBoot ? 'boot (kernel log backlog)' : 'ostop started'}`); this.app.refreshNow(); return true;
       case 'l': st.kmsgMaxLevel = st.kmsgMaxLevel === 0 ? 7 : st.kmsgMaxLevel - 1; this.app.status(`kernel log: level ${levelName(st.kmsgMaxLevel)} and more severe`); this.app.requestRender(); return true;
-      case 'L': st.kmsgMaxLevel = 7; this.app.requestRender(); return true;
+      case 'S-l': case 'L': st.kmsgMaxLevel = 7; this.app.requestRender(); return true;
       case 'f': {
         const items = ['all', ...KMSG_FACILITIES.filter((f) => !f.startsWith('res'))];
         this.app.menu('Kernel log facility', items, (i) => {
@@ -396,7 +396,7 @@ export class FailuresScreen implements Screen<FailuresModel> {
         this.app.refreshNow();
       }); return true;
       case 'g': this.gcore(); return true;
-      case 'G': this.gdbAttach(); return true;
+      case 'S-g': case 'G': this.gdbAttach(); return true; // blessed names Shift-g 'S-g'
       case 'o': this.openDump(); return true;
       default: return false;
     }
