@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 // Agreement of ostop's dumps with the classic tools over the same interval,
 // under a load this test makes (O_DIRECT dd, loopback transfer, a listener
 // with connected pairs). The classic tool and ostop run side by side
@@ -54,9 +55,12 @@ describe.skipIf(!linux)('agreement with classic tools', () => {
     const o = ours[0];
     // Gauges read a few ms apart: memory within 3% or 64 MiB (dd, node and page cache move it).
     for (const k of ['swpd', 'free', 'buff', 'cache']) near(k, o[k], v[k], 0.03, 65536);
-    // r and b are instantaneous counts sampled at different instants on a loaded 2-CPU box.
-    near('r', o.r, v.r, 0, 4);
-    near('b', o.b, v.b, 0, 3);
+    // r and b are instantaneous counts (procs_running/blocked) sampled at
+    // different instants while this test's own load (dd, a transfer, two node
+    // processes, vmstat) starts and stops: up to 2 per CPU plus those 4 apart.
+    const gauge = 2 * os.cpus().length + 4;
+    near('r', o.r, v.r, 0, gauge);
+    near('b', o.b, v.b, 0, gauge / 2);
     // Rates over windows offset by the start-up skew (observed within 1% on an idle 2-CPU VM): 20% or a small floor.
     near('bo', o.bo, v.bo, 0.2, 2048);
     near('bi', o.bi, v.bi, 0.2, 2048);
