@@ -6,6 +6,11 @@
 import { main } from '../dist/src/cli.js';
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+    // Everything is closed by now; should some handle still hold the event
+    // loop (a stray timer, a library's socket), do not linger as an orphan.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
   (err) => { process.stderr.write(`ostop: ${err && err.message ? err.message : err}\n`); process.exitCode = 1; },
 );
