@@ -158,7 +158,9 @@ export class App implements AppApi {
       const restore = () => this.restore();
       process.once('exit', restore);
       for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
-        process.on(sig, () => this.dispatch({ type: 'quit', code: sig === 'SIGINT' ? 0 : 128 + (sig === 'SIGTERM' ? 15 : 1) }));
+        const h = () => this.dispatch({ type: 'quit', code: sig === 'SIGINT' ? 0 : 128 + (sig === 'SIGTERM' ? 15 : 1) });
+        process.on(sig, h);
+        this.signalHandlers.push([sig, h]);
       }
       process.on('uncaughtException', (e) => {
         this.restore();
@@ -226,9 +228,13 @@ export class App implements AppApi {
     }
   }
 
+  private signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
+
   quit(code = 0): void {
     if (this.exitCode !== undefined) return;
     this.exitCode = code;
+    // After the first one, signals act as usual again (a second Ctrl-C or kill ends ostop at once).
+    for (const [sig, h] of this.signalHandlers) process.off(sig, h);
     this.restore();
     this.finish(code);
   }
