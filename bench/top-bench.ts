@@ -17,7 +17,8 @@
 //     for comparison, the top view's own TopSource.collect() per tick).
 //  6. Items 1-4 again with +10,000 idle processes, BENCH_BIG_SECONDS each.
 //
-// Environment: BENCH_SECONDS (30), WARMUP_SECONDS (5), BENCH_EXTRA_PROCS
+// Environment: BENCH_SECONDS (45), WARMUP_SECONDS (15: ostop runs on a JIT that
+// compiles its hot paths in the first seconds; the same window applies to every tool), BENCH_EXTRA_PROCS
 // (1000), BENCH_BIG_PROCS (10000), BENCH_BIG_SECONDS (15; 0 skips item 6).
 //
 // Tools that are not installed are skipped with a note. Everything started
@@ -39,8 +40,8 @@ import { DEFAULT_CONFIG } from '../src/app/config.js';
 
 const { Terminal } = xtermHeadless as unknown as typeof import('@xterm/headless');
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const WARMUP = Math.min(Number(process.env.WARMUP_SECONDS ?? 5), SECONDS / 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 45);
+const WARMUP = Math.min(Number(process.env.WARMUP_SECONDS ?? 15), SECONDS / 2);
 const EXTRA = Number(process.env.BENCH_EXTRA_PROCS ?? 1000);
 const BIG = Number(process.env.BENCH_BIG_PROCS ?? 10000);
 /** Seconds per tool for the second, big-table round (0 skips it). */
