@@ -73,9 +73,12 @@ bool g_vmlinux_btf_tried = false;
 int g_fentry_ok = -1; // -1 unknown, 0 no, 1 yes
 
 // A wake-up stops filling one ArrayBuffer at this size; the rest is
-// delivered in the next buffer of the same wake-up or the next wake-up.
-constexpr size_t kBatchLimit = 4u << 20;
-constexpr int kRoundsPerWake = 8;
+// delivered in the next wake-up (the ring's fd stays readable, so the loop
+// comes straight back). Small slices keep a storm from holding the event
+// loop: keys and ticks get their turn between two slices. 1 MiB is about
+// 16k small records, a few ms of decoding.
+constexpr size_t kBatchLimit = 1u << 20;
+constexpr int kRoundsPerWake = 1;
 constexpr int kBatchFull = -E2BIG;
 
 int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
