@@ -24,6 +24,8 @@ import { alignBlessedWidths } from './blessed-widths.js';
 export const MIN_COLS = 40;
 export const MIN_ROWS = 10;
 const MAX_STACK = 8;
+/** A cursor position (CUP) directly followed by another one. */
+const REDUNDANT_CUP = /\x1b\[\d*;?\d*H(?=\x1b\[\d*;?\d*H)/g;
 
 interface ViewInstance {
   def: ViewDef<unknown>;
@@ -104,6 +106,12 @@ export class App implements AppApi {
       dockBorders: true,
       ...(io ? { input: io.input, output: io.output } : {}),
     } as blessed.Widgets.IScreenOptions);
+    // blessed starts every redrawn line with a cursor move to its column 0
+    // and then moves again to the first changed cell: drop a cursor
+    // position that is immediately overridden by another (fewer bytes over SSH).
+    const program = (this.screen as unknown as { program: { _owrite(t: string): unknown } }).program;
+    const owrite = program._owrite.bind(program);
+    program._owrite = (t: string) => owrite(typeof t === 'string' ? t.replace(REDUNDANT_CUP, '') : t);
     const tput = (this.screen as unknown as { tput: { colors: number }; program: { tput: { colors: number } } });
     if (colors >= 0) {
       tput.tput.colors = colors;
