@@ -2,12 +2,12 @@
 // addon, and (privileged) O_DIRECT writes and reads on a loop device set up
 // over a file in /tmp (detached afterwards), asserted with exact sizes,
 // sectors, direction, submitter and a sane latency.
+import { STRICT, liveTracerSkipReason } from '../helpers/native.js';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { spawn, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadNative, tracingUnsupportedReason, type NativeAddon } from '../../src/native.js';
 import { TracerManager } from '../../src/tracers/manager.js';
 import { DISK_LAYOUTS, DiskAggregator, decodeDisk, diskTracer, opLetter, type DiskEvent } from '../../src/tracers/disk.js';
 import { formatRecords } from '../../src/app/output.js';
@@ -78,33 +78,19 @@ describe('disk_event decoder and aggregator (canned bytes)', () => {
   });
 });
 
-describe('disk layout matches the C struct', () => {
-  const n = loadNative();
-  it.skipIf(!n.ok || !n.addon.tracers().includes('disk'))('offsets and size equal offsetof/sizeof from the addon', () => {
-    const c = (n as { ok: true; addon: NativeAddon }).addon.layouts().disk;
-    for (const [s, l] of Object.entries(DISK_LAYOUTS)) {
-      expect(c[s].size).toBe(l.size);
-      for (const [f, off] of Object.entries(l.fields)) expect(c[s].fields[f].offset, `${s}.${f}`).toBe(off);
-      expect(Object.keys(c[s].fields).sort()).toEqual(Object.keys(l.fields).sort());
-    }
-  });
-});
 
 function liveSkipReason(): string | null {
-  const why = tracingUnsupportedReason();
-  if (why) return why;
-  const n = loadNative();
-  if (!n.ok) return n.error.message;
-  if (!n.addon.tracers().includes('disk')) return 'disk is not compiled into the addon';
+  const base = liveTracerSkipReason('disk');
+  if (base) return base;
   try {
     execFileSync('losetup', ['--version'], { stdio: 'ignore' });
   } catch {
+    if (STRICT) throw new Error('losetup (util-linux) is missing; as root or in CI the disk tests must run');
     return 'losetup (util-linux) is missing';
   }
   return null;
 }
 const skipLive = liveSkipReason();
-if (skipLive) console.warn(`disk live tests skipped: ${skipLive}`);
 
 function run(cmd: string, args: string[]): Promise<{ pid: number; code: number | null }> {
   return new Promise((res, rej) => {

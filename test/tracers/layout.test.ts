@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/native.js';
 import { TRACERS } from '../../src/tracers/registry.js';
+import { STRICT } from '../helpers/native.js';
 
 const native = loadNative();
 
@@ -26,7 +27,8 @@ describe.skipIf(!native.ok)('wire layouts: TypeScript offsets == C offsetof', ()
 });
 
 if (!native.ok) {
-  it('native addon is not built: layout test skipped', () => {
+  it('native addon is not built: layout test skipped (fails in CI and as root)', () => {
+    if (STRICT) throw new Error(`the native addon must be built here: ${native.ok ? '' : native.error.message}`);
     console.warn(`layout test skipped: ${native.ok ? '' : native.error.message}`);
   });
 }

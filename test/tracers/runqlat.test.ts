@@ -1,9 +1,9 @@
 // runqlat tracer: histogram map decoders on canned bytes, layout against the
 // addon, and (privileged) live: the system-wide histogram grows under CPU
 // contention, and with a PID filter only the targeted process shows up.
+import { liveTracerSkipReason } from '../helpers/native.js';
 import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { loadNative, tracingUnsupportedReason, type NativeAddon } from '../../src/native.js';
 import { TracerManager } from '../../src/tracers/manager.js';
 import { RUNQLAT_LAYOUTS, RunqlatAggregator, decodeGlobalHist, decodeProcHists, decodeRunqEvent, runqlatTracer, type RunqSlowEvent } from '../../src/tracers/runqlat.js';
 
@@ -61,28 +61,11 @@ describe('runqlat decoders (canned bytes)', () => {
   });
 });
 
-describe('runqlat layout matches the C structs', () => {
-  const n = loadNative();
-  it.skipIf(!n.ok || !n.addon.tracers().includes('runqlat'))('offsets and sizes equal offsetof/sizeof from the addon', () => {
-    const c = (n as { ok: true; addon: NativeAddon }).addon.layouts().runqlat;
-    for (const [s, l] of Object.entries(RUNQLAT_LAYOUTS)) {
-      expect(c[s].size).toBe(l.size);
-      for (const [f, off] of Object.entries(l.fields)) expect(c[s].fields[f].offset, `${s}.${f}`).toBe(off);
-      expect(Object.keys(c[s].fields).sort()).toEqual(Object.keys(l.fields).sort());
-    }
-  });
-});
 
 function liveSkipReason(): string | null {
-  const why = tracingUnsupportedReason();
-  if (why) return why;
-  const n = loadNative();
-  if (!n.ok) return n.error.message;
-  if (!n.addon.tracers().includes('runqlat')) return 'runqlat is not compiled into the addon';
-  return null;
+  return liveTracerSkipReason('runqlat');
 }
 const skipLive = liveSkipReason();
-if (skipLive) console.warn(`runqlat live tests skipped: ${skipLive}`);
 
 /** More busy shells than CPUs, so each of them waits on a run queue. */
 function spinners(n: number): ChildProcess[] {

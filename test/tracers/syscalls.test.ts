@@ -2,12 +2,12 @@
 // layout against the addon's offsetof, and (privileged) a live child that
 // issues a known syscall sequence, checked in order with its arguments, in
 // stream, --summary (in-kernel) and --by-process modes.
+import { liveTracerSkipReason } from '../helpers/native.js';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { spawn, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadNative, tracingUnsupportedReason } from '../../src/native.js';
 import { TracerManager } from '../../src/tracers/manager.js';
 import {
   SYSCALLS_LAYOUTS, SC_BLOB, SC_F, SyscallAggregator, decodeSyscall, decodeSyscallStats, reg64, syscallCall, syscallsTracer, type SyscallEvent,
@@ -115,30 +115,13 @@ describe('syscall_event decoder (canned bytes)', () => {
   });
 });
 
-describe('syscalls layout matches the C structs', () => {
-  const n = loadNative();
-  it.skipIf(!n.ok || !n.addon.tracers().includes('syscalls'))('offsets and sizes equal offsetof/sizeof from the addon', () => {
-    const c = (n as { ok: true; addon: import('../../src/native.js').NativeAddon }).addon.layouts().syscalls;
-    for (const [s, l] of Object.entries(SYSCALLS_LAYOUTS)) {
-      expect(c[s].size, s).toBe(l.size);
-      for (const [f, off] of Object.entries(l.fields)) expect(c[s].fields[f].offset, `${s}.${f}`).toBe(off);
-      expect(Object.keys(c[s].fields).sort()).toEqual(Object.keys(l.fields).sort());
-    }
-  });
-});
 
 // ---- live ---------------------------------------------------------------
 
 function liveSkipReason(): string | null {
-  const why = tracingUnsupportedReason();
-  if (why) return why;
-  const n = loadNative();
-  if (!n.ok) return n.error.message;
-  if (!n.addon.tracers().includes('syscalls')) return 'syscalls is not compiled into the addon';
-  return null;
+  return liveTracerSkipReason('syscalls');
 }
 const skipLive = liveSkipReason();
-if (skipLive) console.warn(`syscalls live tests skipped: ${skipLive}`);
 
 const N_WRITES = 7;
 const PROG = `

@@ -2,9 +2,9 @@
 // and (privileged) a loopback connection to our own listener moving known
 // byte counts, asserted as connect/accept events and tcplife close records
 // with ports, owner pid and exact byte counts on both ends.
+import { liveTracerSkipReason } from '../helpers/native.js';
 import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
-import { loadNative, tracingUnsupportedReason, type NativeAddon } from '../../src/native.js';
 import { TracerManager } from '../../src/tracers/manager.js';
 import { TCP_LAYOUTS, TcpAggregator, decodeTcp, formatIp, tcpTracer, type TcpEvent } from '../../src/tracers/tcp.js';
 
@@ -65,28 +65,11 @@ describe('tcp decoder and aggregator (canned bytes)', () => {
   });
 });
 
-describe('tcp layout matches the C struct', () => {
-  const n = loadNative();
-  it.skipIf(!n.ok || !n.addon.tracers().includes('tcp'))('offsets and size equal offsetof/sizeof from the addon', () => {
-    const c = (n as { ok: true; addon: NativeAddon }).addon.layouts().tcp;
-    for (const [s, l] of Object.entries(TCP_LAYOUTS)) {
-      expect(c[s].size).toBe(l.size);
-      for (const [f, off] of Object.entries(l.fields)) expect(c[s].fields[f].offset, `${s}.${f}`).toBe(off);
-      expect(Object.keys(c[s].fields).sort()).toEqual(Object.keys(l.fields).sort());
-    }
-  });
-});
 
 function liveSkipReason(): string | null {
-  const why = tracingUnsupportedReason();
-  if (why) return why;
-  const n = loadNative();
-  if (!n.ok) return n.error.message;
-  if (!n.addon.tracers().includes('tcp')) return 'tcp is not compiled into the addon';
-  return null;
+  return liveTracerSkipReason('tcp');
 }
 const skipLive = liveSkipReason();
-if (skipLive) console.warn(`tcp live tests skipped: ${skipLive}`);
 
 const C2S = 100_000; // client -> server payload bytes
 const S2C = 5_000;
