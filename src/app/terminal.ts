@@ -17,7 +17,7 @@ export interface TerminalChoice {
   /** Colours to force onto blessed's tput (0 = monochrome, -1 = as terminfo says). */
   colors: number;
   mono: boolean;
-  /** Why this choice was made, for `ostop --debug-terminal` and tests. */
+  /** Why this choice was made (shown in tests and when debugging a terminal). */
   reason: string;
 }
 
