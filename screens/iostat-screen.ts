@@ -101,7 +101,9 @@ export class IostatScreen implements Screen<IostatViewModel> {
   handleKey(ch: string | undefined, name: string): boolean {
     const app = this.ctx.app;
     switch (name) {
-      case 'tab':
+      // Tab stays the global view switch; the lower pane changes with ←/→ as in the failures view.
+      case 'left':
+      case 'right':
         this.state.pane = this.state.pane === 'fs' ? 'procs' : 'fs';
         this.offset = 0;
         app.refreshNow();
@@ -128,7 +130,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
   }
 
   footer(): Array<[string, string]> {
-    return [['Tab', this.state.pane === 'fs' ? 'processes' : 'filesystems'], ['p', this.state.partitions ? 'no partitions' : 'partitions'], ['a', this.state.all ? 'active only' : 'all devices'], ['s', 'sort procs']];
+    return [['←/→', this.state.pane === 'fs' ? 'processes' : 'filesystems'], ['p', this.state.partitions ? 'no partitions' : 'partitions'], ['a', this.state.all ? 'active only' : 'all devices'], ['s', 'sort procs']];
   }
   help(): Array<[string, string]> {
     return [
@@ -137,7 +139,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
       ['rrqm/s wrqm/s', 'requests merged per second'],
       ['r_await w_await', 'average ms per request, queue + service'],
       ['aqu-sz', 'average queue length; %util: share of time the device was busy'],
-      ['Tab', 'lower pane: filesystems (df) / per-process I/O from /proc/PID/io'],
+      ['←/→', 'lower pane: filesystems (df) / per-process I/O from /proc/PID/io'],
       ['p / a', 'show partitions / devices that never did I/O'],
       ['s', 'sort the process I/O pane'],
     ];

@@ -99,7 +99,9 @@ export class NetstatScreen implements Screen<NetstatViewModel> {
     const app = this.ctx.app;
     const n = this.last?.sockets?.rows.length ?? 0;
     switch (name) {
-      case 'tab':
+      // Tab stays the global view switch; the lower pane changes with ←/→ as in the failures view.
+      case 'left':
+      case 'right':
         this.state.pane = this.state.pane === 'sockets' ? 'proto' : 'sockets';
         app.refreshNow();
         return true;
@@ -151,11 +153,11 @@ export class NetstatScreen implements Screen<NetstatViewModel> {
   }
 
   footer(): Array<[string, string]> {
-    return [['Tab', this.state.pane === 'sockets' ? 'counters' : 'sockets'], ['/', 'filter'], ['l', this.state.listening ? 'all' : 'listening'], ['s', 'sort'], ['o', 'owners'], ['u', this.state.unix ? 'no unix' : 'unix'], ['Enter', 'process']];
+    return [['←/→', this.state.pane === 'sockets' ? 'counters' : 'sockets'], ['/', 'filter'], ['l', this.state.listening ? 'all' : 'listening'], ['s', 'sort'], ['o', 'owners'], ['u', this.state.unix ? 'no unix' : 'unix'], ['Enter', 'process']];
   }
   help(): Array<[string, string]> {
     return [
-      ['Tab', 'switch the lower pane: sockets / protocol counters (/proc/net/snmp, netstat) per second'],
+      ['←/→', 'switch the lower pane: sockets / protocol counters (/proc/net/snmp, netstat) per second'],
       ['/', 'filter sockets: state:NAME port:N proc:COMM pid:N, tcp/udp/unix, or text in addresses'],
       ['l', 'listening sockets only (TCP LISTEN, unconnected UDP)'],
       ['s', 'sort sockets'],

@@ -110,8 +110,9 @@ describe.skipIf(process.platform !== 'linux')('screens render models without a t
         const text = (parent.children[0] as any).getContent() as string;
         expect(text.length).toBeGreaterThan(100);
         expect(text).not.toMatch(/undefined|NaN/);
-        // Keys: Tab switches panes where there are panes; '/' filter goes through app.prompt.
-        scr.handleKey(undefined, 'tab', 'tab');
+        // Keys: ←/→ switch panes where there are panes (Tab is the global view switch); '/' filter goes through app.prompt.
+        expect(scr.handleKey(undefined, 'tab', 'tab')).toBe(false);
+        scr.handleKey(undefined, 'right', 'right');
         scr.handleKey('/', '/', '/');
         scr.render(src.model());
         expect(scr.footer()).toBeInstanceOf(Array);
