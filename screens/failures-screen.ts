@@ -14,6 +14,7 @@
 // inject terminal escapes or blessed tags, and wide characters never
 // overflow the screen.
 import blessed from 'blessed';
+import { renderSegments, type Line, type Seg } from './widgets/segments.js';
 import type { Widgets } from 'blessed';
 import type { AppApi, Screen, ViewContext } from '../src/app/view.js';
 import type { Theme, ThemeColor } from './theme.js';
@@ -26,8 +27,6 @@ import { coreText, entryDetail, formatAge, formatKb } from '../src/views/failure
 import { gcoreDir, gdbAttachCommand, gdbDumpCommand, runGcore } from '../src/views/failures-actions.js';
 import type { FailuresControl } from '../src/views/failures-source.js';
 
-type Seg = [text: string, color?: ThemeColor | 'bold'];
-type Line = Seg[];
 
 export type Pane = 'timeline' | 'kmsg' | 'dumps';
 const PANES: Pane[] = ['timeline', 'kmsg', 'dumps'];
@@ -75,23 +74,6 @@ function endColor(e: EntryRow): ThemeColor {
   return e.signal === 9 || e.signal === 15 ? 'warn' : 'error';
 }
 
-export function renderSegs(theme: Theme, line: Line, width: number, inverse = false): string {
-  let out = '';
-  let w = 0;
-  for (const [raw, color] of line) {
-    if (w >= width) break;
-    const t = truncateWidth(sanitize(raw), width - w);
-    if (!t) continue;
-    w += displayWidth(t);
-    const e = blessed.escape(t);
-    out += color === 'bold' ? `{bold}${e}{/bold}` : color ? theme.fg(color, e) : e;
-  }
-  if (inverse) {
-    if (w < width) out += ' '.repeat(width - w);
-    return `{inverse}${out}{/inverse}`;
-  }
-  return out;
-}
 
 /** Index to start drawing so that `sel` is visible in `rows` rows. */
 function windowStart(count: number, sel: number, rows: number): number {
@@ -116,7 +98,7 @@ export function visibleKmsg(m: FailuresModel, st: FailuresUiState): KmsgLine[] {
 /** Draw the whole screen as tagged lines of at most w cells. Pure, for tests. */
 export function renderFailures(theme: Theme, m: FailuresModel | undefined, st: FailuresUiState, w: number, h: number): RenderResult {
   const out: string[] = [];
-  const L = (line: Line, inv = false) => out.push(renderSegs(theme, line, w, inv));
+  const L = (line: Line, inv = false) => out.push(renderSegments(theme, line, w, { inverse: inv }));
   if (!m) {
     L([['Reading the kernel log...', 'dim']]);
     return { lines: out, entries: [], kmsg: [], dumps: [] };

@@ -12,6 +12,7 @@
 // text can neither inject terminal escapes nor blessed tags, and wide
 // characters never overflow a column.
 import blessed from 'blessed';
+import { renderSegments, type Line, type Seg } from './widgets/segments.js';
 import type { Widgets } from 'blessed';
 import type { AppApi, Screen, ViewContext } from '../src/app/view.js';
 import type { Theme, ThemeColor } from './theme.js';
@@ -23,8 +24,6 @@ import {
 } from '../src/model/process-detail-format.js';
 import { DEFAULT_SIGNAL_INDEX, SIGNALS, renice, sendSignal, signalMenuItems } from '../src/collectors/proc-actions.js';
 
-type Seg = [text: string, color?: ThemeColor];
-type Line = Seg[];
 
 export type SectionId = 'threads' | 'fds' | 'sockets' | 'memory' | 'limits' | 'env' | 'info';
 
@@ -38,21 +37,6 @@ export const SECTIONS: ReadonlyArray<{ id: SectionId; title: string; errors: Pro
   { id: 'info', title: 'Info', errors: ['cmdline', 'cgroup', 'namespaces', 'root'] },
 ];
 
-/** Render segments into a tagged blessed string of at most `width` cells. */
-export function renderLine(theme: Theme, line: Line, width: number, pad = false): string {
-  let out = '';
-  let w = 0;
-  for (const [raw, color] of line) {
-    if (w >= width) break;
-    const t = truncateWidth(sanitize(raw), width - w);
-    if (!t) continue;
-    w += displayWidth(t);
-    const e = blessed.escape(t);
-    out += color ? theme.fg(color, e) : e;
-  }
-  if (pad && w < width) out += ' '.repeat(width - w);
-  return out;
-}
 
 const col = (s: string | number | null | undefined, w: number, align: 'left' | 'right' = 'left') =>
   fitWidth(sanitize(s === null || s === undefined ? '-' : String(s)), w, align);
@@ -123,7 +107,7 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
     const { w, h } = this.size();
     if (!m) {
       this.top.height = 1;
-      this.top.setContent(renderLine(this.theme, [[`Reading process ${this.pid}...`, 'dim']], w));
+      this.top.setContent(renderSegments(this.theme, [[`Reading process ${this.pid}...`, 'dim']], w));
       this.bar.setContent('');
       this.setPaneCount(0);
       return;
@@ -132,7 +116,7 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
     const maxTop = Math.max(1, h - 6);
     const shown = topLines.slice(0, maxTop);
     this.top.height = shown.length;
-    this.top.setContent(shown.map((l) => renderLine(this.theme, l, w)).join('\n'));
+    this.top.setContent(shown.map((l) => renderSegments(this.theme, l, w)).join('\n'));
 
     const listTop = shown.length + 1;
     const listH = h - listTop;
@@ -314,12 +298,12 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
     this.scroll[id] = Math.max(0, Math.min(this.scroll[id], maxScroll));
     const start = this.scroll[id];
     const body = content.rows.slice(start, start + avail);
-    const lines = [...fixed.map((l) => renderLine(this.theme, l, innerW)), ...body.map((l) => renderLine(this.theme, l, innerW))];
+    const lines = [...fixed.map((l) => renderSegments(this.theme, l, innerW)), ...body.map((l) => renderSegments(this.theme, l, innerW))];
     if (maxScroll > 0 && body.length > 0) {
       // Position hint at the right of the last row: "12-30/240".
       const hint = ` ${start + 1}-${start + body.length}/${content.rows.length}`;
       const cut = this.cutLine(body[body.length - 1], Math.max(0, innerW - hint.length));
-      lines[lines.length - 1] = renderLine(this.theme, [...cut, [' '.repeat(Math.max(0, innerW - hint.length - lineWidth(cut)))], [hint, 'dim']], innerW);
+      lines[lines.length - 1] = renderSegments(this.theme, [...cut, [' '.repeat(Math.max(0, innerW - hint.length - lineWidth(cut)))], [hint, 'dim']], innerW);
     }
     pane.setContent(lines.join('\n'));
   }
