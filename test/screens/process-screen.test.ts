@@ -12,20 +12,10 @@ import type { AppApi } from '../../src/app/view.js';
 import { ProcessSource } from '../../src/views/process-source.js';
 import { realProcFs, readSystemInfo } from '../../src/collectors/proc-detail-read.js';
 import { displayWidth } from '../../src/util/text.js';
+import { fakeScreen } from '../helpers/fake-screen.js';
 
 const TREE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/proc-detail/tree');
 
-function fakeScreen(cols: number, rows: number): Widgets.Screen {
-  const output = new PassThrough() as PassThrough & { columns: number; rows: number; isTTY: boolean };
-  output.columns = cols;
-  output.rows = rows;
-  output.isTTY = true;
-  const input = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode: () => void };
-  input.isTTY = true;
-  input.setRawMode = () => {};
-  output.on('data', () => {});
-  return blessed.screen({ input, output, terminal: 'xterm-256color', fullUnicode: true, warnings: false } as Widgets.IScreenOptions);
-}
 
 function text(screen: Widgets.Screen): string[] {
   const lines = (screen as unknown as { lines: Array<Array<[number, string]>> }).lines;

@@ -15,18 +15,8 @@ import { PaneHost } from '../../src/app/panes.js';
 import { TracerManager } from '../../src/tracers/manager.js';
 import { loadNative, tracingUnsupportedReason } from '../../src/native.js';
 import { PassThrough } from 'node:stream';
+import { fakeScreen } from '../helpers/fake-screen.js';
 
-function fakeScreen(cols: number, rows: number): Widgets.Screen {
-  const output = new PassThrough() as PassThrough & { columns: number; rows: number; isTTY: boolean };
-  output.columns = cols;
-  output.rows = rows;
-  output.isTTY = true;
-  const input = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode: () => void };
-  input.isTTY = true;
-  input.setRawMode = () => {};
-  output.on('data', () => {});
-  return blessed.screen({ input, output, terminal: 'xterm-256color', fullUnicode: true, warnings: false } as Widgets.IScreenOptions);
-}
 
 function skipReason(): string | null {
   const why = tracingUnsupportedReason();

@@ -17,18 +17,8 @@ import type { OpensEvent } from '../../src/tracers/opens.js';
 import type { ExitEvent } from '../../src/tracers/exit.js';
 import type { SyscallEvent } from '../../src/tracers/syscalls.js';
 import type { DiskEvent } from '../../src/tracers/disk.js';
+import { fakeScreen } from '../helpers/fake-screen.js';
 
-export function fakeScreen(cols: number, rows: number): Widgets.Screen {
-  const output = new PassThrough() as PassThrough & { columns: number; rows: number; isTTY: boolean };
-  output.columns = cols;
-  output.rows = rows;
-  output.isTTY = true;
-  const input = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode: () => void };
-  input.isTTY = true;
-  input.setRawMode = () => {};
-  output.on('data', () => {});
-  return blessed.screen({ input, output, terminal: 'xterm-256color', fullUnicode: true, warnings: false } as Widgets.IScreenOptions);
-}
 
 type Cell = [number, string];
 function lines(screen: Widgets.Screen): string[] {

@@ -1,0 +1,16 @@
+// A blessed screen on in-memory streams (cols x rows, xterm-256color), for
+// rendering screens in unit tests without a terminal.
+import blessed, { type Widgets } from 'blessed';
+import { PassThrough } from 'node:stream';
+
+export function fakeScreen(cols: number, rows: number): Widgets.Screen {
+  const output = new PassThrough() as PassThrough & { columns: number; rows: number; isTTY: boolean };
+  output.columns = cols;
+  output.rows = rows;
+  output.isTTY = true;
+  const input = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode: () => void };
+  input.isTTY = true;
+  input.setRawMode = () => {};
+  output.on('data', () => {});
+  return blessed.screen({ input, output, terminal: 'xterm-256color', fullUnicode: true, warnings: false } as Widgets.IScreenOptions);
+}
