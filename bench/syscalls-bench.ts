@@ -77,24 +77,36 @@ async function ostopRun(opts: TraceOptions, stream: boolean): Promise<{ ms: numb
 }
 
 async function syscountRun(): Promise<number> {
-  return heldDd(BIG, (pid) => new Promise<void>((res, rej) => {
-    // stdbuf: syscount announces "Tracing..." with stdio, block-buffered in a pipe
-    const sc = spawn('stdbuf', ['-o0', 'syscount', '-L', '-p', String(pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    const give = setTimeout(() => { sc.removeAllListeners('exit'); sc.kill('SIGKILL'); process.kill(pid, 'SIGKILL'); rej(new Error('no "Tracing" line from syscount in 10 s')); }, 10_000);
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      if (/Tracing/.test(buf)) { clearTimeout(give); res(); }
-    };
-    sc.stdout.on('data', onData);
-    sc.stderr.on('data', onData);
-    sc.once('error', rej);
-    sc.once('exit', (c) => rej(new Error(`syscount exited early (${c}): ${buf.trim()}`)));
-    // stop it once dd is gone: it exits on SIGINT after printing
-    const t = setInterval(() => {
-      try { process.kill(pid, 0); } catch { clearInterval(t); sc.removeAllListeners('exit'); sc.kill('SIGINT'); }
-    }, 50);
-  }));
+  let sc: ReturnType<typeof spawn> | undefined;
+  try {
+    return await heldDd(BIG, (pid) => new Promise<void>((res, rej) => {
+      // stdbuf: syscount announces "Tracing..." with stdio, block-buffered in a pipe
+      const c = spawn('stdbuf', ['-o0', 'syscount', '-L', '-p', String(pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      sc = c;
+      let buf = '';
+      const give = setTimeout(() => { process.kill(pid, 'SIGKILL'); rej(new Error('no "Tracing" line from syscount in 10 s')); }, 10_000);
+      const onData = (d: Buffer) => {
+        buf += d.toString();
+        if (/Tracing/.test(buf)) { clearTimeout(give); res(); }
+      };
+      c.stdout!.on('data', onData);
+      c.stderr!.on('data', onData);
+      c.once('error', rej);
+      c.once('exit', (code) => { clearTimeout(give); rej(new Error(`syscount exited early (${code}): ${buf.trim()}`)); });
+    }));
+  } finally {
+    // Its programs stay attached (and slow every later run) until it exits:
+    // SIGINT makes it print and detach; SIGKILL if it has not within 5 s.
+    const c = sc;
+    if (c && c.exitCode === null && c.signalCode === null) {
+      c.removeAllListeners('exit');
+      const gone = new Promise<void>((res) => c.once('exit', () => res()));
+      c.kill('SIGINT');
+      const t = setTimeout(() => c.kill('SIGKILL'), 5000);
+      await gone;
+      clearTimeout(t);
+    }
+  }
 }
 
 export async function benchSyscalls(): Promise<string> {

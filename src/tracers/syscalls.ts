@@ -339,13 +339,13 @@ export function countsOnly(o: TraceOptions): boolean {
 
 export const syscallsTracer: TracerDescriptor<SyscallEvent> = {
   name: 'syscalls',
-  summary: 'syscalls of one process like strace (args, result, errno, duration); --summary counts per syscall in the kernel; --summary --by-process: top syscalls by process, system-wide; --summary --no-latency: counts only, cheapest',
-  flags: { 'by-process': 'boolean', 'no-latency': 'boolean' },
+  summary: 'syscalls of one process like strace (args, result, errno, duration); --data: also the first 32 bytes of read/write buffers (slower); --summary counts per syscall in the kernel; --summary --by-process: top syscalls by process, system-wide; --summary --no-latency: counts only, cheapest',
+  flags: { 'by-process': 'boolean', 'no-latency': 'boolean', data: 'boolean' },
   textColumns: ['time', 'pid', 'tid', 'comm', 'dur_us', 'ret', 'errno', 'call'],
   layouts: SYSCALLS_LAYOUTS,
   kernelSummary: true,
   nativeOptions: (o) => ({
-    rodata: { targ_mode: syscallsMode(o), targ_self: process.pid, targ_lat: countsOnly(o) ? 0 : 1 },
+    rodata: { targ_mode: syscallsMode(o), targ_self: process.pid, targ_lat: countsOnly(o) ? 0 : 1, targ_data: o.flags?.data ? 1 : 0 },
     // counts only: sys_exit alone, no entry hook
     disable: countsOnly(o) ? ['ostop_sc_enter'] : [],
     // The stream carries ~150 bytes per syscall: a bigger ring rides out

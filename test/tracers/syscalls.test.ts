@@ -188,8 +188,8 @@ describe.skipIf(!!skipLive)('syscalls live (privileged)', () => {
     }
   }
 
-  it('streams the exact sequence with decoded arguments, results and errno', async () => {
-    const { pid, events, drops } = await traced({});
+  it('streams the exact sequence with decoded arguments, results and errno (--data: buffers too)', async () => {
+    const { pid, events, drops } = await traced({ flags: { data: true } });
     expect(drops.ring).toBe(0);
     const mine = events.filter((e) => e.pid === pid);
     const start = mine.findIndex((e) => e.name === 'openat' && e.blob === target);
@@ -225,6 +225,21 @@ describe.skipIf(!!skipLive)('syscalls live (privileged)', () => {
     expect(rows.openat).toMatchObject({ count: 3, errors: 1 });
     expect(rows.close.count).toBe(2);
     expect(rows.exit_group).toBeUndefined();
+  });
+
+  it('without --data streams buffers as addresses, paths still read', async () => {
+    const { pid, events, drops } = await traced({});
+    expect(drops.ring).toBe(0);
+    const mine = events.filter((e) => e.pid === pid);
+    const start = mine.findIndex((e) => e.name === 'openat' && e.blob === target);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const lines = mine.slice(start).map((e) => `${syscallCall(e)} = ${formatRet(e.name, e.ret, (e.flags & SC_F.NORETURN) !== 0)}`);
+    expect(lines[1]).toMatch(/^read\(3, 0x[0-9a-f]+, 16\) = 16$/);
+    expect(lines[2]).toBe(`openat(AT_FDCWD, "${missing}", O_RDONLY) = -1 ENOENT`);
+    const writes = lines.filter((l) => l.startsWith('write('));
+    expect(writes).toHaveLength(N_WRITES);
+    for (const w of writes) expect(w).toMatch(/^write\(4, 0x[0-9a-f]+, 5\) = 5$/);
+    expect(mine.slice(start).every((e) => e.comm === 'scprog')).toBe(true);
   });
 
   it('--summary counts in the kernel per syscall and streams nothing', async () => {
