@@ -27,8 +27,11 @@ export interface NativeAddon {
   tracers(): string[];
   layouts(): Record<string, Record<string, NativeLayout>>;
   start(name: string, opts?: NativeStartOptions): NativeStartResult;
-  stop(id: number): void;
-  stopAll(): void;
+  /** Out of the ring loop at once; links and object are destroyed on a native thread (a classic tracepoint's detach waits ~100 ms for RCU), unless wait. */
+  stop(id: number, wait?: boolean): void;
+  stopAll(wait?: boolean): void;
+  /** Instances whose teardown is still in progress after stop(). */
+  stopping(): number;
   setFilter(id: number, pid: number): void;
   drops(id: number): { ring: number; map: number };
   nativeDrops(): number;

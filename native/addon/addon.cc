@@ -30,7 +30,10 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <atomic>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 #include <malloc.h>
@@ -72,6 +75,8 @@ std::vector<uint8_t> g_batch;
 uint64_t g_native_drops = 0;
 bool g_draining = false;
 std::deque<std::string> g_log;
+std::mutex g_log_mu; // libbpf also logs from the reaper threads
+std::atomic<int> g_reaping{0}; // instances being torn down off the main thread
 btf *g_vmlinux_btf = nullptr;
 bool g_vmlinux_btf_tried = false;
 int g_fentry_ok = -1; // -1 unknown, 0 no, 1 yes
@@ -104,6 +109,7 @@ int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
 		s.pop_back();
 	if (!s.empty()) {
+		std::lock_guard<std::mutex> lock(g_log_mu);
 		g_log.push_back(s);
 		if (g_log.size() > 60)
 			g_log.pop_front();
@@ -114,6 +120,7 @@ int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 std::string log_tail(size_t n)
 {
 	std::string out;
+	std::lock_guard<std::mutex> lock(g_log_mu);
 	size_t start = g_log.size() > n ? g_log.size() - n : 0;
 	for (size_t i = start; i < g_log.size(); i++)
 		out += "\n  libbpf: " + g_log[i];
@@ -496,7 +503,10 @@ Napi::Value Start(const Napi::CallbackInfo &info)
 	if (g_instances.size() >= 0xfff0)
 		throw Napi::Error::New(env, "too many tracers");
 
-	g_log.clear();
+	{
+		std::lock_guard<std::mutex> lock(g_log_mu);
+		g_log.clear();
+	}
 	Instance *in = new Instance();
 	in->desc = desc;
 	Napi::Object result = Napi::Object::New(env);
@@ -606,32 +616,62 @@ Napi::Value Start(const Napi::CallbackInfo &info)
 	return result;
 }
 
-void stop_one(Napi::Env env, Instance *in)
+// Detaching a classic tracepoint program waits for RCU grace periods in the
+// kernel: 70-150 ms per link here (the exec tracer's five links: 370 ms),
+// which froze the UI when a pane closed. Once its ring is out of the ring
+// manager nothing on the main thread touches the instance any more, so its
+// links and object are destroyed on a thread of their own. If the process
+// exits first, the kernel closes the fds and detaches all the same.
+void destroy_async(Instance *in)
 {
+	g_reaping++;
+	std::thread([in] {
+		sigset_t all;
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, nullptr); // signals stay the main thread's
+		destroy_instance(in);
+		g_reaping--;
+	}).detach();
+}
+
+void stop_one(Napi::Env env, Instance *in, bool wait)
+{
+	auto finish = [&] {
+		g_instances.erase(in->id);
+		ring_rebuild(env);
+		if (wait)
+			destroy_instance(in);
+		else
+			destroy_async(in);
+	};
 	try {
 		drain(env, 64); // deliver what it already produced
 	} catch (...) {
-		g_instances.erase(in->id);
-		ring_rebuild(env);
-		destroy_instance(in);
+		finish();
 		throw;
 	}
-	g_instances.erase(in->id);
-	ring_rebuild(env);
-	destroy_instance(in);
+	finish();
 }
 
+// stop(id, wait = false): with wait, returns once the programs are detached.
 Napi::Value Stop(const Napi::CallbackInfo &info)
 {
-	stop_one(info.Env(), get_instance(info));
+	stop_one(info.Env(), get_instance(info), info.Length() > 1 && info[1].ToBoolean());
 	return info.Env().Undefined();
 }
 
 Napi::Value StopAll(const Napi::CallbackInfo &info)
 {
+	bool wait = info.Length() > 0 && info[0].ToBoolean();
 	while (!g_instances.empty())
-		stop_one(info.Env(), g_instances.begin()->second);
+		stop_one(info.Env(), g_instances.begin()->second, wait);
 	return info.Env().Undefined();
+}
+
+// stopping() -> instances still being torn down by stop() (0 = all detached).
+Napi::Value Stopping(const Napi::CallbackInfo &info)
+{
+	return Napi::Number::New(info.Env(), g_reaping.load());
 }
 
 Napi::Value SetFilter(const Napi::CallbackInfo &info)
@@ -851,7 +891,10 @@ Napi::Value TasksOpen(const Napi::CallbackInfo &info)
 	if (!g_tasks_link) {
 		if (!path_exists("/sys/kernel/btf/vmlinux"))
 			throw Napi::Error::New(env, "task iterator: kernel BTF (/sys/kernel/btf/vmlinux) is missing");
-		g_log.clear();
+		{
+			std::lock_guard<std::mutex> lock(g_log_mu);
+			g_log.clear();
+		}
 		g_tasks = tasks_bpf__open();
 		if (!g_tasks)
 			fail(env, "task iterator: open failed", errno);
@@ -962,6 +1005,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
 	exports.Set("start", Napi::Function::New(env, Start));
 	exports.Set("stop", Napi::Function::New(env, Stop));
 	exports.Set("stopAll", Napi::Function::New(env, StopAll));
+	exports.Set("stopping", Napi::Function::New(env, Stopping));
 	exports.Set("setFilter", Napi::Function::New(env, SetFilter));
 	exports.Set("drops", Napi::Function::New(env, Drops));
 	exports.Set("nativeDrops", Napi::Function::New(env, NativeDrops));
