@@ -78,10 +78,13 @@ if [ ! -f native/build/Release/ostop_native.node ] || [ "$(cat $stamp_dir/native
 fi
 
 # TypeScript
-ts_hash=$(hash_of tsconfig.json $(find src screens bench -name '*.ts' | sort))
-if [ ! -f dist/src/cli.js ] || [ "$(cat $stamp_dir/ts 2>/dev/null)" != "$ts_hash" ]; then
+# then one bundle of the CLI and blessed for a fast start (scripts/bundle.mjs;
+# bin/ostop.js falls back to dist/src when the bundle is missing or older)
+ts_hash=$(hash_of tsconfig.json scripts/bundle.mjs package-lock.json $(find src screens bench -name '*.ts' | sort))
+if [ ! -f dist/src/cli.js ] || [ ! -f dist/ostop.mjs ] || [ "$(cat $stamp_dir/ts 2>/dev/null)" != "$ts_hash" ]; then
   info "compiling TypeScript"
   npx tsc -p tsconfig.json >&2
+  node scripts/bundle.mjs >&2
   echo "$ts_hash" > $stamp_dir/ts
 fi
 info "ready"

@@ -5,10 +5,12 @@ import { DUMP_VIEWS } from './app/dump-registry.js';
 import { UsageError, type DumpOptions } from './app/dump-view.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './app/output.js';
 import { MIN_DELAY, MAX_DELAY } from './app/config.js';
+import { packageRoot } from './native.js';
 
 export const VERSION: string = (() => {
   try {
-    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+    // packageRoot(): found from dist/src/ and from the dist/ostop.mjs bundle alike
+    return JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')).version;
   } catch {
     return 'unknown';
   }
@@ -177,8 +179,7 @@ export async function main(argv: string[]): Promise<number> {
     if (argv[0] === 'trace') {
       let mod: { runTrace: (a: string[], io: { out: (s: string) => void; err: (s: string) => void }) => Promise<number> };
       try {
-        const spec = './tracers/trace-cmd.js'; // optional: built by the tracing layer
-        mod = await import(spec);
+        mod = await import('./tracers/trace-cmd.js');
       } catch (e) {
         err(`ostop: tracing is not available in this build: ${(e as Error).message}\n`);
         return 1;

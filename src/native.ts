@@ -56,7 +56,7 @@ export type NativeResult = { ok: true; addon: NativeAddon } | { ok: false; error
 let cached: NativeResult | undefined;
 
 /** The repository root: the nearest ancestor with package.json (works from src/ and dist/src/). */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'native'))) return dir;

@@ -882,6 +882,73 @@ void tasks_destroy()
 	std::vector<uint8_t>().swap(g_tasks_buf);
 }
 
+// Loading the iterator (parse the kernel's BTF, verify, attach) takes ~50 ms,
+// on the first frame's critical path. tasksPrepare() starts it on a thread
+// as the process starts, while the JS modules load on the main thread;
+// tasksOpen() then only collects the result (or loads it there and then).
+struct TasksLoad {
+	tasks_bpf *skel = nullptr;
+	bpf_link *link = nullptr;
+	int err = 0;
+	const char *what = nullptr;
+};
+
+TasksLoad tasks_load()
+{
+	TasksLoad r;
+	if (!path_exists("/sys/kernel/btf/vmlinux")) {
+		r.err = ENOENT;
+		r.what = "task iterator: kernel BTF (/sys/kernel/btf/vmlinux) is missing";
+		return r;
+	}
+	r.skel = tasks_bpf__open();
+	if (!r.skel) {
+		r.err = errno;
+		r.what = "task iterator: open failed";
+		return r;
+	}
+	int load_err;
+	{
+		SignalsBlocked quiet;
+		load_err = tasks_bpf__load(r.skel);
+	}
+	if (load_err) {
+		r.err = load_err;
+		r.what = "task iterator: cannot load";
+	} else if (!(r.link = bpf_program__attach_iter(r.skel->progs.ostop_tasks, nullptr))) {
+		r.err = errno;
+		r.what = "task iterator: cannot attach";
+	}
+	if (r.err) {
+		tasks_bpf__destroy(r.skel);
+		r.skel = nullptr;
+	}
+	return r;
+}
+
+std::thread g_tasks_thread;
+TasksLoad g_tasks_prepared;
+
+void tasks_join()
+{
+	if (g_tasks_thread.joinable())
+		g_tasks_thread.join();
+}
+
+// tasksPrepare(): start loading the iterator on a thread (no-op when loaded
+// or loading). Errors surface from tasksOpen().
+Napi::Value TasksPrepare(const Napi::CallbackInfo &info)
+{
+	if (!g_tasks_link && !g_tasks_thread.joinable() && !g_tasks_prepared.skel)
+		g_tasks_thread = std::thread([] {
+			sigset_t all;
+			sigfillset(&all);
+			pthread_sigmask(SIG_BLOCK, &all, nullptr);
+			g_tasks_prepared = tasks_load();
+		});
+	return info.Env().Undefined();
+}
+
 // tasksOpen() -> { recordSize, ncpus }. Throws (with .errno) when the
 // iterator cannot be loaded here: no privilege, no BTF, old kernel.
 Napi::Value TasksOpen(const Napi::CallbackInfo &info)
@@ -889,31 +956,26 @@ Napi::Value TasksOpen(const Napi::CallbackInfo &info)
 	Napi::Env env = info.Env();
 	int ncpus = libbpf_num_possible_cpus();
 	if (!g_tasks_link) {
-		if (!path_exists("/sys/kernel/btf/vmlinux"))
-			throw Napi::Error::New(env, "task iterator: kernel BTF (/sys/kernel/btf/vmlinux) is missing");
-		{
-			std::lock_guard<std::mutex> lock(g_log_mu);
-			g_log.clear();
+		TasksLoad r;
+		if (g_tasks_thread.joinable() || g_tasks_prepared.skel || g_tasks_prepared.err) {
+			tasks_join();
+			r = g_tasks_prepared;
+			g_tasks_prepared = TasksLoad();
+		} else {
+			{
+				std::lock_guard<std::mutex> lock(g_log_mu);
+				g_log.clear();
+			}
+			r = tasks_load();
 		}
-		g_tasks = tasks_bpf__open();
-		if (!g_tasks)
-			fail(env, "task iterator: open failed", errno);
-		int load_err;
-		{
-			SignalsBlocked quiet;
-			load_err = tasks_bpf__load(g_tasks);
+		if (r.err) {
+			if (r.err == ENOENT && strstr(r.what, "BTF"))
+				throw Napi::Error::New(env, r.what);
+			fail(env, r.what, r.err);
 		}
-		if (int err = load_err) {
-			tasks_destroy();
-			fail(env, "task iterator: cannot load", err);
-		}
+		g_tasks = r.skel;
+		g_tasks_link = r.link;
 		malloc_trim(0); // as after a tracer's load: the parsed kernel BTF is freed
-		g_tasks_link = bpf_program__attach_iter(g_tasks->progs.ostop_tasks, nullptr);
-		if (!g_tasks_link) {
-			int err = errno;
-			tasks_destroy();
-			fail(env, "task iterator: cannot attach", err);
-		}
 	}
 	Napi::Object o = Napi::Object::New(env);
 	o.Set("recordSize", (double)sizeof(tasks_rec));
@@ -955,9 +1017,11 @@ Napi::Value TasksRead(const Napi::CallbackInfo &info)
 	return ab;
 }
 
+void tasks_cleanup(void *);
+
 Napi::Value TasksClose(const Napi::CallbackInfo &info)
 {
-	tasks_destroy();
+	tasks_cleanup(nullptr);
 	return info.Env().Undefined();
 }
 
@@ -989,6 +1053,12 @@ Napi::Value TasksLayout(const Napi::CallbackInfo &info)
 
 void tasks_cleanup(void *)
 {
+	tasks_join();
+	if (g_tasks_prepared.skel) {
+		bpf_link__destroy(g_tasks_prepared.link);
+		tasks_bpf__destroy(g_tasks_prepared.skel);
+		g_tasks_prepared = TasksLoad();
+	}
 	tasks_destroy();
 }
 // ---- end of the task iterator section -------------------------------------
@@ -1016,6 +1086,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
 	exports.Set("probe", Napi::Function::New(env, Probe));
 	exports.Set("features", Napi::Function::New(env, Features));
 	napi_add_env_cleanup_hook(env, tasks_cleanup, nullptr);
+	exports.Set("tasksPrepare", Napi::Function::New(env, TasksPrepare));
 	exports.Set("tasksOpen", Napi::Function::New(env, TasksOpen));
 	exports.Set("tasksRead", Napi::Function::New(env, TasksRead));
 	exports.Set("tasksClose", Napi::Function::New(env, TasksClose));

@@ -298,6 +298,16 @@ export class App implements AppApi {
     if (this.exitCode !== undefined) return;
     this.render();
     this.schedule(v === this.current && v.source.model() === undefined ? Math.min(this.delayMs, App.FIRST_RATE_MS) : this.delayMs);
+    if (v.source.complete) {
+      setImmediate(() => {
+        if (this.exitCode !== undefined || v !== this.current) return;
+        try {
+          if (v.source.complete?.()) this.render();
+        } catch (e) {
+          this.status(`collect failed: ${(e as Error).message}`, 'error');
+        }
+      });
+    }
   }
 
   refreshNow(): void {

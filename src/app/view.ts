@@ -14,6 +14,12 @@ export interface Source<M> {
   collect(now: number): Promise<void> | void;
   /** The Model from the last two Samples; undefined until there is one. */
   model(): M | undefined;
+  /**
+   * Called right after a render: a Source that took a partial Sample for a
+   * fast first frame reads what the drawn rows need now; true = the Model
+   * changed, render again.
+   */
+  complete?(): boolean;
   /** Drop history when the view is hidden, so rates restart cleanly. */
   reset?(): void;
   /** Release tracers, timers, file handles. */

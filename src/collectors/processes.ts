@@ -90,14 +90,22 @@ export class ProcessCollector {
     }
   }
 
-  collect(now = performance.now()): ProcessTableSample {
+  collect(now = performance.now(), opts_: { deferred?: boolean } = {}): ProcessTableSample {
     const root = this.procRoot;
     const system = readSystem(root);
     // Command lines: rows on screen are re-read every 3 ticks, the rest every
     // 60-119 ticks, staggered by PID so no tick re-reads them all at once.
-    const detail = this.detailPids;
+    // deferred (a first frame): no per-task file at all beyond what the
+    // stat counters need; complete() then reads the rows that were drawn.
+    const detail = opts_.deferred ? new Set<number>() : this.detailPids;
+    let needs: ReadonlySet<ProcNeed> = this.needs;
+    if (opts_.deferred && needs.has('cmdline')) {
+      const n = new Set(needs);
+      n.delete('cmdline');
+      needs = n;
+    }
     const opts = {
-      procRoot: root, needs: this.needs, cmdlineCache: this.cmdlineCache, uidCache: this.uidCache, fdCache: this.fdCache, tick: this.tick,
+      procRoot: root, needs, cmdlineCache: this.cmdlineCache, uidCache: this.uidCache, fdCache: this.fdCache, tick: this.tick,
       cmdlineMaxAge: (pid: number) => (!detail || detail.has(pid) ? 3 : 60 + (pid % 60)),
     };
     const tasks: ProcSample[] = [];
@@ -114,8 +122,8 @@ export class ProcessCollector {
       const b = bpf?.processes.get(pid);
       const p = b ? this.fromBpf(dir, b, opts) : readTask(dir, pid, false, opts);
       if (!p) continue;
-      this.detail(dir, p, opts);
-      if (this.needs.has('uid') && p.uid === undefined) {
+      if (!opts_.deferred) this.detail(dir, p, opts);
+      if (needs.has('uid') && p.uid === undefined) {
         try { p.uid = fs.statSync(dir).uid; } catch { continue; }
       }
       seen.add(`${p.pid}:${p.starttime}`);
@@ -156,6 +164,32 @@ export class ProcessCollector {
     for (const k of this.uidCache.keys()) if (!seen.has(k)) this.uidCache.delete(k);
     for (const k of this.kcommCache.keys()) if (!seen.has(k)) this.kcommCache.delete(k);
     return { time: now, system, tasks, threadCount, kernelThreadCount };
+  }
+
+  /**
+   * After a deferred collect(): read the command line and the detail columns
+   * of `pids` (the rows a first frame drew) into `sample`, as a normal
+   * collect would have.
+   */
+  complete(sample: ProcessTableSample, pids: ReadonlySet<number>): void {
+    const root = this.procRoot;
+    const opts = { procRoot: root, needs: this.needs, cmdlineCache: this.cmdlineCache, uidCache: this.uidCache, fdCache: this.fdCache, tick: Math.max(0, this.tick - 1) };
+    const withCmd = new Set<ProcNeed>(this.detailNeeds);
+    if (this.needs.has('cmdline')) withCmd.add('cmdline');
+    const cmdlines = new Map<number, string | undefined>();
+    for (const t of sample.tasks) {
+      if (t.isThread || !pids.has(t.pid)) continue;
+      const dir = `${root}/${t.pid}`;
+      readTaskExtras(dir, t, withCmd, opts);
+      cmdlines.set(t.pid, t.cmdline);
+      this.levelSeen.add(t.pid * 1e12 + t.starttime);
+      this.lastLevels.set(t.pid * 1e12 + t.starttime, { shrPages: t.shrPages, swapKb: t.swapKb, oomScore: t.oomScore, cgroup: t.cgroup });
+    }
+    for (const t of sample.tasks) {
+      if (!t.isThread || !pids.has(t.pid)) continue;
+      readTaskExtras(`${root}/${t.tgid}/task/${t.pid}`, t, this.detailNeeds, opts);
+      if (cmdlines.has(t.tgid)) t.cmdline = cmdlines.get(t.tgid);
+    }
   }
 
   /** This tick's iterator rows, or undefined when the /proc path is in use. */

@@ -191,6 +191,32 @@ describe('ProcFdCache and display-only reads', () => {
   });
 });
 
+describe('deferred first sample (fast first frame)', () => {
+  it('reads no cmdline or detail file until complete() names the drawn rows', () => {
+    const c = new ProcessCollector({ procRoot: ROOT, needs: ['cmdline'] });
+    c.detailNeeds = new Set(['statm', 'oom']);
+    const s = c.collect(1000, { deferred: true });
+    expect(s.tasks.map((t) => t.pid).sort((a, b) => a - b)).toEqual([1, 2, 42, 77, 123]);
+    for (const t of s.tasks) {
+      expect(t.cmdline).toBeUndefined();
+      expect(t.shrPages).toBeUndefined();
+      expect(t.oomScore).toBeUndefined();
+    }
+    c.complete(s, new Set([123, 42]));
+    const w = s.tasks.find((t) => t.pid === 123)!;
+    expect(w.cmdline).toBeTruthy();
+    expect(w.oomScore).toBe(55);
+    expect(s.tasks.find((t) => t.pid === 42)!.cmdline).toContain('\x1b[31m');
+    expect(s.tasks.find((t) => t.pid === 1)!.cmdline).toBeUndefined();
+    expect(s.tasks.find((t) => t.pid === 1)!.shrPages).toBeUndefined();
+    // the next normal collect has what complete() read and reads the rest
+    c.detailPids = new Set([123]);
+    const s2 = c.collect(2000);
+    expect(s2.tasks.find((t) => t.pid === 123)!.cmdline).toBe(w.cmdline);
+    expect(s2.tasks.find((t) => t.pid === 1)!.cmdline).toBeDefined();
+  });
+});
+
 describe('USER is the effective uid, as ps shows it', () => {
   const root = process.getuid?.() === 0;
   it.skipIf(!root)('even for a non-dumpable process whose /proc files belong to root (needs root to setuid; CI is root)', async () => {

@@ -33,7 +33,7 @@ function startTrace(args: string[]): Promise<Child> {
 describe.skipIf(!isRoot)('no ostop program outlives its process (root)', () => {
   beforeAll(() => {
     try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'ignore' });
+      execFileSync('npm', ['run', '-s', 'build:ts'], { cwd: root, stdio: 'ignore' });
     } catch {
       /* errors elsewhere in the tree still emit JS */
     }

@@ -1,0 +1,50 @@
+// Bundles the compiled CLI (dist/src/cli.js) and blessed into one ES module,
+// dist/ostop.mjs, which bin/ostop.js loads when present. Why: start-up was
+// dominated by module loading (about 150 modules through Node's ESM and CJS
+// loaders: resolve, read, compile, link), a third of the first frame.
+// blessed's widget index requires its widgets by computed name, and tput.js
+// finds its fallback terminfo through __dirname; both are rewritten here.
+// Native addons and node-pty stay outside (loaded from node_modules/native).
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+const blessedLib = join(dirname(require.resolve('blessed/package.json')), 'lib');
+
+const blessedPlugin = {
+  name: 'blessed-static',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/]widget\.js$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const classes = JSON.parse(/widget\.classes = (\[[^\]]*\])/.exec(src)[1].replace(/'/g, '"'));
+      const reqs = classes.map((n) => `widget[${JSON.stringify(n)}] = widget[${JSON.stringify(n.toLowerCase())}] = require('./widgets/${n.toLowerCase()}');`).join('\n');
+      const out = src.replace(/widget\.classes\.forEach\(function\(name\) \{[\s\S]*?\n\}\);/, reqs);
+      if (out === src) throw new Error('blessed/lib/widget.js changed: update scripts/bundle.mjs');
+      return { contents: out, loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/](tput\.js|widgets[\\/]bigtext\.js)$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const dir = args.path.includes('widgets') ? '__blessedLib + "/widgets"' : '__blessedLib';
+      return { contents: `var __blessedLib = require("node:path").dirname(require.resolve("blessed/package.json")) + "/lib";\n` + src.replace(/__dirname/g, dir), loader: 'js' };
+    });
+  },
+};
+
+await build({
+  entryPoints: [join(root, 'dist', 'src', 'cli.js')],
+  outfile: join(root, 'dist', 'ostop.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // CJS inside an ES module needs a real require for node builtins and the externals
+  banner: { js: "import { createRequire as __ostopCreateRequire } from 'node:module'; const require = __ostopCreateRequire(import.meta.url);" },
+  external: ['node-pty', 'term.js', 'pty.js', 'systeminformation', '@xterm/*', '*.node'],
+  plugins: [blessedPlugin],
+  logLevel: 'warning',
+  legalComments: 'none',
+});
