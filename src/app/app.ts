@@ -6,6 +6,7 @@
 // the terminal is restored (alternate screen left, raw mode off, cursor
 // shown) before the process exits.
 import blessed from 'blessed';
+import { installScreenDraw } from './screen-draw.js';
 import { spawnSync } from 'node:child_process';
 import { chooseTerminal } from './terminal.js';
 import { loadConfig, saveConfig, type Config } from './config.js';
@@ -109,6 +110,7 @@ export class App implements AppApi {
     // blessed starts every redrawn line with a cursor move to its column 0
     // and then moves again to the first changed cell: drop a cursor
     // position that is immediately overridden by another (fewer bytes over SSH).
+    installScreenDraw(this.screen); // fewer bytes per frame than blessed's draw (src/app/screen-draw.ts)
     const program = (this.screen as unknown as { program: { _owrite(t: string): unknown } }).program;
     const owrite = program._owrite.bind(program);
     program._owrite = (t: string) => owrite(typeof t === 'string' ? t.replace(REDUNDANT_CUP, '') : t);

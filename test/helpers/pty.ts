@@ -93,7 +93,7 @@ function modernWcwidth(cp: number): 0 | 1 | 2 {
   if (cp >= 0x1160 && cp <= 0x11ff) return 0; // Hangul medial vowels / finals join
   return WIDE.test(ch) ? 2 : 1;
 }
-const MODERN_UNICODE = {
+export const MODERN_UNICODE = {
   version: 'modern-test',
   wcwidth: modernWcwidth,
   // Same encoding as xterm's UnicodeService.createPropertyValue(state=0, width, shouldJoin).
