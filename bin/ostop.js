@@ -1,10 +1,15 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=1
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=1 --single-threaded --expose-gc
 // Entry point of the `ostop` bin: the compiled CLI lives in dist/.
 // Memory (measured with 1,000 processes): --max-semi-space-size=1 keeps V8's
 // young generation at 2 MB instead of growing to 32 MB; the malloc settings
 // (two arenas, a fixed mmap threshold, trimming) make glibc give back the
 // buffers a tick frees (the BPF task iterator's 240 KB, file reads) instead
-// of keeping them: 98 MB -> 82-86 MB RSS at the same CPU.
+// of keeping them: 98 MB -> 82-86 MB RSS at the same CPU. --expose-gc lets
+// the app compact the heap every 15 s (src/app/app.ts compactHeap: 83 -> 77
+// MB). --single-threaded: with a 2 MB young generation V8's helper threads
+// (parallel scavenges, concurrent recompilation) cost more than they save on
+// a 1 s refresh: 2.68 -> 2.48 % of a core with 1,000 processes (median of 3;
+// --single-threaded-gc alone 2.68, defaults with semi-space 1: 3.3).
 // Start-up: dist/ostop.mjs (scripts/bundle.mjs: the CLI and blessed in one
 // module) loads in a fraction of the time of ~150 separate modules; it is
 // used unless tsc has rebuilt dist/src since. As root, the BPF task iterator

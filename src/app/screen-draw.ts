@@ -21,6 +21,7 @@
 // difference (ESC[39m, ESC[1m...) when that is shorter than reset + set, and
 // carry over from line to line, reset once at the end of the frame.
 import blessed from 'blessed';
+import { timed } from './tick-stats.js';
 
 type Cell = [number, string];
 type Line = Cell[] & { dirty?: boolean };
@@ -71,15 +72,25 @@ export function installScreenDraw(screen: unknown): void {
   const original = s.draw.bind(s);
   s.draw = (start: number, end: number) => {
     if (s.cursor.artificial) return original(start, end);
-    drawLines(s, start, end);
+    timed('draw', () => drawLines(s, start, end));
   };
 }
 
-/** A line's cells as one comparable string. */
-function lineKey(l: Line): string {
-  let k = '';
-  for (let i = 0; i < l.length; i++) k += l[i][0] + l[i][1];
-  return k;
+/**
+ * A line's cells hashed (FNV-1a over attributes and UTF-16 units): no
+ * allocation per frame. A collision can only cost bytes, never a wrong
+ * screen: after a move olines holds what the terminal really shows and the
+ * cell diff repairs any row that differs.
+ */
+function lineHash(l: Line): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < l.length; i++) {
+    const c = l[i];
+    h = Math.imul(h ^ c[0], 0x01000193);
+    const ch = c[1];
+    for (let j = 0; j < ch.length; j++) h = Math.imul(h ^ ch.charCodeAt(j), 0x01000193);
+  }
+  return h >>> 0;
 }
 
 const MAX_SHIFT = 4;
@@ -98,12 +109,11 @@ export function scrollShift(s: DrawScreen, start: number, end: number): string {
   let dirty = 0;
   for (let y = start; y <= end; y++) if (s.lines[y]?.dirty) dirty++;
   if (dirty < 3) return '';
-  const nk: string[] = [];
-  const ok: string[] = [];
+  const nk: number[] = [];
+  const ok: number[] = [];
   for (let y = start; y <= end; y++) {
-    nk[y] = s.lines[y]?.dirty ? lineKey(s.lines[y]) : '';
-    ok[y] = lineKey(s.olines[y]);
-    if (!s.lines[y]?.dirty) nk[y] = ok[y]; // not dirty: the terminal already shows it
+    ok[y] = lineHash(s.olines[y]);
+    nk[y] = s.lines[y]?.dirty ? lineHash(s.lines[y]) : ok[y]; // not dirty: the terminal already shows it
   }
   let best = { gain: 0, k: 0, from: 0, to: -1 };
   for (let k = -MAX_SHIFT; k <= MAX_SHIFT; k++) {

@@ -64,7 +64,18 @@ export const PF_WQ_WORKER = 0x00000020;
  * Returns [utime, stime] in ns.
  */
 export function cputimeAdjust(rtime: number, utime: number, stime: number, prevU: number, prevS: number): [number, number] {
-  if (prevS + prevU >= rtime) return [prevU, prevS];
+  adjustInto(rtime, utime, stime, prevU, prevS);
+  return [adjusted[0], adjusted[1]];
+}
+
+/** cputimeAdjust() into `adjusted` (no array per task per tick). */
+const adjusted = new Float64Array(2);
+function adjustInto(rtime: number, utime: number, stime: number, prevU: number, prevS: number): void {
+  if (prevS + prevU >= rtime) {
+    adjusted[0] = prevU;
+    adjusted[1] = prevS;
+    return;
+  }
   let s: number;
   if (stime === 0) s = 0;
   else if (utime === 0) s = rtime;
@@ -78,8 +89,12 @@ export function cputimeAdjust(rtime: number, utime: number, stime: number, prevU
     u = prevU;
     s = rtime - u;
   }
-  return [u, s];
+  adjusted[0] = u;
+  adjusted[1] = s;
 }
+
+/** Last comm string per tid with its 16 bytes, reused while they are unchanged (no string per task per tick). */
+const commCache = new Map<number, { a: number; b: number; c: number; d: number; s: string }>();
 
 /** ns -> USER_HZ ticks, exact for any uptime below ~247 years (nsec_to_clock_t). */
 function nsToTicks(lo: number, hi: number): number {
@@ -146,15 +161,23 @@ export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageByt
     const file = hasMm ? s64pos(o + F.rss_file) : 0;
     const anon = hasMm ? s64pos(o + F.rss_anon) : 0;
     const shmem = hasMm ? s64pos(o + F.rss_shmem) : 0;
-    let end = o + F.comm;
-    const cmax = end + 16;
-    let ascii = true;
-    while (end < cmax && bytes[end] !== 0) {
-      if (bytes[end] >= 0x80) ascii = false;
-      end++;
-    }
-    const comm = ascii ? bytes.toString('latin1', o + F.comm, end) : bytes.toString('utf8', o + F.comm, end);
     const tid = u32(o + F.tid);
+    const ca = u32(o + F.comm), cb = u32(o + F.comm + 4), cc = u32(o + F.comm + 8), cd = u32(o + F.comm + 12);
+    const hit = commCache.get(tid);
+    let comm: string;
+    if (hit && hit.a === ca && hit.b === cb && hit.c === cc && hit.d === cd) comm = hit.s;
+    else {
+      let end = o + F.comm;
+      const cmax = end + 16;
+      let ascii = true;
+      while (end < cmax && bytes[end] !== 0) {
+        if (bytes[end] >= 0x80) ascii = false;
+        end++;
+      }
+      comm = ascii ? bytes.toString('latin1', o + F.comm, end) : bytes.toString('utf8', o + F.comm, end);
+      if (commCache.size > 4 * n + 1024) commCache.clear();
+      commCache.set(tid, { a: ca, b: cb, c: cc, d: cd, s: comm });
+    }
     return {
       pid: tid,
       comm,
@@ -183,9 +206,9 @@ export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageByt
     };
   };
   const setTimes = (s: ProcSample, rtime: number, ut: number, st: number, pu: number, ps: number) => {
-    const [u, sy] = cputimeAdjust(rtime, ut, st, pu, ps);
-    s.utime = Math.floor(u / NS_PER_TICK);
-    s.stime = Math.floor(sy / NS_PER_TICK);
+    adjustInto(rtime, ut, st, pu, ps);
+    s.utime = Math.floor(adjusted[0] / NS_PER_TICK);
+    s.stime = Math.floor(adjusted[1] / NS_PER_TICK);
   };
 
   const processes = new Map<number, ProcSample>();

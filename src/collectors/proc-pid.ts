@@ -188,12 +188,11 @@ export function parseCgroup(text: string): string {
 export interface ReadOptions {
   procRoot: string;
   needs: ReadonlySet<ProcNeed>;
-  /** Cached cmdline by "pid:starttime", refreshed by the caller's policy. */
-  /** Command lines by "pid:starttime" with the tick they were read at (argv rarely changes; setproctitle can). */
-  cmdlineCache?: Map<string, { text: string; at: number }>;
+  /** Command lines by pid (valid for that start time) with the tick they were read at (argv rarely changes; setproctitle can). Numeric keys: no string built per process per tick. */
+  cmdlineCache?: Map<number, { start: number; text: string; at: number }>;
   tick?: number;
-  /** Effective uids by "pid:starttime", with the tick they were read at. */
-  uidCache?: Map<string, { uid: number; at: number }>;
+  /** Effective uids by pid (valid for that start time), with the tick they were read at. */
+  uidCache?: Map<number, { start: number; uid: number; at: number }>;
   /** Ticks after which a cached command line (or uid) is read again (default: never). */
   cmdlineMaxAge?: (pid: number) => number;
   /** Kept-open fds for stat/statm (see ProcFdCache); absent = plain reads. */
@@ -242,15 +241,14 @@ export function readTaskExtras(dir: string, s: ProcSample, needs: ReadonlySet<Pr
   if (needs.has('uid') && s.uid === undefined && !isThread && !needs.has('status')) {
     // Effective uid from status, as top and ps show it; uids rarely change, so
     // it is cached like the command line and re-read on the same schedule.
-    const key = `${f.pid}:${f.starttime}`;
-    const hit = opts.uidCache?.get(key);
+    const hit = opts.uidCache?.get(f.pid);
     const tick = opts.tick ?? 0;
-    if (hit && tick - hit.at <= (opts.cmdlineMaxAge?.(f.pid) ?? Infinity)) s.uid = hit.uid;
+    if (hit && hit.start === f.starttime && tick - hit.at <= (opts.cmdlineMaxAge?.(f.pid) ?? Infinity)) s.uid = hit.uid;
     else {
       const t = readFileFast(dir + '/status');
       const m = t !== undefined ? /\nUid:\s+\d+\s+(\d+)/.exec(t) : null;
       s.uid = m ? Number(m[1]) : s.ownerUid;
-      if (s.uid !== undefined) opts.uidCache?.set(key, { uid: s.uid, at: tick });
+      if (s.uid !== undefined) opts.uidCache?.set(f.pid, { start: f.starttime, uid: s.uid, at: tick });
     }
   }
   if (needs.has('statm')) {
@@ -269,15 +267,15 @@ export function readTaskExtras(dir: string, s: ProcSample, needs: ReadonlySet<Pr
     }
   }
   if (needs.has('cmdline') && !isThread) {
-    const key = `${f.pid}:${f.starttime}`;
     const cache = opts.cmdlineCache;
-    const hit = cache?.get(key);
+    const got = cache?.get(f.pid);
+    const hit = got && got.start === f.starttime ? got : undefined; // else a reused pid
     const tick = opts.tick ?? 0;
     let c = hit?.text;
     if (c === undefined || !hit || tick - hit.at > (opts.cmdlineMaxAge?.(f.pid) ?? Infinity)) {
       const b = readBytes(dir + '/cmdline', 64 * 1024);
       c = b ? parseCmdline(b) : c ?? '';
-      cache?.set(key, { text: c, at: tick });
+      cache?.set(f.pid, { start: f.starttime, text: c, at: tick });
     }
     s.cmdline = c;
   }

@@ -60,8 +60,8 @@ export class ProcessCollector {
   private lastLevels = new Map<number, Pick<ProcSample, 'shrPages' | 'swapKb' | 'oomScore' | 'cgroup'>>();
   threads: boolean;
   pids?: ReadonlySet<number>;
-  private cmdlineCache = new Map<string, { text: string; at: number }>();
-  private uidCache = new Map<string, { uid: number; at: number }>();
+  private cmdlineCache = new Map<number, { start: number; text: string; at: number }>();
+  private uidCache = new Map<number, { start: number; uid: number; at: number }>();
   private tick = 0;
   private fdCache: ProcFdCache | undefined;
 
@@ -75,8 +75,8 @@ export class ProcessCollector {
   statSource: 'bpf' | 'proc' = 'proc';
   statSourceReason = 'not probed yet';
   private bpf: BpfTaskReader | null | undefined;
-  /** /proc's longer comm of kernel threads (kworker descriptions) by "pid:starttime". */
-  private kcommCache = new Map<string, { text: string; at: number }>();
+  /** /proc's longer comm of kernel threads (kworker descriptions) by pid (entry valid for its start time). */
+  private kcommCache = new Map<number, { start: number; text: string; at: number }>();
 
   constructor(opts: ProcessCollectorOptions = {}) {
     this.fdCache = opts.keepFds === false ? undefined : new ProcFdCache();
@@ -111,12 +111,12 @@ export class ProcessCollector {
     const tasks: ProcSample[] = [];
     let threadCount = 0;
     let kernelThreadCount = 0;
-    const seen = new Set<string>();
+    const seen = new Set<number>();
     // The iterator is read BEFORE listing /proc: a process it saw that is gone
     // from the listing has exited; one listed but not seen (just born, or not
     // visible to it) is read from /proc, so the pid set is /proc's.
     const bpf = this.bpfTasks();
-    for (const pid of listPids(root)) {
+    for (const pid of this.pidsToRead(bpf)) {
       if (this.pids && !this.pids.has(pid)) continue;
       const dir = `${root}/${pid}`;
       const b = bpf?.processes.get(pid);
@@ -126,7 +126,7 @@ export class ProcessCollector {
       if (needs.has('uid') && p.uid === undefined) {
         try { p.uid = fs.statSync(dir).uid; } catch { continue; }
       }
-      seen.add(`${p.pid}:${p.starttime}`);
+      seen.add(p.pid);
       tasks.push(p);
       if (p.isKernelThread) kernelThreadCount++;
       else threadCount += Math.max(1, p.numThreads);
@@ -192,6 +192,32 @@ export class ProcessCollector {
     }
   }
 
+  /** Pids /proc listed that the iterator did not see, at the last listing (tick listedAt). */
+  private invisible: number[] = [];
+  private listedAt = -Infinity;
+  /** With the iterator, /proc is listed every LIST_EVERY ticks only (a readdir of 1,000 pids costs ~1.5 ms of kernel time). */
+  static readonly LIST_EVERY = 5;
+
+  /**
+   * The pids to read this tick. On /proc: the listing. With the iterator:
+   * its processes, plus those only /proc showed at the last listing (on this
+   * VM pid 1's thread group), re-listed every LIST_EVERY ticks. A process the
+   * iterator saw that exits before we read it is simply gone next tick.
+   */
+  private pidsToRead(bpf: DecodedTasks | undefined): number[] {
+    if (!bpf || this.tick - this.listedAt >= ProcessCollector.LIST_EVERY || this.pids) {
+      const all = listPids(this.procRoot);
+      if (bpf) {
+        this.invisible = all.filter((p) => !bpf.processes.has(p));
+        this.listedAt = this.tick;
+      }
+      return all;
+    }
+    const out = [...bpf.processes.keys()];
+    for (const p of this.invisible) if (!bpf.processes.has(p)) out.push(p);
+    return out;
+  }
+
   /** This tick's iterator rows, or undefined when the /proc path is in use. */
   private bpfTasks(): DecodedTasks | undefined {
     if (this.bpf === undefined) {
@@ -223,15 +249,14 @@ export class ProcessCollector {
     // workqueue descriptions ("kworker/0:1-events"): re-read those few, cached
     // like command lines.
     if (p.isKernelThread && ((p.flags & PF_WQ_WORKER) !== 0 || p.comm.length === 15)) {
-      const key = `${p.pid}:${p.starttime}`;
-      const hit = this.kcommCache.get(key);
+      const hit = this.kcommCache.get(p.pid);
       const tick = opts.tick ?? 0;
-      if (hit && tick - hit.at <= (opts.cmdlineMaxAge?.(p.pid) ?? Infinity)) p.comm = hit.text;
+      if (hit && hit.start === p.starttime && tick - hit.at <= (opts.cmdlineMaxAge?.(p.pid) ?? Infinity)) p.comm = hit.text;
       else {
         const t = readFileFast(dir + '/stat');
         const f = t !== undefined ? parseStat(t) : undefined;
         if (f) p.comm = f.comm;
-        this.kcommCache.set(key, { text: p.comm, at: tick });
+        this.kcommCache.set(p.pid, { start: p.starttime, text: p.comm, at: tick });
       }
     }
     readTaskExtras(dir, p, opts.needs, opts);

@@ -9,6 +9,7 @@ import { buildProcessModel, type ProcessTableModel } from '../model/process-mode
 import { needsOf, resolveColumns, PROC_COLUMNS } from '../model/columns.js';
 import { TopScreen } from '../../screens/top-screen.js';
 import { SystemStripSource, type StripModels } from './vmstat-strip.js';
+import { timed } from '../app/tick-stats.js';
 
 export interface TopState {
   config: Config;
@@ -61,10 +62,10 @@ export class TopSource implements Source<TopModel> {
     // statm (two opens each: ~45 ms per 1,000 processes, cold) would only
     // delay the first frame: complete() reads the rows it drew.
     this.deferred = this.state.visiblePids === undefined;
-    this.cur = this.collector.collect(now, { deferred: this.deferred });
-    this.last = buildProcessModel(this.prev, this.cur, (u) => this.state.users.name(u));
+    this.cur = timed('procs', () => this.collector.collect(now, { deferred: this.deferred }));
+    this.last = timed('model', () => buildProcessModel(this.prev, this.cur!, (u) => this.state.users.name(u)));
     if (this.state.stripWanted) {
-      this.strip.collect();
+      timed('strip', () => this.strip.collect());
       this.last.strip = this.strip.model();
     } else this.strip.reset();
   }

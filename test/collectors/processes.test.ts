@@ -123,6 +123,29 @@ describe('ProcessCollector on the live /proc', () => {
     expect(me.uid).toBe(process.getuid!());
     expect(me.cmdline).toContain('node');
   });
+  it('finds processes born and gone between two /proc listings (iterator ticks), and the same set as /proc', async () => {
+    const { spawn } = await import('node:child_process');
+    const c = new ProcessCollector({ needs: ['cmdline', 'uid'] });
+    const pidsOf = (s: ReturnType<ProcessCollector['collect']>) => new Set(s.tasks.map((t) => t.pid));
+    const first = pidsOf(c.collect()); // a listing tick
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    await new Promise((r) => child.once('spawn', r));
+    const second = c.collect(); // within LIST_EVERY ticks: the iterator's set when it is in use
+    expect(pidsOf(second).has(child.pid!)).toBe(true);
+    expect(second.tasks.find((t) => t.pid === child.pid)!.cmdline).toBe('sleep 30');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    expect(pidsOf(c.collect()).has(child.pid!)).toBe(false);
+    // every pid /proc lists at both ends of a scan is in the sample (and the other way)
+    const { listPids } = await import('../../src/collectors/procfs.js');
+    const before = new Set(listPids());
+    const s = pidsOf(c.collect());
+    const after = new Set(listPids());
+    for (const p of before) if (after.has(p)) expect(s.has(p), `pid ${p}`).toBe(true);
+    for (const p of s) expect(before.has(p) || after.has(p), `pid ${p}`).toBe(true);
+    expect(first.has(process.pid)).toBe(true);
+  });
   it('tolerates processes exiting during the scan (1,000 short-lived children)', async () => {
     const { spawn } = await import('node:child_process');
     const c = new ProcessCollector({ needs: ['cmdline', 'status', 'statm', 'io', 'cgroup', 'oom'], threads: true });
