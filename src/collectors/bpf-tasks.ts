@@ -241,6 +241,20 @@ export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageByt
   return { processes, threads, records: n };
 }
 
+/** The process row of `tgid` alone (its records: leader and threads, wherever they are), without decoding the rest. */
+export function decodeOne(buf: ArrayBuffer, tgid: number): ProcSample | undefined {
+  const dv = new DataView(buf);
+  const size = TASKS_REC.size;
+  const F = TASKS_REC.fields;
+  const src = new Uint8Array(buf);
+  const mine: number[] = [];
+  for (let o = 0; o + size <= buf.byteLength; o += size) if (dv.getUint32(o + F.tgid, true) === tgid) mine.push(o);
+  if (!mine.length) return undefined;
+  const out = new Uint8Array(mine.length * size);
+  mine.forEach((o, i) => out.set(src.subarray(o, o + size), i * size));
+  return decodeTasks(out.buffer, { pageBytes: 4096 }).processes.get(tgid);
+}
+
 export type BpfTasksProbe = { ok: true; reader: BpfTaskReader } | { ok: false; reason: string };
 
 type TasksAddon = { tasksOpen?(): { recordSize: number }; tasksRead(): ArrayBuffer; tasksClose(): void };
@@ -311,7 +325,7 @@ export class BpfTaskReader {
         closeUnused();
         return { ok: false, reason: `task record size ${info.recordSize} != ${TASKS_REC.size} (stale native build)` };
       }
-      const self = decodeTasks(addon.tasksRead(), { pageBytes: 4096 }).processes.get(process.pid);
+      const self = decodeOne(addon.tasksRead(), process.pid);
       const st = parseStat(readFileFast('/proc/self/stat') ?? '');
       if (!self || !st || self.starttime !== st.starttime) {
         closeUnused();

@@ -98,6 +98,7 @@ export class ProcessCollector {
     // deferred (a first frame): no per-task file at all beyond what the
     // stat counters need; complete() then reads the rows that were drawn.
     const detail = opts_.deferred ? new Set<number>() : this.detailPids;
+    this.deferredTick = !!opts_.deferred;
     let needs: ReadonlySet<ProcNeed> = this.needs;
     if (opts_.deferred && needs.has('cmdline')) {
       const n = new Set(needs);
@@ -248,7 +249,8 @@ export class ProcessCollector {
     // task->comm is 15 bytes; /proc names kernel threads in full and adds
     // workqueue descriptions ("kworker/0:1-events"): re-read those few, cached
     // like command lines.
-    if (p.isKernelThread && ((p.flags & PF_WQ_WORKER) !== 0 || p.comm.length === 15)) {
+    // (Not on a deferred first tick: task->comm will do for one frame.)
+    if (p.isKernelThread && !this.deferredTick && ((p.flags & PF_WQ_WORKER) !== 0 || p.comm.length === 15)) {
       const hit = this.kcommCache.get(p.pid);
       const tick = opts.tick ?? 0;
       if (hit && hit.start === p.starttime && tick - hit.at <= (opts.cmdlineMaxAge?.(p.pid) ?? Infinity)) p.comm = hit.text;
@@ -281,6 +283,7 @@ export class ProcessCollector {
     this.levelSeen.add(k);
   }
   private levelSeen = new Set<number>();
+  private deferredTick = false;
 
   /** Close kept-open /proc files. */
   dispose(): void {

@@ -13,7 +13,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { BpfTaskReader, decodeTasks, type DecodedTasks } from '../../src/collectors/bpf-tasks.js';
+import { BpfTaskReader, decodeOne, decodeTasks, type DecodedTasks } from '../../src/collectors/bpf-tasks.js';
 import { parseStat, parseStatm, type ProcSample } from '../../src/collectors/proc-pid.js';
 import { listPids } from '../../src/collectors/procfs.js';
 import { ProcessCollector, pageSize } from '../../src/collectors/processes.js';
@@ -140,6 +140,18 @@ describe.skipIf(!probe.ok)('BPF task iterator == /proc/PID/stat', () => {
       expect(r.tgid).toBe(pid);
       compare(`thread ${r.pid}`, r, procStat(`/proc/${pid}/task/${r.pid}/stat`));
     }
+  });
+
+  it('decodeOne gives the same process row as a full decode (threads spread over the buffer included)', () => {
+    const raw = reader!.read();
+    const all = decodeTasks(raw, { pageBytes: pageSize() });
+    for (const pid of [pids.threads, pids.holder, process.pid]) {
+      const one = decodeOne(raw, pid);
+      expect(one, `pid ${pid}`).toBeDefined();
+      const full = all.processes.get(pid)!;
+      expect({ ...one!, vsize: 0 }).toEqual({ ...full, vsize: 0 }); // vsize: decodeOne assumes 4 KiB pages
+    }
+    expect(decodeOne(raw, 0x7ffffffe)).toBeUndefined();
   });
 
   it('the busy loop: CPU time advances with /proc over 1 s', async () => {
