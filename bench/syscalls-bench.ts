@@ -7,6 +7,8 @@
 // syscount -L -p, strace -c -f, perf trace -s. strace and perf are far slower
 // per syscall, so they run a 100k-byte dd and are compared with an untraced
 // 100k run. Reports wall time, ratio to untraced, syscalls counted, drops.
+// The floor rows (bench/floor) attach programs that do nothing (or only read
+// the clock) to the same hooks: the least a tracepoint-based counter costs.
 // Needs root and a built ostop (native addon). Rerun:
 //   npx tsc -p tsconfig.json && node dist/bench/syscalls-bench.js
 import { spawn, spawnSync } from 'node:child_process';
@@ -126,6 +128,27 @@ export async function benchSyscalls(): Promise<string> {
     for (let i = 0; i < REPEAT; i++) runs.push(await ostopRun(opts, stream));
     const mid = runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
     rows.push({ tool: label, bytes: BIG, wallMs: mid.ms, baseMs: base, counted: String(mid.counted), drops: mid.drops });
+  }
+
+  // The floor: what the hooks alone cost on this kernel (bench/floor), so the
+  // ratios above can be read against the least any tracepoint-based counter pays.
+  const floorDir = fileURLToPath(new URL('../../bench/floor/', import.meta.url));
+  const made = spawnSync('make', ['-s', '-C', floorDir], { encoding: 'utf8' });
+  if (made.status !== 0) notes.push(`floor: could not build bench/floor (${(made.stderr || made.stdout).trim().split('\n').pop()})`);
+  else {
+    for (const [label, progs] of [
+      ['floor: empty program on sys_exit', ['floor_exit']],
+      ['floor: empty programs on sys_enter + sys_exit', ['floor_enter', 'floor_exit']],
+      ['floor: + one bpf_ktime_get_ns per hook', ['floor_enter_ts', 'floor_exit_ts']],
+    ] as const) {
+      const runs: number[] = [];
+      for (let i = 0; i < REPEAT; i++) {
+        const r = spawnSync(`${floorDir}.output/floor`, [...progs], { encoding: 'utf8', env: { ...process.env, FLOOR_BYTES: String(BIG) } });
+        if (r.status === 0) runs.push(Number(r.stdout.trim()));
+      }
+      if (runs.length) rows.push({ tool: label, bytes: BIG, wallMs: median(runs), baseMs: base, counted: '-', drops: '-' });
+      else notes.push(`${label}: the floor program failed`);
+    }
   }
 
   if (have('syscount')) {
