@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=1 --single-threaded --expose-gc
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=1 --single-threaded-gc --expose-gc
 // Entry point of the `ostop` bin: the compiled CLI lives in dist/.
 // Memory (measured with 1,000 processes): --max-semi-space-size=1 keeps V8's
 // young generation at 2 MB instead of growing to 32 MB; the malloc settings
@@ -6,10 +6,11 @@
 // buffers a tick frees (the BPF task iterator's 240 KB, file reads) instead
 // of keeping them: 98 MB -> 82-86 MB RSS at the same CPU. --expose-gc lets
 // the app compact the heap every 15 s (src/app/app.ts compactHeap: 83 -> 77
-// MB). --single-threaded: with a 2 MB young generation V8's helper threads
-// (parallel scavenges, concurrent recompilation) cost more than they save on
-// a 1 s refresh: 2.68 -> 2.48 % of a core with 1,000 processes (median of 3;
-// --single-threaded-gc alone 2.68, defaults with semi-space 1: 3.3).
+// MB). --single-threaded-gc: with a 2 MB young generation, parallel
+// scavenges on V8's helper threads cost more than they save: 3.3 -> 2.4-2.7 %
+// of a core with 1,000 processes. (--single-threaded, which also stops
+// concurrent compilation, measured the same within noise in two A/B rounds
+// of 3 and delays the first frame by ~20 ms.)
 // Start-up: dist/ostop.mjs (scripts/bundle.mjs: the CLI and blessed in one
 // module) loads in a fraction of the time of ~150 separate modules; it is
 // used unless tsc has rebuilt dist/src since. As root, the BPF task iterator
