@@ -5,7 +5,7 @@
 // screen.lines, over random frames (colours, bold/inverse, CJK and emoji,
 // borders, lines that grow and shrink, partial changes).
 import blessed, { type Widgets } from 'blessed';
-import { PassThrough } from 'node:stream';
+import { fakeScreen } from '../helpers/fake-screen.js';
 import { describe, expect, it } from 'vitest';
 import xtermHeadless from '@xterm/headless';
 import { installScreenDraw, switchAttr } from '../../src/app/screen-draw.js';
@@ -22,13 +22,6 @@ interface Rig { screen: Widgets.Screen; term: Term; bytes: () => number; text: (
 
 function rig(optimized: boolean): Rig {
   alignBlessedWidths();
-  const output = new PassThrough() as PassThrough & { columns: number; rows: number; isTTY: boolean };
-  output.columns = COLS;
-  output.rows = ROWS;
-  output.isTTY = true;
-  const input = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode: () => void };
-  input.isTTY = true;
-  input.setRawMode = () => {};
   const term = new Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
   // terminals of today: emoji two cells wide, as ostop's width table says
   term.unicode.register(MODERN_UNICODE);
@@ -36,13 +29,13 @@ function rig(optimized: boolean): Rig {
   let bytes = 0;
   let text = '';
   let pending = Promise.resolve();
-  output.on('data', (d: Buffer) => {
+  const onData = (d: Buffer) => {
     bytes += d.length;
     text += d.toString('utf8');
     const s = d.toString('utf8');
     pending = pending.then(() => new Promise<void>((res) => term.write(s, () => res())));
-  });
-  const screen = blessed.screen({ input, output, terminal: 'xterm-256color', fullUnicode: true, warnings: false, smartCSR: true, autoPadding: false, dockBorders: true } as Widgets.IScreenOptions);
+  };
+  const screen = fakeScreen(COLS, ROWS, { onData, screen: { smartCSR: true, autoPadding: false, dockBorders: true } as Partial<Widgets.IScreenOptions> });
   if (optimized) installScreenDraw(screen);
   const box = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', tags: true });
   return { screen, term, box, bytes: () => bytes, text: () => text, flush: async () => {
