@@ -20,6 +20,7 @@ const MODULES: BenchModule[] = [
   { file: './system-bench.js', fn: 'benchSystem', title: 'system counters' },
   { file: './syscalls-bench.js', fn: 'benchSyscalls', title: 'syscall tracing' },
   { file: './tracers-bench.js', fn: 'benchTracers', title: 'eBPF tracers' },
+  { file: './storm-ui-bench.js', fn: 'benchStormUi', title: 'the UI under an event storm' },
 ];
 
 function machine(): string {

@@ -32,6 +32,8 @@ export interface NativeAddon {
   stopAll(wait?: boolean): void;
   /** Instances whose teardown is still in progress after stop(). */
   stopping(): number;
+  /** malloc_trim(0): free malloc pages back to the kernel. */
+  mallocTrim?(): boolean;
   setFilter(id: number, pid: number): void;
   drops(id: number): { ring: number; map: number };
   nativeDrops(): number;

@@ -668,6 +668,14 @@ Napi::Value StopAll(const Napi::CallbackInfo &info)
 	return info.Env().Undefined();
 }
 
+// mallocTrim(): give free malloc pages back to the kernel (glibc keeps
+// freed chunks in the middle of its heap otherwise); the app calls it with
+// its periodic heap compaction.
+Napi::Value MallocTrim(const Napi::CallbackInfo &info)
+{
+	return Napi::Boolean::New(info.Env(), malloc_trim(0) != 0);
+}
+
 // stopping() -> instances still being torn down by stop() (0 = all detached).
 Napi::Value Stopping(const Napi::CallbackInfo &info)
 {
@@ -1076,6 +1084,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
 	exports.Set("stop", Napi::Function::New(env, Stop));
 	exports.Set("stopAll", Napi::Function::New(env, StopAll));
 	exports.Set("stopping", Napi::Function::New(env, Stopping));
+	exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim));
 	exports.Set("setFilter", Napi::Function::New(env, SetFilter));
 	exports.Set("drops", Napi::Function::New(env, Drops));
 	exports.Set("nativeDrops", Napi::Function::New(env, NativeDrops));
