@@ -138,21 +138,23 @@ export function scrollShift(s: DrawScreen, start: number, end: number): string {
   // Region (0-based, inclusive) and the row where lines are deleted/inserted.
   const top = k > 0 ? from : from + k;
   const bottom = k > 0 ? to + k : to;
-  const blank = () => [s.dattr, ' '] as Cell;
   let out = '\x1b[' + (top + 1) + ';' + (bottom + 1) + 'r' + s.tput.cup(top, 0);
   out += k > 0 ? '\x1b[' + n + 'M' : '\x1b[' + n + 'L';
   out += '\x1b[r';
-  // What the terminal shows now, in olines.
-  const rows = [];
-  for (let y = top; y <= bottom; y++) rows.push(s.olines[y].map((c) => [c[0], c[1]] as Cell));
+  // What the terminal shows now, in olines: the row arrays move with the
+  // rows (no copy); the rows the move blanks reuse the arrays that left.
+  const region = s.olines.slice(top, bottom + 1);
   for (let y = top; y <= bottom; y++) {
     const src = y + k;
-    const cells = src >= top && src <= bottom ? rows[src - top] : s.olines[y].map(blank);
-    const o = s.olines[y];
-    for (let x = 0; x < o.length; x++) {
-      o[x][0] = cells[x][0];
-      o[x][1] = cells[x][1];
+    const blankRow = src < top || src > bottom;
+    const row = blankRow ? region[k > 0 ? y - (bottom - n + 1) : y - top + (bottom - top + 1 - n)] : region[src - top];
+    if (blankRow) {
+      for (let x = 0; x < row.length; x++) {
+        row[x][0] = s.dattr;
+        row[x][1] = ' ';
+      }
     }
+    s.olines[y] = row;
     s.lines[y].dirty = true;
   }
   return out;

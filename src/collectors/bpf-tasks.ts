@@ -109,7 +109,7 @@ interface Group {
   stime: number;
   minflt: number;
   majflt: number;
-  threads: number[]; // record offsets of non-leader threads
+  threads: number[] | null; // record offsets of non-leader threads (null: none, the common case)
 }
 
 export interface DecodedTasks {
@@ -141,7 +141,7 @@ export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageByt
     const tgid = u32(o + F.tgid);
     let g = groups.get(tgid);
     if (!g) {
-      g = { leader: -1, sumExec: 0, utime: 0, stime: 0, minflt: 0, majflt: 0, threads: [] };
+      g = { leader: -1, sumExec: 0, utime: 0, stime: 0, minflt: 0, majflt: 0, threads: null };
       groups.set(tgid, g);
     }
     g.sumExec += u64(o + F.sum_exec);
@@ -150,7 +150,7 @@ export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageByt
     g.minflt += u64(o + F.min_flt);
     g.majflt += u64(o + F.maj_flt);
     if (dv.getUint8(o + F.rec_flags) & R_LEADER) g.leader = o;
-    else g.threads.push(o);
+    else (g.threads ??= []).push(o);
   }
 
   const base = (o: number, isThread: boolean): ProcSample => {
@@ -227,7 +227,7 @@ export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageByt
     processes.set(tgid, p);
     if (threads) {
       const rows: ProcSample[] = [];
-      for (const to of g.threads) {
+      for (const to of g.threads ?? []) {
         const t = base(to, true);
         setTimes(t, u64(to + F.sum_exec), u64(to + F.utime), u64(to + F.stime), u64(to + F.prev_utime), u64(to + F.prev_stime));
         t.minflt = u64(to + F.min_flt);

@@ -119,17 +119,19 @@ export function memModel(mem: Record<string, number>): MemModel {
   };
 }
 
-function key(t: ProcSample): number {
-  // pid and starttime fit a double exactly for any realistic uptime.
-  return t.pid * 1e12 + t.starttime;
+/** Per-second rate of a cumulative counter between two samples (0 without a previous one). */
+function rateOf(a: number | undefined, b: number | undefined, intervalSec: number, hasPrev: boolean): number {
+  return hasPrev && intervalSec > 0 && a !== undefined && b !== undefined ? Math.max(0, a - b) / intervalSec : 0;
 }
 
 export type UserLookup = (uid: number) => string;
 
 export function buildProcessModel(prev: ProcessTableSample | undefined, cur: ProcessTableSample, userName: UserLookup): ProcessTableModel {
   const intervalSec = prev ? Math.max(1e-3, (cur.time - prev.time) / 1000) : 0;
+  // By pid (small integers: no boxed key per task per tick); a reused pid is
+  // told apart by its start time below.
   const prevTasks = new Map<number, ProcSample>();
-  if (prev) for (const t of prev.tasks) prevTasks.set(key(t), t);
+  if (prev) for (const t of prev.tasks) prevTasks.set(t.pid, t);
   const page = pageSize();
   const memTotal = (cur.system.mem.MemTotal ?? 0) * 1024;
   const btime = cur.system.stat.btime;
@@ -137,9 +139,9 @@ export function buildProcessModel(prev: ProcessTableSample | undefined, cur: Pro
   const rows: ProcRow[] = new Array(cur.tasks.length);
   let n = 0;
   for (const t of cur.tasks) {
-    const p = prevTasks.get(key(t));
-    const rate = (a: number | undefined, b: number | undefined) =>
-      p && intervalSec > 0 && a !== undefined && b !== undefined ? Math.max(0, a - b) / intervalSec : 0;
+    const q = prevTasks.get(t.pid);
+    const p = q && q.starttime === t.starttime ? q : undefined;
+    const hasPrev = p !== undefined;
     const ticks = t.utime + t.stime;
     const cpu = p && intervalSec > 0 ? (Math.max(0, ticks - p.utime - p.stime) * 100) / (CLK_TCK * intervalSec) : 0;
     const rss = t.rssPages * page;
@@ -163,9 +165,9 @@ export function buildProcessModel(prev: ProcessTableSample | undefined, cur: Pro
       cpuPercent: cpu, memPercent: memTotal > 0 ? (rss * 100) / memTotal : 0,
       cpuTimeSec: ticks / CLK_TCK, threads: t.numThreads,
       startTime: btime + t.starttime / CLK_TCK, tty: ttyName(t.ttyNr), processor: t.processor,
-      ioReadRate: t.ioReadBytes !== undefined ? rate(t.ioReadBytes, p?.ioReadBytes) : undefined,
-      ioWriteRate: t.ioWriteBytes !== undefined ? rate(t.ioWriteBytes, p?.ioWriteBytes) : undefined,
-      majfltRate: rate(t.majflt, p?.majflt), minfltRate: rate(t.minflt, p?.minflt), majflt: t.majflt,
+      ioReadRate: t.ioReadBytes !== undefined ? rateOf(t.ioReadBytes, p?.ioReadBytes, intervalSec, hasPrev) : undefined,
+      ioWriteRate: t.ioWriteBytes !== undefined ? rateOf(t.ioWriteBytes, p?.ioWriteBytes, intervalSec, hasPrev) : undefined,
+      majfltRate: rateOf(t.majflt, p?.majflt, intervalSec, hasPrev), minfltRate: rateOf(t.minflt, p?.minflt, intervalSec, hasPrev), majflt: t.majflt,
       oomScore: t.oomScore, cgroup: t.cgroup, swapBytes: t.swapKb !== undefined ? t.swapKb * 1024 : undefined,
       isThread: t.isThread, isKernelThread: t.isKernelThread,
     };
