@@ -109,10 +109,11 @@ export class App implements AppApi {
       dockBorders: true,
       ...(io ? { input: io.input, output: io.output } : {}),
     } as blessed.Widgets.IScreenOptions);
-    // blessed starts every redrawn line with a cursor move to its column 0
-    // and then moves again to the first changed cell: drop a cursor
-    // position that is immediately overridden by another (fewer bytes over SSH).
     installScreenDraw(this.screen); // fewer bytes per frame than blessed's draw (src/app/screen-draw.ts)
+    // blessed's own draw (still used while an artificial cursor shows) starts
+    // every redrawn line with a cursor move to its column 0 and then moves
+    // again to the first changed cell: drop a cursor position that is
+    // immediately overridden by another (fewer bytes over SSH).
     const program = (this.screen as unknown as { program: { _owrite(t: string): unknown } }).program;
     const owrite = program._owrite.bind(program);
     program._owrite = (t: string) => owrite(typeof t === 'string' ? t.replace(REDUNDANT_CUP, '') : t);
