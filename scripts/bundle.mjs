@@ -2,8 +2,10 @@
 // dist/ostop.mjs, which bin/ostop.js loads when present. Why: start-up was
 // dominated by module loading (about 150 modules through Node's ESM and CJS
 // loaders: resolve, read, compile, link), a third of the first frame.
-// blessed's widget index requires its widgets by computed name, and tput.js
-// finds its fallback terminfo through __dirname; both are rewritten here.
+// blessed's widget index requires its widgets by computed name (rewritten
+// here as static requires, leaving out the image/terminal/font widgets
+// ostop does not use), and tput.js finds its fallback terminfo through
+// __dirname (rewritten to blessed's installed lib/).
 // Native addons and node-pty stay outside (loaded from node_modules/native).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -21,7 +23,10 @@ const blessedPlugin = {
     b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/]widget\.js$/ }, (args) => {
       const src = readFileSync(args.path, 'utf8');
       const classes = JSON.parse(/widget\.classes = (\[[^\]]*\])/.exec(src)[1].replace(/'/g, '"'));
-      const reqs = classes.map((n) => `widget[${JSON.stringify(n)}] = widget[${JSON.stringify(n.toLowerCase())}] = require('./widgets/${n.toLowerCase()}');`).join('\n');
+      // Widgets ostop never creates and that pull in image decoders (zlib),
+      // a terminal emulator or fonts: left out (undefined if asked for).
+      const unused = new Set(['BigText', 'FileManager', 'Terminal', 'Image', 'ANSIImage', 'OverlayImage', 'Video']);
+      const reqs = classes.filter((n) => !unused.has(n)).map((n) => `widget[${JSON.stringify(n)}] = widget[${JSON.stringify(n.toLowerCase())}] = require('./widgets/${n.toLowerCase()}');`).join('\n');
       const out = src.replace(/widget\.classes\.forEach\(function\(name\) \{[\s\S]*?\n\}\);/, reqs);
       if (out === src) throw new Error('blessed/lib/widget.js changed: update scripts/bundle.mjs');
       return { contents: out, loader: 'js' };
