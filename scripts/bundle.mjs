@@ -24,8 +24,9 @@ const blessedPlugin = {
       const src = readFileSync(args.path, 'utf8');
       const classes = JSON.parse(/widget\.classes = (\[[^\]]*\])/.exec(src)[1].replace(/'/g, '"'));
       // Widgets ostop never creates and that pull in image decoders (zlib),
-      // a terminal emulator or fonts: left out (undefined if asked for).
-      const unused = new Set(['BigText', 'FileManager', 'Terminal', 'Image', 'ANSIImage', 'OverlayImage', 'Video']);
+      // a terminal emulator or fonts: left out (undefined if asked for;
+      // test/app/bundle.test.ts checks that src/ and screens/ use none).
+      const unused = new Set(JSON.parse(readFileSync(join(root, 'scripts', 'blessed-unused.json'), 'utf8')));
       const reqs = classes.filter((n) => !unused.has(n)).map((n) => `widget[${JSON.stringify(n)}] = widget[${JSON.stringify(n.toLowerCase())}] = require('./widgets/${n.toLowerCase()}');`).join('\n');
       const out = src.replace(/widget\.classes\.forEach\(function\(name\) \{[\s\S]*?\n\}\);/, reqs);
       if (out === src) throw new Error('blessed/lib/widget.js changed: update scripts/bundle.mjs');
