@@ -80,7 +80,7 @@ fi
 # TypeScript
 # then one bundle of the CLI and blessed for a fast start (scripts/bundle.mjs;
 # bin/ostop.js falls back to dist/src when the bundle is missing or older)
-ts_hash=$(hash_of tsconfig.json scripts/bundle.mjs package-lock.json $(find src screens bench -name '*.ts' | sort))
+ts_hash=$(hash_of tsconfig.json scripts/bundle.mjs scripts/blessed-unused.json package-lock.json $(find src screens bench -name '*.ts' | sort))
 if [ ! -f dist/src/cli.js ] || [ ! -f dist/ostop.mjs ] || [ "$(cat $stamp_dir/ts 2>/dev/null)" != "$ts_hash" ]; then
   info "compiling TypeScript"
   npx tsc -p tsconfig.json >&2
