@@ -104,6 +104,10 @@ describe.skipIf(!!skipLive)('runqlat live (privileged)', () => {
       m.start('runqlat', { pid: target });
       const one = new RunqlatAggregator();
       await sleep(300);
+      // The global and per-process maps are read one after the other: stop the
+      // target first so no wake-up lands between the two reads.
+      process.kill(target, 'SIGSTOP');
+      await sleep(50);
       one.collect(m.handle('runqlat'));
       const rows = one.processes();
       expect(rows.map((r) => r.pid)).toEqual([target]);
