@@ -33,9 +33,26 @@ const blessedPlugin = {
       return { contents: out, loader: 'js' };
     });
     b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/](tput\.js|widgets[\\/]bigtext\.js)$/ }, (args) => {
-      const src = readFileSync(args.path, 'utf8');
+      let src = readFileSync(args.path, 'utf8');
       const dir = args.path.includes('widgets') ? '__blessedLib + "/widgets"' : '__blessedLib';
-      return { contents: `var __blessedLib = require("node:path").dirname(require.resolve("blessed/package.json")) + "/lib";\n` + src.replace(/__dirname/g, dir), loader: 'js' };
+      let head = `var __blessedLib = require("node:path").dirname(require.resolve("blessed/package.json")) + "/lib";\n`;
+      if (args.path.endsWith('tput.js')) {
+        // Tput compiles every string capability of the terminal (~400
+        // functions through new Function) when the screen is created: ~10 ms
+        // of the first frame. Compile each on its first call instead.
+        const eager = 'info.methods[key] = self._compile(info, key, info.all[key]);';
+        if (!src.includes(eager)) throw new Error('blessed/lib/tput.js changed: update scripts/bundle.mjs');
+        src = src.replace(eager, "info.methods[key] = type === 'strings' ? __ostopLazyCap(self, info, key, info.all[key]) : self._compile(info, key, info.all[key]);");
+        head += `function __ostopLazyCap(tput, info, key, str) {
+  var f;
+  return function (args) {
+    if (!f) f = info.methods[key] = tput._compile(info, key, str);
+    return f.call(this, args);
+  };
+}
+`;
+      }
+      return { contents: head + src.replace(/__dirname/g, dir), loader: 'js' };
     });
   },
 };
