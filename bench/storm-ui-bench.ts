@@ -10,32 +10,12 @@
 //    storm (bounded, and given back);
 //  - the storm's wall time untraced, with the pane on, and after the pane
 //    was toggled off (target: baseline speed, nothing left attached).
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { delay, OSTOP_BIN, spawnOstop, type PtyApp } from '../test/helpers/pty.js';
-
-const STORM_C = `
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-	long n = atol(argv[2]);
-	struct timespec a, b;
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (long i = 0; i < n; i++) {
-		int fd = open(argv[1], O_RDONLY);
-		if (fd < 0) { perror("open"); return 1; }
-		close(fd);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("%.6f\\n", (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
-	return 0;
-}
-`;
+import { buildStorm, storm, type RunResult } from './tracers-bench.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -59,12 +39,10 @@ export async function benchStormUi(pairs = 3_000_000): Promise<string> {
   // through the bin itself, so its node flags (young generation, GC) apply as for a user
   const app = spawnOstop(['-d', '1'], { cols: 200, rows: 50, file: OSTOP_BIN });
   try {
-    writeFileSync(join(dir, 'storm.c'), STORM_C);
-    const bin = join(dir, 'storm');
-    execFileSync('cc', ['-O2', '-o', bin, join(dir, 'storm.c')]);
+    const bin = buildStorm(dir); // tracers-bench.ts's open/close loop, which prints its wall and CPU time as JSON
     const target = join(dir, 'target');
     writeFileSync(target, 'x');
-    const runStorm = (n: number) => Number(execFileSync(bin, [target, String(n)], { encoding: 'utf8' }).trim());
+    const runStorm = (n: number) => storm(bin, target, n).wall;
     runStorm(20_000);
     const base = Math.min(runStorm(pairs / 3), runStorm(pairs / 3));
 
@@ -75,10 +53,10 @@ export async function benchStormUi(pairs = 3_000_000): Promise<string> {
     await delay(500);
 
     // The storm in the background; keys while it runs.
-    const storm = spawn(bin, [target, String(pairs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const bg = spawn(bin, [target, String(pairs)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stormOut = '';
-    storm.stdout.on('data', (d) => (stormOut += d));
-    const stormDone = new Promise<void>((r) => storm.on('exit', () => r()));
+    bg.stdout.on('data', (d) => (stormOut += d));
+    const stormDone = new Promise<void>((r) => bg.on('exit', () => r()));
     let running = true;
     void stormDone.then(() => (running = false));
     let rssMax = rssBefore;
@@ -93,7 +71,7 @@ export async function benchStormUi(pairs = 3_000_000): Promise<string> {
       await delay(150);
     }
     await stormDone;
-    const withPane = Number(stormOut.trim()); // seconds for `pairs`
+    const withPane = (JSON.parse(stormOut.trim()) as RunResult).wall; // seconds for `pairs`
     const paneOff = await keyTo(app, '1', /^(?![\s\S]*trace: 1 opens)/);
     await delay(1000);
     const afterOff = runStorm(pairs / 3);

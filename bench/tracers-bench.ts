@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
 }
 `;
 
-interface RunResult { wall: number; cpu: number }
+export interface RunResult { wall: number; cpu: number }
 interface Row { mode: string; wall: number; cpu: number; counted: number | null; drops: string }
 
 function repoRoot(): string {
@@ -43,7 +43,15 @@ function repoRoot(): string {
   return d;
 }
 
-function storm(bin: string, target: string, n: number): RunResult {
+/** Compiles the storm program into `dir` (also used by storm-ui-bench.ts); returns its path. */
+export function buildStorm(dir: string): string {
+  writeFileSync(join(dir, 'storm.c'), STORM_C);
+  const bin = join(dir, 'ostop-storm');
+  execFileSync('cc', ['-O2', '-o', bin, join(dir, 'storm.c')]);
+  return bin;
+}
+
+export function storm(bin: string, target: string, n: number): RunResult {
   return JSON.parse(execFileSync(bin, [target, String(n)], { encoding: 'utf8' })) as RunResult;
 }
 
@@ -114,9 +122,7 @@ export async function benchTracers(n = 1_000_000): Promise<string> {
   if (!existsSync(join(root, 'dist', 'src', 'tracers', 'trace-cmd.js'))) return 'tracers bench: skipped (run npm run build first)';
   const dir = mkdtempSync(join(tmpdir(), 'ostop-storm-'));
   try {
-    writeFileSync(join(dir, 'storm.c'), STORM_C);
-    const bin = join(dir, 'ostop-storm');
-    execFileSync('cc', ['-O2', '-o', bin, join(dir, 'storm.c')]);
+    const bin = buildStorm(dir);
     const target = join(dir, 'target');
     writeFileSync(target, 'x');
     storm(bin, target, 20_000); // warm up

@@ -10,7 +10,6 @@ const totals = new Map<string, { ms: number; n: number }>();
 let ticks = 0;
 const WARM = 10;
 
-export const tickStatsOn = !!file;
 
 export function timed<T>(name: string, f: () => T): T {
   if (!file || ticks <= WARM) return f();
