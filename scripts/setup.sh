@@ -79,12 +79,14 @@ fi
 
 # TypeScript
 # then one bundle of the CLI and blessed for a fast start (scripts/bundle.mjs;
-# bin/ostop.js falls back to dist/src when the bundle is missing or older)
+# bin/ostop.js falls back to dist/src when the bundle is missing or older),
+# and a first V8 code cache for it (bin/ostop.js: the TUI refines it later)
 ts_hash=$(hash_of tsconfig.json scripts/bundle.mjs scripts/blessed-unused.json package-lock.json $(find src screens bench -name '*.ts' | sort))
-if [ ! -f dist/src/cli.js ] || [ ! -f dist/ostop.mjs ] || [ "$(cat $stamp_dir/ts 2>/dev/null)" != "$ts_hash" ]; then
+if [ ! -f dist/src/cli.js ] || [ ! -f dist/ostop.cjs ] || [ "$(cat $stamp_dir/ts 2>/dev/null)" != "$ts_hash" ]; then
   info "compiling TypeScript"
   npx tsc -p tsconfig.json >&2
   node scripts/bundle.mjs >&2
+  ./bin/ostop.js --version >/dev/null 2>&1 || true
   echo "$ts_hash" > $stamp_dir/ts
 fi
 info "ready"

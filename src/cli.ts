@@ -7,9 +7,11 @@ import { OUTPUT_FORMATS, type OutputFormat } from './app/output.js';
 import { MIN_DELAY, MAX_DELAY } from './app/config.js';
 import { packageRoot } from './native.js';
 
+export { whenStarted } from './app/startup.js';
+
 export const VERSION: string = (() => {
   try {
-    // packageRoot(): found from dist/src/ and from the dist/ostop.mjs bundle alike
+    // packageRoot(): found from dist/src/ and from the dist/ostop.cjs bundle alike
     return JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')).version;
   } catch {
     return 'unknown';

@@ -8,8 +8,9 @@
 import blessed from 'blessed';
 import { installScreenDraw } from './screen-draw.js';
 import { countTick, timed } from './tick-stats.js';
+import { started } from './startup.js';
 import { loadNative } from '../native.js';
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { chooseTerminal } from './terminal.js';
 import { loadConfig, saveConfig, type Config } from './config.js';
 import type { AppEvent } from './events.js';
@@ -508,6 +509,7 @@ export class App implements AppApi {
         /* reported when the view is asked for */
       }
     }
+    started();
   }
 
   private findDef(id: string): ViewDef<unknown> | undefined {
@@ -654,6 +656,8 @@ export class App implements AppApi {
     program.normalBuffer();
     program.showCursor();
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    // child_process on demand: loading it at start-up costs ~3 ms of the first frame
+    const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
     const r = spawnSync(cmd, args, { stdio: 'inherit' });
     if (process.stdin.isTTY) process.stdin.setRawMode(true);
     program.alternateBuffer();

@@ -80,9 +80,19 @@ function legacyFile(name: string, env: NodeJS.ProcessEnv): string | undefined {
     const data = fs.readFileSync(src);
     if (data.readUInt16LE(0) === LEGACY_MAGIC) return name;
     const out = toLegacyTerminfo(data);
-    const dir = path.join(os.tmpdir(), `ostop-terminfo-${process.getuid?.() ?? 0}`);
+    const uid = process.getuid?.() ?? 0;
+    const dir = path.join(os.tmpdir(), `ostop-terminfo-${uid}`);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // /tmp is shared: use the directory only if it is ours and nobody else can write to it.
+    const st = fs.lstatSync(dir);
+    if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) return undefined;
     const dst = path.join(dir, name);
+    // Written once; later starts find it unchanged (no write on every launch).
+    try {
+      if (fs.readFileSync(dst).equals(out)) return dst;
+    } catch {
+      /* not there yet */
+    }
     const tmp = `${dst}.${process.pid}`;
     fs.writeFileSync(tmp, out, { mode: 0o600 });
     fs.renameSync(tmp, dst);

@@ -1,7 +1,8 @@
-// scripts/bundle.mjs leaves some blessed widgets out of dist/ostop.mjs
+// scripts/bundle.mjs leaves some blessed widgets out of dist/ostop.cjs
 // (scripts/blessed-unused.json): no source may create one, or it would work
 // from dist/src and be undefined in the bundle users run.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -24,5 +25,30 @@ describe('bundle', () => {
     }
     expect(used.has('box')).toBe(true); // the scan sees real uses
     expect([...used].filter((u) => unused.has(u))).toEqual([]);
+  });
+});
+
+describe('code cache (bin/ostop.js)', () => {
+  // A V8 flag no other run uses gives this test its own cache file.
+  const flags = ['--stack-size=2001'];
+  const run = () => {
+    const r = spawnSync(process.execPath, [...flags, join(root, 'bin', 'ostop.js'), '--version'], { encoding: 'utf8', env: { ...process.env, OSTOP_CODE_CACHE_DEBUG: '1' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ostop \d/);
+    const m = /^code cache: (\S+(?: \S+)?) (\S+)$/m.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    return { state: m![1], file: join(root, 'dist', '.code-cache', `${m![2]}.cli`) };
+  };
+
+  it.skipIf(!existsSync(join(root, 'dist', 'ostop.cjs')))('is written by a first run, used by the next, and replaced when corrupt', () => {
+    const first = run();
+    rmSync(first.file, { force: true });
+    expect(run().state).toBe('none');
+    expect(statSync(first.file).size).toBeGreaterThan(100_000);
+    expect(run().state).toBe('used cli');
+    writeFileSync(first.file, Buffer.alloc(5000, 7)); // garbage: V8 must reject it, and the run must still work
+    expect(run().state).toBe('rejected');
+    expect(run().state).toBe('used cli');
+    rmSync(first.file, { force: true });
   });
 });
