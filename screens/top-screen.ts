@@ -12,6 +12,7 @@ import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/tex
 import type { ThemeColor } from './theme.js';
 import { formatDuration, formatMem } from '../src/util/format.js';
 import { bar } from './widgets/meter.js';
+import { PaintedBox, type PaintedLine } from './widgets/painted-box.js';
 import { SIGNALS, DEFAULT_SIGNAL_INDEX, signalMenuItems, sendSignal, renice } from '../src/collectors/proc-actions.js';
 
 const HELP: Array<[string, string]> = [
@@ -38,6 +39,8 @@ const HELP: Array<[string, string]> = [
 export class TopScreen implements Screen<TopModel> {
   private header!: blessed.Widgets.BoxElement;
   private table!: blessed.Widgets.BoxElement;
+  /** The table's cells are painted directly (screens/widgets/painted-box.ts), not parsed from tags. */
+  private painted!: PaintedBox;
   private rows: ViewRow[] = [];
   private selected = 0;
   private scroll = 0;
@@ -53,7 +56,8 @@ export class TopScreen implements Screen<TopModel> {
 
   mount(parent: blessed.Widgets.BoxElement): void {
     this.header = blessed.box({ parent, top: 0, left: 0, right: 0, height: 4, tags: true, wrap: false });
-    this.table = blessed.box({ parent, top: 4, left: 0, right: 0, bottom: 0, tags: true, wrap: false });
+    this.painted = new PaintedBox({ parent, top: 4, left: 0, right: 0, bottom: 0 });
+    this.table = this.painted.box;
   }
 
   unmount(): void {
@@ -117,7 +121,8 @@ export class TopScreen implements Screen<TopModel> {
       return fitWidth(c.id === this.cfg.sort ? (c.align === 'right' ? mark + c.title : c.title + mark) : c.title, w, c.align);
     });
     const headerText = fitWidth(titles.join(' '), width);
-    const lines: string[] = [t.mono ? `{inverse}${blessed.escape(headerText)}{/inverse}` : `{black-fg}{green-bg}${blessed.escape(headerText)}{/green-bg}{/black-fg}`];
+    const pb = this.painted;
+    const lines: PaintedLine[] = [[[headerText, t.mono ? pb.attrOf({ inverse: true }) : pb.attrOf({ fg: 'black', bg: 'green' })]]];
     const h = this.tableHeight();
     const n = this.rows.length;
     this.selected = Math.max(0, Math.min(this.selected, n - 1));
@@ -125,54 +130,60 @@ export class TopScreen implements Screen<TopModel> {
     if (this.selected >= this.scroll + h) this.scroll = this.selected - h + 1;
     this.scroll = Math.max(0, Math.min(this.scroll, Math.max(0, n - h)));
     const visible = new Set<number>();
+    const prefixCol = cols.some((c) => c.id === 'command') ? 'command' : 'comm';
     for (let i = this.scroll; i < Math.min(n, this.scroll + h); i++) {
-      lines.push(this.rowLine(this.rows[i], cols, widthOf, width, i === this.selected));
+      lines.push(this.rowLine(this.rows[i], cols, widthOf, width, i === this.selected, prefixCol));
       visible.add(this.rows[i].row.pid);
     }
     // Rows just scrolled into view get their display-only columns on the
     // next read (until then they show the last value read, or '-').
     this.state.visiblePids = visible;
-    if (n === 0) lines.push(t.fg('dim', this.filter ? `no process matches filter '${blessed.escape(sanitize(this.filter))}'` : 'no processes'));
-    this.table.setContent(lines.join('\n'));
-  }
-
-  private rowLine(v: ViewRow, cols: ProcColumn[], widthOf: (c: ProcColumn) => number, width: number, selected: boolean): string {
-    const t = this.ctx.theme;
-    const r = v.row;
-    const cells: string[] = [];
-    for (const c of cols) {
-      const w = widthOf(c);
-      let text = sanitize(c.text(r));
-      if (c.id === 'command' || (c.id === 'comm' && !cols.some((x) => x.id === 'command'))) text = v.prefix + text;
-      const cell = fitWidth(text, w, c.align);
-      if (selected) {
-        cells.push(blessed.escape(cell));
-        continue;
-      }
-      cells.push(this.colorCell(c, r, blessed.escape(cell)));
+    if (n === 0) {
+      const msg = this.filter ? `no process matches filter '${sanitize(this.filter)}'` : 'no processes';
+      lines.push([[msg, pb.attrOf({ fg: t.colors.dim })]]);
     }
-    const line = cells.join(' ');
-    if (!selected) return line;
-    const plain = fitWidth(cols.map((c) => fitWidth((c.id === 'command' ? v.prefix : '') + sanitize(c.text(r)), widthOf(c), c.align)).join(' '), width);
-    return t.mono ? `{inverse}${blessed.escape(plain)}{/inverse}` : `{black-fg}{cyan-bg}${blessed.escape(plain)}{/cyan-bg}{/black-fg}`;
+    pb.setLines(lines);
   }
 
-  private colorCell(c: ProcColumn, r: ProcRow, s: string): string {
+  private rowLine(v: ViewRow, cols: ProcColumn[], widthOf: (c: ProcColumn) => number, width: number, selected: boolean, prefixCol: string): PaintedLine {
     const t = this.ctx.theme;
+    const pb = this.painted;
+    const r = v.row;
+    const blank = pb.attrOf();
+    const spans: PaintedLine = [];
+    const push = (text: string, attr: number) => {
+      const last = spans[spans.length - 1];
+      if (last && last[1] === attr) last[0] += text;
+      else spans.push([text, attr]);
+    };
+    for (let i = 0; i < cols.length; i++) {
+      const c = cols[i];
+      let text = sanitize(c.text(r));
+      if (c.id === prefixCol) text = v.prefix + text;
+      const cell = fitWidth(text, widthOf(c), c.align);
+      if (i > 0) push(' ', blank);
+      const color = selected ? undefined : this.cellColor(c, r);
+      push(cell, color ? pb.attrOf({ fg: t.colors[color] }) : blank);
+    }
+    if (!selected) return spans;
+    const plain = fitWidth(spans.map((s) => s[0]).join(''), width);
+    return [[plain, t.mono ? pb.attrOf({ inverse: true }) : pb.attrOf({ fg: 'black', bg: 'cyan' })]];
+  }
+
+  /** The theme colour of one cell, if it has one. */
+  private cellColor(c: ProcColumn, r: ProcRow): ThemeColor | undefined {
     switch (c.id) {
       case 'state':
-        return r.state === 'R' ? t.fg('stateRunning', s) : r.state === 'D' ? t.fg('stateDisk', s) : r.state === 'Z' ? t.fg('stateZombie', s) : s;
+        return r.state === 'R' ? 'stateRunning' : r.state === 'D' ? 'stateDisk' : r.state === 'Z' ? 'stateZombie' : undefined;
       case 'command':
       case 'comm':
-        return r.isKernelThread ? t.fg('kernelThread', s) : r.isThread ? t.fg('thread', s) : s;
+        return r.isKernelThread ? 'kernelThread' : r.isThread ? 'thread' : undefined;
       case 'cpu':
-        return r.cpuPercent >= 90 ? t.fg('error', s) : r.cpuPercent >= 1 ? s : t.fg('dim', s);
+        return r.cpuPercent >= 90 ? 'error' : r.cpuPercent >= 1 ? undefined : 'dim';
       case 'res':
-      case 'virt':
-      case 'shr':
-        return r.rssBytes >= 1 << 30 && c.id === 'res' ? t.fg('warn', s) : s;
+        return r.rssBytes >= 1 << 30 ? 'warn' : undefined;
       default:
-        return s;
+        return undefined;
     }
   }
 
