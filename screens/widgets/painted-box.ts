@@ -51,6 +51,7 @@ export class PaintedBox {
   readonly box: blessed.Widgets.BoxElement;
   private lines: PaintedLine[] = [];
   private attrs = new Map<string, number>();
+  private fgAttrs = new Map<string, number>();
 
   constructor(opts: blessed.Widgets.BoxOptions) {
     this.box = blessed.box({ ...opts, tags: false, wrap: false, content: '' });
@@ -62,6 +63,16 @@ export class PaintedBox {
 
   /** The packed attribute of a style, as blessed computes it for an element ('' or undefined colour = default). */
   attrOf(style: AttrStyle = {}): number {
+    if (!style.bg && !style.bold && !style.inverse && !style.underline) {
+      // the common case (a foreground colour or none), per cell: no key string
+      const fg = style.fg ?? '';
+      let f = this.fgAttrs.get(fg);
+      if (f === undefined) {
+        f = (this.box as unknown as BoxInternals).sattr({}, fg || undefined, undefined);
+        this.fgAttrs.set(fg, f);
+      }
+      return f;
+    }
     const key = `${style.fg ?? ''}/${style.bg ?? ''}/${style.bold ? 1 : 0}${style.inverse ? 1 : 0}${style.underline ? 1 : 0}`;
     let a = this.attrs.get(key);
     if (a === undefined) {

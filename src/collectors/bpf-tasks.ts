@@ -102,22 +102,95 @@ function nsToTicks(lo: number, hi: number): number {
   return hi * 429 + Math.floor((hi * 4967296 + lo) / NS_PER_TICK);
 }
 
-interface Group {
-  leader: number; // record offset, -1 until seen
+/** Sums over a thread group's non-leader records (multi-threaded processes only). */
+interface ThreadSums {
   sumExec: number;
   utime: number;
   stime: number;
   minflt: number;
   majflt: number;
-  threads: number[] | null; // record offsets of non-leader threads (null: none, the common case)
+  offsets: number[];
 }
 
 export interface DecodedTasks {
   /** Process rows by tgid (groups whose leader record was seen). */
   processes: Map<number, ProcSample>;
-  /** Thread rows (isThread) by tgid, only when requested; excludes the leader. */
+  /** Thread rows (isThread) by tgid, only when requested and only for processes with threads besides the leader. */
   threads?: Map<number, ProcSample[]>;
   records: number;
+}
+
+// The record being decoded: module state rather than closures made per call
+// (closures created on every tick were re-optimized by V8 again and again).
+let dv = new DataView(new ArrayBuffer(0));
+let bytes = Buffer.alloc(0);
+const u32 = (o: number) => dv.getUint32(o, true);
+const u64 = (o: number) => dv.getUint32(o, true) + dv.getUint32(o + 4, true) * TWO32;
+const s64pos = (o: number) => {
+  const hi = dv.getInt32(o + 4, true);
+  return hi < 0 ? 0 : hi * TWO32 + dv.getUint32(o, true);
+};
+
+function commAt(o: number, tid: number, n: number): string {
+  const F = TASKS_REC.fields;
+  const ca = u32(o + F.comm), cb = u32(o + F.comm + 4), cc = u32(o + F.comm + 8), cd = u32(o + F.comm + 12);
+  const hit = commCache.get(tid);
+  if (hit && hit.a === ca && hit.b === cb && hit.c === cc && hit.d === cd) return hit.s;
+  let end = o + F.comm;
+  const cmax = end + 16;
+  let ascii = true;
+  while (end < cmax && bytes[end] !== 0) {
+    if (bytes[end] >= 0x80) ascii = false;
+    end++;
+  }
+  const comm = ascii ? bytes.toString('latin1', o + F.comm, end) : bytes.toString('utf8', o + F.comm, end);
+  if (commCache.size > 4 * n + 1024) commCache.clear();
+  commCache.set(tid, { a: ca, b: cb, c: cc, d: cd, s: comm });
+  return comm;
+}
+
+function baseSample(o: number, isThread: boolean, n: number, pageBytes: number): ProcSample {
+  const F = TASKS_REC.fields;
+  const flags = u32(o + F.flags);
+  const rf = dv.getUint8(o + F.rec_flags);
+  const sighand = (rf & R_SIGHAND) !== 0;
+  const hasMm = (rf & R_MM) !== 0;
+  const file = hasMm ? s64pos(o + F.rss_file) : 0;
+  const anon = hasMm ? s64pos(o + F.rss_anon) : 0;
+  const shmem = hasMm ? s64pos(o + F.rss_shmem) : 0;
+  const tid = u32(o + F.tid);
+  return {
+    pid: tid,
+    comm: commAt(o, tid, n),
+    state: String.fromCharCode(dv.getUint8(o + F.state)),
+    ppid: sighand ? u32(o + F.ppid) : 0,
+    pgrp: sighand ? u32(o + F.pgid) : 0,
+    session: sighand ? u32(o + F.sid) : 0,
+    ttyNr: sighand ? u32(o + F.tty_nr) : 0,
+    flags,
+    minflt: 0,
+    majflt: 0,
+    utime: 0,
+    stime: 0,
+    priority: dv.getInt32(o + F.prio, true),
+    nice: dv.getInt32(o + F.nice, true),
+    numThreads: sighand ? u32(o + F.nr_threads) : 0,
+    starttime: nsToTicks(u32(o + F.start_boottime), u32(o + F.start_boottime + 4)),
+    vsize: hasMm ? u64(o + F.total_vm) * pageBytes : 0,
+    rssPages: file + anon + shmem,
+    processor: u32(o + F.cpu),
+    tgid: u32(o + F.tgid),
+    isThread,
+    isKernelThread: (flags & PF_KTHREAD) !== 0,
+    uid: u32(o + F.euid),
+    shrPages: file + shmem,
+  };
+}
+
+function setTimes(s: ProcSample, rtime: number, ut: number, st: number, pu: number, ps: number): void {
+  adjustInto(rtime, ut, st, pu, ps);
+  s.utime = Math.floor(adjusted[0] / NS_PER_TICK);
+  s.stime = Math.floor(adjusted[1] / NS_PER_TICK);
 }
 
 /**
@@ -127,108 +200,51 @@ export interface DecodedTasks {
 export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageBytes: number }): DecodedTasks {
   const F = TASKS_REC.fields;
   const size = TASKS_REC.size;
-  const dv = new DataView(buf);
-  const bytes = Buffer.from(buf);
+  dv = new DataView(buf);
+  bytes = Buffer.from(buf);
   const n = Math.floor(buf.byteLength / size);
-  const u32 = (o: number) => dv.getUint32(o, true);
-  const u64 = (o: number) => dv.getUint32(o, true) + dv.getUint32(o + 4, true) * TWO32;
-  const s64pos = (o: number) => {
-    const hi = dv.getInt32(o + 4, true);
-    return hi < 0 ? 0 : hi * TWO32 + dv.getUint32(o, true);
-  };
-  const groups = new Map<number, Group>();
+  // First pass: only the non-leader threads, summed per group (most
+  // processes have none: no per-process bookkeeping for them).
+  let sums: Map<number, ThreadSums> | undefined;
   for (let i = 0, o = 0; i < n; i++, o += size) {
+    if (dv.getUint8(o + F.rec_flags) & R_LEADER) continue;
     const tgid = u32(o + F.tgid);
-    let g = groups.get(tgid);
+    sums ??= new Map();
+    let g = sums.get(tgid);
     if (!g) {
-      g = { leader: -1, sumExec: 0, utime: 0, stime: 0, minflt: 0, majflt: 0, threads: null };
-      groups.set(tgid, g);
+      g = { sumExec: 0, utime: 0, stime: 0, minflt: 0, majflt: 0, offsets: [] };
+      sums.set(tgid, g);
     }
     g.sumExec += u64(o + F.sum_exec);
     g.utime += u64(o + F.utime);
     g.stime += u64(o + F.stime);
     g.minflt += u64(o + F.min_flt);
     g.majflt += u64(o + F.maj_flt);
-    if (dv.getUint8(o + F.rec_flags) & R_LEADER) g.leader = o;
-    else (g.threads ??= []).push(o);
+    g.offsets.push(o);
   }
-
-  const base = (o: number, isThread: boolean): ProcSample => {
-    const flags = u32(o + F.flags);
-    const rf = dv.getUint8(o + F.rec_flags);
-    const sighand = (rf & R_SIGHAND) !== 0;
-    const hasMm = (rf & R_MM) !== 0;
-    const file = hasMm ? s64pos(o + F.rss_file) : 0;
-    const anon = hasMm ? s64pos(o + F.rss_anon) : 0;
-    const shmem = hasMm ? s64pos(o + F.rss_shmem) : 0;
-    const tid = u32(o + F.tid);
-    const ca = u32(o + F.comm), cb = u32(o + F.comm + 4), cc = u32(o + F.comm + 8), cd = u32(o + F.comm + 12);
-    const hit = commCache.get(tid);
-    let comm: string;
-    if (hit && hit.a === ca && hit.b === cb && hit.c === cc && hit.d === cd) comm = hit.s;
-    else {
-      let end = o + F.comm;
-      const cmax = end + 16;
-      let ascii = true;
-      while (end < cmax && bytes[end] !== 0) {
-        if (bytes[end] >= 0x80) ascii = false;
-        end++;
-      }
-      comm = ascii ? bytes.toString('latin1', o + F.comm, end) : bytes.toString('utf8', o + F.comm, end);
-      if (commCache.size > 4 * n + 1024) commCache.clear();
-      commCache.set(tid, { a: ca, b: cb, c: cc, d: cd, s: comm });
-    }
-    return {
-      pid: tid,
-      comm,
-      state: String.fromCharCode(dv.getUint8(o + F.state)),
-      ppid: sighand ? u32(o + F.ppid) : 0,
-      pgrp: sighand ? u32(o + F.pgid) : 0,
-      session: sighand ? u32(o + F.sid) : 0,
-      ttyNr: sighand ? u32(o + F.tty_nr) : 0,
-      flags,
-      minflt: 0,
-      majflt: 0,
-      utime: 0,
-      stime: 0,
-      priority: dv.getInt32(o + F.prio, true),
-      nice: dv.getInt32(o + F.nice, true),
-      numThreads: sighand ? u32(o + F.nr_threads) : 0,
-      starttime: nsToTicks(u32(o + F.start_boottime), u32(o + F.start_boottime + 4)),
-      vsize: hasMm ? u64(o + F.total_vm) * opts.pageBytes : 0,
-      rssPages: file + anon + shmem,
-      processor: u32(o + F.cpu),
-      tgid: u32(o + F.tgid),
-      isThread,
-      isKernelThread: (flags & PF_KTHREAD) !== 0,
-      uid: u32(o + F.euid),
-      shrPages: file + shmem,
-    };
-  };
-  const setTimes = (s: ProcSample, rtime: number, ut: number, st: number, pu: number, ps: number) => {
-    adjustInto(rtime, ut, st, pu, ps);
-    s.utime = Math.floor(adjusted[0] / NS_PER_TICK);
-    s.stime = Math.floor(adjusted[1] / NS_PER_TICK);
-  };
 
   const processes = new Map<number, ProcSample>();
   const threads = opts.threads ? new Map<number, ProcSample[]>() : undefined;
-  for (const [tgid, g] of groups) {
-    const o = g.leader;
-    if (o < 0) continue; // leader not seen (exiting or hidden): the caller falls back to /proc
-    const p = base(o, false);
-    if (dv.getUint8(o + F.rec_flags) & R_SIGHAND) {
+  // Second pass: one row per leader (a group whose leader was not seen is
+  // exiting or hidden: the caller falls back to /proc for it).
+  for (let i = 0, o = 0; i < n; i++, o += size) {
+    const rf = dv.getUint8(o + F.rec_flags);
+    if (!(rf & R_LEADER)) continue;
+    const tgid = u32(o + F.tgid);
+    const g = sums?.get(tgid);
+    const p = baseSample(o, false, n, opts.pageBytes);
+    if (rf & R_SIGHAND) {
       // thread_group_cputime: live threads + the signal's dead-thread totals
-      setTimes(p, g.sumExec + u64(o + F.g_sum_exec), g.utime + u64(o + F.g_utime), g.stime + u64(o + F.g_stime),
-        u64(o + F.g_prev_utime), u64(o + F.g_prev_stime));
-      p.minflt = g.minflt + u64(o + F.g_min_flt);
-      p.majflt = g.majflt + u64(o + F.g_maj_flt);
+      setTimes(p, u64(o + F.sum_exec) + (g?.sumExec ?? 0) + u64(o + F.g_sum_exec), u64(o + F.utime) + (g?.utime ?? 0) + u64(o + F.g_utime),
+        u64(o + F.stime) + (g?.stime ?? 0) + u64(o + F.g_stime), u64(o + F.g_prev_utime), u64(o + F.g_prev_stime));
+      p.minflt = u64(o + F.min_flt) + (g?.minflt ?? 0) + u64(o + F.g_min_flt);
+      p.majflt = u64(o + F.maj_flt) + (g?.majflt ?? 0) + u64(o + F.g_maj_flt);
     }
     processes.set(tgid, p);
-    if (threads) {
+    if (threads && g) {
       const rows: ProcSample[] = [];
-      for (const to of g.threads ?? []) {
-        const t = base(to, true);
+      for (const to of g.offsets) {
+        const t = baseSample(to, true, n, opts.pageBytes);
         setTimes(t, u64(to + F.sum_exec), u64(to + F.utime), u64(to + F.stime), u64(to + F.prev_utime), u64(to + F.prev_stime));
         t.minflt = u64(to + F.min_flt);
         t.majflt = u64(to + F.maj_flt);
