@@ -131,8 +131,9 @@ export class TopScreen implements Screen<TopModel> {
     this.scroll = Math.max(0, Math.min(this.scroll, Math.max(0, n - h)));
     const visible = new Set<number>();
     const prefixCol = cols.some((c) => c.id === 'command') ? 'command' : 'comm';
+    const widths = cols.map(widthOf);
     for (let i = this.scroll; i < Math.min(n, this.scroll + h); i++) {
-      lines.push(this.rowLine(this.rows[i], cols, widthOf, width, i === this.selected, prefixCol));
+      lines.push(this.rowLine(this.rows[i], cols, widths, width, i === this.selected, prefixCol));
       visible.add(this.rows[i].row.pid);
     }
     // Rows just scrolled into view get their display-only columns on the
@@ -145,25 +146,20 @@ export class TopScreen implements Screen<TopModel> {
     pb.setLines(lines);
   }
 
-  private rowLine(v: ViewRow, cols: ProcColumn[], widthOf: (c: ProcColumn) => number, width: number, selected: boolean, prefixCol: string): PaintedLine {
+  private rowLine(v: ViewRow, cols: ProcColumn[], widths: number[], width: number, selected: boolean, prefixCol: string): PaintedLine {
     const t = this.ctx.theme;
     const pb = this.painted;
     const r = v.row;
     const blank = pb.attrOf();
     const spans: PaintedLine = [];
-    const push = (text: string, attr: number) => {
-      const last = spans[spans.length - 1];
-      if (last && last[1] === attr) last[0] += text;
-      else spans.push([text, attr]);
-    };
     for (let i = 0; i < cols.length; i++) {
       const c = cols[i];
       let text = sanitize(c.text(r));
       if (c.id === prefixCol) text = v.prefix + text;
-      const cell = fitWidth(text, widthOf(c), c.align);
-      if (i > 0) push(' ', blank);
+      const cell = fitWidth(text, widths[i], c.align);
+      if (i > 0) pushSpan(spans, ' ', blank);
       const color = selected ? undefined : this.cellColor(c, r);
-      push(cell, color ? pb.attrOf({ fg: t.colors[color] }) : blank);
+      pushSpan(spans, cell, color ? pb.attrOf({ fg: t.colors[color] }) : blank);
     }
     if (!selected) return spans;
     const plain = fitWidth(spans.map((s) => s[0]).join(''), width);
@@ -493,4 +489,11 @@ export class TopScreen implements Screen<TopModel> {
   help(): Array<[string, string]> {
     return HELP;
   }
+}
+
+/** Append text to a painted line, merging it into the last span when the attribute is the same. */
+function pushSpan(spans: PaintedLine, text: string, attr: number): void {
+  const last = spans[spans.length - 1];
+  if (last && last[1] === attr) last[0] += text;
+  else spans.push([text, attr]);
 }

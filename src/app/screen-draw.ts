@@ -205,6 +205,78 @@ export function switchAttr(s: DrawScreen, from: number, to: number): string {
   return diff.length <= reset.length ? diff : reset;
 }
 
+/**
+ * One draw's state. The helpers below take it as an argument instead of
+ * closing over drawLines' locals: closures made on every frame were each
+ * optimized anew by V8, on every frame that made them hot.
+ */
+interface DrawState {
+  s: DrawScreen;
+  tput: Tput;
+  acsMode: boolean;
+  toAscii: boolean;
+  /** Attribute the terminal is in. */
+  attr: number;
+  /** Inside the alternate character set. */
+  acs: boolean;
+  /** Terminal cursor column on the current line after the last write, -1 = not on this line yet. */
+  cx: number;
+  line: Line;
+}
+
+/** The bytes of character `ch` as written (ACS / ASCII fallback applied), updating st.acs. */
+function glyph(st: DrawState, ch: string): string {
+  const tput = st.tput;
+  if (st.acsMode && (tput.acscr[ch] || st.acs)) {
+    if (tput.acscr[ch]) {
+      if (st.acs) return tput.acscr[ch];
+      st.acs = true;
+      return tput.smacs() + tput.acscr[ch];
+    }
+    st.acs = false;
+    return tput.rmacs() + ch;
+  }
+  if (st.toAscii && ch > '~') return tput.utoa[ch] || '?';
+  return ch;
+}
+
+function switchTo(st: DrawState, data: number): string {
+  const sw = switchAttr(st.s, st.attr, data);
+  st.attr = data;
+  return sw;
+}
+
+/** Cursor movement from st.cx to column x of line `row`: the cheapest of CUP, CUF and rewriting the unchanged cells between. */
+function moveTo(st: DrawState, row: number, x: number): string {
+  const cx = st.cx;
+  if (cx === x) return '';
+  const tput = st.tput;
+  const cup = tput.cup(row, x);
+  if (cx < 0 || cx > x) return cup;
+  const gap = x - cx;
+  const cuf = '\x1b[' + (gap === 1 ? '' : gap) + 'C';
+  const cufOrCup = cuf.length <= cup.length && tput.strings.parm_right_cursor ? cuf : cup;
+  const limit = Math.min(cup.length, cuf.length);
+  // Rewrite cx..x-1 if cheaper: all narrow, plain (no ACS), and the attributes switched along the way counted.
+  const line = st.line;
+  let cost = 0;
+  let a = st.attr;
+  let text = '';
+  for (let i = cx; i < x && cost <= limit; i++) {
+    const c = line[i][1];
+    if (c.length !== 1 || c < ' ' || (st.acsMode && (tput.acscr[c] || st.acs)) || (st.toAscii && c > '~') || (st.s.fullUnicode && charWidth(c) !== 1)) return cufOrCup;
+    const sw = switchAttr(st.s, a, line[i][0]);
+    a = line[i][0];
+    text += sw + c;
+    cost += sw.length + Buffer.byteLength(c);
+  }
+  if (cost <= limit) {
+    st.attr = a;
+    return text;
+  }
+  return cufOrCup;
+}
+
 function drawLines(s: DrawScreen, start: number, end: number): void {
   const tput = s.tput;
   const acsMode = !!tput.strings.enter_alt_charset_mode && !tput.brokenACS;
@@ -216,33 +288,17 @@ function drawLines(s: DrawScreen, start: number, end: number): void {
     main += s._buf;
     s._buf = '';
   }
-  let attr = dattr;
-  let acs = false;
+  const st: DrawState = { s, tput, acsMode, toAscii, attr: dattr, acs: false, cx: -1, line: s.lines[start] ?? [] };
   main += scrollShift(s, start, end);
-
-  /** The bytes of character `ch` as written (ACS / ASCII fallback applied), updating acs. */
-  const glyph = (ch: string): string => {
-    if (acsMode && (tput.acscr[ch] || acs)) {
-      if (tput.acscr[ch]) {
-        if (acs) return tput.acscr[ch];
-        acs = true;
-        return tput.smacs() + tput.acscr[ch];
-      }
-      acs = false;
-      return tput.rmacs() + ch;
-    }
-    if (toAscii && ch > '~') return tput.utoa[ch] || '?';
-    return ch;
-  };
 
   for (let y = start; y <= end; y++) {
     const line = s.lines[y];
     const o = s.olines[y];
     if (!line || !o || !line.dirty) continue;
     line.dirty = false;
+    st.line = line;
     let out = '';
-    /** Terminal cursor column on this line after the last write, -1 = not on this line yet. */
-    let cx = -1;
+    st.cx = -1;
     const n = line.length;
     for (let x = 0; x < n; x++) {
       const data = line[x][0];
@@ -273,79 +329,43 @@ function drawLines(s: DrawScreen, start: number, end: number): void {
           }
         }
         if (clr) {
-          out += moveTo(y, x);
-          out += switchTo(data);
+          out += moveTo(st, y, x);
+          out += switchTo(st, data);
           out += tput.el();
           for (let xx = x; xx < n; xx++) {
             o[xx][0] = data;
             o[xx][1] = ' ';
           }
-          cx = x;
+          st.cx = x;
           break;
         }
       }
 
-      out += moveTo(y, x);
-      out += switchTo(data);
+      out += moveTo(st, y, x);
+      out += switchTo(st, data);
       if (forceNext) {
         ch = ' ';
         o[x][0] = data;
         o[x][1] = '\0';
-        out += glyph(ch);
-        cx = x + 1;
+        out += glyph(st, ch);
+        st.cx = x + 1;
         continue;
       }
       o[x][0] = data;
       o[x][1] = ch;
-      out += glyph(ch);
+      out += glyph(st, ch);
       if (wide) {
         o[x + 1][0] = line[x + 1][0];
         o[x + 1][1] = line[x + 1][1];
         x++;
-        cx = x + 1;
-      } else cx = x + 1;
+        st.cx = x + 1;
+      } else st.cx = x + 1;
     }
     main += out;
-
-    /** Cursor movement from cx to column x of line y: the cheapest of CUP, CUF and rewriting the unchanged cells between. */
-    function moveTo(row: number, x: number): string {
-      if (cx === x) return '';
-      const cup = tput.cup(row, x);
-      if (cx < 0 || cx > x) return cup;
-      const gap = x - cx;
-      const cuf = '\x1b[' + (gap === 1 ? '' : gap) + 'C';
-      const limit = Math.min(cup.length, cuf.length);
-      // Rewrite cx..x-1 if cheaper: all narrow, plain (no ACS), and the attributes switched along the way counted.
-      let cost = 0;
-      let a = attr;
-      let text = '';
-      for (let i = cx; i < x && cost <= limit; i++) {
-        const c = line[i][1];
-        if (c.length !== 1 || c < ' ' || (acsMode && (tput.acscr[c] || acs)) || (toAscii && c > '~') || (s.fullUnicode && charWidth(c) !== 1)) return cufOrCup();
-        const sw = switchAttr(s, a, line[i][0]);
-        a = line[i][0];
-        text += sw + c;
-        cost += sw.length + Buffer.byteLength(c);
-      }
-      if (cost <= limit) {
-        attr = a;
-        return text;
-      }
-      return cufOrCup();
-      function cufOrCup(): string {
-        return cuf.length <= cup.length && tput.strings.parm_right_cursor ? cuf : cup;
-      }
-    }
-
-    function switchTo(data: number): string {
-      const sw = switchAttr(s, attr, data);
-      attr = data;
-      return sw;
-    }
   }
 
-  if (acs) main += tput.rmacs();
-  if (attr !== dattr) main += '\x1b[m';
+  if (st.acs) main += tput.rmacs();
+  if (st.attr !== dattr) main += '\x1b[m';
   if (main) {
     let pre = tput.sc();
     let post = tput.rc();

@@ -107,8 +107,9 @@ export class ProcessCollector {
     }
     const opts = {
       procRoot: root, needs, cmdlineCache: this.cmdlineCache, uidCache: this.uidCache, fdCache: this.fdCache, tick: this.tick,
-      cmdlineMaxAge: (pid: number) => (!detail || detail.has(pid) ? 3 : 60 + (pid % 60)),
+      cmdlineMaxAge: this.cmdlineMaxAge,
     };
+    this.maxAgeDetail = detail;
     const tasks: ProcSample[] = [];
     let threadCount = 0;
     let kernelThreadCount = 0;
@@ -283,6 +284,12 @@ export class ProcessCollector {
     this.levelSeen.add(k);
   }
   private levelSeen = new Set<number>();
+  private maxAgeDetail: ReadonlySet<number> | undefined;
+  /** Ticks a cached command line stays valid: rows on screen (or every row without a screen) 3, the rest 60-119 by pid. One function for every tick. */
+  private cmdlineMaxAge = (pid: number): number => {
+    const d = this.maxAgeDetail;
+    return !d || d.has(pid) ? 3 : 60 + (pid % 60);
+  };
   private deferredTick = false;
 
   /** Close kept-open /proc files. */

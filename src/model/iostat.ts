@@ -40,24 +40,24 @@ const pct = (a: number, b: number) => (a + b > 0 ? (a * 100) / (a + b) : 0);
 const div = (a: number, b: number) => (b > 0 ? a / b : 0);
 
 export function deviceModel(p: DiskStat | undefined, c: DiskStat, sec: number): DeviceModel {
-  const D = (k: keyof DiskStat) => (p ? dd(c[k] as number | undefined, p[k] as number | undefined) : 0);
-  const rd = D('rdIos'), wr = D('wrIos'), rm = D('rdMerges'), wm = D('wrMerges');
-  const rsec = D('rdSectors'), wsec = D('wrSectors');
+  // (field by field, not a closure over a key: this runs per device per tick)
+  const rd = dd(c.rdIos, p?.rdIos), wr = dd(c.wrIos, p?.wrIos), rm = dd(c.rdMerges, p?.rdMerges), wm = dd(c.wrMerges, p?.wrMerges);
+  const rsec = dd(c.rdSectors, p?.rdSectors), wsec = dd(c.wrSectors, p?.wrSectors);
   const hasD = c.dcIos !== undefined, hasF = c.flIos !== undefined;
-  const dc = D('dcIos'), dm = D('dcMerges'), dsec = D('dcSectors');
-  const fl = D('flIos');
+  const dc = dd(c.dcIos, p?.dcIos), dm = dd(c.dcMerges, p?.dcMerges), dsec = dd(c.dcSectors, p?.dcSectors);
+  const fl = dd(c.flIos, p?.flIos);
   return {
     name: c.name, partition: c.partition,
     everUsed: c.rdIos + c.wrIos + (c.dcIos ?? 0) + (c.flIos ?? 0) > 0,
     rs: rd / sec, ws: wr / sec, rkBs: rsec / 2 / sec, wkBs: wsec / 2 / sec,
     rrqms: rm / sec, wrqms: wm / sec, rrqmPct: pct(rm, rd), wrqmPct: pct(wm, wr),
-    rAwait: div(D('rdTicks'), rd), wAwait: div(D('wrTicks'), wr),
+    rAwait: div(dd(c.rdTicks, p?.rdTicks), rd), wAwait: div(dd(c.wrTicks, p?.wrTicks), wr),
     rareqSz: div(rsec / 2, rd), wareqSz: div(wsec / 2, wr),
     ds: hasD ? dc / sec : null, dkBs: hasD ? dsec / 2 / sec : null, drqms: hasD ? dm / sec : null,
-    drqmPct: hasD ? pct(dm, dc) : null, dAwait: hasD ? div(D('dcTicks'), dc) : null, dareqSz: hasD ? div(dsec / 2, dc) : null,
-    fs: hasF ? fl / sec : null, fAwait: hasF ? div(D('flTicks'), fl) : null,
-    aquSz: D('timeInQueue') / 1000 / sec,
-    util: Math.min(100, D('ioTicks') / 10 / sec),
+    drqmPct: hasD ? pct(dm, dc) : null, dAwait: hasD ? div(dd(c.dcTicks, p?.dcTicks), dc) : null, dareqSz: hasD ? div(dsec / 2, dc) : null,
+    fs: hasF ? fl / sec : null, fAwait: hasF ? div(dd(c.flTicks, p?.flTicks), fl) : null,
+    aquSz: dd(c.timeInQueue, p?.timeInQueue) / 1000 / sec,
+    util: Math.min(100, dd(c.ioTicks, p?.ioTicks) / 10 / sec),
   };
 }
 

@@ -87,18 +87,22 @@ export interface ProcessTableModel {
 
 const ZERO_CPU: CpuModel = { user: 0, nice: 0, system: 0, iowait: 0, steal: 0, irq: 0, idle: 100, guest: 0, busy: 0 };
 
+const dpos = (a: number, b: number) => Math.max(0, a - b);
+
 export function cpuModel(prev: CpuTimes | undefined, cur: CpuTimes): CpuModel {
   if (!prev) return { ...ZERO_CPU };
   // guest time is already counted in user (and guest_nice in nice).
-  const d = (k: keyof CpuTimes) => Math.max(0, cur[k] - prev[k]);
-  const user = d('user') - d('guest');
-  const nice = d('nice') - d('guestNice');
-  const total = d('user') + d('nice') + d('system') + d('idle') + d('iowait') + d('irq') + d('softirq') + d('steal');
+  // (field by field, not a closure over a key: this runs per CPU per tick)
+  const dUser = dpos(cur.user, prev.user), dNice = dpos(cur.nice, prev.nice), dSystem = dpos(cur.system, prev.system);
+  const dIdle = dpos(cur.idle, prev.idle), dIowait = dpos(cur.iowait, prev.iowait), dIrq = dpos(cur.irq, prev.irq);
+  const dSoftirq = dpos(cur.softirq, prev.softirq), dSteal = dpos(cur.steal, prev.steal);
+  const dGuest = dpos(cur.guest, prev.guest), dGuestNice = dpos(cur.guestNice, prev.guestNice);
+  const total = dUser + dNice + dSystem + dIdle + dIowait + dIrq + dSoftirq + dSteal;
   if (total <= 0) return { ...ZERO_CPU };
-  const pc = (v: number) => (Math.max(0, v) * 100) / total;
   const m: CpuModel = {
-    user: pc(user), nice: pc(nice), system: pc(d('system')), iowait: pc(d('iowait')), steal: pc(d('steal')),
-    irq: pc(d('irq') + d('softirq')), idle: pc(d('idle')), guest: pc(d('guest') + d('guestNice')), busy: 0,
+    user: (Math.max(0, dUser - dGuest) * 100) / total, nice: (Math.max(0, dNice - dGuestNice) * 100) / total,
+    system: (dSystem * 100) / total, iowait: (dIowait * 100) / total, steal: (dSteal * 100) / total,
+    irq: ((dIrq + dSoftirq) * 100) / total, idle: (dIdle * 100) / total, guest: ((dGuest + dGuestNice) * 100) / total, busy: 0,
   };
   m.busy = Math.max(0, 100 - m.idle - m.iowait);
   return m;
