@@ -19,7 +19,7 @@
 // This file is CommonJS (bin/package.json): as an ES module it started Node's
 // ESM loader and built an ES facade per builtin, ~15 ms of the first frame.
 'use strict';
-const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
 
@@ -95,11 +95,11 @@ function loadBundle(file) {
     if (saved) return;
     saved = true;
     try {
-      const data = script.createCachedData();
       mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK); // a read-only install stops here, before any work
       for (const f of readdirSync(dir)) if (!f.startsWith(build)) rmSync(join(dir, f), { force: true });
       const tmp = join(dir, `${key}.${k}.${process.pid}`);
-      writeFileSync(tmp, data);
+      writeFileSync(tmp, script.createCachedData());
       renameSync(tmp, join(dir, `${key}.${k}`));
     } catch {
       /* read-only install: run without a cache */
