@@ -304,7 +304,10 @@ export class App implements AppApi {
     }
     if (this.exitCode !== undefined) return;
     this.render();
-    this.schedule(v === this.current && v.source.model() === undefined ? Math.min(this.delayMs, App.FIRST_RATE_MS) : this.delayMs);
+    // A view shown while this tick's collect was awaiting got no tick of its
+    // own (collecting was set): it gets one now, not a whole delay later.
+    if (v !== this.current) this.schedule(0);
+    else this.schedule(v.source.model() === undefined ? Math.min(this.delayMs, App.FIRST_RATE_MS) : this.delayMs);
     this.compactHeap();
     if (v.source.complete) {
       setImmediate(() => {
