@@ -85,6 +85,31 @@ describe('terminal choice', () => {
       expect(tput.strings.cursor_address, term).toBeTruthy();
     }
   });
+  it('writes the converted entry once, and only into its own private directory under TMPDIR', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-ti-'));
+    const saved = process.env.TMPDIR;
+    try {
+      process.env.TMPDIR = tmp;
+      const c = chooseTerminal({ TERM: 'tmux-256color' });
+      if (c.reason !== 'converted 32-bit terminfo') return; // this machine's tmux entry is already in the legacy format
+      expect(c.terminal.startsWith(tmp)).toBe(true);
+      const m1 = fs.statSync(c.terminal).mtimeMs;
+      fs.utimesSync(c.terminal, new Date(m1 - 60_000), new Date(m1 - 60_000));
+      const backdated = fs.statSync(c.terminal).mtimeMs;
+      const again = chooseTerminal({ TERM: 'tmux-256color' });
+      expect(again.terminal).toBe(c.terminal);
+      expect(fs.statSync(c.terminal).mtimeMs).toBe(backdated); // unchanged content: not rewritten
+      // A directory anyone can write to (planted by another user) is not used.
+      const dir = path.dirname(c.terminal);
+      fs.chmodSync(dir, 0o777);
+      const planted = chooseTerminal({ TERM: 'tmux-256color' });
+      expect(planted.terminal.startsWith(dir)).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
   it('converts a 32-bit terminfo entry and rejects garbage', () => {
     // names "t\0", 1 bool, 1 number (256), 1 string offset, string table "X\0"
     const hdr = Buffer.alloc(12);
