@@ -45,7 +45,12 @@ export function blockBackedDir(): string | undefined {
 /** Rewrites one 64 MiB file with O_DIRECT in a loop until stopped. */
 export function startDiskLoad(dir: string): { stop: () => void } {
   const file = path.join(dir, `.ostop-agreement-${process.pid}.dat`);
-  const p: ChildProcess = spawn('sh', ['-c', `while :; do dd if=/dev/zero of="${file}" bs=256k count=256 oflag=direct conv=notrunc status=none || exit 1; done`], { stdio: 'ignore', detached: true });
+  // Writes and reads, both O_DIRECT (past the page cache): bo and bi are then
+  // this load's steady rates, large enough that what else runs meanwhile (other
+  // test files loading from a cold cache in CI) stays inside the tolerance.
+  const writer = `while :; do dd if=/dev/zero of="${file}" bs=256k count=256 oflag=direct conv=notrunc status=none || exit 1; done`;
+  const reader = `while :; do if [ -s "${file}" ]; then dd if="${file}" of=/dev/null bs=256k iflag=direct status=none || sleep 0.1; else sleep 0.1; fi; done`;
+  const p: ChildProcess = spawn('sh', ['-c', `(${writer}) & (${reader}) & wait`], { stdio: 'ignore', detached: true });
   return {
     stop() {
       try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* gone */ }
