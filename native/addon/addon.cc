@@ -47,6 +47,8 @@
 #include "registry.h"
 #include "tasks.h"
 #include "tasks.skel.h"
+#include "taskfiles.h"
+#include "taskfiles.skel.h"
 
 extern "C" void ostop_libbpf_static_init(void);
 
@@ -1071,6 +1073,92 @@ void tasks_cleanup(void *)
 }
 // ---- end of the task iterator section -------------------------------------
 
+// ---- Socket-owner iterator (bpf/taskfiles.bpf.c) --------------------------
+// taskFilesRead() loads and attaches the iter/task_file program on first
+// use (a link; nothing pinned), then reads one iterator fd to the end: an
+// ArrayBuffer of n x struct taskfiles_rec, one per socket fd of every
+// process. taskFilesClose() (or the env cleanup hook) unloads it.
+taskfiles_bpf *g_tf = nullptr;
+bpf_link *g_tf_link = nullptr;
+
+void taskfiles_cleanup(void *)
+{
+	if (g_tf_link) {
+		bpf_link__destroy(g_tf_link);
+		g_tf_link = nullptr;
+	}
+	if (g_tf) {
+		taskfiles_bpf__destroy(g_tf);
+		g_tf = nullptr;
+	}
+}
+
+Napi::Value TaskFilesRead(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	if (!g_tf_link) {
+		{
+			std::lock_guard<std::mutex> lock(g_log_mu);
+			g_log.clear();
+		}
+		taskfiles_bpf *skel = taskfiles_bpf__open();
+		if (!skel)
+			fail(env, "socket-owner iterator: open", errno);
+		int err = taskfiles_bpf__load(skel);
+		if (err) {
+			taskfiles_bpf__destroy(skel);
+			fail(env, "socket-owner iterator: load", -err);
+		}
+		bpf_link *link = bpf_program__attach_iter(skel->progs.ostop_task_files, nullptr);
+		if (!link) {
+			int e = errno;
+			taskfiles_bpf__destroy(skel);
+			fail(env, "socket-owner iterator: attach", e);
+		}
+		g_tf = skel;
+		g_tf_link = link;
+		malloc_trim(0);
+	}
+	int fd = bpf_iter_create(bpf_link__fd(g_tf_link));
+	if (fd < 0)
+		fail(env, "socket-owner iterator: bpf_iter_create", errno);
+	std::vector<uint8_t> buf(64u << 10);
+	size_t len = 0;
+	for (;;) {
+		if (buf.size() - len < (16u << 10))
+			buf.resize(buf.size() * 2);
+		ssize_t n = read(fd, buf.data() + len, buf.size() - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+			close(fd);
+			fail(env, "socket-owner iterator: read", err);
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, len);
+	if (len)
+		memcpy(ab.Data(), buf.data(), len);
+	return ab;
+}
+
+Napi::Value TaskFilesClose(const Napi::CallbackInfo &info)
+{
+	taskfiles_cleanup(nullptr);
+	return info.Env().Undefined();
+}
+
+// taskFilesRecordSize() -> sizeof(struct taskfiles_rec), for the decoder's check.
+Napi::Value TaskFilesRecordSize(const Napi::CallbackInfo &info)
+{
+	return Napi::Number::New(info.Env(), (double)sizeof(struct taskfiles_rec));
+}
+// ---- end of the socket-owner iterator section ------------------------------
+
 Napi::Object Init(Napi::Env env, Napi::Object exports)
 {
 	g_env = env;
@@ -1100,6 +1188,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
 	exports.Set("tasksRead", Napi::Function::New(env, TasksRead));
 	exports.Set("tasksClose", Napi::Function::New(env, TasksClose));
 	exports.Set("tasksLayout", Napi::Function::New(env, TasksLayout));
+	napi_add_env_cleanup_hook(env, taskfiles_cleanup, nullptr);
+	exports.Set("taskFilesRead", Napi::Function::New(env, TaskFilesRead));
+	exports.Set("taskFilesClose", Napi::Function::New(env, TaskFilesClose));
+	exports.Set("taskFilesRecordSize", Napi::Function::New(env, TaskFilesRecordSize));
 	return exports;
 }
 

@@ -12,8 +12,10 @@
 //   readSockets(opts?: { protos?: SocketProto[]; procRoot?: string; pid?: number }): SocketSample[]
 //       whole table of ostop's own network namespace (/proc/net/*), or of
 //       the namespace of `pid` (/proc/<pid>/net/*); unreadable tables are skipped.
-//   readSocketOwners(opts?: { procRoot?: string; inodes?: Set<number> }): Map<number, SocketOwner>
-//       inode -> owner by scanning /proc/*/fd (one readlink per fd on the
+//   readSocketOwners(opts?: { procRoot?: string; inodes?: Set<number>; bpf?: boolean }): Map<number, SocketOwner>
+//       inode -> owner: as root, from a BPF task_file iterator
+//       (socket-owners-bpf.ts) plus /proc for processes it did not see;
+//       otherwise by scanning /proc/*/fd (one readlink per fd on the
 //       system: the expensive part; call it only when an owner column is shown).
 //       Without root only the caller's own processes are visible.
 //   readPidSocketInodes(pid: number, procRoot?: string): Map<number, number>   socket inode -> fd
@@ -29,6 +31,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { sanitize } from '../util/text.js';
+import { readSocketOwnersBpf } from './socket-owners-bpf.js';
 
 export type SocketProto = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'unix';
 export const SOCKET_PROTOS: readonly SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6', 'unix'];
@@ -314,9 +317,12 @@ function readComm(procRoot: string, pid: number): string {
  * `inodes`, when given, limits which sockets are recorded (the scan itself
  * still readlinks every fd: there is no cheaper way through /proc).
  */
-export function readSocketOwners(opts: { procRoot?: string; inodes?: Set<number> } = {}): Map<number, SocketOwner> {
+export function readSocketOwners(opts: { procRoot?: string; inodes?: Set<number>; bpf?: boolean } = {}): Map<number, SocketOwner> {
   const root = opts.procRoot ?? '/proc';
-  const owners = new Map<number, SocketOwner>();
+  // As root, one BPF iterator read gives every process's socket fds; /proc
+  // is then scanned only for processes the iterator did not see.
+  const fromBpf = opts.bpf !== false && root === '/proc' ? readSocketOwnersBpf(opts.inodes) : undefined;
+  const owners = fromBpf?.owners ?? new Map<number, SocketOwner>();
   let entries: string[];
   try {
     entries = fs.readdirSync(root);
@@ -326,10 +332,21 @@ export function readSocketOwners(opts: { procRoot?: string; inodes?: Set<number>
   const pids: number[] = [];
   for (const e of entries) {
     const c = e.charCodeAt(0);
-    if (c >= 48 && c <= 57) pids.push(Number(e));
+    if (c >= 48 && c <= 57) {
+      const pid = Number(e);
+      if (!fromBpf?.seen.has(pid)) pids.push(pid);
+    }
   }
   pids.sort((a, b) => a - b);
   const comms = new Map<number, string>();
+  const commOf = (pid: number) => {
+    let comm = comms.get(pid);
+    if (comm === undefined) {
+      comm = readComm(root, pid);
+      comms.set(pid, comm);
+    }
+    return comm;
+  };
   for (const pid of pids) {
     const dir = `${root}/${pid}/fd`;
     let fds: string[];
@@ -350,15 +367,14 @@ export function readSocketOwners(opts: { procRoot?: string; inodes?: Set<number>
       if (opts.inodes && !opts.inodes.has(ino)) continue;
       const prev = owners.get(ino);
       if (prev) {
-        if (prev.pid !== pid) prev.sharedBy++;
+        if (prev.pid !== pid) {
+          prev.sharedBy++;
+          // (only after an iterator read: the lowest pid owns it, as in a scan in pid order)
+          if (pid < prev.pid) Object.assign(prev, { pid, fd: Number(fd), comm: commOf(pid) });
+        }
         continue;
       }
-      let comm = comms.get(pid);
-      if (comm === undefined) {
-        comm = readComm(root, pid);
-        comms.set(pid, comm);
-      }
-      owners.set(ino, { pid, comm, fd: Number(fd), sharedBy: 1 });
+      owners.set(ino, { pid, comm: commOf(pid), fd: Number(fd), sharedBy: 1 });
     }
   }
   return owners;
