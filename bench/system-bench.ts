@@ -1,6 +1,6 @@
 // Socket table refresh cost at 10,000+ sockets: ostop's collector + model
 // in-process (what the netstat view pays per tick, with and without the
-// /proc/*/fd owner scan), and `ostop dump sockets`, `ss -tanp`, `ss -tan`,
+// owner scan: BPF task_file iterator as root, /proc/*/fd otherwise), and `ostop dump sockets`, `ss -tanp`, `ss -tan`,
 // `netstat -tanp` each run as a process the same way, median of several
 // runs. The sockets are made here: a child process (its fd limit raised
 // with `ulimit -n`) holds one loopback listener and PAIRS connected pairs.
@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSocketOwners, readSockets } from '../src/collectors/sockets.js';
+import { socketOwnersBpfFailure } from '../src/collectors/socket-owners-bpf.js';
 import { buildSocketsModel } from '../src/model/sockets.js';
 
 const PAIRS = Number(process.env.OSTOP_BENCH_PAIRS ?? 5000);
@@ -82,9 +83,12 @@ export async function benchSystem(): Promise<string> {
     out.push(`socket table refresh, ${n} TCP sockets (1 listener + ${PAIRS} loopback pairs), median of ${RUNS}:`);
     const table = timeIt(() => { buildSocketsModel(readSockets({ protos: ['tcp', 'tcp6'] }), undefined); });
     const owners = timeIt(() => { readSocketOwners(); });
+    const ownersProc = timeIt(() => { readSocketOwners({ bpf: false }); });
+    const how = socketOwnersBpfFailure() ? `/proc/*/fd (no iterator: ${socketOwnersBpfFailure()})` : 'BPF task_file iterator';
     const full = timeIt(() => { const l = readSockets({ protos: ['tcp', 'tcp6'] }); buildSocketsModel(l, readSocketOwners()); });
     out.push(`  ostop in-process, table only (tcp+tcp6 parse + model)   ${table.toFixed(1)} ms`);
-    out.push(`  ostop in-process, owner scan /proc/*/fd                  ${owners.toFixed(1)} ms`);
+    out.push(`  ostop in-process, owner scan (${how})  ${owners.toFixed(1)} ms`);
+    out.push(`  ostop in-process, owner scan /proc/*/fd (without the iterator)  ${ownersProc.toFixed(1)} ms`);
     out.push(`  ostop in-process, table + owners (netstat view tick)     ${full.toFixed(1)} ms`);
     const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/ostop.js');
     const rows: Array<[string, { ms: number; lines: number } | undefined]> = [];
