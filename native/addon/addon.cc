@@ -993,28 +993,26 @@ Napi::Value TasksOpen(const Napi::CallbackInfo &info)
 	return o;
 }
 
-// tasksRead() -> ArrayBuffer of n x struct tasks_rec (one per task).
-Napi::Value TasksRead(const Napi::CallbackInfo &info)
+// One pass over a fresh iterator fd of `link`: everything it writes, as an
+// ArrayBuffer. `buf` is the caller's scratch (grown as needed, kept).
+Napi::ArrayBuffer read_iter(Napi::Env env, bpf_link *link, std::vector<uint8_t> &buf, const char *what)
 {
-	Napi::Env env = info.Env();
-	if (!g_tasks_link)
-		throw Napi::Error::New(env, "task iterator: not open (call tasksOpen first)");
-	int fd = bpf_iter_create(bpf_link__fd(g_tasks_link));
+	int fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0)
-		fail(env, "task iterator: bpf_iter_create", errno);
-	if (g_tasks_buf.size() < (64u << 10))
-		g_tasks_buf.resize(64u << 10);
+		fail(env, std::string(what) + ": bpf_iter_create", errno);
+	if (buf.size() < (64u << 10))
+		buf.resize(64u << 10);
 	size_t len = 0;
 	for (;;) {
-		if (g_tasks_buf.size() - len < (32u << 10))
-			g_tasks_buf.resize(g_tasks_buf.size() * 2);
-		ssize_t n = read(fd, g_tasks_buf.data() + len, g_tasks_buf.size() - len);
+		if (buf.size() - len < (32u << 10))
+			buf.resize(buf.size() * 2);
+		ssize_t n = read(fd, buf.data() + len, buf.size() - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			int err = errno;
 			close(fd);
-			fail(env, "task iterator: read", err);
+			fail(env, std::string(what) + ": read", err);
 		}
 		if (n == 0)
 			break;
@@ -1023,8 +1021,17 @@ Napi::Value TasksRead(const Napi::CallbackInfo &info)
 	close(fd);
 	Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, len);
 	if (len)
-		memcpy(ab.Data(), g_tasks_buf.data(), len);
+		memcpy(ab.Data(), buf.data(), len);
 	return ab;
+}
+
+// tasksRead() -> ArrayBuffer of n x struct tasks_rec (one per task).
+Napi::Value TasksRead(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	if (!g_tasks_link)
+		throw Napi::Error::New(env, "task iterator: not open (call tasksOpen first)");
+	return read_iter(env, g_tasks_link, g_tasks_buf, "task iterator");
 }
 
 void tasks_cleanup(void *);
@@ -1119,31 +1126,8 @@ Napi::Value TaskFilesRead(const Napi::CallbackInfo &info)
 		g_tf_link = link;
 		malloc_trim(0);
 	}
-	int fd = bpf_iter_create(bpf_link__fd(g_tf_link));
-	if (fd < 0)
-		fail(env, "socket-owner iterator: bpf_iter_create", errno);
-	std::vector<uint8_t> buf(64u << 10);
-	size_t len = 0;
-	for (;;) {
-		if (buf.size() - len < (16u << 10))
-			buf.resize(buf.size() * 2);
-		ssize_t n = read(fd, buf.data() + len, buf.size() - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
-			close(fd);
-			fail(env, "socket-owner iterator: read", err);
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, len);
-	if (len)
-		memcpy(ab.Data(), buf.data(), len);
-	return ab;
+	std::vector<uint8_t> buf;
+	return read_iter(env, g_tf_link, buf, "socket-owner iterator");
 }
 
 Napi::Value TaskFilesClose(const Napi::CallbackInfo &info)
