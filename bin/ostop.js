@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=1 --single-threaded-gc --expose-gc
+#!/usr/bin/env -S -u NODE_OPTIONS MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=1 --single-threaded-gc --expose-gc
 // Entry point of the `ostop` bin: the compiled CLI lives in dist/.
 // Memory (measured with 1,000 processes): --max-semi-space-size=1 keeps V8's
 // young generation at 2 MB instead of growing to 32 MB; the malloc settings
@@ -18,16 +18,24 @@
 // iterator starts loading on a native thread before any of it (tasksPrepare).
 // This file is CommonJS (bin/package.json): as an ES module it started Node's
 // ESM loader and built an ES facade per builtin, ~15 ms of the first frame.
+// Security (docs/security.md): `env -u NODE_OPTIONS` above, because under
+// `sudo -E` another user's NODE_OPTIONS (--require, --inspect) would run
+// their code in a root process; and the two lines below, because Node opens
+// its inspector (JavaScript as root for any local user, on 127.0.0.1:9229)
+// when it gets SIGUSR1, unless a listener is installed.
 'use strict';
+process.on('SIGUSR1', () => { /* no inspector on a signal */ });
+refuseInspector();
 const { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
 
 const args = process.argv.slice(2);
 const tableView = args.length === 0 || args[0] === 'dump' || (args[0].startsWith('-') && !/^(-h|--help|-V|--version)$/.test(args[0]));
-if (tableView && process.geteuid?.() === 0 && process.env.OSTOP_NO_BPF_TASKS !== '1') {
+// OSTOP_NATIVE_PATH is checked (as root: root's file only) by src/native.ts before it is loaded.
+if (tableView && process.geteuid?.() === 0 && process.env.OSTOP_NO_BPF_TASKS !== '1' && !process.env.OSTOP_NATIVE_PATH) {
   try {
-    require(process.env.OSTOP_NATIVE_PATH || '../native/build/Release/ostop_native.node').tasksPrepare?.();
+    require('../native/build/Release/ostop_native.node').tasksPrepare?.();
   } catch {
     // no addon: the process collector says why and reads /proc
   }
@@ -108,4 +116,21 @@ function loadBundle(file) {
   if (!usable || kind !== 'tui') mod.exports.whenStarted?.(() => setTimeout(() => save('tui'), 100).unref());
   if (!usable) process.once('exit', () => save('cli'));
   return mod.exports;
+}
+
+/**
+ * A root ostop never runs with Node's inspector: opened by --inspect* on the
+ * command line or in NODE_OPTIONS (when run as `node bin/ostop.js`, which
+ * skips the shebang), it lets any local user run code as root. It is closed
+ * at once and ostop refuses to start.
+ */
+function refuseInspector() {
+  if (process.geteuid?.() !== 0) return;
+  const flag = /(^|\s)--(inspect|debug)/;
+  const inspector = require('node:inspector');
+  const open = inspector.url() !== undefined;
+  if (!open && !process.execArgv.some((a) => flag.test(a)) && !flag.test(process.env.NODE_OPTIONS ?? '')) return;
+  try { inspector.close(); } catch { /* not open */ }
+  process.stderr.write('ostop: refusing to run as root with the Node inspector enabled (--inspect in the command line or NODE_OPTIONS): any local user could run code as root through it\n');
+  process.exit(2);
 }

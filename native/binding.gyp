@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "ostop_native",
-      "sources": ["addon/addon.cc", "addon/registry.c", "addon/libbpf-static.c"],
+      "sources": ["addon/addon.cc", "addon/termguard.cc", "addon/registry.c", "addon/libbpf-static.c"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "addon",

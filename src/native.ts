@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { envPath } from './util/trust.js';
 
 export interface NativeField { offset: number; size: number }
 export interface NativeLayout { size: number; fields: Record<string, NativeField> }
@@ -44,6 +45,9 @@ export interface NativeAddon {
   programs(id: number): { name: string; id?: number }[];
   probe(section: string): string;
   features(): NativeFeatures;
+  /** Save inFd's termios (call before raw mode) and restore it, writing `reset` to outFd, on a fatal signal JS cannot handle. */
+  armTerminalGuard?(outFd: number, inFd: number, reset: string): boolean;
+  disarmTerminalGuard?(): void;
 }
 
 export class NativeUnavailableError extends Error {
@@ -67,8 +71,10 @@ export function packageRoot(): string {
   return process.cwd();
 }
 
+/** The addon to load: OSTOP_NATIVE_PATH (as root only a root-owned file nobody else can write) or the build's. */
 export function nativeAddonPath(): string {
-  return process.env.OSTOP_NATIVE_PATH || join(packageRoot(), 'native', 'build', 'Release', 'ostop_native.node');
+  const warn = (msg: string) => process.stderr.write(`ostop: ${msg}\n`);
+  return envPath('OSTOP_NATIVE_PATH', { warn }) ?? join(packageRoot(), 'native', 'build', 'Release', 'ostop_native.node');
 }
 
 export function loadNative(): NativeResult {
@@ -110,5 +116,5 @@ export function tracingUnsupportedReason(): string | null {
   } catch {
     /* fall through */
   }
-  return 'tracing needs root or CAP_BPF+CAP_PERFMON: run with sudo (or setcap cap_bpf,cap_perfmon+ep on node)';
+  return 'tracing needs root or CAP_BPF+CAP_PERFMON: run ostop with sudo';
 }

@@ -49,6 +49,7 @@
 #include "tasks.skel.h"
 #include "taskfiles.h"
 #include "taskfiles.skel.h"
+#include "termguard.h"
 
 extern "C" void ostop_libbpf_static_init(void);
 
@@ -1176,6 +1177,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
 	exports.Set("taskFilesRead", Napi::Function::New(env, TaskFilesRead));
 	exports.Set("taskFilesClose", Napi::Function::New(env, TaskFilesClose));
 	exports.Set("taskFilesRecordSize", Napi::Function::New(env, TaskFilesRecordSize));
+	termguard_init(env, exports);
 	return exports;
 }
 

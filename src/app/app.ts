@@ -11,6 +11,7 @@ import { countTick, timed } from './tick-stats.js';
 import { started } from './startup.js';
 import { loadNative } from '../native.js';
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 import { chooseTerminal } from './terminal.js';
 import { loadConfig, saveConfig, type Config } from './config.js';
 import type { AppEvent } from './events.js';
@@ -24,6 +25,23 @@ import type { UiOptions } from '../cli.js';
 import type { FailuresHub } from '../views/failures-source.js';
 import { PaneHost } from './panes.js';
 import { alignBlessedWidths } from './blessed-widths.js';
+
+const osSignals = osConstants.signals as Record<NodeJS.Signals, number>;
+
+/**
+ * Signals whose default action ends the process and that a JS listener can
+ * handle (SIGINT, SIGTERM and SIGHUP quit cleanly instead; SIGUSR1 is taken
+ * by bin/ostop.js so that Node opens no inspector; SIGPIPE Node ignores).
+ */
+export const FATAL_SIGNALS: NodeJS.Signals[] = ['SIGQUIT', 'SIGTRAP', 'SIGUSR2', 'SIGALRM', 'SIGSTKFLT', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGIO', 'SIGPWR', 'SIGSYS'];
+
+/**
+ * What the native guard writes when ostop dies of a fault: attributes off,
+ * full scroll region, mouse reporting off, cursor shown, keypad off, main
+ * screen (what blessed's leave() sends, in xterm's sequences, which every
+ * terminal ostop supports understands or ignores).
+ */
+const TERMINAL_RESET = '\x1b[0m\x1b[r\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b[?1015l\x1b[?25h\x1b[?1l\x1b>\x1b[?1049l';
 
 export const MIN_COLS = 40;
 export const MIN_ROWS = 10;
@@ -99,6 +117,8 @@ export class App implements AppApi {
     // screen with converted terminfo entries and on many serial consoles.
     if (process.env.NCURSES_NO_UTF8_ACS === undefined) process.env.NCURSES_NO_UTF8_ACS = '1';
     alignBlessedWidths();
+    // Before blessed turns on raw mode: the termios to restore on a fatal signal.
+    if (!io) this.armNativeGuard();
     this.screen = blessed.screen({
       smartCSR: true,
       fullUnicode: true,
@@ -171,11 +191,24 @@ export class App implements AppApi {
       this.finish = resolve;
       const restore = () => this.restore();
       process.once('exit', restore);
+      // SIGTERM, SIGHUP, SIGINT: a clean quit (tracers detached, screen
+      // restored) with the status a shell expects of that signal (128+N).
       for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
-        const h = () => this.dispatch({ type: 'quit', code: sig === 'SIGINT' ? 0 : 128 + (sig === 'SIGTERM' ? 15 : 1) });
+        const h = () => this.dispatch({ type: 'quit', code: 128 + osSignals[sig] });
         process.on(sig, h);
         this.signalHandlers.push([sig, h]);
       }
+      // Every other signal whose default action ends the process: restore the
+      // terminal, then die of the same signal (core dump, status 128+N).
+      // Faults, SIGABRT and the real-time signals: the native guard above.
+      for (const sig of FATAL_SIGNALS) {
+        const h = () => this.dieOf(sig);
+        process.on(sig, h);
+        this.signalHandlers.push([sig, h]);
+      }
+      // Ctrl-Z as a key (raw mode) and SIGTSTP from kill: suspend as a shell expects.
+      process.on('SIGTSTP', this.onTstp);
+      process.on('SIGCONT', this.onCont);
       process.on('uncaughtException', (e) => {
         this.restore();
         process.stderr.write(`ostop: internal error: ${e.stack ?? e}\n`);
@@ -240,6 +273,86 @@ export class App implements AppApi {
     if (process.stdin.isTTY) {
       try { process.stdin.setRawMode(false); } catch { /* not a tty any more */ }
     }
+    process.off('SIGTSTP', this.onTstp);
+    process.off('SIGCONT', this.onCont);
+    if (this.guardArmed) {
+      this.guardArmed = false;
+      const n = loadNative();
+      if (n.ok) n.addon.disarmTerminalGuard?.();
+    }
+  }
+
+  private guardArmed = false;
+
+  /**
+   * Faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL), SIGABRT and the real-time
+   * signals never reach a JS listener in time (native/addon/termguard.cc):
+   * the addon restores the terminal from a plain signal handler.
+   */
+  private armNativeGuard(): void {
+    if (!process.stdout.isTTY || !process.stdin.isTTY) return;
+    const n = loadNative();
+    if (!n.ok || !n.addon.armTerminalGuard) return;
+    try {
+      n.addon.armTerminalGuard(1, 0, TERMINAL_RESET);
+      this.guardArmed = true;
+    } catch { /* an old build without the guard: the JS handlers still cover the common signals */ }
+  }
+
+  /** A fatal signal: terminal back first, then the signal's own default action. */
+  private dieOf(sig: NodeJS.Signals): void {
+    this.exitCode ??= 128 + osSignals[sig];
+    for (const [s, h] of this.signalHandlers) process.off(s, h);
+    this.restore();
+    process.kill(process.pid, sig);
+    // Not ended by it (a signal whose default is to be ignored here): exit as the shell expects.
+    process.exit(128 + osSignals[sig]);
+  }
+
+  private suspended = false;
+  private resumeProgram: (() => void) | undefined;
+
+  /** Ctrl-Z or SIGTSTP: give the terminal back as it was, then stop (the whole job, as a shell's ^Z does). */
+  private readonly onTstp = (): void => {
+    if (this.suspended || this.exitCode !== undefined) return;
+    this.suspended = true;
+    if (this.timer) clearTimeout(this.timer);
+    const program = (this.screen as unknown as { program: { pause(): () => void } }).program;
+    this.resumeProgram = program.pause();
+    // With our listener gone SIGTSTP has its default action again: stop.
+    // A signal to our own group stops us before kill() returns; we go on
+    // here after SIGCONT (or at once, where an orphaned group ignores it).
+    process.off('SIGTSTP', this.onTstp);
+    try {
+      process.kill(0, 'SIGTSTP');
+    } catch {
+      process.kill(process.pid, 'SIGSTOP');
+    }
+    this.onCont();
+  };
+
+  /** fg (SIGCONT): raw mode, alternate screen and a full repaint; keys work at once. */
+  private readonly onCont = (): void => {
+    if (this.exitCode !== undefined) return;
+    if (!this.suspended) {
+      // Stopped by SIGSTOP behind our back: the terminal may have been used meanwhile.
+      this.repaintAll();
+      return;
+    }
+    this.suspended = false;
+    process.on('SIGTSTP', this.onTstp);
+    this.resumeProgram?.();
+    this.resumeProgram = undefined;
+    this.repaintAll();
+    this.schedule(0);
+  };
+
+  private repaintAll(): void {
+    const program = (this.screen as unknown as { program: { hideCursor(): void; put: { keypad_xmit(): void } } }).program;
+    program.hideCursor();
+    try { program.put.keypad_xmit(); } catch { /* no keypad mode in this terminfo */ }
+    this.screen.realloc();
+    this.render();
   }
 
   private signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
@@ -422,6 +535,7 @@ export class App implements AppApi {
   private onKey(ch: string | undefined, name: string, full: string): void {
     if (this.modal) return; // the modal's own handlers run
     if (full === 'C-c') return this.quit(0);
+    if (full === 'C-z') return this.onTstp();
     if (this.tooSmallNow()) {
       if (name === 'q' || name === 'f10') this.quit(0);
       return;

@@ -71,7 +71,10 @@ export function explainStartError(name: string, key: number, e: unknown): PaneEr
       howto.push('needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (/sys/kernel/btf/vmlinux); most distribution kernels have it');
     } else {
       howto.push('run ostop as root:  sudo ostop');
-      howto.push('or give node the capabilities:  sudo setcap cap_bpf,cap_perfmon+ep "$(readlink -f "$(command -v node)")"');
+      // Not `setcap ... node`: file capabilities on the node binary would let
+      // every node program of every user load BPF and read kernel memory.
+      howto.push('without root: CAP_BPF+CAP_PERFMON on a dedicated wrapper that runs only ostop, never setcap on');
+      howto.push('the node binary (that would give BPF to every node program of every user on this machine)');
       howto.push('(kernels before 5.8 have no CAP_BPF: root or CAP_SYS_ADMIN)');
     }
   } else if (reason === 'unknown') {

@@ -3,9 +3,11 @@
 // and draw) and write the mean per tick and the share of the total to FILE
 // when it exits, leaving out the first WARM ticks (JIT warm-up). Off (one
 // branch per phase) otherwise.
-import { writeFileSync } from 'node:fs';
+// As root the file must be root's (src/util/trust.ts) and is never written
+// through a link planted at its name.
+import { envPath, writeFileNoFollow } from '../util/trust.js';
 
-const file = process.env.OSTOP_TICK_STATS;
+const file = envPath('OSTOP_TICK_STATS', { forWrite: true, warn: (m) => process.stderr.write(`ostop: ${m}\n`) });
 const totals = new Map<string, { ms: number; n: number }>();
 let ticks = 0;
 const WARM = 10;
@@ -33,6 +35,6 @@ if (file) {
     const all = [...totals.values()].reduce((a, e) => a + e.ms, 0);
     const lines = [...totals].sort((a, b) => b[1].ms - a[1].ms).map(([k, e]) =>
       `${k.padEnd(16)} ${(e.ms / Math.max(1, ticks - WARM)).toFixed(3).padStart(8)} ms/tick  ${((100 * e.ms) / (all || 1)).toFixed(1).padStart(5)} %  (${e.n} calls)`);
-    writeFileSync(file, `${ticks - WARM} ticks after ${WARM} of warm-up\n${lines.join('\n')}\n`);
+    writeFileNoFollow(file!, `${ticks - WARM} ticks after ${WARM} of warm-up\n${lines.join('\n')}\n`);
   });
 }
