@@ -24,7 +24,7 @@ import { filterKmsg } from '../src/model/failures-model.js';
 import { KMSG_FACILITIES, KMSG_LEVELS, facilityName, levelName } from '../src/collectors/kmsg.js';
 import type { CoreDumpFile } from '../src/collectors/coredump.js';
 import { coreText, entryDetail, formatAge, formatKb } from '../src/views/failures-dump.js';
-import { gcoreDir, gdbAttachCommand, gdbDumpCommand, runGcore } from '../src/views/failures-actions.js';
+import { gdbAttachCommand, gdbDumpCommand, ostopCoreDir, runGcore } from '../src/views/failures-actions.js';
 import type { FailuresControl } from '../src/views/failures-source.js';
 
 
@@ -322,8 +322,8 @@ export class FailuresScreen implements Screen<FailuresModel> {
     const t = this.targetPid();
     if (!t) return this.app.status('no live target process: p to choose a PID', 'warn');
     if (t.pid === process.pid) return this.app.status('choose a target PID first (p): gcore on ostop itself would stop the UI', 'warn');
-    const dir = gcoreDir(this.last?.corePattern ?? null);
-    this.app.confirm(`Write a core of ${t.pid} ${sanitize(t.comm)} to ${dir} with gcore (the process pauses while it is written)?`, (yes) => {
+    const dir = ostopCoreDir();
+    this.app.confirm(`Write a core of ${t.pid} ${sanitize(t.comm)} to ${sanitize(dir)}/ (private to you) with gdb (the process pauses while it is written)?`, (yes) => {
       if (!yes) return;
       this.app.status(`gcore ${t.pid}: writing...`, 'info');
       runGcore(t.pid, t.comm, dir, (err, out) => {
