@@ -309,7 +309,12 @@ export class FailuresScreen implements Screen<FailuresModel> {
     if (!dump) return this.app.status('no dump selected (Right to the core dumps pane, or select an entry with a core)', 'warn');
     const c = gdbDumpCommand(dump, exe);
     if ('error' in c) return this.app.status(c.error, 'error');
-    this.app.suspendAndRun(c.cmd, c.args, () => this.app.refreshNow());
+    const note = 'note' in c ? c.note : undefined;
+    if (note) this.app.status(note, 'warn');
+    this.app.suspendAndRun(c.cmd, c.args, () => {
+      if (note) this.app.status(note, 'warn'); // again: the run cleared the screen
+      this.app.refreshNow();
+    });
   }
 
   private targetPid(): { pid: number; comm: string } | null {
