@@ -317,8 +317,19 @@ export class App implements AppApi {
     if (this.suspended || this.exitCode !== undefined) return;
     this.suspended = true;
     if (this.timer) clearTimeout(this.timer);
-    const program = (this.screen as unknown as { program: { pause(): () => void } }).program;
-    this.resumeProgram = program.pause();
+    // blessed's program.pause() queues its reset sequence and then mutes the
+    // output before the queue is written: leave() writes and flushes it.
+    const scr = this.screen as unknown as { leave(): void; enter(): void; _listenedMouse?: boolean; program: { input: NodeJS.ReadStream; enableMouse(): void } };
+    scr.leave();
+    const input = scr.program.input;
+    if (input.isTTY) input.setRawMode(false);
+    input.pause();
+    this.resumeProgram = () => {
+      if (input.isTTY) input.setRawMode(true);
+      input.resume();
+      scr.enter();
+      if (scr._listenedMouse) scr.program.enableMouse();
+    };
     // With our listener gone SIGTSTP has its default action again: stop.
     // A signal to our own group stops us before kill() returns; we go on
     // here after SIGCONT (or at once, where an orphaned group ignores it).
