@@ -6,6 +6,8 @@ import { UsageError, type DumpOptions } from './app/dump-view.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './app/output.js';
 import { MIN_DELAY, MAX_DELAY } from './app/config.js';
 import { packageRoot } from './native.js';
+import { terminalSafe } from './util/output-safe.js';
+import { sanitize } from './util/text.js';
 
 export { whenStarted } from './app/startup.js';
 
@@ -143,9 +145,11 @@ function onTerminate(ctrl: AbortController): () => void {
   };
 }
 
+// Every view and tracer escapes what it prints (src/util/output-safe.ts);
+// terminalSafe is the last guard, so no control character reaches a terminal raw.
 function writeOut(s: string): void {
   try {
-    process.stdout.write(s);
+    process.stdout.write(terminalSafe(s));
   } catch {
     /* EPIPE: reader went away */
   }
@@ -156,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
   });
-  const err = (s: string) => process.stderr.write(s);
+  const err = (s: string) => process.stderr.write(terminalSafe(s));
   try {
     if (argv.includes('--help') || argv.includes('-h')) {
       if (argv[0] !== 'trace') {
@@ -183,7 +187,7 @@ export async function main(argv: string[]): Promise<number> {
       try {
         mod = await import('./tracers/trace-cmd.js');
       } catch (e) {
-        err(`ostop: tracing is not available in this build: ${(e as Error).message}\n`);
+        err(`ostop: tracing is not available in this build: ${sanitize((e as Error).message)}\n`);
         return 1;
       }
       return await mod.runTrace(argv.slice(1), { out: writeOut, err });
@@ -197,7 +201,7 @@ export async function main(argv: string[]): Promise<number> {
     return await runTui(ui);
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`ostop: ${e.message}\nTry 'ostop --help'.\n`);
+      err(`ostop: ${sanitize(e.message)}\nTry 'ostop --help'.\n`);
       return 2;
     }
     throw e;

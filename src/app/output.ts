@@ -1,9 +1,12 @@
 // Shared formatter for `ostop dump` and `ostop trace`: one list of records
 // and one list of column descriptors give text (aligned, like top -b),
 // JSON (one array or one object per line) or CSV (RFC 4180 quoting).
+// Untrusted strings never reach the output raw: text and CSV cells are
+// sanitized, JSON goes through jsonLine (src/util/output-safe.ts).
 // Field names in JSON/CSV are the column ids, which are stable and
 // documented in the README: never rename one without a note there.
 import { fitWidth, sanitize } from '../util/text.js';
+import { csvRow, jsonLine } from '../util/output-safe.js';
 
 export type OutputFormat = 'text' | 'json' | 'csv';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'csv'];
@@ -26,21 +29,15 @@ function textCell<R>(c: OutputColumn<R>, r: R): string {
   return v === null || v === undefined ? '-' : sanitize(String(v));
 }
 
-export function csvQuote(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) || /^\s|\s$/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-}
-
 export function formatRecords<R>(rows: readonly R[], cols: readonly OutputColumn<R>[], format: OutputFormat, opts: { header?: boolean } = {}): string {
   const header = opts.header ?? true;
   if (format === 'json') {
-    return JSON.stringify(rows.map((r) => toObject(r, cols)));
+    return jsonLine(rows.map((r) => toObject(r, cols)));
   }
   if (format === 'csv') {
     const lines: string[] = [];
-    if (header) lines.push(cols.map((c) => csvQuote(c.id)).join(','));
-    for (const r of rows) lines.push(cols.map((c) => csvQuote(c.value(r))).join(','));
+    if (header) lines.push(csvRow(cols.map((c) => c.id)));
+    for (const r of rows) lines.push(csvRow(cols.map((c) => c.value(r))));
     return lines.join('\n');
   }
   const widths = cols.map((c) => c.width ?? Math.max(c.title.length, ...rows.map((r) => textCell(c, r).length), 1));

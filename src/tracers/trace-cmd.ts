@@ -6,6 +6,8 @@
 // start or is not available in this build, 2 usage error.
 import { formatRecords, toObject, type OutputColumn, type OutputFormat } from '../app/output.js';
 import { sleep } from '../app/dump-view.js';
+import { jsonLine } from '../util/output-safe.js';
+import { sanitize } from '../util/text.js';
 import { TracerError, TracerManager, tracerManager } from './manager.js';
 import { KNOWN_TRACERS, TRACERS, findTracer } from './registry.js';
 import type { TraceOptions, TracerDescriptor } from './types.js';
@@ -118,7 +120,7 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
     parsed = parseArgs(argv);
   } catch (e) {
     if (e instanceof TraceUsage) {
-      io.err(`ostop trace: ${e.message}\n${e.code === 2 ? "Try 'ostop trace --help'.\n" : ''}`);
+      io.err(`ostop trace: ${sanitize(e.message)}\n${e.code === 2 ? "Try 'ostop trace --help'.\n" : ''}`);
       return e.code;
     }
     throw e;
@@ -140,7 +142,7 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
       return;
     }
     if (format === 'json') {
-      io.out(batch.map((e) => JSON.stringify(toObject(e, cols))).join('\n') + '\n');
+      io.out(batch.map((e) => jsonLine(toObject(e, cols))).join('\n') + '\n');
     } else {
       io.out(formatRecords(batch, cols, 'text', { header: first }) + '\n');
       first = false;
@@ -157,12 +159,12 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
       const info = manager.start(name, opts);
       if (process.env.OSTOP_DEBUG) {
         // Diagnostics (also used by the lifecycle tests): kernel ids of what is attached.
-        for (const d of info.disabled) io.err(`ostop trace: ${name}: ${d.name} not used: ${d.reason}\n`);
+        for (const d of info.disabled) io.err(sanitize(`ostop trace: ${name}: ${d.name} not used: ${d.reason}`) + '\n');
         io.err(`ostop trace: ${name}: attached prog ids ${manager.programs(name).map((p) => p.id).join(',')}\n`);
       }
     } catch (e) {
       if (e instanceof TracerError) {
-        io.err(`ostop trace: ${e.message}\n`);
+        io.err(`ostop trace: ${sanitize(e.message)}\n`);
         return 1;
       }
       throw e;
@@ -189,7 +191,7 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
       if (format === 'json') {
         const o: Record<string, unknown> = { tracer: name, duration_s: Math.round(elapsed * 1000) / 1000, events, drops };
         for (const t of tables) o[t.id] = t.rows.map((r) => toObject(r, t.columns));
-        io.out(JSON.stringify(o) + '\n');
+        io.out(jsonLine(o) + '\n');
       } else {
         const parts = tables.map((t) => `${t.title}:\n${formatRecords(t.rows, t.columns, 'text')}`);
         parts.push(`drops: ring ${drops.ring}, map ${drops.map}, native ${drops.native}; ${elapsed.toFixed(1)} s`);

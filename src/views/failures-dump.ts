@@ -16,6 +16,7 @@ import { FailuresHub, buildModel } from './failures-source.js';
 // Installs the eBPF exit-tracer feed (loaded lazily: native code is touched only when a feed starts).
 import './failures-ebpf-feed.js';
 import { sanitize } from '../util/text.js';
+import { jsonLine } from '../util/output-safe.js';
 
 function isoTime(ms: number): string {
   return new Date(ms).toISOString();
@@ -90,6 +91,9 @@ export function dumpJson(d: CoreDumpFile & { entryId: number | null }): Record<s
   return { path: sanitize(d.path), size_bytes: d.sizeBytes, time: isoTime(d.mtimeMs), pid: d.pid, comm: d.comm, source: d.source, compressed: d.compressed, entry_id: d.entryId };
 }
 
+/** The '-' placeholder is null in CSV/JSON (an empty cell, not a string a spreadsheet would see as a formula); text still shows '-'. */
+const unknownAsNull = (s: string): string | null => (s === '-' ? null : s);
+
 export const ENTRY_COLUMNS: OutputColumn<EntryRow>[] = [
   { id: 'time', title: 'TIME', width: 19, value: (e) => isoTime(e.wallMs), text: (e) => shortTime(e.wallMs) },
   { id: 'feeds', title: 'FEED', width: 9, value: (e) => e.feeds.join('+') },
@@ -97,8 +101,8 @@ export const ENTRY_COLUMNS: OutputColumn<EntryRow>[] = [
   { id: 'ppid', title: 'PPID', width: 7, align: 'right', value: (e) => e.ppid },
   { id: 'comm', title: 'COMM', width: 15, value: (e) => e.comm },
   { id: 'end', title: 'END', width: 12, value: (e) => e.end },
-  { id: 'sender', title: 'SENDER', width: 16, value: (e) => e.senderText },
-  { id: 'core', title: 'CORE', width: 4, value: (e) => coreText(e), text: (e) => (e.dump || e.coreDumped ? 'yes' : e.coreDumped === false ? 'no' : '-') },
+  { id: 'sender', title: 'SENDER', width: 16, value: (e) => unknownAsNull(e.senderText) },
+  { id: 'core', title: 'CORE', width: 4, value: (e) => unknownAsNull(coreText(e)), text: (e) => (e.dump || e.coreDumped ? 'yes' : e.coreDumped === false ? 'no' : '-') },
   { id: 'age', title: 'AGE', width: 7, align: 'right', value: (e) => e.ageMs, text: (e) => formatAge(e.ageMs) },
   { id: 'detail', title: 'DETAIL', value: (e) => [entryDetail(e), e.dump ? `core ${e.dump.path}` : '', e.cmdline ? `cmd ${e.cmdline}` : ''].filter(Boolean).join('; ') },
 ];
@@ -157,12 +161,12 @@ export const failuresDump: DumpView = {
         for (const e of fresh) printedUpTo = Math.max(printedUpTo, e.id);
         if (i === 0) {
           const errors = m.feeds.filter((f) => f.name === 'kmsg' && f.note).map((f) => f.note!);
-          for (const e of errors) o.err(`ostop: ${e}\n`);
+          for (const e of errors) o.err(`ostop: ${sanitize(e)}\n`);
           if (errors.length && !m.entries.length) return 1;
         }
         if (o.format === 'json') {
           if (i === 0) {
-            o.out(JSON.stringify({
+            o.out(jsonLine({
               time: isoTime(m.nowWallMs),
               feeds: m.feeds.map((f) => ({ name: f.name, active: f.active, note: f.note, drops: f.drops })),
               core_pattern: m.corePattern ? { pattern: m.corePattern.pattern, kind: m.corePattern.kind, handler: m.corePattern.handler, handler_name: m.corePattern.handlerName, relative: m.corePattern.relative, uses_pid: m.corePattern.usesPid } : null,
@@ -172,14 +176,14 @@ export const failuresDump: DumpView = {
               hints: m.hints,
             }) + '\n');
           } else {
-            for (const e of fresh) o.out(JSON.stringify(entryJson(e)) + '\n');
+            for (const e of fresh) o.out(jsonLine(entryJson(e)) + '\n');
           }
         } else {
           if (i === 0 && o.format === 'text') {
             const cp = m.corePattern;
-            o.out(`core_pattern: ${cp ? `${cp.pattern} (${cp.kind === 'pipe' ? `pipe to ${cp.handlerName ?? cp.handler}` : cp.relative ? 'file, relative to the process cwd' : 'file'})` : m.corePatternError}\n`);
-            o.out(`sources: ${m.feeds.map((f) => `${f.name} ${f.active ? 'on' : 'off'}${f.note ? ` (${f.note})` : ''}`).join('; ')}\n`);
-            for (const h of m.hints) o.out(`note: ${h}\n`);
+            o.out(sanitize(`core_pattern: ${cp ? `${cp.pattern} (${cp.kind === 'pipe' ? `pipe to ${cp.handlerName ?? cp.handler}` : cp.relative ? 'file, relative to the process cwd' : 'file'})` : m.corePatternError}`) + '\n');
+            o.out(sanitize(`sources: ${m.feeds.map((f) => `${f.name} ${f.active ? 'on' : 'off'}${f.note ? ` (${f.note})` : ''}`).join('; ')}`) + '\n');
+            for (const h of m.hints) o.out(`note: ${sanitize(h)}\n`);
             o.out('\n');
           }
           if (fresh.length || i === 0) o.out(formatRecords(fresh, ENTRY_COLUMNS, o.format, { header: i === 0 }) + '\n');
@@ -230,13 +234,13 @@ export const kmsgDump: DumpView = {
         const m = await collectFailures(hub, since, true);
         const err = m.feeds.find((f) => f.name === 'kmsg')?.note;
         if (err && !m.kmsg.length) {
-          o.err(`ostop: ${err}\n`);
+          o.err(`ostop: ${sanitize(err)}\n`);
           return 1;
         }
         const lines = filterKmsg(m.kmsg, { maxLevel, facility, text, sinceUsec: since }).filter((l) => l.seq > lastSeq);
         for (const l of lines) lastSeq = Math.max(lastSeq, l.seq);
         if (o.format === 'json') {
-          for (const l of lines) o.out(JSON.stringify(kmsgJson(l)) + '\n');
+          for (const l of lines) o.out(jsonLine(kmsgJson(l)) + '\n');
         } else if (lines.length || i === 0) {
           o.out(formatRecords(lines, KMSG_COLUMNS, o.format, { header: i === 0 }) + '\n');
         }

@@ -9,6 +9,7 @@ import { buildProcessModel, type ProcessTableModel, type ProcRow } from '../mode
 import { DEFAULT_COLUMNS, needsOf, resolveColumns, columnById, type ProcColumn } from '../model/columns.js';
 import { arrangeRows } from '../model/process-view.js';
 import { formatDuration } from '../util/format.js';
+import { jsonLine } from '../util/output-safe.js';
 
 /** The stable JSON record of one process. */
 export function processJson(r: ProcRow): Record<string, unknown> {
@@ -88,7 +89,7 @@ export const processesDump: DumpView = {
       }).map((v) => v.row);
       if (o.format === 'json') {
         const extra = cols.filter((c) => !BASE_JSON.has(c.id));
-        o.out(JSON.stringify({
+        o.out(jsonLine({
           time: new Date().toISOString(), uptime_sec: m.uptimeSec, interval_sec: Math.round(m.intervalSec * 1000) / 1000, load: m.load,
           tasks: m.tasks, cpu: round2(m.cpuTotal), cpus: m.cpus.map(round2), memory: m.mem,
           processes: rows.map((r) => { const j = processJson(r); for (const c of extra) j[c.id] = c.value(r); return j; }),

@@ -84,7 +84,8 @@ export function round(n: number | null | undefined, digits = 2): number | null {
 
 import type { DumpOptions } from '../app/dump-view.js';
 import { sleep } from '../app/dump-view.js';
-import { formatRecords, type OutputColumn } from '../app/output.js';
+import { formatRecords, toObject, type OutputColumn } from '../app/output.js';
+import { jsonLine } from '../util/output-safe.js';
 
 /**
  * The loop every sampled dump shares: take a first Sample silently (rates
@@ -112,7 +113,7 @@ export async function runSampledDump<S, R>(
     const rows = rowsOf(prev, cur);
     prev = cur;
     if (opts.format === 'json') {
-      opts.out((mode === 'stream' && rows.length === 1 ? JSON.stringify(JSON.parse(formatRecords(rows, cols, 'json'))[0]) : formatRecords(rows, cols, 'json')) + '\n');
+      opts.out((mode === 'stream' && rows.length === 1 ? jsonLine(toObject(rows[0], cols)) : formatRecords(rows, cols, 'json')) + '\n');
     } else if (opts.format === 'csv') {
       const csv = formatRecords(rows, cols, 'csv', { header: i === 0 });
       if (csv) opts.out(csv + '\n');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sanitize, displayWidth, truncateWidth, fitWidth } from '../../src/util/text.js';
 import { formatMem, formatCpuTime, formatBytes, formatDuration } from '../../src/util/format.js';
-import { formatRecords, csvQuote } from '../../src/app/output.js';
+import { formatRecords } from '../../src/app/output.js';
+import { csvCell } from '../../src/util/output-safe.js';
 
 describe('sanitize', () => {
   it('neutralises escape sequences and control characters', () => {
@@ -67,7 +68,7 @@ describe('formatRecords', () => {
   });
   it('csv quotes per RFC 4180', () => {
     expect(formatRecords(rows, cols, 'csv')).toBe('a,b,c\n1,"x,y",\n22,"q""t",z');
-    expect(csvQuote(' lead')).toBe('" lead"');
+    expect(csvCell(' lead')).toBe('" lead"');
   });
   it('json keeps types', () => {
     expect(JSON.parse(formatRecords(rows, cols, 'json'))).toEqual([{ a: 1, b: 'x,y', c: null }, { a: 22, b: 'q"t', c: 'z' }]);
