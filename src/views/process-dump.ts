@@ -1,14 +1,18 @@
-// `ostop dump process --pid PID [-n N] [-d SEC] [--format text|json]`:
+// `ostop dump process --pid PID [-n N] [-d SEC] [--format text|json] [--environ]`:
 // the drill-in details of one process, the same ProcessDetailModel the
 // process screen draws. JSON field names are documented in
 // docs/process-detail.md; never rename one without a note there.
 //
 // Invariants: text output passes every process-supplied string through
 // sanitize(); JSON keeps strings exact but escapes C1 controls, bidi
-// overrides and line separators as \uXXXX so printing it is safe too.
+// overrides and line separators as \uXXXX (jsonLine) so printing it is safe
+// too. The environment (often secrets) is neither read nor printed without
+// --environ, so a pasted dump does not carry it by accident.
 import { UsageError, sleep, type DumpView } from '../app/dump-view.js';
 import { formatRecords, type OutputColumn } from '../app/output.js';
 import { sanitize } from '../util/text.js';
+import { jsonLine } from '../util/output-safe.js';
+import { ALL_SECTIONS } from '../collectors/proc-detail-read.js';
 import type { LimitRow } from '../collectors/proc-detail.js';
 import {
   describeErrno, formatBytes, formatCpuTime, formatKb, formatLimit, formatPercent, formatRate, formatTimestamp, sparkline,
@@ -55,8 +59,8 @@ function partial(m: ProcessDetailModel, section: keyof ProcessDetailModel['error
   return c ? `(${describeErrno(c)}: ${c})` : undefined;
 }
 
-/** The text report for one model: identity, rates, then one table per section. */
-export function formatProcessText(m: ProcessDetailModel): string {
+/** The text report for one model: identity, rates, then one table per section; the environment only with `environ`. */
+export function formatProcessText(m: ProcessDetailModel, opts: { environ?: boolean } = {}): string {
   const id = m.identity;
   const s = (v: string | null | undefined) => (v === null || v === undefined ? '-' : sanitize(v));
   const out: string[] = [];
@@ -93,14 +97,9 @@ export function formatProcessText(m: ProcessDetailModel): string {
   section(`Sockets (${m.sockets.length})`, m.sockets.length ? formatRecords(m.sockets, SOCKET_COLS, 'text') : '', 'sockets');
   section('Limits', m.limits.length ? formatRecords(m.limits, LIMIT_COLS, 'text') : '', 'limits');
   // NAME=VALUE lines (like `env`), so long names are not cut.
-  section(`Environment (${m.environ?.length ?? '-'})`, (m.environ ?? []).map((e) => `${sanitize(e.name)}=${sanitize(e.value)}`).join('\n'), 'environ');
+  if (opts.environ) section(`Environment (${m.environ?.length ?? '-'})`, (m.environ ?? []).map((e) => `${sanitize(e.name)}=${sanitize(e.value)}`).join('\n'), 'environ');
+  else section('Environment: hidden (use --environ)', '');
   return out.join('\n');
-}
-
-/** JSON.stringify, with characters that are valid JSON but unsafe on a terminal escaped. */
-export function safeJson(v: unknown): string {
-  return JSON.stringify(v).replace(/[\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g,
-    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 export function parsePidFlag(v: string | boolean | undefined): number {
@@ -113,12 +112,14 @@ export function parsePidFlag(v: string | boolean | undefined): number {
 export function createProcessDump(sourceOpts: ProcessSourceOptions = {}): DumpView {
   return {
     name: 'process',
-    summary: 'details of one process (--pid PID): identity, CPU/memory/I/O, threads, fds, sockets, limits, environment',
-    flags: { pid: 'string' },
+    summary: 'details of one process (--pid PID): identity, CPU/memory/I/O, threads, fds, sockets, limits; environment with --environ',
+    flags: { pid: 'string', environ: 'boolean' },
     formats: ['text', 'json'],
     async run(opts) {
       const pid = parsePidFlag(opts.flags.pid);
-      const src = new ProcessSource(pid, sourceOpts);
+      const environ = opts.flags.environ === true;
+      const sections = sourceOpts.sections ?? ALL_SECTIONS;
+      const src = new ProcessSource(pid, { ...sourceOpts, sections: environ ? sections : sections.filter((s) => s !== 'environ') });
       src.collect();
       if (src.gone) {
         opts.err(`ostop: no process with pid ${pid}\n`);
@@ -129,8 +130,8 @@ export function createProcessDump(sourceOpts: ProcessSourceOptions = {}): DumpVi
         if (!(await sleep(opts.delaySec * 1000, opts.signal))) return 0;
         src.collect();
         const m = src.model()!;
-        if (opts.format === 'json') opts.out(safeJson(m) + '\n');
-        else opts.out((i > 0 ? '\n' : '') + formatProcessText(m) + '\n');
+        if (opts.format === 'json') opts.out(jsonLine(environ ? m : { ...m, environ: undefined }) + '\n');
+        else opts.out((i > 0 ? '\n' : '') + formatProcessText(m, { environ }) + '\n');
         if (src.gone) return 0;
       }
       return 0;
