@@ -6,17 +6,28 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCoreFileInfo, type CoreDumpFile } from '../collectors/coredump.js';
+import { untrustedFileReason } from '../util/trust.js';
 import { createPrivateFile, ensurePrivateDir, ostopCoreName, type PrivateFile } from '../util/private-dir.js';
 
 export { ostopCoreDir } from '../util/private-dir.js';
 
-/** Find a program on PATH (no shell). */
+/** Where root looks for programs, whatever PATH says (sudo's secure_path). */
+export const ROOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * Find a program (no shell) and return its absolute path. Relative PATH
+ * entries are skipped. As root, PATH is not used at all (under `sudo -E`
+ * it is another user's, and a `gdb` of theirs would run as root): only
+ * ROOT_PATH, and only a file root owns that nobody else can write.
+ */
 export function which(prog: string, envPath = process.env.PATH ?? '/usr/bin:/bin'): string | null {
-  for (const dir of envPath.split(':')) {
-    if (!dir) continue;
+  const root = process.geteuid?.() === 0;
+  for (const dir of (root ? ROOT_PATH : envPath).split(':')) {
+    if (!path.isAbsolute(dir)) continue;
     const p = path.join(dir, prog);
     try {
       fs.accessSync(p, fs.constants.X_OK);
+      if (root && untrustedFileReason(p) !== null) continue;
       return p;
     } catch { /* next */ }
   }
@@ -40,7 +51,7 @@ export interface Command {
 export function gcoreCommand(pid: number, fdInChild = 3): Command {
   if (!Number.isSafeInteger(pid) || pid <= 0) throw new Error(`not a PID: ${pid}`);
   return {
-    cmd: 'gdb',
+    cmd: which('gdb') ?? 'gdb',
     args: ['--nx', '--batch', '--readnever', '-iex', 'set debuginfod enabled off',
       '-ex', 'set pagination off', '-ex', 'set height 0', '-ex', 'set width 0',
       '-p', String(pid), '-ex', `generate-core-file /proc/self/fd/${fdInChild}`, '-ex', 'detach'],
@@ -115,8 +126,10 @@ export function runGcore(pid: number, comm: string, dir: string, done: (err: str
 }
 
 export function gdbAttachCommand(pid: number): Command | { error: string } {
-  if (!which('gdb')) return { error: NO_GDB };
-  return { cmd: 'gdb', args: ['-q', '-p', String(pid)] };
+  const gdb = which('gdb');
+  if (!gdb) return { error: NO_GDB };
+  if (!Number.isSafeInteger(pid) || pid <= 0) return { error: `not a PID: ${pid}` };
+  return { cmd: gdb, args: ['-q', '-p', String(pid)] };
 }
 
 /** Why `p` cannot be handed to gdb as the executable, or null when it is an absolute path to an existing regular file. */
@@ -144,13 +157,15 @@ const shown = (s: string): string => JSON.stringify(s.length > 80 ? s.slice(0, 8
  */
 export function gdbDumpCommand(dump: CoreDumpFile, exeFallback: string | null = null): (Command & { note?: string }) | { error: string } {
   if (dump.source === 'systemd-coredump' || dump.compressed) {
-    if (dump.source === 'systemd-coredump' && dump.pid !== null && Number.isSafeInteger(dump.pid) && dump.pid > 0 && which('coredumpctl')) {
-      return { cmd: 'coredumpctl', args: ['debug', String(dump.pid)] };
+    const coredumpctl = which('coredumpctl');
+    if (dump.source === 'systemd-coredump' && dump.pid !== null && Number.isSafeInteger(dump.pid) && dump.pid > 0 && coredumpctl) {
+      return { cmd: coredumpctl, args: ['debug', String(dump.pid)] };
     }
     return { error: `${dump.path} is compressed: use coredumpctl debug ${dump.pid ?? ''} (systemd) or decompress it first` };
   }
   if (!path.isAbsolute(dump.path)) return { error: `core '${shown(dump.path)}' is not an absolute path: not opening it` };
-  if (!which('gdb')) return { error: NO_GDB };
+  const gdb = which('gdb');
+  if (!gdb) return { error: NO_GDB };
   const info = readCoreFileInfo(dump.path);
   let exe: string | null = null;
   let note: string | undefined;
@@ -161,5 +176,5 @@ export function gdbDumpCommand(dump: CoreDumpFile, exeFallback: string | null = 
     note ??= `executable '${shown(cand)}' ${why}: opening the core without it`;
   }
   const args = ['-q', ...(exe ? [`--se=${exe}`] : []), `--core=${dump.path}`];
-  return exe || !note ? { cmd: 'gdb', args } : { cmd: 'gdb', args, note };
+  return exe || !note ? { cmd: gdb, args } : { cmd: gdb, args, note };
 }

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { envPath, untrustedFileReason, writeFileNoFollow } from '../../src/util/trust.js';
 import { nativeAddonPath, packageRoot } from '../../src/native.js';
 import { spawnOstop } from '../helpers/pty.js';
+import { which, ROOT_PATH } from '../../src/views/failures-actions.js';
 
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
@@ -70,6 +71,19 @@ describe.runIf(isRoot)('as root', () => {
     expect(untrustedFileReason(link)).toBeNull();
     fs.chmodSync(d, 0o777);
     expect(untrustedFileReason(link)).toMatch(/writable by group or others/);
+  });
+
+  it('programs (gdb) are looked up in root\'s own path, never in a PATH another user set (sudo -E)', () => {
+    const d = tmp();
+    const fake = path.join(d, 'gdb');
+    fs.writeFileSync(fake, '#!/bin/sh\necho pwned\n', { mode: 0o755 });
+    fs.chownSync(fake, NOBODY, NOBODY);
+    const found = which('gdb', `${d}:/usr/bin`);
+    expect(found).not.toBe(fake);
+    expect(found === null || ROOT_PATH.split(':').includes(path.dirname(found))).toBe(true);
+    const sh = which('sh', `relative:${d}`);
+    expect(sh).not.toBeNull();
+    expect(ROOT_PATH.split(':')).toContain(path.dirname(sh!));
   });
 
   it('OSTOP_TICK_STATS into a directory others can write (/tmp) is ignored; ostop writes nothing there', async () => {
