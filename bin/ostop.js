@@ -54,7 +54,12 @@ cli.then(({ main }) => main(args)).then(
     // loop (a stray timer, a library's socket), do not linger as an orphan.
     setTimeout(() => process.exit(code), 2000).unref();
   },
-  (err) => { process.stderr.write(`ostop: ${err && err.message ? err.message : err}\n`); process.exitCode = 1; },
+  (err) => {
+    // The message may quote a process name or a path: no control character reaches the terminal.
+    const msg = String(err && err.message ? err.message : err).replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '?');
+    process.stderr.write(`ostop: ${msg}\n`);
+    process.exitCode = 1;
+  },
 );
 
 /**

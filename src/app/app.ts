@@ -211,7 +211,7 @@ export class App implements AppApi {
       process.on('SIGCONT', this.onCont);
       process.on('uncaughtException', (e) => {
         this.restore();
-        process.stderr.write(`ostop: internal error: ${e.stack ?? e}\n`);
+        process.stderr.write(`ostop: internal error: ${String(e.stack ?? e).split('\n').map(sanitize).join('\n')}\n`);
         process.exit(70);
       });
       this.screen.on('keypress', (ch: string | undefined, key: { name?: string; full?: string; ctrl?: boolean }) => {
