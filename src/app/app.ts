@@ -65,6 +65,7 @@ const GLOBAL_HELP: Array<[string, string]> = [
   ['Z', 'pause / resume updates'],
   ['d', 'change the refresh delay'],
   ['Ctrl-L', 'redraw the screen'],
+  ['Ctrl-Z', 'suspend (fg resumes)'],
 ];
 
 export async function runTui(ui: UiOptions): Promise<number> {
