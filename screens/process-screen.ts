@@ -52,6 +52,13 @@ function stateColor(state: string): ThemeColor | undefined {
   return undefined;
 }
 
+/** What the context-switch sums cover. */
+export function ctxScope(m: ProcessDetailModel): string {
+  const c = m.ctxSwitches;
+  const scope = c.threadsCounted === null ? 'main thread only' : `sum of ${c.threadsCounted} thread${c.threadsCounted === 1 ? '' : 's'}`;
+  return c.note ? `${scope}; ${c.note}` : scope;
+}
+
 const KIND_COLORS: Record<string, ThemeColor> = { socket: 'graph4', pipe: 'graph3', anon: 'dim', device: 'memShared' };
 
 interface SectionContent {
@@ -313,10 +320,11 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
       case 'threads': {
         const rows: Line[] = m.threads.map((t) => [
           [col(t.tid, 8, 'right') + ' '], [col(t.state, 1), stateColor(t.state)], [' ' + col(t.cpuPercent === null ? '-' : t.cpuPercent.toFixed(1), 6, 'right')],
-          [' ' + col(t.processor, 3, 'right') + ' ' + col(t.nice, 4, 'right') + ' '], [t.name, t.tid === m.pid ? 'value' : 'thread'],
+          [' ' + col(t.processor, 3, 'right') + ' ' + col(t.nice, 4, 'right') + ' '],
+          [col(t.voluntaryCtxt, 9, 'right') + ' ' + col(t.nonvoluntaryCtxt, 9, 'right') + ' '], [t.name, t.tid === m.pid ? 'value' : 'thread'],
         ]);
         if (m.threadTotal > m.threads.length) rows.push([[`+${m.threadTotal - m.threads.length} more threads not read`, 'dim']]);
-        return { header: [[`${col('TID', 8, 'right')} S ${col('CPU%', 6, 'right')} ${col('CPU', 3, 'right')} ${col('NI', 4, 'right')} NAME`, 'header']], rows };
+        return { header: [[`${col('TID', 8, 'right')} S ${col('CPU%', 6, 'right')} ${col('CPU', 3, 'right')} ${col('NI', 4, 'right')} ${col('VCSW', 9, 'right')} ${col('NVCSW', 9, 'right')} NAME`, 'header']], rows };
       }
       case 'fds': {
         const rows: Line[] = m.fds.map((f) => [
@@ -359,6 +367,7 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
           kv('Peak RSS', formatKb(mem.peakRssKb), 'VmHWM'),
           kv('Ctx switches', String(m.ctxSwitches.voluntary ?? '-'), `voluntary, ${m.ctxSwitches.voluntaryPerSec?.toFixed(0) ?? '-'}/s`),
           kv('', String(m.ctxSwitches.nonvoluntary ?? '-'), `involuntary, ${m.ctxSwitches.nonvoluntaryPerSec?.toFixed(0) ?? '-'}/s`),
+          kv('', '', ctxScope(m)),
         ];
         if (m.io) {
           rows.push(kv('Read (storage)', formatKb(m.io.readBytes / 1024), formatRate(m.io.readBps)));

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readSockets, type SocketSample } from './sockets.js';
 import {
-  classifyFdTarget, parseCgroup, parseCmdline, parseEnviron, parseFdinfo, parseIo, parseLimits, parseNsLink,
+  classifyFdTarget, parseCgroup, parseCmdline, parseCtxtSwitches, parseEnviron, parseFdinfo, parseIo, parseLimits, parseNsLink,
   parsePasswd, parseSmapsRollup, parseStat, parseStatus,
   type CgroupEntry, type EnvVar, type FdInfo, type FdTarget, type IoCounters, type LimitRow, type NamespaceLink,
   type ProcStatFields, type StatusInfo,
@@ -62,6 +62,13 @@ export interface ThreadSample {
   stime: number;
   processor: number;
   nice: number;
+  /** Start time in clock ticks since boot (tells a reused TID apart). */
+  starttime: number;
+  /** Context switches of this thread (task/TID/status; the kernel counts them per thread). */
+  voluntaryCtxt?: number;
+  nonvoluntaryCtxt?: number;
+  /** Why the counters above are missing: an errno code, or what was malformed. */
+  ctxtError?: string;
 }
 
 export interface FdSample {
@@ -178,7 +185,21 @@ export function readProcDetail(pid: number, opts: ReadDetailOptions = {}): ProcD
     for (const tid of tids.slice(0, threadLimit)) {
       try {
         const st = parseStat(pfs.readFile(`${base}/task/${tid}/stat`).toString('utf8'));
-        if (st) threads.push({ tid, comm: st.comm, state: st.state, utime: st.utime, stime: st.stime, processor: st.processor, nice: st.nice });
+        if (!st) continue;
+        const t: ThreadSample = { tid, comm: st.comm, state: st.state, utime: st.utime, stime: st.stime, processor: st.processor, nice: st.nice, starttime: st.starttime };
+        // Context switches are per thread: the process's own status shows
+        // its main thread's only, so each thread's status is read and the
+        // model sums them.
+        try {
+          const c = parseCtxtSwitches(pfs.readFile(`${base}/task/${tid}/status`).toString('utf8'));
+          t.voluntaryCtxt = c.voluntary;
+          t.nonvoluntaryCtxt = c.nonvoluntary;
+        } catch (e) {
+          const c = (e as NodeJS.ErrnoException).code;
+          if (c === 'ENOENT' || c === 'ESRCH') continue; // the thread exited between its stat and its status
+          t.ctxtError = typeof c === 'string' ? c : (e as Error).message;
+        }
+        threads.push(t);
       } catch {
         // the thread exited between readdir and read
       }

@@ -58,6 +58,42 @@ function int(v: string | undefined): number | undefined {
   return v.trim() !== '' && Number.isFinite(n) ? n : undefined;
 }
 
+/** An unsigned decimal counter ("123"); anything else (sign, junk, empty) is undefined. */
+function counter(v: string | undefined): number | undefined {
+  if (v === undefined || !/^\d+$/.test(v.trim())) return undefined;
+  const n = Number(v.trim());
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+export interface CtxtSwitches {
+  voluntary: number;
+  nonvoluntary: number;
+}
+
+/**
+ * The context-switch counters of one task's status
+ * (/proc/PID/task/TID/status): the kernel keeps them per thread (the
+ * process's own status shows its main thread's only). Throws with the
+ * line at fault when a counter is missing or not an unsigned number.
+ */
+export function parseCtxtSwitches(text: string): CtxtSwitches {
+  let voluntary: number | undefined, nonvoluntary: number | undefined;
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    const key = line.slice(0, i);
+    if (key !== 'voluntary_ctxt_switches' && key !== 'nonvoluntary_ctxt_switches') continue;
+    const v = counter(line.slice(i + 1));
+    if (v === undefined) throw new Error(`malformed status line ${JSON.stringify(line.slice(0, 80))}: expected an unsigned count`);
+    if (key === 'voluntary_ctxt_switches') voluntary ??= v;
+    else nonvoluntary ??= v;
+  }
+  if (voluntary === undefined || nonvoluntary === undefined) {
+    throw new Error(`status has no ${voluntary === undefined ? 'voluntary_ctxt_switches' : 'nonvoluntary_ctxt_switches'} line`);
+  }
+  return { voluntary, nonvoluntary };
+}
+
 const STATUS_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', e: '\x1b', '\\': '\\', '"': '"' };
 
 /** Undo the kernel's escaping of comm in status `Name:` (ESCAPE_SPACE | ESCAPE_SPECIAL). */
@@ -98,8 +134,8 @@ export function parseStatus(text: string): StatusInfo {
     rssFileKb: kb(fields.RssFile),
     rssShmemKb: kb(fields.RssShmem),
     vmSwapKb: kb(fields.VmSwap),
-    voluntaryCtxt: int(fields.voluntary_ctxt_switches),
-    nonvoluntaryCtxt: int(fields.nonvoluntary_ctxt_switches),
+    voluntaryCtxt: counter(fields.voluntary_ctxt_switches),
+    nonvoluntaryCtxt: counter(fields.nonvoluntary_ctxt_switches),
     seccomp: int(fields.Seccomp),
     capEff: fields.CapEff,
     fields,

@@ -92,6 +92,29 @@ export interface ThreadRow {
   cpuPercent: number | null;
   processor: number;
   nice: number;
+  /** This thread's context switches since it started (null: its status was unreadable or malformed). */
+  voluntaryCtxt: number | null;
+  nonvoluntaryCtxt: number | null;
+}
+
+/**
+ * Context switches of the whole process. The kernel counts them per thread
+ * and /proc/PID/status shows the main thread's alone, so these are sums
+ * over /proc/PID/task/TID/status (what `ps -L` and htop's thread rows show
+ * one by one). Threads that already exited are not in the sums (/proc no
+ * longer lists them; their switches are only in the parent's rusage after
+ * wait()).
+ */
+export interface ProcessCtxSwitches {
+  voluntary: number | null;
+  nonvoluntary: number | null;
+  /** Rates: sum over the threads seen in both samples of their deltas, plus threads born in between. */
+  voluntaryPerSec: number | null;
+  nonvoluntaryPerSec: number | null;
+  /** How many threads the sums cover; null when they are the main thread's alone (task list unreadable). */
+  threadsCounted: number | null;
+  /** Why the sums cover fewer than all threads (capped list, unreadable or malformed status), or null. */
+  note: string | null;
 }
 
 export interface FdRow {
@@ -141,7 +164,7 @@ export interface ProcessDetailModel {
   cpu: ProcessCpu;
   memory: ProcessMemory;
   io: ProcessIo | null;
-  ctxSwitches: { voluntary: number | null; nonvoluntary: number | null; voluntaryPerSec: number | null; nonvoluntaryPerSec: number | null };
+  ctxSwitches: ProcessCtxSwitches;
   history: ProcessHistory;
   threads: ThreadRow[];
   threadTotal: number;
@@ -260,10 +283,12 @@ export function deriveProcessDetail(prev: ProcDetailSample | undefined, cur: Pro
 
   const prevThreads = new Map((prev?.threads ?? []).map((t) => [t.tid, t]));
   const threads: ThreadRow[] = (cur.threads ?? []).map((t) => {
-    const p = prevThreads.get(t.tid);
+    const q = prevThreads.get(t.tid);
+    const p = q && q.starttime === t.starttime ? q : undefined;
     return {
       tid: t.tid, name: t.comm, state: t.state, processor: t.processor, nice: t.nice,
       cpuPercent: p ? pct(t.utime + t.stime, p.utime + p.stime) : null,
+      voluntaryCtxt: t.voluntaryCtxt ?? null, nonvoluntaryCtxt: t.nonvoluntaryCtxt ?? null,
     };
   });
 
@@ -292,7 +317,7 @@ export function deriveProcessDetail(prev: ProcDetailSample | undefined, cur: Pro
     };
   });
 
-  const vol = status?.voluntaryCtxt, nvol = status?.nonvoluntaryCtxt;
+  const ctxSwitches = sumCtxSwitches(prev, cur, interval);
   return {
     pid: cur.pid,
     status: 'alive',
@@ -303,11 +328,7 @@ export function deriveProcessDetail(prev: ProcDetailSample | undefined, cur: Pro
     cpu,
     memory,
     io: ioModel,
-    ctxSwitches: {
-      voluntary: vol ?? null, nonvoluntary: nvol ?? null,
-      voluntaryPerSec: rate(vol, prev?.status?.voluntaryCtxt, interval),
-      nonvoluntaryPerSec: rate(nvol, prev?.status?.nonvoluntaryCtxt, interval),
-    },
+    ctxSwitches,
     history,
     threads,
     threadTotal: cur.threadTotal ?? threads.length,
@@ -318,6 +339,63 @@ export function deriveProcessDetail(prev: ProcDetailSample | undefined, cur: Pro
     limits: cur.limits ?? [],
     environ: cur.environ ?? null,
     errors: { ...cur.errors },
+  };
+}
+
+/** Sum the per-thread context switches of `cur` (see ProcessCtxSwitches); rates from `prev` when it is the same process. */
+export function sumCtxSwitches(prev: ProcDetailSample | undefined, cur: ProcDetailSample, interval: number | null): ProcessCtxSwitches {
+  const threads = cur.threads;
+  const counted = threads?.filter((t) => t.voluntaryCtxt !== undefined && t.nonvoluntaryCtxt !== undefined).length ?? 0;
+  if (!threads || counted === 0) {
+    // No per-thread counters (task list refused or not read, every thread's
+    // status unreadable): the process's own status is its main thread's.
+    const st = cur.status;
+    const bad = threads?.find((t) => t.ctxtError);
+    const why = cur.errors.threads ? `task list unreadable (${cur.errors.threads})`
+      : bad ? `thread ${bad.tid} status: ${bad.ctxtError}` : 'task list not read';
+    return {
+      voluntary: st?.voluntaryCtxt ?? null, nonvoluntary: st?.nonvoluntaryCtxt ?? null,
+      voluntaryPerSec: rate(st?.voluntaryCtxt, prev?.status?.voluntaryCtxt, interval),
+      nonvoluntaryPerSec: rate(st?.nonvoluntaryCtxt, prev?.status?.nonvoluntaryCtxt, interval),
+      threadsCounted: null,
+      note: st?.voluntaryCtxt !== undefined ? `main thread only: ${why}` : why,
+    };
+  }
+  let vol = 0, nvol = 0;
+  let dVol = 0, dNvol = 0;
+  const prevByTid = new Map((prev?.threads ?? []).map((t) => [t.tid, t]));
+  // A thread missing from a complete previous list was born in between: all its switches are new.
+  const prevComplete = !!prev?.threads && (prev.threadTotal ?? prev.threads.length) <= prev.threads.length && !prev.threads.some((t) => t.ctxtError);
+  let rateOk = !!prev?.threads && interval !== null;
+  let firstProblem: string | null = null;
+  for (const t of threads) {
+    if (t.voluntaryCtxt === undefined || t.nonvoluntaryCtxt === undefined) {
+      firstProblem ??= `thread ${t.tid} status: ${t.ctxtError ?? 'unreadable'}`;
+      continue;
+    }
+    vol += t.voluntaryCtxt;
+    nvol += t.nonvoluntaryCtxt;
+    if (!rateOk) continue;
+    const p = prevByTid.get(t.tid);
+    const bornSince = p ? p.starttime !== t.starttime : prevComplete; // a reused TID is a new thread too
+    if (bornSince) {
+      dVol += t.voluntaryCtxt;
+      dNvol += t.nonvoluntaryCtxt;
+    } else if (p && p.voluntaryCtxt !== undefined && p.nonvoluntaryCtxt !== undefined) {
+      dVol += Math.max(0, t.voluntaryCtxt - p.voluntaryCtxt);
+      dNvol += Math.max(0, t.nonvoluntaryCtxt - p.nonvoluntaryCtxt);
+    } else {
+      rateOk = false; // its previous count is unknown: no made-up rate
+    }
+  }
+  const total = cur.threadTotal ?? threads.length;
+  const note = firstProblem ?? (total > threads.length ? `${total - threads.length} threads beyond the list cap not counted` : null);
+  return {
+    voluntary: vol, nonvoluntary: nvol,
+    voluntaryPerSec: rateOk && interval ? dVol / interval : null,
+    nonvoluntaryPerSec: rateOk && interval ? dNvol / interval : null,
+    threadsCounted: counted,
+    note,
   };
 }
 

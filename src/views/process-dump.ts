@@ -25,6 +25,8 @@ const THREAD_COLS: OutputColumn<ThreadRow>[] = [
   { id: 'state', title: 'S', width: 1, value: (t) => t.state },
   { id: 'cpu', title: 'CPU%', width: 6, align: 'right', value: (t) => t.cpuPercent, text: (t) => formatPercent(t.cpuPercent).replace('%', '') },
   { id: 'processor', title: 'CPU', width: 3, align: 'right', value: (t) => t.processor },
+  { id: 'voluntaryCtxt', title: 'VCSW', width: 9, align: 'right', value: (t) => t.voluntaryCtxt },
+  { id: 'nonvoluntaryCtxt', title: 'NVCSW', width: 9, align: 'right', value: (t) => t.nonvoluntaryCtxt },
   { id: 'name', title: 'NAME', value: (t) => t.name },
 ];
 
@@ -85,7 +87,9 @@ export function formatProcessText(m: ProcessDetailModel, opts: { environ?: boole
   } else {
     out.push(`I/O     - ${partial(m, 'io') ?? ''}`.trimEnd());
   }
-  out.push(`Ctx sw  voluntary ${m.ctxSwitches.voluntary ?? '-'}  involuntary ${m.ctxSwitches.nonvoluntary ?? '-'}`);
+  const cs = m.ctxSwitches;
+  const scope = cs.threadsCounted === null ? 'main thread only' : `sum of ${cs.threadsCounted} thread${cs.threadsCounted === 1 ? '' : 's'}`;
+  out.push(`Ctx sw  voluntary ${cs.voluntary ?? '-'}  involuntary ${cs.nonvoluntary ?? '-'}  (${scope}${cs.note ? `; ${sanitize(cs.note)}` : ''})`);
   const section = (title: string, body: string, sec?: keyof ProcessDetailModel['errors']) => {
     out.push('');
     out.push(`${title} ${(sec && partial(m, sec)) ?? ''}`.trimEnd());

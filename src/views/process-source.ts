@@ -37,7 +37,7 @@ export function missingProcessModel(pid: number, at: number, errors: ProcDetailS
       pssAnonKb: null, pssFileKb: null, pssShmemKb: null, swapPssKb: null, privateKb: null, sharedKb: null, memPercent: null,
     },
     io: null,
-    ctxSwitches: { voluntary: null, nonvoluntary: null, voluntaryPerSec: null, nonvoluntaryPerSec: null },
+    ctxSwitches: { voluntary: null, nonvoluntary: null, voluntaryPerSec: null, nonvoluntaryPerSec: null, threadsCounted: null, note: null },
     history: emptyHistory(), threads: [], threadTotal: 0, fds: [], fdTotal: 0, fdKinds: {}, sockets: [], limits: [], environ: null,
     errors: { ...errors },
   };

@@ -150,3 +150,44 @@ describe('history and formatting', () => {
     expect(formatCpuTime(62.35)).toBe('1:02.35');
   });
 });
+
+describe('context switches summed over threads', () => {
+  type T = NonNullable<ProcDetailSample['threads']>[number];
+  const th = (tid: number, starttime: number, v?: number, n?: number, ctxtError?: string): T => ({
+    tid, comm: 't', state: 'S', utime: 0, stime: 0, processor: 0, nice: 0, starttime,
+    ...(v !== undefined ? { voluntaryCtxt: v, nonvoluntaryCtxt: n } : {}), ...(ctxtError ? { ctxtError } : {}),
+  });
+  const withThreads = (time: number, threads: T[], total = threads.length) => sample(time, { threads, threadTotal: total });
+
+  it('sums the threads and rates each thread against its own previous count', () => {
+    const a = withThreads(10_000, [th(77, 1, 10, 1), th(78, 5, 1000, 50)]);
+    const b = withThreads(12_000, [th(77, 1, 14, 1), th(78, 5, 1600, 90)]);
+    const m = deriveProcessDetail(a, b, sys);
+    // the main thread's own status says 100/10 (sample()): not what a multi-threaded process shows
+    expect(m.ctxSwitches).toEqual({ voluntary: 14 + 1600, nonvoluntary: 1 + 90, voluntaryPerSec: (4 + 600) / 2, nonvoluntaryPerSec: 40 / 2, threadsCounted: 2, note: null });
+    expect(m.threads.map((t) => [t.voluntaryCtxt, t.nonvoluntaryCtxt])).toEqual([[14, 1], [1600, 90]]);
+  });
+
+  it('an exited thread does not make the rate negative; a new or reused TID counts from its birth', () => {
+    const a = withThreads(10_000, [th(77, 1, 10, 0), th(78, 5, 1000, 0), th(79, 6, 500, 0)]);
+    // 78 exited; 79 is a new thread with a reused TID (other start time); 80 was born
+    const b = withThreads(11_000, [th(77, 1, 12, 0), th(79, 90, 3, 0), th(80, 91, 7, 0)]);
+    const m = deriveProcessDetail(a, b, sys);
+    expect(m.ctxSwitches).toMatchObject({ voluntary: 12 + 3 + 7, voluntaryPerSec: 2 + 3 + 7, threadsCounted: 3 });
+  });
+
+  it('no rate when a thread\'s previous count is unknown (previous list capped or its status unreadable)', () => {
+    const capped = withThreads(10_000, [th(77, 1, 10, 0)], 2);
+    const b = withThreads(11_000, [th(77, 1, 12, 0), th(78, 5, 900, 0)]);
+    expect(deriveProcessDetail(capped, b, sys).ctxSwitches).toMatchObject({ voluntary: 912, voluntaryPerSec: null });
+    const unreadable = withThreads(10_000, [th(77, 1, 10, 0), th(78, 5, undefined, undefined, 'EACCES')]);
+    expect(deriveProcessDetail(unreadable, b, sys).ctxSwitches).toMatchObject({ voluntary: 912, voluntaryPerSec: null });
+  });
+
+  it('says which threads are missing from the sums', () => {
+    const m = deriveProcessDetail(undefined, withThreads(10_000, [th(77, 1, 10, 2), th(78, 5, undefined, undefined, 'EACCES')], 3), sys);
+    expect(m.ctxSwitches).toMatchObject({ voluntary: 10, nonvoluntary: 2, threadsCounted: 1, note: 'thread 78 status: EACCES' });
+    const capped = deriveProcessDetail(undefined, withThreads(10_000, [th(77, 1, 10, 2)], 3), sys);
+    expect(capped.ctxSwitches.note).toBe('2 threads beyond the list cap not counted');
+  });
+});
