@@ -22,6 +22,8 @@ export interface ProcStat {
 export interface SystemSample {
   stat: ProcStat;
   mem: Record<string, number>;
+  /** meminfo keys whose line was malformed (see parseMeminfoChecked). */
+  memMalformed: string[];
   load: [number, number, number];
   /** Running/total scheduling entities from loadavg. */
   loadRunning: number;
@@ -55,16 +57,38 @@ export function parseProcStat(text: string): ProcStat {
   return out;
 }
 
-/** meminfo values in kB (HugePages_* counts are kept as plain numbers). */
-export function parseMeminfo(text: string): Record<string, number> {
-  const o: Record<string, number> = {};
+export interface MeminfoParse {
+  /** kB by key (HugePages_* counts are kept as plain numbers). */
+  values: Record<string, number>;
+  /** Keys whose line was not "Key: <unsigned number>[ kB]" (left out of values). */
+  malformed: string[];
+}
+
+/**
+ * Parse /proc/meminfo strictly: a value is an unsigned decimal number,
+ * optionally followed by "kB". A line that is not is left out and its key
+ * listed in `malformed` (the models say which of their inputs were bad);
+ * lines without a key are ignored.
+ */
+export function parseMeminfoChecked(text: string): MeminfoParse {
+  const values: Record<string, number> = {};
+  const malformed: string[] = [];
   for (const line of text.split('\n')) {
     const i = line.indexOf(':');
     if (i <= 0) continue;
-    const v = parseInt(line.slice(i + 1), 10);
-    if (Number.isFinite(v)) o[line.slice(0, i)] = v;
+    const key = line.slice(0, i);
+    const m = /^\s*(\d+)(?:\s+kB)?\s*$/.exec(line.slice(i + 1));
+    const v = m ? Number(m[1]) : NaN;
+    if (Number.isSafeInteger(v)) {
+      if (!(key in values)) values[key] = v;
+    } else malformed.push(key);
   }
-  return o;
+  return { values, malformed };
+}
+
+/** meminfo values in kB (HugePages_* counts are kept as plain numbers); malformed lines are left out. */
+export function parseMeminfo(text: string): Record<string, number> {
+  return parseMeminfoChecked(text).values;
 }
 
 export function parseLoadavg(text: string): { load: [number, number, number]; running: number; total: number } {
@@ -79,7 +103,7 @@ export function parseUptime(text: string): number {
 
 export function readSystem(procRoot = '/proc'): SystemSample {
   const stat = parseProcStat(readFileFast(procRoot + '/stat') ?? '');
-  const mem = parseMeminfo(readFileFast(procRoot + '/meminfo') ?? '');
+  const mi = parseMeminfoChecked(readFileFast(procRoot + '/meminfo') ?? '');
   const la = parseLoadavg(readFileFast(procRoot + '/loadavg') ?? '');
-  return { stat, mem, load: la.load, loadRunning: la.running, loadTotal: la.total, uptimeSec: parseUptime(readFileFast(procRoot + '/uptime') ?? '') };
+  return { stat, mem: mi.values, memMalformed: mi.malformed, load: la.load, loadRunning: la.running, loadTotal: la.total, uptimeSec: parseUptime(readFileFast(procRoot + '/uptime') ?? '') };
 }

@@ -4,6 +4,7 @@
 // kB, totals since boot); every rate and percent is made in
 // src/model/vmstat.ts from two Samples, so live, pause and replay agree.
 import * as fs from 'node:fs';
+import { parseMeminfoChecked } from './system.js';
 
 export interface CpuTimes {
   user: number; nice: number; system: number; idle: number; iowait: number;
@@ -30,6 +31,8 @@ export interface VmstatSample {
   stat: StatSample;
   /** /proc/meminfo in kB, by key (MemTotal, MemFree, Buffers, Cached, SReclaimable, SwapTotal, SwapFree, MemAvailable...). */
   mem: Record<string, number>;
+  /** meminfo keys whose line was malformed (left out of `mem`). */
+  memMalformed?: string[];
   /** /proc/vmstat counters by name (pgpgin, pgpgout, pswpin, pswpout, pgfault, pgmajfault...). */
   vm: Record<string, number>;
   /** Page size in bytes (for pswpin/pswpout -> kB). */
@@ -62,17 +65,8 @@ export function parseStat(text: string): StatSample {
   return s;
 }
 
-/** Parse /proc/meminfo into kB values ("HugePages_Total" etc. are counts, kept as they are). */
-export function parseMeminfo(text: string): Record<string, number> {
-  const m: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const c = line.indexOf(':');
-    if (c <= 0) continue;
-    const v = parseInt(line.slice(c + 1), 10);
-    if (Number.isFinite(v)) m[line.slice(0, c)] = v;
-  }
-  return m;
-}
+/** /proc/meminfo in kB by key: one strict parser for every view (src/collectors/system.ts). */
+export { parseMeminfo, parseMeminfoChecked } from './system.js';
 
 /** Parse "name value" lines (/proc/vmstat). */
 export function parseKeyValues(text: string): Record<string, number> {
@@ -93,11 +87,13 @@ function monoSeconds(): number {
 export function readVmstatSample(procRoot = '/proc', pageSize = detectPageSize()): VmstatSample {
   const read = (p: string) => fs.readFileSync(`${procRoot}/${p}`, 'latin1');
   const mono = monoSeconds();
+  const mi = parseMeminfoChecked(read('meminfo'));
   return {
     time: Date.now(),
     mono,
     stat: parseStat(read('stat')),
-    mem: parseMeminfo(read('meminfo')),
+    mem: mi.values,
+    memMalformed: mi.malformed,
     vm: parseKeyValues(read('vmstat')),
     pageSize,
   };

@@ -6,6 +6,7 @@
 import { CLK_TCK, ttyName, type ProcSample } from '../collectors/proc-pid.js';
 import { pageSize, type ProcessTableSample } from '../collectors/processes.js';
 import type { CpuTimes } from '../collectors/system.js';
+import { freeMemory } from './memory.js';
 
 export interface ProcRow {
   pid: number;
@@ -50,15 +51,21 @@ export interface CpuModel {
   busy: number;
 }
 
+/** Bytes, with free(1)'s definitions as procps-ng 4 computes them (src/model/memory.ts). */
 export interface MemModel {
   totalBytes: number;
+  /** MemTotal - available (procps 4; not procps 3's total - free - buffers - cache). */
   usedBytes: number;
+  /** MemFree. */
+  freeBytes: number;
   buffersBytes: number;
   cacheBytes: number;
   sharedBytes: number;
   availableBytes: number;
   swapTotalBytes: number;
   swapUsedBytes: number;
+  /** What was wrong with /proc/meminfo, or null. */
+  problem: string | null;
 }
 
 export interface TaskCounts {
@@ -108,18 +115,12 @@ export function cpuModel(prev: CpuTimes | undefined, cur: CpuTimes): CpuModel {
   return m;
 }
 
-export function memModel(mem: Record<string, number>): MemModel {
-  const kb = (k: string) => (mem[k] ?? 0) * 1024;
-  const total = kb('MemTotal');
-  const free = kb('MemFree');
-  const buffers = kb('Buffers');
-  // free(1)'s definition: cache = Cached + SReclaimable; used = total - free - buffers - cache.
-  const cache = kb('Cached') + kb('SReclaimable');
-  const used = Math.max(0, total - free - buffers - cache);
+export function memModel(mem: Record<string, number>, malformed: readonly string[] = []): MemModel {
+  const f = freeMemory(mem, malformed);
   return {
-    totalBytes: total, usedBytes: used, buffersBytes: buffers, cacheBytes: cache, sharedBytes: kb('Shmem'),
-    availableBytes: mem.MemAvailable !== undefined ? kb('MemAvailable') : free + buffers + cache,
-    swapTotalBytes: kb('SwapTotal'), swapUsedBytes: Math.max(0, kb('SwapTotal') - kb('SwapFree')),
+    totalBytes: f.totalKb * 1024, usedBytes: f.usedKb * 1024, freeBytes: f.freeKb * 1024, buffersBytes: f.buffersKb * 1024,
+    cacheBytes: f.cacheKb * 1024, sharedBytes: f.sharedKb * 1024, availableBytes: f.availableKb * 1024,
+    swapTotalBytes: f.swapTotalKb * 1024, swapUsedBytes: f.swapUsedKb * 1024, problem: f.problem,
   };
 }
 
@@ -182,6 +183,6 @@ export function buildProcessModel(prev: ProcessTableSample | undefined, cur: Pro
     time: cur.time, intervalSec, rows,
     cpuTotal: cpuModel(ps?.total, cur.system.stat.total),
     cpus: cur.system.stat.cpus.map((c, i) => cpuModel(ps?.cpus[i], c)),
-    mem: memModel(cur.system.mem), tasks, load: cur.system.load, uptimeSec: cur.system.uptimeSec, bootTime: btime,
+    mem: memModel(cur.system.mem, cur.system.memMalformed), tasks, load: cur.system.load, uptimeSec: cur.system.uptimeSec, bootTime: btime,
   };
 }

@@ -2,7 +2,10 @@
 // vmstat's definitions (procps-ng 4.0):
 //   r, b      procs_running, procs_blocked from /proc/stat (gauges; r counts ostop itself when it runs)
 //   swpd      SwapTotal - SwapFree (kB)      free  MemFree      buff  Buffers
-//   cache     Cached + SReclaimable (kB)     avail MemAvailable (not in vmstat; free(1)'s "available")
+//   cache     Cached + SReclaimable (kB)
+// Not in vmstat, from free(1) (procps-ng 4, src/model/memory.ts):
+//   avail     available: MemAvailable (MemFree when absent or above MemTotal)
+//   used      MemTotal - available
 //   si, so    pswpin/pswpout deltas * page size / 1024 / seconds (kB/s)
 //   bi, bo    pgpgin/pgpgout deltas / seconds (1 kB blocks/s)
 //   in, cs    intr total / ctxt deltas / seconds
@@ -13,6 +16,7 @@
 // between the two samples, never the nominal delay.
 import type { VmstatSample } from '../collectors/vmstat.js';
 import type { PsiResource, PsiSample } from '../collectors/psi.js';
+import { freeMemory } from './memory.js';
 
 export interface PsiModelLine { some10: number; some60: number; some300: number; full10?: number; full60?: number; full300?: number }
 
@@ -21,7 +25,11 @@ export interface VmstatModel {
   interval: number;
   r: number; b: number;
   swpd: number; free: number; buff: number; cache: number; avail: number;
+  /** free(1)'s used (procps 4): MemTotal - available. */
+  used: number;
   memTotal: number; swapTotal: number;
+  /** What was wrong with /proc/meminfo, or null. */
+  memProblem: string | null;
   si: number; so: number;
   bi: number; bo: number;
   in: number; cs: number;
@@ -59,6 +67,7 @@ export function buildVmstatModel(prev: VmstatSample, cur: VmstatSample, psi?: Ps
   const tot = us + sy + id + wa + st;
   const pct = (x: number) => (tot > 0 ? (x * 100) / tot : 0);
   const m = cur.mem;
+  const f = freeMemory(m, cur.memMalformed);
   const kbPerPage = cur.pageSize / 1024;
   const rate = (k: string) => d(cur.vm[k], prev.vm[k]) / sec;
   const pgfault = d(cur.vm.pgfault, prev.vm.pgfault);
@@ -71,8 +80,10 @@ export function buildVmstatModel(prev: VmstatSample, cur: VmstatSample, psi?: Ps
     free: m.MemFree ?? 0,
     buff: m.Buffers ?? 0,
     cache: (m.Cached ?? 0) + (m.SReclaimable ?? 0),
-    avail: m.MemAvailable ?? m.MemFree ?? 0,
+    avail: f.availableKb,
+    used: f.usedKb,
     memTotal: m.MemTotal ?? 0, swapTotal: m.SwapTotal ?? 0,
+    memProblem: f.problem,
     si: rate('pswpin') * kbPerPage, so: rate('pswpout') * kbPerPage,
     bi: rate('pgpgin'), bo: rate('pgpgout'),
     in: d(cur.stat.intr, prev.stat.intr) / sec,

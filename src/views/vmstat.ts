@@ -42,7 +42,7 @@ export class VmstatSource implements Source<VmstatViewModel> {
       const h = this.hist;
       h.us.push(m.us); h.sy.push(m.sy); h.wa.push(m.wa); h.st.push(m.st);
       const total = m.memTotal || 1;
-      h.usedPct.push(((m.memTotal - m.free - m.buff - m.cache) * 100) / total);
+      h.usedPct.push((m.used * 100) / total); // free(1)'s used (procps 4)
       h.cachePct.push(((m.buff + m.cache) * 100) / total);
       h.si.push(m.si); h.so.push(m.so); h.in.push(m.in); h.cs.push(m.cs); h.bi.push(m.bi); h.bo.push(m.bo);
       this.last = { cur: m, hist: h };
@@ -77,6 +77,7 @@ export const VMSTAT_COLUMNS: OutputColumn<V>[] = [
   { id: 'buff', title: 'buff', width: 6, align: 'right', value: (m) => m.buff },
   { id: 'cache', title: 'cache', width: 8, align: 'right', value: (m) => m.cache },
   { id: 'avail', title: 'avail', width: 8, align: 'right', value: (m) => m.avail },
+  { id: 'used', title: 'used', width: 8, align: 'right', value: (m) => m.used },
   { id: 'si', title: 'si', width: 4, align: 'right', value: (m) => round(m.si), text: (m) => String(r0(m.si)) },
   { id: 'so', title: 'so', width: 4, align: 'right', value: (m) => round(m.so), text: (m) => String(r0(m.so)) },
   { id: 'bi', title: 'bi', width: 6, align: 'right', value: (m) => round(m.bi), text: (m) => String(r0(m.bi)) },
@@ -103,12 +104,14 @@ export const vmstatDump: DumpView = {
   summary: 'procs, memory, swap, io, system, cpu (vmstat definitions) plus faults, forks and PSI, per interval',
   async run(opts) {
     let warned = false;
+    let memWarned = false;
     return runSampledDump<{ s: VmstatSample; psi: PsiSample }, V>(
       opts,
       () => ({ s: readVmstatSample(), psi: readPsiSample() }),
       (prev, cur) => {
         const m = buildVmstatModel(prev!.s, cur.s, cur.psi);
         if (!m.psi.available && !warned) { warned = true; opts.err(`ostop: ${m.psi.reason}\n`); }
+        if (m.memProblem && !memWarned) { memWarned = true; opts.err(`ostop: ${m.memProblem}\n`); }
         return [m];
       },
       VMSTAT_COLUMNS,

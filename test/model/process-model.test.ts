@@ -55,12 +55,14 @@ describe('buildProcessModel', () => {
     expect(c.idle).toBeCloseTo(10);
     expect(c.busy).toBeCloseTo(85);
   });
-  it('uses free(1) definitions for memory', () => {
+  it('uses free(1) definitions for memory (procps-ng 4: used = total - available)', () => {
     const m = memModel({ MemTotal: 1000, MemFree: 200, Buffers: 100, Cached: 300, SReclaimable: 50, MemAvailable: 600, SwapTotal: 100, SwapFree: 40, Shmem: 10 });
-    expect(m.usedBytes).toBe((1000 - 200 - 100 - 350) * 1024);
+    expect(m.usedBytes).toBe((1000 - 600) * 1024);
+    expect(m.freeBytes).toBe(200 * 1024);
     expect(m.cacheBytes).toBe(350 * 1024);
     expect(m.swapUsedBytes).toBe(60 * 1024);
     expect(m.availableBytes).toBe(600 * 1024);
+    expect(m.problem).toBeNull();
   });
 });
 
