@@ -4,9 +4,49 @@
 // the fields read so far; nothing here throws for a vanished PID.
 import * as fs from 'node:fs';
 import { listPids, readFileFast, ProcFdCache } from './procfs.js';
-import { parseStat, readTask, readTaskExtras, type ProcNeed, type ProcSample } from './proc-pid.js';
+import { PF_KTHREAD, parseStat, readTask, readTaskExtras, type ProcNeed, type ProcSample, type StatFields } from './proc-pid.js';
 import { BpfTaskReader, decodeTasks, PF_WQ_WORKER, type DecodedTasks } from './bpf-tasks.js';
 import { readSystem, type SystemSample } from './system.js';
+
+/**
+ * What every process on the system is, counted over all of /proc whatever
+ * the -p filter (the header shows system totals, as htop and top do).
+ */
+export interface SystemTaskCounts {
+  /** Thread groups that are not kernel threads (htop's "Tasks: N"). */
+  processes: number;
+  /** Threads beyond the main thread of those processes: num_threads - 1 each (htop's "thr"). */
+  userThreads: number;
+  /** Kernel threads (PF_KTHREAD; htop's "kthr"). */
+  kernelThreads: number;
+  /** The processes above by the state of their main thread. */
+  running: number;
+  sleeping: number;
+  stopped: number;
+  zombie: number;
+  /** /proc/PID/stat files that could not be parsed (left out of the counts). */
+  malformed: number;
+}
+
+export function emptyTaskCounts(): SystemTaskCounts {
+  return { processes: 0, userThreads: 0, kernelThreads: 0, running: 0, sleeping: 0, stopped: 0, zombie: 0, malformed: 0 };
+}
+
+/** Count one process (a /proc/PID stat, not a thread row). */
+export function countTask(c: SystemTaskCounts, t: Pick<StatFields, 'state' | 'numThreads' | 'flags'>): void {
+  if ((t.flags & PF_KTHREAD) !== 0) {
+    c.kernelThreads++;
+    return;
+  }
+  c.processes++;
+  c.userThreads += Math.max(0, t.numThreads - 1);
+  switch (t.state) {
+    case 'R': c.running++; break;
+    case 'Z': case 'X': c.zombie++; break;
+    case 'T': case 't': c.stopped++; break;
+    default: c.sleeping++;
+  }
+}
 
 export interface ProcessTableSample {
   /** Monotonic milliseconds when the sample was taken. */
@@ -14,9 +54,8 @@ export interface ProcessTableSample {
   system: SystemSample;
   /** Process rows, plus thread rows (isThread) when threads were read. */
   tasks: ProcSample[];
-  /** Thread count over all processes (user threads, from num_threads). */
-  threadCount: number;
-  kernelThreadCount: number;
+  /** Every process on the system, the -p filter notwithstanding. */
+  counts: SystemTaskCounts;
 }
 
 export interface ProcessCollectorOptions {
@@ -111,27 +150,39 @@ export class ProcessCollector {
     };
     this.maxAgeDetail = detail;
     const tasks: ProcSample[] = [];
-    let threadCount = 0;
-    let kernelThreadCount = 0;
+    const counts = emptyTaskCounts();
     const seen = new Set<number>();
     // The iterator is read BEFORE listing /proc: a process it saw that is gone
     // from the listing has exited; one listed but not seen (just born, or not
     // visible to it) is read from /proc, so the pid set is /proc's.
     const bpf = this.bpfTasks();
     for (const pid of this.pidsToRead(bpf)) {
-      if (this.pids && !this.pids.has(pid)) continue;
       const dir = `${root}/${pid}`;
       const b = bpf?.processes.get(pid);
+      if (this.pids && !this.pids.has(pid)) {
+        // Not shown, but counted: the header's totals are the system's.
+        if (b) countTask(counts, b);
+        else {
+          const t = readFileFast(dir + '/stat');
+          if (t === undefined) continue; // exited since the listing
+          const f = parseStat(t);
+          if (f) countTask(counts, f);
+          else counts.malformed++;
+        }
+        continue;
+      }
       const p = b ? this.fromBpf(dir, b, opts) : readTask(dir, pid, false, opts);
-      if (!p) continue;
+      if (!p) {
+        if (!b && readFileFast(dir + '/stat') !== undefined) counts.malformed++; // there, but not a stat line we can read
+        continue;
+      }
       if (!opts_.deferred) this.detail(dir, p, opts);
       if (needs.has('uid') && p.uid === undefined) {
         try { p.uid = fs.statSync(dir).uid; } catch { continue; }
       }
       seen.add(p.pid);
       tasks.push(p);
-      if (p.isKernelThread) kernelThreadCount++;
-      else threadCount += Math.max(1, p.numThreads);
+      countTask(counts, p);
       const bt = b && bpf?.threads?.get(pid);
       if (this.threads && p.numThreads > 1 && !p.isKernelThread && bt) {
         for (const th of bt) {
@@ -165,7 +216,7 @@ export class ProcessCollector {
     for (const k of this.cmdlineCache.keys()) if (!seen.has(k)) this.cmdlineCache.delete(k);
     for (const k of this.uidCache.keys()) if (!seen.has(k)) this.uidCache.delete(k);
     for (const k of this.kcommCache.keys()) if (!seen.has(k)) this.kcommCache.delete(k);
-    return { time: now, system, tasks, threadCount, kernelThreadCount };
+    return { time: now, system, tasks, counts };
   }
 
   /**

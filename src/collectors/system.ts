@@ -11,6 +11,8 @@ export interface CpuTimes {
 export interface ProcStat {
   total: CpuTimes;
   cpus: CpuTimes[];
+  /** cpuN lines (online CPUs; offline ones are holes in `cpus`). */
+  cpusOnline: number;
   ctxt: number;
   btime: number;
   processes: number;
@@ -37,14 +39,17 @@ function cpuTimes(f: string[]): CpuTimes {
 }
 
 export function parseProcStat(text: string): ProcStat {
-  const out: ProcStat = { total: cpuTimes([]), cpus: [], ctxt: 0, btime: 0, processes: 0, procsRunning: 0, procsBlocked: 0, intr: 0 };
+  const out: ProcStat = { total: cpuTimes([]), cpus: [], cpusOnline: 0, ctxt: 0, btime: 0, processes: 0, procsRunning: 0, procsBlocked: 0, intr: 0 };
   for (const line of text.split('\n')) {
     const f = line.split(/\s+/);
     const k = f[0];
     if (k === 'cpu') out.total = cpuTimes(f);
     else if (k.startsWith('cpu')) {
       const i = Number(k.slice(3));
-      if (Number.isInteger(i)) out.cpus[i] = cpuTimes(f);
+      if (Number.isInteger(i) && i >= 0 && i < 65536 && k === `cpu${i}`) {
+        if (!out.cpus[i]) out.cpusOnline++;
+        out.cpus[i] = cpuTimes(f);
+      }
     } else if (k === 'ctxt') out.ctxt = Number(f[1]) || 0;
     else if (k === 'btime') out.btime = Number(f[1]) || 0;
     else if (k === 'processes') out.processes = Number(f[1]) || 0;

@@ -4,8 +4,8 @@
 // one fully busy CPU over the interval. Tasks are matched across samples by
 // (pid, starttime), so a reused PID never inherits another's counters.
 import { CLK_TCK, ttyName, type ProcSample } from '../collectors/proc-pid.js';
-import { pageSize, type ProcessTableSample } from '../collectors/processes.js';
-import type { CpuTimes } from '../collectors/system.js';
+import { pageSize, type ProcessTableSample, type SystemTaskCounts } from '../collectors/processes.js';
+import type { CpuTimes, ProcStat } from '../collectors/system.js';
 import { freeMemory } from './memory.js';
 
 export interface ProcRow {
@@ -68,15 +68,35 @@ export interface MemModel {
   problem: string | null;
 }
 
+/**
+ * The header's "Tasks:" line, counted as htop (3.3 and later) counts them,
+ * over the whole system whatever -p, -u or the filter text show:
+ * "Tasks: total, threads thr, kernelThreads kthr; running running".
+ */
 export interface TaskCounts {
+  /** Processes, kernel threads not included (htop's first number). */
   total: number;
+  /** htop's "running": runnable tasks (procs_running in /proc/stat: threads and kernel threads too), at most the number of online CPUs. */
   running: number;
+  /** procs_running itself (not capped). */
+  runnable: number;
+  /** Processes (as in total) whose main thread is sleeping (S, D, I...), stopped (T, t), zombie (Z, X). */
   sleeping: number;
   stopped: number;
   zombie: number;
-  /** User threads over all processes (from num_threads). */
+  /** User threads: threads beyond the main thread of every process (htop's "thr"). */
   threads: number;
+  /** Kernel threads (htop's "kthr"). */
   kernelThreads: number;
+}
+
+/** TaskCounts from the collector's system-wide counts and /proc/stat. */
+export function taskCounts(c: SystemTaskCounts, stat: ProcStat): TaskCounts {
+  const online = Math.max(1, stat.cpusOnline);
+  return {
+    total: c.processes, running: Math.min(stat.procsRunning, online), runnable: stat.procsRunning,
+    sleeping: c.sleeping, stopped: c.stopped, zombie: c.zombie, threads: c.userThreads, kernelThreads: c.kernelThreads,
+  };
 }
 
 export interface ProcessTableModel {
@@ -140,7 +160,7 @@ export function buildProcessModel(prev: ProcessTableSample | undefined, cur: Pro
   const page = pageSize();
   const memTotal = (cur.system.mem.MemTotal ?? 0) * 1024;
   const btime = cur.system.stat.btime;
-  const tasks: TaskCounts = { total: 0, running: 0, sleeping: 0, stopped: 0, zombie: 0, threads: cur.threadCount, kernelThreads: cur.kernelThreadCount };
+  const tasks = taskCounts(cur.counts, cur.system.stat);
   const rows: ProcRow[] = new Array(cur.tasks.length);
   let n = 0;
   for (const t of cur.tasks) {
@@ -151,15 +171,6 @@ export function buildProcessModel(prev: ProcessTableSample | undefined, cur: Pro
     const cpu = p && intervalSec > 0 ? (Math.max(0, ticks - p.utime - p.stime) * 100) / (CLK_TCK * intervalSec) : 0;
     const rss = t.rssPages * page;
     const uid = t.uid ?? -1;
-    if (!t.isThread) {
-      tasks.total++;
-      switch (t.state) {
-        case 'R': tasks.running++; break;
-        case 'Z': tasks.zombie++; break;
-        case 'T': case 't': tasks.stopped++; break;
-        default: tasks.sleeping++;
-      }
-    }
     const cmd = t.cmdline;
     rows[n++] = {
       pid: t.pid, ppid: t.isThread ? t.tgid : t.ppid, tgid: t.tgid, uid, user: uid >= 0 ? userName(uid) : '?',

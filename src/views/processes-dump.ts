@@ -35,7 +35,7 @@ export function summaryLines(m: ProcessTableModel): string[] {
   const gib = (b: number) => (b / 1048576).toFixed(1);
   return [
     `ostop - up ${formatDuration(m.uptimeSec)}, load average: ${m.load.map((x) => x.toFixed(2)).join(', ')}`,
-    `Tasks: ${t.total} total, ${t.running} running, ${t.sleeping} sleeping, ${t.stopped} stopped, ${t.zombie} zombie; threads: ${t.threads}, kernel threads: ${t.kernelThreads}`,
+    `Tasks: ${t.total}, ${t.threads} thr, ${t.kernelThreads} kthr; ${t.running} running (${t.runnable} runnable); processes: ${t.sleeping} sleeping, ${t.stopped} stopped, ${t.zombie} zombie`,
     `%Cpu(s): ${c.user.toFixed(1)} us, ${c.system.toFixed(1)} sy, ${c.nice.toFixed(1)} ni, ${c.idle.toFixed(1)} id, ${c.iowait.toFixed(1)} wa, ${c.irq.toFixed(1)} hi+si, ${c.steal.toFixed(1)} st`,
     `MiB Mem: ${gib(m.mem.totalBytes)} total, ${gib(m.mem.freeBytes)} free, ${gib(m.mem.usedBytes)} used, ${gib(m.mem.buffersBytes + m.mem.cacheBytes)} buff/cache`,
     `MiB Swap: ${gib(m.mem.swapTotalBytes)} total, ${gib(m.mem.swapTotalBytes - m.mem.swapUsedBytes)} free, ${gib(m.mem.swapUsedBytes)} used, ${gib(m.mem.availableBytes)} avail Mem`,

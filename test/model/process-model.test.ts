@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProcessModel, cpuModel, memModel } from '../../src/model/process-model.js';
 import type { ProcessTableSample } from '../../src/collectors/processes.js';
 import type { ProcSample } from '../../src/collectors/proc-pid.js';
-import { pageSize } from '../../src/collectors/processes.js';
+import { countTask, emptyTaskCounts, pageSize } from '../../src/collectors/processes.js';
 import { arrangeRows, type ViewState } from '../../src/model/process-view.js';
 
 function task(p: Partial<ProcSample> & { pid: number }): ProcSample {
@@ -13,10 +13,12 @@ function task(p: Partial<ProcSample> & { pid: number }): ProcSample {
   };
 }
 const cpu = (user: number, system: number, idle: number, iowait = 0, steal = 0) => ({ user, nice: 0, system, idle, iowait, irq: 0, softirq: 0, steal, guest: 0, guestNice: 0 });
-function sample(time: number, tasks: ProcSample[], total = cpu(0, 0, 0)): ProcessTableSample {
+function sample(time: number, tasks: ProcSample[], total = cpu(0, 0, 0), procsRunning = 0): ProcessTableSample {
+  const counts = emptyTaskCounts();
+  for (const t of tasks) if (!t.isThread) countTask(counts, t);
   return {
-    time, tasks, threadCount: tasks.length, kernelThreadCount: 0,
-    system: { stat: { total, cpus: [total], ctxt: 0, btime: 1_700_000_000, processes: 0, procsRunning: 0, procsBlocked: 0, intr: 0 }, mem: { MemTotal: 1_000_000, MemFree: 500_000, Buffers: 0, Cached: 0 }, load: [1, 2, 3], loadRunning: 1, loadTotal: 1, uptimeSec: 10 },
+    time, tasks, counts,
+    system: { stat: { total, cpus: [total, total], cpusOnline: 2, ctxt: 0, btime: 1_700_000_000, processes: 0, procsRunning, procsBlocked: 0, intr: 0 }, mem: { MemTotal: 1_000_000, MemFree: 500_000, Buffers: 0, Cached: 0 }, memMalformed: [], load: [1, 2, 3], loadRunning: 1, loadTotal: 1, uptimeSec: 10 },
   };
 }
 
@@ -36,14 +38,15 @@ describe('buildProcessModel', () => {
     expect(buildProcessModel(prev, cur, () => 'x').rows[0].cpuPercent).toBe(0);
   });
   it('derives memory, start time and task counts', () => {
-    const cur = sample(1000, [task({ pid: 1, rssPages: 1000, state: 'R', starttime: 500 }), task({ pid: 2, state: 'Z' }), task({ pid: 3, state: 'T' }), task({ pid: 4, isThread: true, tgid: 1 })]);
+    const cur = sample(1000, [task({ pid: 1, rssPages: 1000, state: 'R', starttime: 500, numThreads: 2 }), task({ pid: 2, state: 'Z' }), task({ pid: 3, state: 'T' }), task({ pid: 4, isThread: true, tgid: 1 })], cpu(0, 0, 0), 5);
     const m = buildProcessModel(undefined, cur, (u) => (u === 0 ? 'root' : '?'));
     const r = m.rows.find((x) => x.pid === 1)!;
     expect(r.rssBytes).toBe(1000 * pageSize());
     expect(r.memPercent).toBeCloseTo((1000 * pageSize() * 100) / (1_000_000 * 1024), 6);
     expect(r.startTime).toBe(1_700_000_000 + 5);
     expect(r.user).toBe('root');
-    expect(m.tasks).toMatchObject({ total: 3, running: 1, zombie: 1, stopped: 1, sleeping: 0 });
+    // htop's: 3 processes, 1 thread beyond a main thread, running = procs_running (5) capped at the 2 online CPUs
+    expect(m.tasks).toEqual({ total: 3, threads: 1, kernelThreads: 0, running: 2, runnable: 5, zombie: 1, stopped: 1, sleeping: 0 });
     expect(r.cpuPercent).toBe(0); // no previous sample yet
   });
   it('splits CPU time like top and excludes guest from user', () => {
