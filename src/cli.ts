@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { DUMP_VIEWS } from './app/dump-registry.js';
 import { UsageError, type DumpOptions } from './app/dump-view.js';
+import { parseCount, parseDecimal, parsePidList, parseUser } from './util/args.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './app/output.js';
 import { MIN_DELAY, MAX_DELAY } from './app/config.js';
 import { packageRoot } from './native.js';
@@ -56,18 +57,9 @@ export interface UiOptions {
 }
 
 function parseDelay(v: string | undefined, flag: string): number {
-  if (v === undefined || v === '') throw new UsageError(`${flag} needs a value in seconds`);
-  const d = Number(v);
-  if (!Number.isFinite(d) || d < MIN_DELAY || d > MAX_DELAY) throw new UsageError(`${flag}: '${v}' is not a delay between ${MIN_DELAY} and ${MAX_DELAY} seconds`);
+  const d = parseDecimal(v, flag, `a delay between ${MIN_DELAY} and ${MAX_DELAY} seconds`);
+  if (d < MIN_DELAY || d > MAX_DELAY) throw new UsageError(`${flag}: '${v}' is not a delay between ${MIN_DELAY} and ${MAX_DELAY} seconds`);
   return d;
-}
-
-function parsePids(v: string | undefined, flag: string): number[] {
-  if (!v) throw new UsageError(`${flag} needs a PID`);
-  return v.split(',').map((p) => {
-    if (!/^\d+$/.test(p) || Number(p) <= 0) throw new UsageError(`${flag}: '${p}' is not a PID`);
-    return Number(p);
-  });
 }
 
 /** Split "--x=v" and "-dV" forms; returns [flag, inlineValue]. */
@@ -87,8 +79,8 @@ export function parseUiArgs(argv: string[]): UiOptions {
     const val = () => (inline !== undefined ? inline : argv[++i]);
     switch (f) {
       case '-d': case '--delay': o.delaySec = parseDelay(val(), f); break;
-      case '-p': case '--pid': o.pids = parsePids(val(), f); break;
-      case '-u': case '--user': { const u = val(); if (!u) throw new UsageError(`${f} needs a user name`); o.user = u; break; }
+      case '-p': case '--pid': o.pids = parsePidList(val(), f); break;
+      case '-u': case '--user': { const u = val(); parseUser(u, f); o.user = u; break; }
       case '--no-color': case '--no-colour': o.noColor = true; break;
       default: throw new UsageError(argv[i].startsWith('-') ? `unknown option '${argv[i]}'` : `unexpected argument '${argv[i]}'`);
     }
@@ -110,11 +102,8 @@ export function parseDumpArgs(argv: string[], signal: AbortSignal, out: (s: stri
       if (v === undefined) throw new UsageError(`${f} needs a value`);
       return v;
     };
-    if (f === '-n' || f === '--iterations') {
-      const v = val();
-      if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${f}: '${v}' is not a positive count`);
-      opts.n = Number(v);
-    } else if (f === '-d' || f === '--delay') opts.delaySec = parseDelay(val(), f);
+    if (f === '-n' || f === '--iterations') opts.n = parseCount(val(), f);
+    else if (f === '-d' || f === '--delay') opts.delaySec = parseDelay(val(), f);
     else if (f === '--format') {
       const v = val();
       if (!OUTPUT_FORMATS.includes(v as OutputFormat) || (view.formats && !view.formats.includes(v as OutputFormat))) {

@@ -3,6 +3,9 @@
 // Dump output is the same Model the screen draws, printed without a TTY.
 import type { OutputFormat } from './output.js';
 
+// Bad flag values: one class for the CLI, the dump views and the tracers (src/util/args.ts).
+export { UsageError } from '../util/args.js';
+
 export interface DumpOptions {
   /** Number of samples/iterations to print (-n); rates need >= 2 samples, the first one is taken silently. */
   n: number;
@@ -24,11 +27,9 @@ export interface DumpView {
   flags?: Record<string, 'string' | 'boolean'>;
   /** Formats this view supports (default: all three). */
   formats?: OutputFormat[];
-  /** Returns the process exit code. Throw DumpUsageError for bad flag values (exit 2). */
+  /** Returns the process exit code. Throw UsageError for bad flag values (exit 2), before printing anything. */
   run(opts: DumpOptions): Promise<number>;
 }
-
-export class UsageError extends Error {}
 
 /** Sleep that ends early (resolving false) when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {

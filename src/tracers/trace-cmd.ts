@@ -8,6 +8,7 @@ import { formatRecords, toObject, type OutputColumn, type OutputFormat } from '.
 import { sleep } from '../app/dump-view.js';
 import { jsonLine } from '../util/output-safe.js';
 import { sanitize } from '../util/text.js';
+import { parseDecimal, parsePid, UsageError } from '../util/args.js';
 import { TracerError, TracerManager, tracerManager } from './manager.js';
 import { KNOWN_TRACERS, TRACERS, findTracer } from './registry.js';
 import type { TraceOptions, TracerDescriptor } from './types.js';
@@ -56,8 +57,19 @@ class TraceUsage extends Error {
   }
 }
 
-function parseArgs(argv: string[]): ParsedArgs | 'help' {
-  if (!argv.length || argv[0] === '--help' || argv[0] === '-h') return 'help';
+/** A shared validator's UsageError (src/util/args.ts) as this command's usage error (exit 2). */
+function checked<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UsageError) throw new TraceUsage(e.message);
+    throw e;
+  }
+}
+
+function parseArgs(argv: string[]): ParsedArgs | 'help' | 'usage' {
+  if (!argv.length) return 'usage';
+  if (argv[0] === '--help' || argv[0] === '-h') return 'help';
   const name = argv[0];
   if (name.startsWith('-')) throw new TraceUsage(`missing tracer name before '${name}'`);
   const desc = findTracer(name);
@@ -83,14 +95,11 @@ function parseArgs(argv: string[]): ParsedArgs | 'help' {
     };
     if (a === '--help' || a === '-h') return 'help';
     if (a === '--pid' || a === '-p') {
-      const v = value();
-      const pid = Number(v);
-      if (!/^\d+$/.test(v) || pid <= 0 || pid > 0x3fffffff) throw new TraceUsage(`--pid: '${v}' is not a process id`);
-      opts.pid = pid;
+      opts.pid = checked(() => parsePid(value(), a));
     } else if (a === '--duration' || a === '-d') {
       const v = value();
-      const d = Number(v);
-      if (!Number.isFinite(d) || d <= 0) throw new TraceUsage(`--duration: '${v}' is not a positive number of seconds`);
+      const d = checked(() => parseDecimal(v, a, 'a positive number of seconds'));
+      if (!(d > 0)) throw new TraceUsage(`${a}: '${v}' is not a positive number of seconds`);
       durationSec = d;
     } else if (a === '--format' || a === '-f') {
       const v = value();
@@ -101,6 +110,8 @@ function parseArgs(argv: string[]): ParsedArgs | 'help' {
     } else if (a.startsWith('--') && desc.flags && a.slice(2) in desc.flags) {
       const f = a.slice(2);
       opts.flags![f] = desc.flags[f] === 'string' ? value() : true;
+      // Numeric tracer flags: plain decimal, like every number on the command line.
+      if (f === 'min-us') checked(() => parseDecimal(opts.flags![f] as string, a, 'a number of microseconds'));
     } else {
       throw new TraceUsage(`unknown option '${argv[i]}' for tracer '${name}'`);
     }
@@ -115,7 +126,7 @@ function pickColumns(desc: AnyDescriptor, format: OutputFormat): readonly Output
 }
 
 export async function runTrace(argv: string[], io: TraceIO, manager: TracerManager = tracerManager()): Promise<number> {
-  let parsed: ParsedArgs | 'help';
+  let parsed: ParsedArgs | 'help' | 'usage';
   try {
     parsed = parseArgs(argv);
   } catch (e) {
@@ -128,6 +139,11 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
   if (parsed === 'help') {
     io.out(traceHelp());
     return 0;
+  }
+  if (parsed === 'usage') {
+    // Bare `ostop trace`: a usage error, like any missing argument.
+    io.err(traceHelp());
+    return 2;
   }
   const { desc, opts, durationSec, format } = parsed;
   const name = desc.name;

@@ -6,6 +6,7 @@
 // pane is shown; /proc/*/io only while the process pane is shown.
 import type { DumpView } from '../app/dump-view.js';
 import { UsageError } from '../app/dump-view.js';
+import { parseCount } from '../util/args.js';
 import type { OutputColumn } from '../app/output.js';
 import type { Source, ViewDef } from '../app/view.js';
 import { readDiskstatsSample, type DiskstatsSample } from '../collectors/diskstats.js';
@@ -119,8 +120,7 @@ export const iostatDump: DumpView = {
     if (opts.flags.procs) {
       const sort = (typeof opts.flags.sort === 'string' ? opts.flags.sort : 'total') as PidIoSortKey;
       if (!(sort in PID_IO_SORTS)) throw new UsageError(`--sort must be one of ${Object.keys(PID_IO_SORTS).join(', ')}`);
-      const top = typeof opts.flags.top === 'string' ? Number(opts.flags.top) : Infinity;
-      if (!(top > 0)) throw new UsageError('--top must be a positive number');
+      const top = typeof opts.flags.top === 'string' ? parseCount(opts.flags.top, '--top') : Infinity;
       let warned = false;
       return runSampledDump<PidIoSample, ProcRow>(opts, () => readPidIoSample(), (p, c) => {
         const m = buildPidIoModel(p!, c, sort);

@@ -9,6 +9,7 @@
 // measured and shown). systeminformation runs once per Source, off-tick.
 import type { DumpView } from '../app/dump-view.js';
 import { UsageError } from '../app/dump-view.js';
+import { parseIface } from '../util/args.js';
 import type { OutputColumn } from '../app/output.js';
 import type { Source, ViewDef } from '../app/view.js';
 import { inventoryFromOs, readIfaceInventory, readNetDevSample, type IfaceInventory, type NetDevTableSample } from '../collectors/netdev.js';
@@ -155,7 +156,7 @@ export const netstatDump: DumpView = {
   summary: 'per-interface rx/tx bytes, packets, errors, drops per second (--proto: TCP/UDP protocol counters per second)',
   flags: { proto: 'boolean', iface: 'string' },
   async run(opts) {
-    const only = typeof opts.flags.iface === 'string' ? opts.flags.iface : undefined;
+    const only = typeof opts.flags.iface === 'string' ? parseIface(opts.flags.iface, '--iface') : undefined;
     if (opts.flags.proto) {
       return runSampledDump<SnmpSample, ProtoRow>(opts, () => readSnmpSample(), (p, c) => buildProtoModels(p!, c).map((r) => ({ ...r, time: Date.now() })), PROTO_COLUMNS, 'table');
     }

@@ -11,6 +11,7 @@
 import { UsageError, sleep, type DumpView } from '../app/dump-view.js';
 import { formatRecords, type OutputColumn } from '../app/output.js';
 import { sanitize } from '../util/text.js';
+import { parsePid } from '../util/args.js';
 import { jsonLine } from '../util/output-safe.js';
 import { ALL_SECTIONS } from '../collectors/proc-detail-read.js';
 import type { LimitRow } from '../collectors/proc-detail.js';
@@ -107,10 +108,8 @@ export function formatProcessText(m: ProcessDetailModel, opts: { environ?: boole
 }
 
 export function parsePidFlag(v: string | boolean | undefined): number {
-  if (typeof v !== 'string' || !/^\d+$/.test(v.trim())) throw new UsageError('dump process: --pid PID is required (a positive integer)');
-  const pid = Number(v.trim());
-  if (!Number.isSafeInteger(pid) || pid <= 0) throw new UsageError(`dump process: bad --pid ${v}`);
-  return pid;
+  if (typeof v !== 'string') throw new UsageError('dump process: --pid PID is required');
+  return parsePid(v, '--pid');
 }
 
 export function createProcessDump(sourceOpts: ProcessSourceOptions = {}): DumpView {

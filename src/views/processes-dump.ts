@@ -6,7 +6,8 @@ import { sleep, UsageError, type DumpView } from '../app/dump-view.js';
 import { ProcessCollector } from '../collectors/processes.js';
 import { UserNames } from '../collectors/users.js';
 import { buildProcessModel, type ProcessTableModel, type ProcRow } from '../model/process-model.js';
-import { DEFAULT_COLUMNS, needsOf, resolveColumns, columnById, type ProcColumn } from '../model/columns.js';
+import { DEFAULT_COLUMNS, PROC_COLUMNS, needsOf, resolveColumns, columnById, type ProcColumn } from '../model/columns.js';
+import { parsePidList, parseUser } from '../util/args.js';
 import { arrangeRows } from '../model/process-view.js';
 import { formatDuration } from '../util/format.js';
 import { jsonLine } from '../util/output-safe.js';
@@ -29,12 +30,20 @@ function round2<T extends object>(o: T): T {
 
 const BASE_JSON = new Set(['pid', 'ppid', 'user', 'uid', 'comm', 'state', 'priority', 'nice', 'cpu', 'mem', 'virt', 'res', 'shr', 'threads', 'start', 'time', 'tty', 'processor', 'command']);
 
-export function summaryLines(m: ProcessTableModel): string[] {
+/** Local wall-clock HH:MM:SS, as top's first line shows it. */
+function clock(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** The text header of one sample, like top -b's; `at` is the sample's wall-clock time (ms). */
+export function summaryLines(m: ProcessTableModel, at = Date.now()): string[] {
   const t = m.tasks;
   const c = m.cpuTotal;
   const gib = (b: number) => (b / 1048576).toFixed(1);
   return [
-    `ostop - up ${formatDuration(m.uptimeSec)}, load average: ${m.load.map((x) => x.toFixed(2)).join(', ')}`,
+    `ostop - ${clock(at)} up ${formatDuration(m.uptimeSec)}, load average: ${m.load.map((x) => x.toFixed(2)).join(', ')}`,
     `Tasks: ${t.total}, ${t.threads} thr, ${t.kernelThreads} kthr; ${t.running} running (${t.runnable} runnable); processes: ${t.sleeping} sleeping, ${t.stopped} stopped, ${t.zombie} zombie`,
     `%Cpu(s): ${c.user.toFixed(1)} us, ${c.system.toFixed(1)} sy, ${c.nice.toFixed(1)} ni, ${c.idle.toFixed(1)} id, ${c.iowait.toFixed(1)} wa, ${c.irq.toFixed(1)} hi+si, ${c.steal.toFixed(1)} st`,
     `MiB Mem: ${gib(m.mem.totalBytes)} total, ${gib(m.mem.freeBytes)} free, ${gib(m.mem.usedBytes)} used, ${gib(m.mem.buffersBytes + m.mem.cacheBytes)} buff/cache`,
@@ -43,13 +52,15 @@ export function summaryLines(m: ProcessTableModel): string[] {
   ];
 }
 
-export function parsePidList(v: string): Set<number> {
-  const s = new Set<number>();
-  for (const p of v.split(',')) {
-    if (!/^\d+$/.test(p.trim())) throw new UsageError(`invalid PID '${p}': expected a number or a comma-separated list`);
-    s.add(Number(p));
+/** --columns: a non-empty comma-separated list of known column ids. */
+export function parseColumnsFlag(v: string): ProcColumn[] {
+  const ids = v.split(',');
+  if (v === '' || ids.some((id) => id === '')) throw new UsageError(`--columns: '${v}' is not a list of column ids (e.g. pid,user,cpu,command; ids: ${PROC_COLUMNS.map((c) => c.id).join(' ')})`);
+  try {
+    return resolveColumns(ids);
+  } catch (e) {
+    throw new UsageError(`--columns: ${(e as Error).message}`);
   }
-  return s;
 }
 
 export const processesDump: DumpView = {
@@ -57,31 +68,27 @@ export const processesDump: DumpView = {
   summary: 'the process table (like top -b)',
   flags: { sort: 'string', pid: 'string', columns: 'string', user: 'string', tree: 'boolean', threads: 'boolean', asc: 'boolean' },
   async run(o) {
-    const colIds = typeof o.flags.columns === 'string' ? o.flags.columns.split(',').filter(Boolean) : DEFAULT_COLUMNS;
-    let cols: ProcColumn[];
-    try {
-      cols = resolveColumns(colIds);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const cols = typeof o.flags.columns === 'string' ? parseColumnsFlag(o.flags.columns) : resolveColumns(DEFAULT_COLUMNS);
     const sortId = typeof o.flags.sort === 'string' ? o.flags.sort.toLowerCase() : 'cpu';
     const sortCol = columnById(sortId);
-    if (!sortCol) throw new UsageError(`unknown sort column '${o.flags.sort}'`);
-    const pids = typeof o.flags.pid === 'string' ? parsePidList(o.flags.pid) : undefined;
+    if (!sortCol) throw new UsageError(`--sort: unknown column '${o.flags.sort}' (ids: ${PROC_COLUMNS.map((c) => c.id).join(' ')})`);
+    const pids = typeof o.flags.pid === 'string' ? new Set(parsePidList(o.flags.pid, '--pid')) : undefined;
     const users = new UserNames();
-    let uid: number | undefined;
-    if (typeof o.flags.user === 'string') {
-      uid = users.uidOf(o.flags.user);
-      if (uid === undefined) throw new UsageError(`unknown user '${o.flags.user}'`);
-    }
+    const uid = typeof o.flags.user === 'string' ? parseUser(o.flags.user, '--user') : undefined;
     const needs = needsOf(o.format === 'text' || o.format === 'csv' ? cols : [...cols, ...resolveColumns(['user', 'shr', 'command'])]);
     needs.add('uid');
     const collector = new ProcessCollector({ needs, threads: o.flags.threads === true, pids });
     let prev = collector.collect();
     const text: OutputColumn<ProcRow>[] = cols.map((c) => ({ id: c.id, title: c.title, width: c.width || undefined, align: c.align, value: c.value, text: c.text }));
+    // CSV rows carry their sample's time (ISO 8601, JSON's `time`), so -n N samples stay apart.
+    // Not called `time`: that column id is TIME+ (CPU time).
+    let sampleIso = '';
+    const csv: OutputColumn<ProcRow>[] = [{ id: 'sample_time', title: 'SAMPLE_TIME', value: () => sampleIso }, ...text];
     for (let i = 0; i < o.n; i++) {
       if (!(await sleep(o.delaySec * 1000, o.signal))) break;
       const cur = collector.collect();
+      const at = Date.now();
+      sampleIso = new Date(at).toISOString();
       const m = buildProcessModel(prev, cur, (u) => users.name(u));
       prev = cur;
       const rows = arrangeRows(m.rows, {
@@ -91,14 +98,14 @@ export const processesDump: DumpView = {
       if (o.format === 'json') {
         const extra = cols.filter((c) => !BASE_JSON.has(c.id));
         o.out(jsonLine({
-          time: new Date().toISOString(), uptime_sec: m.uptimeSec, interval_sec: Math.round(m.intervalSec * 1000) / 1000, load: m.load,
+          time: sampleIso, uptime_sec: m.uptimeSec, interval_sec: Math.round(m.intervalSec * 1000) / 1000, load: m.load,
           tasks: m.tasks, cpu: round2(m.cpuTotal), cpus: m.cpus.map(round2), memory: m.mem,
           processes: rows.map((r) => { const j = processJson(r); for (const c of extra) j[c.id] = c.value(r); return j; }),
         }) + '\n');
       } else if (o.format === 'csv') {
-        o.out(formatRecords(rows, text, 'csv', { header: i === 0 }) + '\n');
+        o.out(formatRecords(rows, csv, 'csv', { header: i === 0 }) + '\n');
       } else {
-        o.out((i > 0 ? '\n' : '') + summaryLines(m).join('\n') + '\n\n' + formatRecords(rows, text, 'text') + '\n');
+        o.out((i > 0 ? '\n' : '') + summaryLines(m, at).join('\n') + '\n\n' + formatRecords(rows, text, 'text') + '\n');
       }
     }
     return 0;

@@ -52,10 +52,12 @@ describe('config file', () => {
 
 describe('CLI parsing', () => {
   it('accepts top-like flags in their usual spellings', () => {
-    expect(parseUiArgs(['-d', '2', '-p', '1,2', '-u', 'root'])).toEqual({ noColor: false, delaySec: 2, pids: [1, 2], user: 'root' });
-    expect(parseUiArgs(['-d0.5', '--pid=7'])).toMatchObject({ delaySec: 0.5, pids: [7] });
+    // PIDs must exist: this test's own process and its parent do.
+    expect(parseUiArgs(['-d', '2', '-p', `${process.pid},${process.ppid}`, '-u', 'root'])).toEqual({ noColor: false, delaySec: 2, pids: [process.pid, process.ppid], user: 'root' });
+    expect(parseUiArgs(['-d0.5', `--pid=${process.pid}`, '-u', '0'])).toMatchObject({ delaySec: 0.5, pids: [process.pid], user: '0' });
   });
-  it.each([[['--bogus']], [['-d', 'fast']], [['-d', '0']], [['-p', 'abc']], [['-p']], [['extra']]])('rejects %j with a usage error', (argv) => {
+  it.each([[['--bogus']], [['-d', 'fast']], [['-d', '0']], [['-d', '0x10']], [['-d', ' 2']], [['-d', '+2']], [['-d', '2e0']], [['-p', 'abc']], [['-p']], [['-p', '0']],
+    [['-p', '4294967297']], [['-p', `${process.pid},`]], [['-u', 'no-such-user-here']], [['-u', '']], [['extra']]])('rejects %j with a usage error', (argv) => {
     expect(() => parseUiArgs(argv)).toThrow(UsageError);
   });
   it('parses dump options and rejects unknown ones', () => {

@@ -38,7 +38,7 @@ describe('proc-actions', () => {
   });
 
   it('validates --pid', () => {
-    expect(parsePidFlag('42')).toBe(42);
+    expect(parsePidFlag(String(process.pid))).toBe(process.pid); // a PID must exist (src/util/args.ts)
     expect(() => parsePidFlag(undefined)).toThrow(/--pid/);
     expect(() => parsePidFlag('0')).toThrow();
     expect(() => parsePidFlag('-1')).toThrow();

@@ -4,6 +4,8 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { spawnOstop, PtyApp, KEYS, OSTOP_BIN, parseTable, makeTempHome } from '../helpers/pty.js';
 import { startNamed, killAll, uniqueTag } from '../helpers/pty-procs.js';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 const apps: PtyApp[] = [];
 function run(args: string[], opts: Parameters<typeof spawnOstop>[1] = {}): PtyApp {
@@ -56,6 +58,63 @@ describe('ostop command line', () => {
     expect((await b.waitExit()).exitCode).toBe(2);
     expect(b.output).toMatch(/-p: 'abc' is not a PID/);
   }, 30000);
+
+  // Bad values: exit 2 with the value named (sanitized) on stderr, before
+  // anything is drawn. stdin and stdout are the pty (so the UI would start if
+  // the check let it); stderr goes to a file, so the two can be told apart.
+  const pidMaxNow = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+  /** A PID below pid_max that no process has right now. */
+  const freePid = (): number => {
+    for (let p = pidMaxNow - 1; p > 1; p--) if (!fs.existsSync(`/proc/${p}`)) return p;
+    throw new Error('no free pid');
+  };
+  const FREE = freePid();
+  const BAD: Array<[string, string[], RegExp]> = [
+    ['unknown user', ['-u', 'nosuchuser'], /-u: no user 'nosuchuser'/],
+    ['uid not in passwd', ['-u', '4242424'], /-u: no user '4242424'/],
+    ['user name with controls', ['-u', 'x\x1b[2Jy'], /-u: no user 'x\?y'/],
+    ['PID that does not exist', ['-p', String(FREE)], new RegExp(`-p: no process with PID ${FREE}\\b`)],
+    ['PID 999999', ['-p', '999999'], /-p: (no process with PID 999999|'999999' is not a PID)/],
+    ['PID above pid_max', ['-p', '4294967297'], /-p: '4294967297' is not a PID \(a whole number from 1 to \d+/],
+    ['one bad PID in a list', ['-p', `${process.pid},${FREE}`], new RegExp(`-p: no process with PID ${FREE}`)],
+    ['empty item in a PID list', ['-p', `${process.pid},`], /-p: '\d+,' has an empty item/],
+    ['hex delay', ['-d', '0x10'], /-d: '0x10' is not a delay/],
+    ['delay with a space', ['-d', ' 2'], /-d: ' 2' is not a delay/],
+    ['empty delay', ['-d', ''], /-d needs a value/],
+    ['dump: exponent delay', ['dump', 'processes', '-d', '1e0'], /-d: '1e0' is not a delay/],
+    ['dump: hex count', ['dump', 'processes', '-n', '0x2'], /-n: '0x2' is not a positive count/],
+    ['dump processes --pid', ['dump', 'processes', '--pid', String(FREE)], new RegExp(`--pid: no process with PID ${FREE}`)],
+    ['dump processes --pid 999999', ['dump', 'processes', '--pid', '999999'], /--pid: (no process with PID 999999|'999999' is not a PID)/],
+    ['dump processes --user', ['dump', 'processes', '--user', 'nosuchuser'], /--user: no user 'nosuchuser'/],
+    ['dump processes --columns empty', ['dump', 'processes', '--columns', ''], /--columns: '' is not a list of column ids/],
+    ['dump processes --columns unknown', ['dump', 'processes', '--columns', 'pid,bogus'], /--columns: unknown column 'bogus'/],
+    ['dump process --pid', ['dump', 'process', '--pid', String(FREE)], new RegExp(`--pid: no process with PID ${FREE}`)],
+    ['dump netstat --iface', ['dump', 'netstat', '--iface', 'nosuch'], /--iface: no network interface 'nosuch' \(interfaces: .*lo/],
+    ['dump iostat --top hex', ['dump', 'iostat', '--procs', '--top', '0x10'], /--top: '0x10' is not a positive count/],
+    ['bare trace', ['trace'], /^usage: ostop trace <tracer>/m],
+    ['trace --pid', ['trace', 'opens', '--pid', String(FREE)], new RegExp(`--pid: no process with PID ${FREE}`)],
+    ['trace --pid 999999', ['trace', 'opens', '--pid', '999999'], /--pid: (no process with PID 999999|'999999' is not a PID)/],
+    ['trace --pid above pid_max', ['trace', 'opens', '--pid', '4294967297'], /--pid: '4294967297' is not a PID/],
+    ['trace hex duration', ['trace', 'opens', '--duration', '0x10'], /--duration: '0x10' is not a positive number of seconds/],
+  ];
+  it.each(BAD)('%s: exit 2, the value named on stderr, nothing on stdout', async (_what, args, message) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-bad-'));
+    const errFile = path.join(dir, 'stderr');
+    const a = new PtyApp(['-c', 'exec "$0" "$@" 2>"$OSTOP_ERR_FILE"', process.execPath, OSTOP_BIN, ...args], {
+      file: '/bin/sh', cols: 100, rows: 30, env: { OSTOP_ERR_FILE: errFile },
+    });
+    apps.push(a);
+    try {
+      const e = await a.waitExit(8000);
+      const stderr = fs.readFileSync(errFile, 'utf8');
+      expect(e.exitCode, `stderr: ${stderr}`).toBe(2);
+      expect(stderr).toMatch(message);
+      expect(stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/); // sanitized: no control character but newlines
+      expect(a.output).toBe(''); // nothing drawn: no alternate screen, no text
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 15000);
 
   it('-p PID opens straight into the process screen; Esc goes to the table', async () => {
     const name = uniqueTag('oep');
