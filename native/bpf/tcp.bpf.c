@@ -49,6 +49,7 @@ struct sock_common___ostop {
 struct sock___ostop {
 	struct sock_common___ostop __sk_common;
 	u16 sk_protocol;
+	int sk_err;
 } __attribute__((preserve_access_index));
 
 struct inet_sock___ostop {
@@ -159,7 +160,11 @@ static __always_inline void emit(struct sock___ostop *sk, struct tcp_conn *c, u8
 	e->dir = c ? c->dir : TCP_DIR_UNKNOWN;
 	e->oldstate = oldstate;
 	e->newstate = newstate;
-	e->_pad0 = 0;
+	/* Set before the move to CLOSE by the path that ends the connection:
+	 * tcp_reset() (ECONNREFUSED in SYN_SENT, else ECONNRESET/EPIPE),
+	 * tcp_write_err() (ETIMEDOUT), tcp_v4/v6_err() (EHOSTUNREACH... in
+	 * SYN_SENT), tcp_abort() (ECONNABORTED). 0 after a normal close. */
+	e->err = type == TCP_EV_CLOSE ? (u16)BPF_CORE_READ(sk, sk_err) : 0;
 	e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
 	if (c)
 		__builtin_memcpy(e->comm, c->comm, sizeof(e->comm));

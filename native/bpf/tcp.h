@@ -37,7 +37,8 @@ struct tcp_event {
 	__u8  dir;       /* TCP_DIR_* */
 	__u8  oldstate;  /* TCP_* states as in the kernel (1 ESTABLISHED ... 12 NEW_SYN_RECV) */
 	__u8  newstate;  /* for RETRANS: the socket state */
-	__u16 _pad0;
+	__u16 err;       /* CLOSE: the socket's pending error (sk_err: ECONNREFUSED for a refused connect,
+			  * ETIMEDOUT, EHOSTUNREACH, ECONNRESET...), 0 none; else 0 */
 	__u32 srtt_us;   /* smoothed RTT in microseconds */
 	char  comm[TCP_COMM_LEN];
 };
@@ -45,7 +46,7 @@ struct tcp_event {
 #define TCP_EVENT_FIELDS(X, T) \
 	X(T, ts_ns) X(T, start_ns) X(T, sock) X(T, tx_bytes) X(T, rx_bytes) X(T, pid) \
 	X(T, retrans) X(T, saddr) X(T, daddr) X(T, sport) X(T, dport) X(T, family) \
-	X(T, type) X(T, dir) X(T, oldstate) X(T, newstate) X(T, srtt_us) X(T, comm)
+	X(T, type) X(T, dir) X(T, oldstate) X(T, newstate) X(T, err) X(T, srtt_us) X(T, comm)
 #define TCP_LAYOUTS(L) L(tcp_event, TCP_EVENT_FIELDS)
 
 #endif

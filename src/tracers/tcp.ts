@@ -5,14 +5,14 @@
 // Byte counts are the kernel's tcp_sock.bytes_acked (sent and acknowledged
 // payload) and bytes_received (payload received in order).
 import type { OutputColumn } from '../app/output.js';
-import { clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TracerDescriptor, type WireLayouts } from './types.js';
+import { clockTime, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TracerDescriptor, type WireLayouts } from './types.js';
 
 export const TCP_LAYOUTS = {
   tcp_event: {
     size: 112,
     fields: {
       ts_ns: 0, start_ns: 8, sock: 16, tx_bytes: 24, rx_bytes: 32, pid: 40, retrans: 44, saddr: 48, daddr: 64,
-      sport: 80, dport: 82, family: 84, type: 86, dir: 87, oldstate: 88, newstate: 89, srtt_us: 92, comm: 96,
+      sport: 80, dport: 82, family: 84, type: 86, dir: 87, oldstate: 88, newstate: 89, err: 90, srtt_us: 92, comm: 96,
     },
   },
 } satisfies WireLayouts;
@@ -48,6 +48,20 @@ export interface TcpEvent {
   newstate: string;
   /** Lifetime in ms (CLOSE with a known start), else null. */
   durMs: number | null;
+  /** CLOSE: the socket's pending error (errno: 111 ECONNREFUSED for a refused connect), 0 none. */
+  err: number;
+}
+
+/** A CLOSE straight from SYN_SENT: connect() never reached ESTABLISHED. */
+export function failedConnect(e: TcpEvent): boolean {
+  return e.type === 'CLOSE' && e.oldstate === 'SYN_SENT';
+}
+
+/** Why a connection ended abnormally, for people: '' for a normal close. */
+export function closeProblem(e: TcpEvent): string {
+  if (e.type !== 'CLOSE') return '';
+  if (failedConnect(e)) return e.err ? `connect failed: ${errnoName(e.err)}` : 'connect failed: closed before established';
+  return e.err ? `ended by ${errnoName(e.err)}` : '';
 }
 
 export function formatIp(b: Uint8Array, family: 4 | 6): string {
@@ -97,6 +111,7 @@ export function decodeTcp(v: DataView, ctx: DecodeContext): TcpEvent | null {
     oldstate: TCP_STATES[v.getUint8(F.oldstate)] ?? '?',
     newstate: TCP_STATES[v.getUint8(F.newstate)] ?? '?',
     durMs: type === 'CLOSE' && startNs ? (tsNs - startNs) / 1e6 : null,
+    err: v.getUint16(F.err, true),
   };
 }
 
@@ -116,7 +131,8 @@ export const TCP_COLUMNS: readonly OutputColumn<TcpEvent>[] = [
   { id: 'retrans', title: 'RETR', width: 5, align: 'right', value: (e) => e.retrans },
   { id: 'dur_ms', title: 'MS', width: 9, align: 'right', value: (e) => e.durMs, text: (e) => ms(e.durMs) },
   { id: 'dir', title: 'DIR', width: 7, value: (e) => e.dir },
-  { id: 'state', title: 'STATE', value: (e) => (e.type === 'RETRANS' ? e.newstate : `${e.oldstate}>${e.newstate}`) },
+  { id: 'state', title: 'STATE', width: 22, value: (e) => (e.type === 'RETRANS' ? e.newstate : `${e.oldstate}>${e.newstate}`) },
+  { id: 'error', title: 'ERROR', value: (e) => (e.err ? errnoName(e.err) : null) },
 ];
 
 export interface TcpRemoteRow { raddr: string; rport: number; connections: number; txBytes: number; rxBytes: number; retrans: number }

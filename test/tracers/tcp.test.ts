@@ -6,11 +6,12 @@ import { liveTracerSkipReason } from '../helpers/native.js';
 import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
 import { TracerManager } from '../../src/tracers/manager.js';
-import { TCP_LAYOUTS, TcpAggregator, decodeTcp, formatIp, tcpTracer, type TcpEvent } from '../../src/tracers/tcp.js';
+import { TCP_COLUMNS, TCP_LAYOUTS, TcpAggregator, closeProblem, decodeTcp, formatIp, tcpTracer, type TcpEvent } from '../../src/tracers/tcp.js';
+import { formatRecords, toObject } from '../../src/app/output.js';
 
 const ctx = { wallMs: (ns: number) => ns / 1e6 };
 
-function canned(o: Partial<{ type: number; dir: number; pid: number; comm: string; family: number; saddr: number[]; daddr: number[]; sport: number; dport: number; tx: bigint; rx: bigint; retrans: number; start: bigint; ts: bigint; old: number; nw: number }>): DataView {
+function canned(o: Partial<{ type: number; dir: number; pid: number; comm: string; family: number; saddr: number[]; daddr: number[]; sport: number; dport: number; tx: bigint; rx: bigint; retrans: number; start: bigint; ts: bigint; old: number; nw: number; err: number }>): DataView {
   const L = TCP_LAYOUTS.tcp_event;
   const v = new DataView(new ArrayBuffer(L.size));
   v.setBigUint64(L.fields.ts_ns, o.ts ?? 3_000_000_000n, true);
@@ -29,6 +30,7 @@ function canned(o: Partial<{ type: number; dir: number; pid: number; comm: strin
   v.setUint8(L.fields.dir, o.dir ?? 1);
   v.setUint8(L.fields.oldstate, o.old ?? 9);
   v.setUint8(L.fields.newstate, o.nw ?? 7);
+  v.setUint16(L.fields.err, o.err ?? 0, true);
   v.setUint32(L.fields.srtt_us, 120, true);
   new Uint8Array(v.buffer, L.fields.comm, 16).set(Buffer.from(o.comm ?? 'curl'));
   return v;
@@ -49,6 +51,22 @@ describe('tcp decoder and aggregator (canned bytes)', () => {
     });
     expect(decodeTcp(canned({ start: 0n }), ctx)!.durMs).toBeNull();
     expect(decodeTcp(new DataView(new ArrayBuffer(8)), ctx)).toBeNull();
+  });
+  it('a connect that ends in SYN_SENT carries its error (refused), in JSON and text, and says so', () => {
+    const refused = decodeTcp(canned({ old: 2, nw: 7, tx: 0n, rx: 0n, err: 111 }), ctx)!;
+    expect(refused).toMatchObject({ type: 'CLOSE', oldstate: 'SYN_SENT', err: 111 });
+    expect(toObject(refused, TCP_COLUMNS)).toMatchObject({ event: 'CLOSE', state: 'SYN_SENT>CLOSE', error: 'ECONNREFUSED' });
+    expect(formatRecords([refused], TCP_COLUMNS, 'text').split('\n')[1]).toMatch(/SYN_SENT>CLOSE\s+ECONNREFUSED$/);
+    expect(closeProblem(refused)).toBe('connect failed: ECONNREFUSED');
+    const abandoned = decodeTcp(canned({ old: 2, nw: 7, tx: 0n, rx: 0n }), ctx)!;
+    expect(toObject(abandoned, TCP_COLUMNS).error).toBeNull();
+    expect(closeProblem(abandoned)).toMatch(/^connect failed/);
+    const reset = decodeTcp(canned({ old: 1, nw: 7, err: 104 }), ctx)!;
+    expect(toObject(reset, TCP_COLUMNS).error).toBe('ECONNRESET');
+    expect(closeProblem(reset)).toMatch(/ECONNRESET/);
+    const normal = decodeTcp(canned({}), ctx)!;
+    expect(toObject(normal, TCP_COLUMNS).error).toBeNull();
+    expect(closeProblem(normal)).toBe('');
   });
   it('aggregates closed connections, remotes and retransmits', () => {
     const agg = new TcpAggregator();
@@ -140,5 +158,37 @@ describe.skipIf(!!skipLive)('tcp live over loopback (privileged)', () => {
     const agg = new TcpAggregator();
     agg.add(conn);
     expect(agg.connections()).toHaveLength(2);
+  });
+});
+
+describe.skipIf(!!skipLive)('tcp live: a refused connect (privileged)', () => {
+  it('is a CLOSE from SYN_SENT with ECONNREFUSED and the caller as owner', async () => {
+    // A port nobody listens on: listen on an ephemeral port, then close it.
+    const probe = net.createServer();
+    await new Promise<void>((res) => probe.listen(0, '127.0.0.1', () => res()));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((res) => probe.close(() => res()));
+    const m = new TracerManager({ lookup: (n) => (n === 'tcp' ? tcpTracer : undefined) });
+    const events: TcpEvent[] = [];
+    m.onEvents<TcpEvent>('tcp', (b) => events.push(...b));
+    m.start('tcp', {});
+    try {
+      const code = await new Promise<string>((res) => {
+        const c = net.connect(port, '127.0.0.1');
+        c.on('connect', () => res('connected'));
+        c.on('error', (e: NodeJS.ErrnoException) => res(e.code ?? 'error'));
+      });
+      expect(code).toBe('ECONNREFUSED');
+      for (let i = 0; i < 50 && !events.some((e) => e.rport === port && e.type === 'CLOSE'); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        m.poll();
+      }
+    } finally {
+      m.stop('tcp');
+    }
+    const mine = events.filter((e) => e.rport === port && e.raddr === '127.0.0.1');
+    expect(mine.map((e) => e.type)).toEqual(['CLOSE']);
+    expect(mine[0]).toMatchObject({ oldstate: 'SYN_SENT', newstate: 'CLOSE', dir: 'active', pid: process.pid, err: 111 });
+    expect(toObject(mine[0], TCP_COLUMNS)).toMatchObject({ error: 'ECONNREFUSED', tx_bytes: 0, rx_bytes: 0 });
   });
 });
