@@ -2,11 +2,13 @@
 // block request, decoded from struct disk_event (native/bpf/disk.h; offsets
 // checked by test/tracers/disk.test.ts against the addon's offsetof), and an
 // aggregator with per device and direction counts and log2 latency
-// histograms (usecs). TIME(s) is CLOCK_MONOTONIC seconds, as disksnoop prints.
+// histograms (usecs). `time` is wall-clock time like every other tracer's;
+// the kernel's CLOCK_MONOTONIC seconds (what disksnoop prints) are kept as
+// `monotonic_s` in JSON.
 import { readFileSync } from 'node:fs';
 import type { OutputColumn } from '../app/output.js';
 import { loadNative } from '../native.js';
-import { cString, u64, type Aggregator, type SummaryTable, type TraceOptions, type TracerDescriptor, type WireLayouts } from './types.js';
+import { clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type WireLayouts } from './types.js';
 import { emptyHist, histAddNs, histColumns, histQuantile, histRows, type HistRow, type Log2Hist } from './runqlat-hist.js';
 
 export const DISK_LAYOUTS: WireLayouts = {
@@ -20,7 +22,10 @@ const F = DISK_LAYOUTS.disk_event.fields;
 export const DISK_F = { SYNC: 1, META: 2, FUA: 4, PREFLUSH: 8, RAHEAD: 16, NOSTART: 256 } as const;
 
 export interface DiskEvent {
+  /** Completion, CLOCK_MONOTONIC ns (bpf_ktime_get_ns). */
   tsNs: number;
+  /** Completion, epoch milliseconds. */
+  time: number;
   latNs: number;
   queueNs: number;
   sector: number;
@@ -37,11 +42,13 @@ export interface DiskEvent {
   comm: string;
 }
 
-export function decodeDisk(v: DataView): DiskEvent | null {
+export function decodeDisk(v: DataView, ctx: DecodeContext): DiskEvent | null {
   if (v.byteLength < DISK_LAYOUTS.disk_event.size) return null;
   const dev = v.getUint32(F.dev, true);
+  const tsNs = u64(v, F.ts_ns);
   return {
-    tsNs: u64(v, F.ts_ns),
+    tsNs,
+    time: ctx.wallMs(tsNs),
     latNs: u64(v, F.lat_ns),
     queueNs: u64(v, F.queue_ns),
     sector: u64(v, F.sector),
@@ -80,7 +87,8 @@ export function devName(major: number, minor: number, sysRoot = '/sys'): string 
 }
 
 export const DISK_COLUMNS: readonly OutputColumn<DiskEvent>[] = [
-  { id: 'time_s', title: 'TIME(s)', width: 18, value: (e) => e.tsNs / 1e9, text: (e) => (e.tsNs / 1e9).toFixed(8) },
+  { id: 'time', title: 'TIME', width: 12, value: (e) => new Date(e.time).toISOString(), text: (e) => clockTime(e.time) },
+  { id: 'monotonic_s', title: 'MONO(s)', width: 18, value: (e) => e.tsNs / 1e9, text: (e) => (e.tsNs / 1e9).toFixed(6) },
   { id: 'type', title: 'T', width: 1, value: (e) => opLetter(e.op) },
   { id: 'bytes', title: 'BYTES', width: 11, align: 'right', value: (e) => e.bytes },
   { id: 'lat_ms', title: 'LAT(ms)', width: 9, align: 'right', value: (e) => e.latNs / 1e6, text: (e) => (e.latNs / 1e6).toFixed(2) },
@@ -169,7 +177,8 @@ export const diskTracer: TracerDescriptor<DiskEvent> = {
     const ioStart = n.ok ? n.addon.probe('tp_btf/block_io_start') === '' : true;
     return { disable: [ioStart ? 'ostop_dk_insert' : 'ostop_dk_start'] };
   },
-  decode: (v) => decodeDisk(v),
+  decode: decodeDisk,
   columns: DISK_COLUMNS,
+  textColumns: DISK_COLUMNS.filter((c) => c.id !== 'monotonic_s').map((c) => c.id),
   createAggregator: () => new DiskAggregator(),
 };

@@ -10,7 +10,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TracerManager } from '../../src/tracers/manager.js';
 import { DISK_LAYOUTS, DiskAggregator, decodeDisk, diskTracer, opLetter, type DiskEvent } from '../../src/tracers/disk.js';
-import { formatRecords } from '../../src/app/output.js';
+import { formatRecords, toObject } from '../../src/app/output.js';
+import { clockTime } from '../../src/tracers/types.js';
+import { TRACERS } from '../../src/tracers/registry.js';
+
+/** Kernel timestamps map to wall time at a fixed offset (as monotonicToWall does). */
+const WALL0 = Date.UTC(2025, 0, 2, 3, 4, 5, 0);
+const ctx = { wallMs: (ns: number) => WALL0 + ns / 1e6 };
+const textCols = (diskTracer.textColumns ?? diskTracer.columns.map((c) => c.id)).map((id) => diskTracer.columns.find((c) => c.id === id)!);
 import { formatLog2Hist, log2Slot, histQuantile, emptyHist, histAddNs } from '../../src/tracers/runqlat-hist.js';
 
 function canned(o: Partial<{ ts: bigint; lat: bigint; q: bigint; sector: bigint; major: number; minor: number; bytes: number; pid: number; op: number; flags: number; error: number; comm: string }>): DataView {
@@ -51,19 +58,19 @@ describe('log2 histograms', () => {
 
 describe('disk_event decoder and aggregator (canned bytes)', () => {
   it('decodes a write and prints disksnoop columns', () => {
-    const e = decodeDisk(canned({}))!;
+    const e = decodeDisk(canned({}), ctx)!;
     expect(e).toMatchObject({ tsNs: 1946345850000, latNs: 960000, major: 8, minor: 0, bytes: 8192, pid: 100, op: 1, comm: 'postgres', sector: 2048 });
-    const text = formatRecords([e], diskTracer.columns.filter((c) => c.id !== 'dev'), 'text');
+    const text = formatRecords([e], textCols.filter((c) => c.id !== 'dev'), 'text');
     expect(text.split('\n')).toEqual([
-      'TIME(s)            T       BYTES   LAT(ms)     PID COMM',
-      '1946.34585000      W        8192      0.96     100 postgres',
+      'TIME         T       BYTES   LAT(ms)     PID COMM',
+      `${clockTime(WALL0 + 1946345.85)} W        8192      0.96     100 postgres`,
     ]);
     expect(opLetter(0)).toBe('R');
     expect(opLetter(2)).toBe('F');
   });
   it('aggregates per device and direction with latency histograms', () => {
     const agg = new DiskAggregator((ma, mi) => `d${ma}:${mi}`);
-    agg.add([decodeDisk(canned({ lat: 1_000_000n }))!, decodeDisk(canned({ lat: 3_000_000n, bytes: 4096 }))!, decodeDisk(canned({ op: 0, lat: 100_000n }))!]);
+    agg.add([decodeDisk(canned({ lat: 1_000_000n }), ctx)!, decodeDisk(canned({ lat: 3_000_000n, bytes: 4096 }), ctx)!, decodeDisk(canned({ op: 0, lat: 100_000n }), ctx)!]);
     const devs = agg.devices();
     expect(devs.map((d) => [d.dev, d.dir, d.ios, d.bytes])).toEqual([['d8:0', 'W', 2, 12288], ['d8:0', 'R', 1, 8192]]);
     expect(devs[0].avgMs).toBeCloseTo(2);
@@ -74,7 +81,21 @@ describe('disk_event decoder and aggregator (canned bytes)', () => {
     expect(w.filter((r) => r.count).map((r) => [r.lo, r.count])).toEqual([[512, 1], [2048, 1]]);
   });
   it('rejects short records', () => {
-    expect(decodeDisk(new DataView(new ArrayBuffer(16)))).toBeNull();
+    expect(decodeDisk(new DataView(new ArrayBuffer(16)), ctx)).toBeNull();
+  });
+  it('JSON time is wall-clock ISO 8601 like every other tracer; monotonic seconds only as an extra, named field', () => {
+    const o = toObject(decodeDisk(canned({}), ctx)!, diskTracer.columns);
+    expect(o.time).toBe(new Date(WALL0 + 1946345.85).toISOString());
+    expect(o.monotonic_s).toBeCloseTo(1946.34585, 9);
+    expect(o).not.toHaveProperty('time_s');
+    // one time field everywhere: every tracer's events have `time`, an ISO string
+    const isoRe = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    for (const t of TRACERS) {
+      const c = t.columns.find((x) => x.id === 'time');
+      expect(c, `${t.name} has a time column`).toBeDefined();
+      expect(t.columns.filter((x) => /^time_|_s$/.test(x.id) && x.id !== 'monotonic_s').map((x) => x.id), `${t.name}: other time fields`).toEqual([]);
+    }
+    expect(String(o.time)).toMatch(isoRe);
   });
 });
 
@@ -123,6 +144,7 @@ describe.skipIf(!!skipLive)('disk live on a loop device (privileged)', () => {
     m.onEvents<DiskEvent>('disk', (b) => events.push(...b));
     m.start('disk', {});
     let w: { pid: number; code: number | null }, r: { pid: number; code: number | null };
+    const t0 = Date.now();
     try {
       w = await run('dd', ['if=/dev/zero', `of=${loop}`, 'bs=8192', 'count=1', 'seek=10', 'oflag=direct', 'status=none']);
       r = await run('dd', [`if=${loop}`, 'of=/dev/null', 'bs=4096', 'count=1', 'skip=3', 'iflag=direct', 'status=none']);
@@ -144,6 +166,9 @@ describe.skipIf(!!skipLive)('disk live on a loop device (privileged)', () => {
     for (const e of [wr[0], rd[0]]) {
       expect(e.latNs).toBeGreaterThan(0);
       expect(e.latNs).toBeLessThan(5e9);
+      // wall-clock completion time, as the other tracers' `time`
+      expect(e.time).toBeGreaterThanOrEqual(t0 - 50);
+      expect(e.time).toBeLessThanOrEqual(Date.now() + 50);
     }
     const agg = new DiskAggregator();
     agg.add(mine);

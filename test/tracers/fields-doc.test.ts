@@ -98,7 +98,7 @@ describe('FIELDS.md', () => {
 
   it('covers tables named after the data (disk latency.<dev>.<dir>)', () => {
     const agg = new DiskAggregator(() => 'xvdq');
-    const ev: DiskEvent = { tsNs: 1e9, latNs: 150_000, queueNs: 0, sector: 0, major: 202, minor: 16, bytes: 4096, pid: 1, tid: 1, op: 0, flags: 0, error: 0, comm: 'x' };
+    const ev: DiskEvent = { tsNs: 1e9, time: 1e12, latNs: 150_000, queueNs: 0, sector: 0, major: 202, minor: 16, bytes: 4096, pid: 1, tid: 1, op: 0, flags: 0, error: 0, comm: 'x' };
     const ids = agg.tables().map((t) => t.id);
     expect(ids).toEqual(['devices']);
     agg.add([ev]);
