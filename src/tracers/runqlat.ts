@@ -3,9 +3,9 @@
 // (struct runqlat_hist, native/bpf/runqlat.h; offsets checked against the
 // addon by test/tracers/runqlat.test.ts), plus runqslower events for waits
 // >= --min-us. Maps are cumulative; interval() diffs two reads.
-import type { OutputColumn } from '../app/output.js';
-import { clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type TracerHandle, type WireLayouts } from './types.js';
-import { LOG2_SLOTS, emptyHist, histColumns, histDiff, histQuantile, histRows, type Log2Hist } from './runqlat-hist.js';
+import { toObject, type OutputColumn, type OutputFormat } from '../app/output.js';
+import { clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TraceReport, type TracerDescriptor, type TracerHandle, type WireLayouts } from './types.js';
+import { LOG2_SLOTS, emptyHist, formatLog2Hist, histColumns, histDiff, histQuantile, histRows, type Log2Hist } from './runqlat-hist.js';
 
 export const RUNQLAT_LAYOUTS = {
   runqlat_hist: { size: 304, fields: { slots: 0, count: 256, total_ns: 264, max_ns: 272, comm: 280, tgid: 296 } },
@@ -167,6 +167,48 @@ function minUs(o: TraceOptions): number {
   return Math.floor(n);
 }
 
+function intervalSec(o: TraceOptions): number | undefined {
+  const v = o.flags?.interval;
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--interval: '${String(v)}' is not a positive number of seconds`);
+  return n;
+}
+
+/**
+ * `ostop trace runqlat` without --min-us and --summary: the system-wide (or
+ * --pid) histogram of the waits since the previous report, in BCC's
+ * print_log2_hist layout (text) or one object per report (JSON), every
+ * --interval seconds and at the end, as BCC's `runqlat [interval]`.
+ */
+export function runqlatReport(o: TraceOptions): TraceReport | undefined {
+  const every = intervalSec(o);
+  if (minUs(o) > 0) {
+    if (every !== undefined) throw new Error('--interval applies to the histogram; with --min-us every wait above it is printed as it happens');
+    return undefined;
+  }
+  const agg = new RunqlatAggregator();
+  let last = Date.now();
+  const cols = histColumns('usecs');
+  return {
+    intervalSec: every,
+    banner: `Tracing run queue latency${o.pid ? ` of pid ${o.pid}` : ''}... Hit Ctrl-C to end.`,
+    print(handle: TracerHandle, format: OutputFormat): string {
+      agg.collect(handle);
+      const h = agg.interval();
+      const now = Date.now();
+      const seconds = (now - last) / 1000;
+      last = now;
+      if (format === 'json') {
+        const rec = { time: new Date(now).toISOString(), interval_s: Math.round(seconds * 1000) / 1000, waits: h.count, histogram: histRows(h).map((r) => toObject(r, cols)) };
+        return JSON.stringify(rec) + '\n';
+      }
+      const stamp = every !== undefined ? `\n${clockTime(now).slice(0, 8)}\n` : '';
+      return `${stamp}${h.count ? formatLog2Hist(h, 'usecs') : 'no run-queue waits counted'}\n`;
+    },
+  };
+}
+
 export const RUNQLAT_COLUMNS: readonly OutputColumn<RunqSlowEvent>[] = [
   { id: 'time', title: 'TIME', width: 12, value: (e) => new Date(e.time).toISOString(), text: (e) => clockTime(e.time) },
   { id: 'pid', title: 'PID', width: 7, align: 'right', value: (e) => e.pid },
@@ -180,12 +222,13 @@ export const RUNQLAT_COLUMNS: readonly OutputColumn<RunqSlowEvent>[] = [
 
 export const runqlatTracer: TracerDescriptor<RunqSlowEvent> = {
   name: 'runqlat',
-  summary: 'run queue latency: log2 histograms (system-wide and per process) counted in the kernel; --min-us N lists waits above N us (runqslower)',
-  flags: { 'min-us': 'string' },
+  summary: 'run queue latency: log2 histogram counted in the kernel, printed at the end or every --interval SEC (runqlat); --summary adds per process; --min-us N lists waits above N us (runqslower)',
+  flags: { 'min-us': 'string', interval: 'string' },
   layouts: RUNQLAT_LAYOUTS,
   kernelSummary: true,
   nativeOptions: (o) => ({ rodata: { targ_min_us: minUs(o) }, ringBytes: 1 << 18 }),
   decode: decodeRunqEvent,
   columns: RUNQLAT_COLUMNS,
   createAggregator: () => new RunqlatAggregator(),
+  report: runqlatReport,
 };

@@ -11,7 +11,7 @@ import { sanitize } from '../util/text.js';
 import { parseDecimal, parsePid, UsageError } from '../util/args.js';
 import { TracerError, TracerManager, tracerManager } from './manager.js';
 import { KNOWN_TRACERS, TRACERS, findTracer } from './registry.js';
-import type { TraceOptions, TracerDescriptor } from './types.js';
+import type { TraceOptions, TraceReport, TracerDescriptor } from './types.js';
 
 export interface TraceIO {
   out: (s: string) => void;
@@ -148,6 +148,14 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
   const { desc, opts, durationSec, format } = parsed;
   const name = desc.name;
   const agg = opts.summary ? desc.createAggregator!(opts) : undefined;
+  // Options that stream nothing print a report instead (runqlat: its histogram, as BCC's runqlat).
+  let report: TraceReport | undefined;
+  try {
+    report = agg ? undefined : desc.report?.(opts);
+  } catch (e) {
+    io.err(`ostop trace: ${sanitize((e as Error).message)}\nTry 'ostop trace --help'.\n`);
+    return 2;
+  }
   const cols = pickColumns(desc, format);
   let first = true;
   let events = 0;
@@ -170,6 +178,7 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
   const started = Date.now();
+  let reportTimer: NodeJS.Timeout | undefined;
   try {
     try {
       const info = manager.start(name, opts);
@@ -185,10 +194,13 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
       }
       throw e;
     }
-    if (format === 'text' && !agg) {
+    if (format === 'text' && !agg && !report) {
       io.out(formatRecords([], cols, 'text', { header: true }) + '\n');
       first = false;
     }
+    if (report) io.err(`${report.banner}\n`);
+    const every = report?.intervalSec;
+    if (report && every) reportTimer = setInterval(() => io.out(report.print(manager.handle(name), format)), every * 1000);
     if (durationSec !== undefined) await sleep(durationSec * 1000, ctrl.signal);
     else {
       // The addon's poll handle is unref'd (tracing never holds a process open), so keep the loop alive here.
@@ -199,6 +211,8 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
 
     manager.poll();
     if (agg?.collect) agg.collect(manager.handle(name));
+    clearInterval(reportTimer);
+    if (report) io.out(report.print(manager.handle(name), format));
     const drops = manager.drops(name);
     manager.stop(name);
     const elapsed = (Date.now() - started) / 1000;
@@ -214,10 +228,11 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
         io.out(parts.join('\n\n') + '\n');
       }
     } else {
-      io.err(`ostop trace: ${name}: ${events} events in ${elapsed.toFixed(1)} s; drops: ring ${drops.ring}, map ${drops.map}, native ${drops.native}\n`);
+      io.err(`ostop trace: ${name}: ${report ? '' : `${events} events in `}${elapsed.toFixed(1)} s; drops: ring ${drops.ring}, map ${drops.map}, native ${drops.native}\n`);
     }
     return 0;
   } finally {
+    clearInterval(reportTimer);
     for (const s of signals) process.off(s, onSignal);
     unsubscribe();
     manager.stop(name);

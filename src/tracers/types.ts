@@ -3,7 +3,7 @@
 // owns the wire decoder (offsets into native/bpf/<name>.h, checked against the
 // addon's offsetof export by test/tracers/layout.test.ts), its output columns
 // (stable ids = JSON field names, documented in FIELDS.md) and its aggregator.
-import type { OutputColumn } from '../app/output.js';
+import type { OutputColumn, OutputFormat } from '../app/output.js';
 import type { NativeStartOptions } from '../native.js';
 
 /** Options a tracer is started with; tracer-specific flags go in `flags`. */
@@ -48,6 +48,19 @@ export interface Aggregator<E> {
   reset?(): void;
 }
 
+/**
+ * What `ostop trace <tracer>` prints when it neither streams nor was asked
+ * for --summary (runqlat without --min-us: its histogram, as BCC's runqlat).
+ */
+export interface TraceReport {
+  /** Seconds between reports (--interval); also one at the end. Undefined: only at the end. */
+  intervalSec?: number;
+  /** For stderr when tracing starts (BCC's "Tracing ... Hit Ctrl-C to end."). */
+  banner: string;
+  /** What was counted since the previous report (reads the kernel maps); ends with a newline. */
+  print(handle: TracerHandle, format: OutputFormat): string;
+}
+
 export interface TracerDescriptor<E = unknown> {
   name: string;
   /** Native tracer name in native/addon/tracers.def (default: name). */
@@ -72,6 +85,8 @@ export interface TracerDescriptor<E = unknown> {
   createAggregator?(opts: TraceOptions): Aggregator<E>;
   /** True when --summary counts in the kernel and streams nothing. */
   kernelSummary?: boolean;
+  /** The report printed when these options stream nothing and --summary is off (throws on bad flags); undefined: stream. */
+  report?(opts: TraceOptions): TraceReport | undefined;
 }
 
 // ---- decoding helpers shared by decoders -------------------------------
