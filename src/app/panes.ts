@@ -17,7 +17,7 @@ import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { AppApi } from './view.js';
 import type { Theme } from '../../screens/theme.js';
-import { TracerError, tracerManager, type TracerManager } from '../tracers/manager.js';
+import { TracerError, tracerManager, withoutTracerName, type TracerManager } from '../tracers/manager.js';
 import type { TraceOptions } from '../tracers/types.js';
 import { createPanes } from '../../screens/trace-panes.js';
 import { STORM_EVENTS_PER_SEC, type PaneUi, type TracePane } from '../../screens/trace-pane.js';
@@ -63,7 +63,8 @@ const COLLECT_MS = 1000;
 
 /** What is missing and how to get it, from a failed start. */
 export function explainStartError(name: string, key: number, e: unknown): PaneError {
-  const message = sanitize(e instanceof Error ? e.message : String(e));
+  // Shown after the pane's title: without the tracer's name the message may start with.
+  const message = sanitize(withoutTracerName(name, e instanceof Error ? e.message : String(e)));
   const reason = e instanceof TracerError ? e.reason : 'failed';
   const howto: string[] = [];
   if (reason === 'privilege') {
@@ -304,7 +305,7 @@ export class PaneHost {
       try {
         if (p.collect) p.collect(this.manager.handle(p.tracer));
       } catch (e) {
-        this.ctx.app.status(`${p.title}: ${(e as Error).message}`, 'error');
+        this.ctx.app.status(`${p.title}: ${withoutTracerName(p.tracer, (e as Error).message)}`, 'error');
       }
       try {
         const d = this.manager.drops(p.tracer);

@@ -15,6 +15,16 @@ export class TracerError extends Error {
   }
 }
 
+/**
+ * A TracerError's message without the tracer's name in front ("opens: ...",
+ * "tracer opens: ..." from the addon), for callers that name the tracer
+ * themselves (a pane prefixes its title).
+ */
+export function withoutTracerName(tracer: string, message: string): string {
+  const esc = tracer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return message.replace(new RegExp(`^(?:tracer )?'?${esc}'?: `), '');
+}
+
 export interface TracerDrops {
   /** Events lost in the kernel because the ring was full. */
   ring: number;

@@ -374,6 +374,20 @@ describe('PaneHost with a fake manager', () => {
     expect(m.size).toBeLessThanOrEqual(100);
   });
 
+  it('start errors are not prefixed twice with the tracer name', () => {
+    const { host, mgr, draw } = setup({ cols: 200, rows: 40 });
+    // messages as TracerManager and the addon word them (src/tracers/manager.ts, native/addon/addon.cc)
+    mgr.fail.opens = new TracerError('opens', 'opens: tracing needs root or CAP_BPF+CAP_PERFMON: run ostop with sudo', 'privilege');
+    mgr.fail.disk = new TracerError('disk', 'tracer disk: none of its programs can run on this kernel', 'failed');
+    host.toggle(1);
+    host.toggle(2);
+    const text = draw().join('\n');
+    expect(text).toContain('tracing needs root');
+    expect(text).toContain('none of its programs can run on this kernel');
+    expect(text).not.toMatch(/opens: opens:/);
+    expect(text).not.toMatch(/disk I\/O: (tracer )?disk:/);
+  });
+
   it('plainRow fits wide and hostile text to an exact width', () => {
     const cols = [{ title: 'A', width: 4 }, { title: 'B', width: 0 }];
     expect(plainRow(cols, ['漢字漢字', 'x\x1b]0;t\x07y'], 12)).toBe('漢字 x?y    ');
