@@ -6,6 +6,7 @@ import type { Widgets } from 'blessed';
 import type { Screen, ViewContext } from '../src/app/view.js';
 import type { IostatUiState, IostatViewModel } from '../src/views/iostat.js';
 import { PID_IO_SORTS, type PidIoSortKey } from '../src/model/iostat.js';
+import { ioUnreadableNote } from '../src/collectors/pid-io.js';
 import { fitWidth } from '../src/util/text.js';
 
 /** A number in at most `w` characters, right-aligned: fewer decimals first, then a k/M/G/T suffix. */
@@ -84,7 +85,8 @@ export class IostatScreen implements Screen<IostatViewModel> {
       for (const e of (m.fs?.errors ?? []).slice(0, 2)) L.push(th.fg('warn', blessed.escape(`statfs ${e.mountPoint}: ${e.error}`)));
     } else {
       const p = m.procs;
-      L.push(lab(`process I/O, sorted by ${this.state.procSort}`) + (p?.denied ? th.fg('warn', `  ${p.denied} processes not readable (need root)`) : ''));
+      const ioNote = p && ioUnreadableNote(p.unreadable, undefined, true);
+      L.push(lab(`process I/O, sorted by ${this.state.procSort}`) + (ioNote ? th.fg('warn', blessed.escape(`  ${ioNote}`)) : ''));
       L.push(lab('    PID      READ/s     WRITE/s     RCHAR/s     WCHAR/s COMM'));
       const rows = p?.rows ?? [];
       this.pageRows = room - 2;

@@ -88,6 +88,8 @@ export interface PidIoModel {
   interval: number;
   rows: PidIoRow[];
   denied: number;
+  /** io files not read this sample, by errno (see ioUnreadableNote). */
+  unreadable: Record<string, number>;
 }
 
 export type PidIoSortKey = 'read' | 'write' | 'total' | 'rchar' | 'wchar' | 'pid' | 'comm';
@@ -121,5 +123,5 @@ export function buildPidIoModel(prev: PidIoSample, cur: PidIoSample, sort: PidIo
   }
   const cmp = PID_IO_SORTS[sort] ?? PID_IO_SORTS.total;
   rows.sort((a, b) => cmp(a, b) || a.pid - b.pid);
-  return { time: Date.now(), interval: sec, rows, denied: cur.denied };
+  return { time: Date.now(), interval: sec, rows, denied: cur.denied, unreadable: cur.unreadable ?? {} };
 }

@@ -11,7 +11,7 @@ import type { OutputColumn } from '../app/output.js';
 import type { Source, ViewDef } from '../app/view.js';
 import { readDiskstatsSample, type DiskstatsSample } from '../collectors/diskstats.js';
 import { readFsSample, type FsStat } from '../collectors/fs.js';
-import { readPidIoSample, type PidIoSample } from '../collectors/pid-io.js';
+import { ioUnreadableNote, readPidIoSample, type PidIoSample } from '../collectors/pid-io.js';
 import { buildFsModel, type FsModel } from '../model/fs.js';
 import { buildIostatModel, buildPidIoModel, PID_IO_SORTS, selectDevices, type DeviceModel, type IostatModel, type PidIoModel, type PidIoRow, type PidIoSortKey } from '../model/iostat.js';
 import { History, humanBytes as hb, round, runSampledDump, timeColumn } from './vmstat-util.js';
@@ -124,7 +124,8 @@ export const iostatDump: DumpView = {
       let warned = false;
       return runSampledDump<PidIoSample, ProcRow>(opts, () => readPidIoSample(), (p, c) => {
         const m = buildPidIoModel(p!, c, sort);
-        if (m.denied && !warned) { warned = true; opts.err(`ostop: ${m.denied} processes' /proc/PID/io not readable (needs root or the same user)\n`); }
+        const note = warned ? undefined : ioUnreadableNote(m.unreadable);
+        if (note) { warned = true; opts.err(`ostop: ${note}\n`); }
         return m.rows.slice(0, top).map((r) => ({ ...r, time: m.time }));
       }, PID_IO_COLUMNS, 'table');
     }
