@@ -137,6 +137,39 @@ export function sideBySide(left: { plain: string[]; tagged: string[] }, right: s
   return out;
 }
 
+// ---- scrolling ------------------------------------------------------------
+
+/** Keys a focused pane scrolls with (blessed key names; they carry no character). */
+export const SCROLL_KEYS: ReadonlySet<string> = new Set(['up', 'down', 'pageup', 'pagedown', 'home', 'end']);
+
+export interface ScrollWindow {
+  /** Content lines [start, end) are shown. */
+  start: number;
+  end: number;
+  /** A line above / below the content says what is scrolled off. */
+  above: boolean;
+  below: boolean;
+  /** `scroll` clamped to what the content allows. */
+  scroll: number;
+}
+
+/**
+ * Which of `total` content lines fit in `height` lines from line `scroll`,
+ * keeping a line at the top (when scrolled down) and at the bottom (when
+ * more follows) to say what is off-screen: nothing is hidden silently.
+ */
+export function scrollWindow(total: number, height: number, scroll: number): ScrollWindow {
+  if (total <= height) return { start: 0, end: total, above: false, below: false, scroll: 0 };
+  if (height <= 0) return { start: 0, end: 0, above: false, below: false, scroll: 0 };
+  // At the end: the "above" line, then the last height - 1 lines.
+  const start = Math.max(0, Math.min(scroll, total - (height - 1)));
+  const above = start > 0;
+  let end = start + height - (above ? 1 : 0);
+  const below = end < total;
+  if (below) end--;
+  return { start, end: Math.max(start, end), above, below, scroll: start };
+}
+
 export function fmtNum(n: number, digits = 0): string {
   if (!Number.isFinite(n)) return '-';
   if (Math.abs(n) >= 1e9) return (n / 1e9).toFixed(1) + 'G';
@@ -195,6 +228,10 @@ export abstract class TracePane<E = unknown> {
   readonly window = new PidWindow();
   /** Events folded since the tracer started (shown in the border). */
   events = 0;
+  /** First content line shown by panes whose content can be longer than the pane (see scrollable()). */
+  scroll = 0;
+  /** Content lines the last draw showed: what PgUp/PgDn move. */
+  page = 1;
 
   constructor(protected readonly ui: PaneUi) {}
 
@@ -226,6 +263,16 @@ export abstract class TracePane<E = unknown> {
   /** Lines (blessed-tagged) for a width x height area. */
   abstract draw(width: number, height: number): string[];
 
+  /** What the pane counts, for the border: streamed events unless a mode counts something else (in the kernel). */
+  countLabel(): string {
+    return `${this.events} events`;
+  }
+
+  /** True while the pane draws content that can be longer than the pane (Up/Down/PgUp/PgDn/Home/End scroll it when focused). */
+  scrollable(): boolean {
+    return false;
+  }
+
   /** Mode words for the border ("stream", "summary", "failed only"...). */
   modeLabel(): string[] {
     const out: string[] = [];
@@ -237,6 +284,14 @@ export abstract class TracePane<E = unknown> {
 
   /** Pane-local keys (only while focused). True when consumed. */
   handleKey(ch: string | undefined, name: string, _full: string): boolean {
+    if (ch === undefined && SCROLL_KEYS.has(name)) {
+      if (!this.scrollable()) return false;
+      const page = Math.max(1, this.page);
+      const by: Record<string, number> = { up: -1, down: 1, pageup: -page, pagedown: page, home: -Infinity, end: Infinity };
+      // Clamped below here, above by the next draw (scrollWindow).
+      this.scroll = Math.max(0, Math.min(Number.MAX_SAFE_INTEGER, this.scroll + by[name]));
+      return true;
+    }
     if (ch === 'c') {
       this.clear();
       return true;

@@ -14,12 +14,12 @@ import { exitColumns, isAbnormalExit, type ExitEvent } from '../src/tracers/exit
 import { DiskAggregator, devName, opLetter, type DiskEvent } from '../src/tracers/disk.js';
 import { SyscallAggregator, isError, syscallCall, SC_F, type SyscallEvent } from '../src/tracers/syscalls.js';
 import { formatRet } from '../src/tracers/syscalls-args.js';
-import type { TcpEvent } from '../src/tracers/tcp.js';
+import { closeProblem, failedConnect, type TcpEvent } from '../src/tracers/tcp.js';
 import { RunqlatAggregator, type RunqSlowEvent } from '../src/tracers/runqlat.js';
-import { histBar, histQuantile, histRows, type Log2Hist } from '../src/tracers/runqlat-hist.js';
+import { displayRows, histBar, histQuantile, type HistLine, type Log2Hist } from '../src/tracers/runqlat-hist.js';
 import { sanitize } from '../src/util/text.js';
 import {
-  BoundedMap, Ring, TracePane, fmtNum, plainRow, sideBySide, styled, tableHeader, tableRow,
+  BoundedMap, Ring, TracePane, fmtNum, plainRow, scrollWindow, sideBySide, styled, tableHeader, tableRow,
   type PaneCol, type PaneUi, type PerPidMetric, type RowStyle,
 } from './trace-pane.js';
 
@@ -50,18 +50,67 @@ function msg(ui: PaneUi, text: string): string {
   return ui.theme.fg('dim', blessed.escape(text));
 }
 
-/** A log2 histogram in print_log2_hist's layout, cut to `height` lines. */
-export function histLines(ui: PaneUi, h: Log2Hist, unit: string, width: number, height: number): string[] {
-  const rows = histRows(h);
-  if (!rows.length) return [msg(ui, 'no samples yet')];
-  const barW = Math.max(8, Math.min(40, width - 36));
-  const out = [tableHeaderLine(ui, `${unit.padStart(10)}${''.padEnd(14)} : count     distribution`, width)];
-  // Keep the tail (slow buckets) visible when not everything fits: drop the fastest empty-ish rows first.
-  const shown = rows.length > height - 1 ? rows.slice(rows.length - (height - 1)) : rows;
-  for (const r of shown) {
-    const line = `${String(r.lo).padStart(10)} -> ${String(r.hi).padEnd(10)} : ${String(r.count).padEnd(9)} ${histBar(r.frac, barW)}`;
-    out.push(styled(ui.theme, line.slice(0, width), undefined));
+export interface HistBlock {
+  /** A line above the block's rows (a device's totals), shown bold. */
+  title?: string;
+  hist: Log2Hist;
+}
+
+/** Adjacent log2 buckets merged at most this far (x4: rows of 0-15, 16-255... us) before rows scroll instead. */
+const HIST_MERGES = [1, 2, 4] as const;
+
+/**
+ * Log2 histograms in print_log2_hist's layout below `fixed` lines, as a whole:
+ * every block from its first to its last non-empty bucket (a run of empty
+ * buckets on one line); adjacent buckets merged (x2, x4, said in the header)
+ * when that makes everything fit, else the rows scroll (`pane.scroll`) with a
+ * line saying how many rows and `noun`s (waits, I/Os) are above / below.
+ * Bars are scaled to the largest bucket of their block on screen.
+ */
+export function histLines(ui: PaneUi, pane: { scroll: number; page: number }, fixed: string[], blocks: readonly HistBlock[], unit: string, noun: string, width: number, height: number): string[] {
+  if (!blocks.some((b) => b.hist.count > 0)) return [...fixed, msg(ui, 'no samples yet')].slice(0, Math.max(1, height));
+  const avail = height - fixed.length - 1;
+  if (avail < 1) return fixed.slice(0, height);
+  const blockLines = (b: HistBlock, m: number) => (b.title === undefined ? 0 : 1) + displayRows(b.hist, m).length;
+  // The finest merge that fits everything, else the finest that fits each block on a page (the rest scrolls).
+  const merge = HIST_MERGES.find((m) => blocks.reduce((n, b) => n + blockLines(b, m), 0) <= avail)
+    ?? HIST_MERGES.find((m) => blocks.every((b) => blockLines(b, m) <= avail))
+    ?? HIST_MERGES[HIST_MERGES.length - 1];
+  type Line = { title: string } | { row: HistLine; block: number };
+  const content: Line[] = [];
+  blocks.forEach((b, block) => {
+    if (b.title !== undefined) content.push({ title: b.title });
+    for (const row of displayRows(b.hist, merge)) content.push({ row, block });
+  });
+  const win = scrollWindow(content.length, avail, pane.scroll);
+  pane.scroll = win.scroll;
+  pane.page = win.end - win.start;
+  const shown = content.slice(win.start, win.end);
+  const max = new Map<number, number>();
+  for (const l of shown) if ('row' in l) max.set(l.block, Math.max(max.get(l.block) ?? 0, l.row.count));
+  const barW = Math.max(4, Math.min(40, width - 39));
+  const left = merge > 1 ? `${unit}, buckets merged x${merge}`.padStart(24) : unit.padStart(10).padEnd(24);
+  const out = [...fixed, tableHeaderLine(ui, `${left} : count     distribution`, width)];
+  const hidden = (ls: Line[], arrow: string, where: string) => {
+    const n = ls.reduce((a, l) => a + ('row' in l ? l.row.count : 0), 0);
+    return msg(ui, `${arrow} ${ls.length} more line${ls.length === 1 ? '' : 's'} ${where}: ${n} ${noun} (\` focuses the pane, then ↑ ↓ PgUp PgDn)`.slice(0, width));
+  };
+  if (win.above) out.push(hidden(content.slice(0, win.start), '▲', 'above'));
+  for (const l of shown) {
+    if (!('row' in l)) {
+      out.push(styled(ui.theme, plainRow([{ title: '', width: 0 }], [l.title], width), 'bold'));
+      continue;
+    }
+    const r = l.row;
+    const range = `${String(r.lo).padStart(10)} -> ${String(r.hi).padEnd(10)} : ${String(r.count).padEnd(9)}`;
+    if (r.emptyRun) {
+      out.push(msg(ui, `${range} (${r.emptyRun} empty buckets)`.slice(0, width)));
+      continue;
+    }
+    const m = max.get(l.block) ?? 0;
+    out.push(styled(ui.theme, `${range} ${histBar(m ? r.count / m : 0, barW)}`.slice(0, width), undefined));
   }
+  if (win.below) out.push(hidden(content.slice(win.end), '▼', 'below'));
   return out;
 }
 
@@ -135,9 +184,16 @@ export class OpensPane extends TracePane<OpensEvent> {
     return [this.summary ? 'summary' : 'stream', ...(this.failedOnly ? ['failed only'] : []), ...(this.pathSub ? [`path ~ ${this.pathSub}`] : []), ...super.modeLabel()];
   }
 
+  override countLabel(): string {
+    if (!this.summary) return super.countLabel();
+    return `${this.summaryEntries().reduce((n, r) => n + r.count, 0)} opens`;
+  }
+
   draw(width: number, height: number): string[] {
     if (this.summary) return this.drawSummary(width, height);
-    const rows = this.ring.last(height - 1).map((e) => ({
+    // The ring may hold opens from before the path filter was set: shown only when they match it.
+    const sub = this.pathSub;
+    const rows = this.ring.last(height - 1, sub ? (e) => e.path.includes(sub) : undefined).map((e) => ({
       cells: [clockTime(e.time), String(e.pid), e.comm, e.fd >= 0 ? String(e.fd) : '-1', e.err ? errnoName(e.err) : '0', e.path + (e.pathTruncated ? '...' : '')],
       style: (e.err ? 'warn' : undefined) as RowStyle,
     }));
@@ -146,10 +202,15 @@ export class OpensPane extends TracePane<OpensEvent> {
     return t;
   }
 
+  /** Kernel-counted (pid, comm, path) rows the summary shows: path filter, failed only, not ostop. */
+  private summaryEntries() {
+    if (this.pathSub) this.aggOpts.flags!.path = this.pathSub;
+    else delete this.aggOpts.flags!.path;
+    return this.agg.entries().filter((r) => r.pid !== SELF && (!this.failedOnly || r.errors > 0));
+  }
+
   private drawSummary(width: number, height: number): string[] {
-    this.aggOpts.flags!.path = this.pathSub || undefined as unknown as string;
-    if (!this.pathSub) delete this.aggOpts.flags!.path;
-    const entries = this.agg.entries().filter((r) => r.pid !== SELF && (!this.failedOnly || r.errors > 0));
+    const entries = this.summaryEntries();
     const byPath = new Map<string, { count: number; errors: number; pids: Set<number> }>();
     const byProc = new Map<string, { pid: number; comm: string; count: number; errors: number }>();
     for (const r of entries) {
@@ -190,7 +251,7 @@ export class OpensPane extends TracePane<OpensEvent> {
 // ---- 2 disk I/O -------------------------------------------------------------
 
 const DISK_COLS: PaneCol[] = [
-  { title: 'TIME(s)', width: 16 }, { title: 'T', width: 1 }, { title: 'BYTES', width: 8, align: 'right' },
+  { title: 'TIME', width: 12 }, { title: 'T', width: 1 }, { title: 'BYTES', width: 8, align: 'right' },
   { title: 'LAT(ms)', width: 8, align: 'right' }, { title: 'DEV', width: 8 }, { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 0 },
 ];
 
@@ -228,7 +289,7 @@ export class DiskPane extends TracePane<DiskEvent> {
   draw(width: number, height: number): string[] {
     if (this.histograms) return this.drawHist(width, height);
     const rows = this.ring.last(height - 1).map((e) => ({
-      cells: [(e.tsNs / 1e9).toFixed(6), opLetter(e.op), String(e.bytes), (e.latNs / 1e6).toFixed(2), this.devNameOf(e.major, e.minor), e.pid ? String(e.pid) : '-', e.pid ? e.comm : '-'],
+      cells: [clockTime(e.time), opLetter(e.op), String(e.bytes), (e.latNs / 1e6).toFixed(2), this.devNameOf(e.major, e.minor), e.pid ? String(e.pid) : '-', e.pid ? e.comm : '-'],
       style: (e.error ? 'error' : undefined) as RowStyle,
     }));
     const t = table(this.ui, DISK_COLS, rows, width, height).tagged;
@@ -239,14 +300,20 @@ export class DiskPane extends TracePane<DiskEvent> {
   private drawHist(width: number, height: number): string[] {
     const devs = this.agg.devices();
     if (!devs.length) return [msg(this.ui, 'no block I/O completed yet')];
-    const out: string[] = [];
-    for (const d of devs) {
-      if (out.length >= height) break;
-      out.push(styled(this.ui.theme, plainRow([{ title: '', width: 0 }], [`${d.dev} ${d.dir}: ${d.ios} I/Os, ${fmtNum(d.bytes)} B, avg ${d.avgMs.toFixed(2)} ms, p99< ${d.p99Ms.toFixed(2)} ms, max ${d.maxMs.toFixed(2)} ms${d.errors ? `, ${d.errors} errors` : ''}`], width), 'bold'));
-      const left = height - out.length;
-      if (left > 1) out.push(...histLines(this.ui, d.hist, 'usecs', width, Math.min(left, 12)));
-    }
-    return out.slice(0, height);
+    const blocks = devs.map((d) => ({
+      title: `${d.dev} ${d.dir}: ${d.ios} I/Os, ${fmtNum(d.bytes)} B, avg ${d.avgMs.toFixed(2)} ms, p99< ${d.p99Ms.toFixed(2)} ms, max ${d.maxMs.toFixed(2)} ms${d.errors ? `, ${d.errors} errors` : ''}`,
+      hist: d.hist,
+    }));
+    return histLines(this.ui, this, [], blocks, 'usecs', 'I/Os', width, height);
+  }
+
+  override scrollable(): boolean {
+    return this.histograms;
+  }
+
+  override countLabel(): string {
+    if (!this.histograms) return super.countLabel();
+    return `${this.agg.devices().reduce((n, d) => n + d.ios, 0)} I/Os`;
   }
 
   override handleKey(ch: string | undefined, name: string, full: string): boolean {
@@ -255,7 +322,7 @@ export class DiskPane extends TracePane<DiskEvent> {
   }
 
   override keys(): Array<[string, string]> {
-    return [['s h', 'latency histograms per device/direction'], ...super.keys()];
+    return [['s h', 'latency histograms per device/direction'], ['↑↓ PgUp PgDn', 'scroll the histograms'], ...super.keys()];
   }
 }
 
@@ -484,6 +551,13 @@ export class SyscallsPane extends TracePane<SyscallEvent> {
     this.started();
   }
 
+  override countLabel(): string {
+    // System-wide by process and syscount after a storm count in the kernel: nothing is streamed.
+    if (this.pid && !this.countOnly) return super.countLabel();
+    const n = this.pid ? this.agg.total().count : this.agg.byProcess().reduce((a, p) => a + (p.pid === SELF ? 0 : p.count), 0);
+    return `${n} syscalls`;
+  }
+
   override modeLabel(): string[] {
     return [this.pid ? (this.countOnly ? 'syscount (in-kernel)' : this.data ? 'strace + data + syscount' : 'strace + syscount') : 'top syscalls by process (system-wide; p or drill-in for one PID)', ...super.modeLabel()];
   }
@@ -556,7 +630,8 @@ export class SyscallsPane extends TracePane<SyscallEvent> {
 const TCP_COLS: PaneCol[] = [
   { title: 'TIME', width: 12 }, { title: 'EVENT', width: 7 }, { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 12 },
   { title: 'LOCAL', width: 21, align: 'right' }, { title: 'REMOTE', width: 21, align: 'right' }, { title: 'TX_B', width: 7, align: 'right' },
-  { title: 'RX_B', width: 7, align: 'right' }, { title: 'MS', width: 8, align: 'right' }, { title: 'RETR', width: 0, align: 'right' },
+  { title: 'RX_B', width: 7, align: 'right' }, { title: 'MS', width: 8, align: 'right' }, { title: 'RETR', width: 4, align: 'right' },
+  { title: 'NOTE', width: 0 },
 ];
 
 interface RetxRow { sock: string; pid: number; comm: string; local: string; remote: string; retrans: number; state: string }
@@ -603,13 +678,18 @@ export class TcpPane extends TracePane<TcpEvent> {
       if (!rows.length) t.push(msg(this.ui, 'no retransmits seen'));
       return t;
     }
-    const rows = this.ring.last(height - 1).map((e) => ({
-      cells: [
-        clockTime(e.time), e.type, e.pid ? String(e.pid) : '-', e.pid ? e.comm : '-', ep(e.laddr, e.lport), ep(e.raddr, e.rport),
-        e.type === 'CLOSE' ? fmtNum(e.txBytes) : '', e.type === 'CLOSE' ? fmtNum(e.rxBytes) : '', e.durMs === null ? '' : e.durMs.toFixed(2), e.retrans ? String(e.retrans) : '',
-      ],
-      style: (e.type === 'RETRANS' ? 'warn' : e.type === 'CLOSE' ? undefined : 'dim') as RowStyle,
-    }));
+    const rows = this.ring.last(height - 1).map((e) => {
+      // A connect that never got through has no byte counts: its error says what happened.
+      const problem = closeProblem(e);
+      const bytes = e.type === 'CLOSE' && !failedConnect(e);
+      return {
+        cells: [
+          clockTime(e.time), e.type, e.pid ? String(e.pid) : '-', e.pid ? e.comm : '-', ep(e.laddr, e.lport), ep(e.raddr, e.rport),
+          bytes ? fmtNum(e.txBytes) : '', bytes ? fmtNum(e.rxBytes) : '', e.durMs === null ? '' : e.durMs.toFixed(2), e.retrans ? String(e.retrans) : '', problem,
+        ],
+        style: (problem ? 'error' : e.type === 'RETRANS' ? 'warn' : e.type === 'CLOSE' ? undefined : 'dim') as RowStyle,
+      };
+    });
     const t = table(this.ui, TCP_COLS, rows, width, height).tagged;
     if (!rows.length) t.push(msg(this.ui, 'waiting for TCP connections...'));
     return t;
@@ -654,13 +734,27 @@ export class RunqlatPane extends TracePane<RunqSlowEvent> {
     return [this.cumulative ? 'since start' : 'last interval', this.pid ? '' : 'system-wide', ...super.modeLabel()].filter(Boolean);
   }
 
+  /** The histogram the pane shows: since start, or of the last collect interval. */
+  private shown(): Log2Hist {
+    return this.cumulative ? this.agg.histogram() : this.agg.interval();
+  }
+
+  override countLabel(): string {
+    return `${this.shown().count} waits`;
+  }
+
+  override scrollable(): boolean {
+    return true;
+  }
+
   draw(width: number, height: number): string[] {
-    const h = this.cumulative ? this.agg.histogram() : this.agg.interval();
+    const h = this.shown();
     const summary = h.count
       ? `${h.count} waits, avg ${(h.totalNs / h.count / 1000).toFixed(1)} us, p99< ${histQuantile(h, 0.99)} us, max ${(h.maxNs / 1000).toFixed(0)} us`
       : 'no scheduling waits counted yet';
     const hist = (w: number, hh: number) => {
-      const lines = [styled(this.ui.theme, summary.slice(0, w), 'bold'), ...histLines(this.ui, h, 'usecs', w, hh - 1)].slice(0, hh);
+      const top = [styled(this.ui.theme, plainRow([{ title: '', width: 0 }], [summary], w), 'bold')];
+      const lines = h.count ? histLines(this.ui, this, top, [{ hist: h }], 'usecs', 'waits', w, hh) : top;
       return { plain: lines.map((l) => blessed.stripTags(l).replace(/\{(\/?)(open|close)\}/g, '')), tagged: lines };
     };
     if (this.pid || width < 120) return hist(width, height).tagged;
@@ -677,7 +771,7 @@ export class RunqlatPane extends TracePane<RunqSlowEvent> {
   }
 
   override keys(): Array<[string, string]> {
-    return [['s', 'cumulative / last interval'], ['p', 'one PID'], ['c', 'clear']];
+    return [['s', 'cumulative / last interval'], ['↑↓ PgUp PgDn', 'scroll the histogram'], ['p', 'one PID'], ['c', 'clear']];
   }
 }
 

@@ -20,7 +20,7 @@ import type { Theme } from '../../screens/theme.js';
 import { TracerError, tracerManager, withoutTracerName, type TracerManager } from '../tracers/manager.js';
 import type { TraceOptions } from '../tracers/types.js';
 import { createPanes } from '../../screens/trace-panes.js';
-import { STORM_EVENTS_PER_SEC, type PaneUi, type TracePane } from '../../screens/trace-pane.js';
+import { SCROLL_KEYS, STORM_EVENTS_PER_SEC, type PaneUi, type TracePane } from '../../screens/trace-pane.js';
 import { publishPerPid, type PerPidRates } from '../../screens/trace-pane-columns.js';
 import { sanitize, truncateWidth } from '../util/text.js';
 
@@ -403,7 +403,9 @@ export class PaneHost {
         this.draw();
         return true;
       }
-      if (s && ch !== undefined && !/^[0-7`]$/.test(ch) && s.pane.handleKey(ch, name, full)) {
+      // Characters other than the pane toggles, and the scroll keys (which the pane declines when it has nothing to scroll).
+      const forPane = ch !== undefined ? !/^[0-7`]$/.test(ch) : SCROLL_KEYS.has(name);
+      if (s && forPane && s.pane.handleKey(ch, name, full)) {
         this.draw();
         return true;
       }
@@ -487,10 +489,6 @@ export class PaneHost {
     const focused = this.focusKey === s.pane.key;
     const w = Math.max(0, (box.width as number) - 2);
     const h = Math.max(0, (box.height as number) - 2);
-    const mode = s.error ? ['unavailable'] : s.pane.modeLabel();
-    const drops = s.running ? ` drops ${s.drops}` : '';
-    const label = truncateWidth(sanitize(` ${s.pane.key} ${s.pane.title} · ${[...mode, `${s.pane.events} events`].join(' · ')} ·${drops} `), Math.max(0, w - 2));
-    box.setLabel(blessed.escape(label));
     const border = (box.style as { border?: Record<string, unknown> }).border ?? ((box.style as Record<string, unknown>).border = {});
     if (!t.mono) border.fg = s.error ? t.colors.error : focused ? t.colors.selected : s.drops ? t.colors.warn : t.colors.dim;
     border.bold = focused;
@@ -507,6 +505,11 @@ export class PaneHost {
       }
     }
     if (focused && h > 0 && lines.length >= h) lines = lines.slice(0, h);
+    // After draw(): the count is of what was drawn (waits, opens counted in the kernel...).
+    const mode = s.error ? ['unavailable'] : s.pane.modeLabel();
+    const drops = s.running ? ` drops ${s.drops}` : '';
+    const label = truncateWidth(sanitize(` ${s.pane.key} ${s.pane.title} · ${[...mode, s.pane.countLabel()].join(' · ')} ·${drops} `), Math.max(0, w - 2));
+    box.setLabel(blessed.escape(label));
     box.setContent(lines.slice(0, h).join('\n'));
   }
 }

@@ -85,6 +85,49 @@ export function histRows(h: Log2Hist): HistRow[] {
   return rows;
 }
 
+/** A display row of a log2 histogram: `merge` adjacent slots summed, or a run of empty ones. */
+export interface HistLine {
+  lo: number;
+  hi: number;
+  count: number;
+  /** Empty buckets (of `merge` slots each) this line stands for when it collapses a run of them, else 0. */
+  emptyRun: number;
+}
+
+/**
+ * Display rows: from the first to the last non-empty slot (as runqlat prints
+ * them once leading zeros are stripped), `merge` (1, 2, 4...) adjacent slots
+ * summed per row in groups aligned on multiples of `merge` (so rows stay
+ * powers of two: 0-15, 16-255...), and a run of two or more empty rows
+ * collapsed into one line. The counts of the rows add up to h's slots.
+ */
+export function displayRows(h: Log2Hist, merge = 1): HistLine[] {
+  const groups: number[] = [];
+  h.slots.forEach((c, i) => {
+    const g = Math.floor(i / merge);
+    groups[g] = (groups[g] ?? 0) + c;
+  });
+  const first = groups.findIndex((c) => c > 0);
+  if (first < 0) return [];
+  let last = groups.length - 1;
+  while (groups[last] === 0) last--;
+  const lo = (g: number) => (g === 0 ? 0 : 2 ** (g * merge));
+  const hi = (g: number) => 2 ** ((g + 1) * merge) - 1;
+  const out: HistLine[] = [];
+  for (let g = first; g <= last; ) {
+    if (groups[g] > 0) {
+      out.push({ lo: lo(g), hi: hi(g), count: groups[g], emptyRun: 0 });
+      g++;
+      continue;
+    }
+    let e = g;
+    while (groups[e + 1] === 0) e++;
+    out.push({ lo: lo(g), hi: hi(e), count: 0, emptyRun: e > g ? e - g + 1 : 0 });
+    g = e + 1;
+  }
+  return out;
+}
+
 export function histBar(frac: number, width = 40): string {
   const n = Math.round(frac * width);
   return '|' + '*'.repeat(n) + ' '.repeat(width - n) + '|';

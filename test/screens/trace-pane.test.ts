@@ -12,11 +12,15 @@ import { PaneHost, type PaneTracers } from '../../src/app/panes.js';
 import { BoundedMap, Ring, plainRow } from '../../screens/trace-pane.js';
 import { perPidSnapshot } from '../../screens/trace-pane-columns.js';
 import { TracerError } from '../../src/tracers/manager.js';
-import type { TraceOptions } from '../../src/tracers/types.js';
+import { clockTime, type TraceOptions } from '../../src/tracers/types.js';
 import type { OpensEvent } from '../../src/tracers/opens.js';
 import type { ExitEvent } from '../../src/tracers/exit.js';
 import type { SyscallEvent } from '../../src/tracers/syscalls.js';
 import type { DiskEvent } from '../../src/tracers/disk.js';
+import type { TcpEvent } from '../../src/tracers/tcp.js';
+import { RUNQLAT_LAYOUTS } from '../../src/tracers/runqlat.js';
+import { OPENS_LAYOUTS } from '../../src/tracers/opens.js';
+import { SYSCALLS_LAYOUTS } from '../../src/tracers/syscalls.js';
 import { fakeScreen } from '../helpers/fake-screen.js';
 
 
@@ -35,6 +39,8 @@ function fgAt(screen: Widgets.Screen, needle: string): number {
   throw new Error(`'${needle}' not on screen`);
 }
 
+type Dump = { keySize: number; valueSize: number; count: number; data: ArrayBuffer };
+
 class FakeManager implements PaneTracers {
   running = new Map<string, TraceOptions>();
   starts: Array<[string, TraceOptions]> = [];
@@ -42,6 +48,8 @@ class FakeManager implements PaneTracers {
   listeners = new Map<string, Set<(e: unknown[]) => void>>();
   fail: Record<string, Error> = {};
   dropCount: Record<string, number> = {};
+  /** In-kernel maps a tracer's handle dumps (tracer -> map -> dump). */
+  maps: Record<string, Record<string, Dump>> = {};
   start(name: string, opts: TraceOptions = {}) {
     if (this.fail[name]) throw this.fail[name];
     if (this.running.has(name)) throw new TracerError(name, 'already running');
@@ -66,8 +74,8 @@ class FakeManager implements PaneTracers {
     s.add(cb as (e: unknown[]) => void);
     return () => s!.delete(cb as (e: unknown[]) => void);
   }
-  handle(_name: string) {
-    return { mapDump: () => ({ keySize: 0, valueSize: 0, count: 0, data: new ArrayBuffer(0) }) };
+  handle(name: string) {
+    return { mapDump: (map: string) => this.maps[name]?.[map] ?? { keySize: 0, valueSize: 0, count: 0, data: new ArrayBuffer(0) } };
   }
   isRunning(name: string) {
     return this.running.has(name);
@@ -110,7 +118,13 @@ function setup(opts: { cols?: number; rows?: number; mono?: boolean; answer?: st
     screen!.render();
     return lines(screen!);
   };
-  return { mgr, calls, host, draw, screen };
+  /** Give the panes the rows the app gives them (desiredHeight of a cols x rows terminal less its two bars). */
+  const appLayout = () => {
+    const h = host!.desiredHeight(screen!.width as number, (screen!.height as number) - 2);
+    parent.top = (screen!.height as number) - 2 - h;
+    parent.height = h;
+  };
+  return { mgr, calls, host, draw, screen, appLayout };
 }
 
 const T0 = Date.now();
@@ -275,11 +289,12 @@ describe('PaneHost with a fake manager', () => {
   it('disk pane: disksnoop columns and per-device/direction log2 histograms', () => {
     const { host, mgr, draw } = setup();
     host.toggle(2);
-    const ev = (o: Partial<DiskEvent>): DiskEvent => ({ tsNs: 1946.291867e9, latNs: 270_000, queueNs: 0, sector: 0, major: 259, minor: 77, bytes: 8, pid: 99, tid: 99, op: 0, flags: 0, error: 0, comm: 'dd', ...o });
+    const ev = (o: Partial<DiskEvent>): DiskEvent => ({ tsNs: 1946.291867e9, time: T0, latNs: 270_000, queueNs: 0, sector: 0, major: 259, minor: 77, bytes: 8, pid: 99, tid: 99, op: 0, flags: 0, error: 0, comm: 'dd', ...o });
     mgr.emit('disk', [ev({}), ev({ op: 1, bytes: 8192, latNs: 960_000 }), ev({ op: 1, bytes: 4096, latNs: 3_100_000, pid: 0 })]);
     let text = draw().join('\n');
-    expect(text).toMatch(/TIME\(s\)\s+T\s+BYTES\s+LAT\(ms\)\s+DEV\s+PID\s+COMM/);
-    expect(text).toMatch(/1946\.291867\s+R\s+8\s+0\.27 \S+\s+99 dd/);
+    expect(text).toMatch(/TIME\s+T\s+BYTES\s+LAT\(ms\)\s+DEV\s+PID\s+COMM/);
+    expect(text).toContain(`${clockTime(T0)} R        8     0.27`);
+    expect(text).toMatch(/R\s+8\s+0\.27 \S+\s+99 dd/);
     expect(text).toMatch(/W\s+8192\s+0\.96/);
     host.handleKey('`', '`', '`');
     host.handleKey('s', 's', 's');
@@ -331,8 +346,8 @@ describe('PaneHost with a fake manager', () => {
     host.toggle(2);
     draw(); // opens the first window
     mgr.emit('opens', Array.from({ length: 20 }, () => opens({ pid: 77 })));
-    mgr.emit('disk', [{ tsNs: 1, latNs: 2e6, queueNs: 0, sector: 0, major: 8, minor: 0, bytes: 4096, pid: 77, tid: 77, op: 0, flags: 0, error: 0, comm: 'x' },
-      { tsNs: 2, latNs: 4e6, queueNs: 0, sector: 0, major: 8, minor: 0, bytes: 4096, pid: 77, tid: 77, op: 0, flags: 0, error: 0, comm: 'x' }]);
+    mgr.emit('disk', [{ tsNs: 1, time: T0, latNs: 2e6, queueNs: 0, sector: 0, major: 8, minor: 0, bytes: 4096, pid: 77, tid: 77, op: 0, flags: 0, error: 0, comm: 'x' },
+      { tsNs: 2, time: T0, latNs: 4e6, queueNs: 0, sector: 0, major: 8, minor: 0, bytes: 4096, pid: 77, tid: 77, op: 0, flags: 0, error: 0, comm: 'x' }]);
     now += 2000;
     draw();
     expect(host.perPid().get(77)).toEqual({ opensPerSec: 10, diskLatMs: 3 });
@@ -392,5 +407,251 @@ describe('PaneHost with a fake manager', () => {
     const cols = [{ title: 'A', width: 4 }, { title: 'B', width: 0 }];
     expect(plainRow(cols, ['漢字漢字', 'x\x1b]0;t\x07y'], 12)).toBe('漢字 x?y    ');
     expect(plainRow(cols, ['a', 'b'.repeat(50)], 10)).toBe('a    bbbbb');
+  });
+});
+
+// ---- histograms that fit, scroll and are read whole (issue "ostop you can trust") ----
+
+/** rq_hist as the kernel fills it (one CPU): struct runqlat_hist with these slot counts. */
+function rqHist(slots: number[], maxUs: number): Dump {
+  const L = RUNQLAT_LAYOUTS.runqlat_hist;
+  const data = new Uint8Array(4 + L.size);
+  const v = new DataView(data.buffer, 4);
+  let count = 0;
+  slots.forEach((c, i) => {
+    v.setBigUint64(L.fields.slots + 8 * i, BigInt(c), true);
+    count += c;
+  });
+  v.setBigUint64(L.fields.count, BigInt(count), true);
+  v.setBigUint64(L.fields.total_ns, BigInt(count) * 9000n, true);
+  v.setBigUint64(L.fields.max_ns, BigInt(maxUs * 1000), true);
+  return { keySize: 4, valueSize: L.size, count: 1, data: data.buffer };
+}
+const noProcs: Dump = { keySize: 4, valueSize: RUNQLAT_LAYOUTS.runqlat_hist.size, count: 0, data: new ArrayBuffer(0) };
+
+// A busy machine's run-queue latency: 9533 waits over 19 log2 slots, most
+// under 8 us, a long thin tail, empty slots 14, 16 and 17.
+const RQ_SLOTS = [2101, 3000, 2200, 1100, 600, 300, 120, 60, 25, 12, 6, 4, 2, 1, 0, 1, 0, 0, 1];
+const RQ_TOTAL = RQ_SLOTS.reduce((a, b) => a + b, 0);
+
+interface ShownHist { rows: Array<{ lo: number; hi: number; count: number; stars: number; barW: number; block: number }>; above: number; below: number; text: string }
+/**
+ * Histogram rows on screen (`lo -> hi : count |***   |`), each with the
+ * histogram it belongs to (a new one starts at a disk device's `dev T: N I/Os`
+ * line), and what the pane says is scrolled off (`N waits` / `N I/Os` on ▲ ▼ lines).
+ */
+function shownHist(ls: string[], noun: string): ShownHist {
+  const rows: ShownHist['rows'] = [];
+  let above = 0, below = 0, block = 0;
+  for (const l of ls) {
+    if (/│\S+ [A-Z?]: \d+ I\/Os, /.test(l)) block++;
+    const m = /(\d+) -> (\d+)\s+: (\d+)\s+\|(\**)( *)\|/.exec(l);
+    if (m) rows.push({ lo: Number(m[1]), hi: Number(m[2]), count: Number(m[3]), stars: m[4].length, barW: m[4].length + m[5].length, block });
+    const gap = /(\d+) -> (\d+)\s+: (\d+)\s+\(/.exec(l);
+    if (gap) rows.push({ lo: Number(gap[1]), hi: Number(gap[2]), count: Number(gap[3]), stars: 0, barW: 0, block });
+    const up = new RegExp(`▲[^│]*?(\\d+) ${noun}`).exec(l);
+    if (up) above += Number(up[1]);
+    const down = new RegExp(`▼[^│]*?(\\d+) ${noun}`).exec(l);
+    if (down) below += Number(down[1]);
+  }
+  return { rows, above, below, text: ls.join('\n') };
+}
+const shownSum = (h: ShownHist) => h.rows.reduce((a, r) => a + r.count, 0);
+/** Bars are scaled to the largest bucket of their histogram on screen: it has a full bar, the others their share of it. */
+function expectBarsScaledToShown(h: ShownHist): void {
+  const bars = h.rows.filter((r) => r.barW > 0);
+  expect(bars.length).toBeGreaterThan(0);
+  for (const r of bars) {
+    const max = Math.max(...bars.filter((b) => b.block === r.block).map((b) => b.count));
+    expect(r.stars, `bar of ${r.lo} -> ${r.hi} (${r.count} of max ${max})`).toBe(Math.round((r.count / max) * r.barW));
+  }
+}
+
+describe('histogram panes show the whole distribution', () => {
+  it('runqlat at 80x24: every wait of the histogram is on screen, merged buckets said, bars scaled to what is shown; the title counts waits', () => {
+    const { host, mgr, draw, appLayout } = setup({ cols: 80, rows: 24 });
+    mgr.maps.runqlat = { rq_hist: rqHist(RQ_SLOTS, 300_000), rq_phist: noProcs };
+    host.toggle(7);
+    appLayout();
+    const h = shownHist(draw(), 'waits');
+    expect(h.text).toContain(`${RQ_TOTAL} waits, avg`);
+    expect(shownSum(h) + h.above + h.below).toBe(RQ_TOTAL);
+    expect(h.above + h.below, 'nothing needs scrolling in a 9-line pane once buckets are merged').toBe(0);
+    expect(h.text).toMatch(/buckets merged x\d/);
+    // the first row is the fastest non-empty bucket, the last one holds the slowest wait
+    expect(h.rows[0].lo).toBe(0);
+    expect(h.rows.at(-1)!.hi).toBeGreaterThanOrEqual(2 ** 19 - 1);
+    expectBarsScaledToShown(h);
+    // the border counts what the pane shows (kernel-counted waits), not streamed events
+    expect(h.text).toMatch(new RegExp(`7 run queue latency · .*${RQ_TOTAL} waits`));
+    expect(h.text).not.toMatch(/\b0 events/);
+  });
+
+  it('runqlat unmerged when tall enough: first to last non-empty bucket, a run of empty buckets on one line', () => {
+    const { host, mgr, draw } = setup({ cols: 100, rows: 40 });
+    mgr.maps.runqlat = { rq_hist: rqHist([0, 0, ...RQ_SLOTS.slice(2)], 300_000), rq_phist: noProcs };
+    host.toggle(7);
+    const h = shownHist(draw(), 'waits');
+    const total = RQ_TOTAL - RQ_SLOTS[0] - RQ_SLOTS[1];
+    expect(shownSum(h)).toBe(total);
+    expect(h.text).not.toMatch(/merged/);
+    expect(h.rows[0]).toMatchObject({ lo: 4, hi: 7 }); // empty slots 0 and 1 before the first wait: not shown
+    expect(h.rows.find((r) => r.lo === 2 ** 14)).toMatchObject({ hi: 2 ** 15 - 1, count: 0 }); // a single empty bucket stays a row
+    const gap = h.text.split('\n').filter((l) => /65536 -> 262143\s+: 0\s+\(/.test(l));
+    expect(gap, 'slots 16 and 17 (empty) collapse into one line').toHaveLength(1);
+    expect(h.text).not.toMatch(/131072 -> /);
+    expect(h.rows.at(-1)).toMatchObject({ lo: 262144, count: 1 });
+    expectBarsScaledToShown(h);
+  });
+
+  it('runqlat under the syscalls pane at 80x24: what does not fit is counted on screen, and the focused pane scrolls to it', () => {
+    const { host, mgr, draw, appLayout } = setup({ cols: 80, rows: 24 });
+    mgr.maps.runqlat = { rq_hist: rqHist(RQ_SLOTS, 300_000), rq_phist: noProcs };
+    host.toggle(5);
+    host.toggle(7);
+    appLayout();
+    let h = shownHist(draw(), 'waits');
+    expect(h.rows.length).toBeGreaterThan(0);
+    expect(h.below).toBeGreaterThan(0);
+    expect(shownSum(h) + h.above + h.below).toBe(RQ_TOTAL);
+    expect(h.rows[0].lo).toBe(0);
+    expectBarsScaledToShown(h);
+    // not focused: arrows belong to the view
+    expect(host.handleKey(undefined, 'down', 'down')).toBe(false);
+    host.handleKey('`', '`', '`');
+    host.handleKey('`', '`', '`');
+    expect(host.focused()).toBe(7);
+    const seen = new Map<number, number>();
+    for (const r of h.rows) seen.set(r.lo, r.count);
+    for (let i = 0; i < 10 && h.below > 0; i++) {
+      expect(host.handleKey(undefined, 'down', 'down')).toBe(true);
+      h = shownHist(draw(), 'waits');
+        expect(shownSum(h) + h.above + h.below).toBe(RQ_TOTAL);
+      expectBarsScaledToShown(h);
+      for (const r of h.rows) seen.set(r.lo, r.count);
+    }
+    expect(h.below).toBe(0);
+    expect(h.above).toBeGreaterThan(0);
+    expect([...seen.values()].reduce((a, b) => a + b, 0)).toBe(RQ_TOTAL);
+    // PgUp scrolls back, Home goes to the top
+    expect(host.handleKey(undefined, 'pageup', 'pageup')).toBe(true);
+    const up = shownHist(draw(), 'waits');
+    expect(up.above).toBeLessThan(h.above);
+    expect(shownSum(up) + up.above + up.below).toBe(RQ_TOTAL);
+    expect(host.handleKey(undefined, 'home', 'home')).toBe(true);
+    h = shownHist(draw(), 'waits');
+    expect(h.above).toBe(0);
+    expect(h.rows[0].lo).toBe(0);
+  });
+
+  it('disk histograms: every I/O of every device/direction is on screen or counted as scrolled off, and scrolling reaches the last device', () => {
+    const { host, mgr, draw, appLayout } = setup({ cols: 80, rows: 24 });
+    host.toggle(2);
+    appLayout();
+    const ev = (o: Partial<DiskEvent>): DiskEvent => ({ tsNs: 1e9, time: T0, latNs: 100_000, queueNs: 0, sector: 0, major: 8, minor: 0, bytes: 4096, pid: 9, tid: 9, op: 0, flags: 0, error: 0, comm: 'dd', ...o });
+    const events: DiskEvent[] = [];
+    const devs = [[8, 0], [8, 16], [259, 0]];
+    devs.forEach(([major, minor], d) => {
+      for (let slot = 0; slot < 16; slot++) {
+        for (let n = 0; n < 1 + ((slot * 7 + d) % 5) * 3; n++) events.push(ev({ major, minor, op: slot % 2, latNs: (2 ** slot + 0.5) * 1000 }));
+      }
+    });
+    mgr.emit('disk', events);
+    host.handleKey('`', '`', '`');
+    host.handleKey('h', 'h', 'h');
+    const titles = new Set<string>();
+    const page = () => {
+      const h = shownHist(draw(), 'I/Os');
+      for (const m of h.text.matchAll(/│(\S+ [A-Z?]): \d+ I\/Os, /g)) titles.add(m[1]);
+      return h;
+    };
+    let h = page();
+    expect(h.text).toMatch(/usecs/);
+    expect(shownSum(h) + h.above + h.below).toBe(events.length);
+    expect(h.below).toBeGreaterThan(0);
+    expectBarsScaledToShown(h);
+    for (let i = 0; i < 40 && h.below > 0; i++) {
+      host.handleKey(undefined, 'pagedown', 'pagedown');
+      h = page();
+      expect(shownSum(h) + h.above + h.below).toBe(events.length);
+      expectBarsScaledToShown(h);
+    }
+    expect(h.below).toBe(0);
+    expect(titles.size, [...titles].join(', ')).toBe(devs.length * 2); // every device, reads and writes
+  });
+
+  it('titles count what summary modes count: opens in the kernel summary', () => {
+    const { host, mgr, draw } = setup({ cols: 200, rows: 40 });
+    // two rows of the opens summary map (opens_key -> opens_count)
+    const K = OPENS_LAYOUTS.opens_key, C = OPENS_LAYOUTS.opens_count;
+    const rec = K.size + C.size;
+    const data = new Uint8Array(2 * rec);
+    const v = new DataView(data.buffer);
+    [[4242, '/etc/hosts', 40, 1], [4243, '/etc/passwd', 2, 0]].forEach(([pid, path, count, errors], i) => {
+      v.setUint32(i * rec + K.fields.pid, pid as number, true);
+      data.set(Buffer.from('cat'), i * rec + K.fields.comm);
+      data.set(Buffer.from(path as string), i * rec + K.fields.path);
+      v.setBigUint64(i * rec + K.size + C.fields.count, BigInt(count), true);
+      v.setBigUint64(i * rec + K.size + C.fields.errors, BigInt(errors), true);
+    });
+    mgr.maps.opens = { summary: { keySize: K.size, valueSize: C.size, count: 2, data: data.buffer } };
+    host.toggle(1);
+    host.handleKey('`', '`', '`');
+    host.handleKey('s', 's', 's');
+    const text = draw().join('\n');
+    expect(text).toMatch(/\/etc\/hosts/);
+    expect(text).toMatch(/1 opens · summary · 42 opens/);
+    expect(text).not.toMatch(/\b0 events/);
+  });
+
+  it('titles count what summary modes count: syscalls counted by process in the kernel', () => {
+    const { host, mgr, draw } = setup({ cols: 200, rows: 40 });
+    // sc_pstats: (tgid, nr) -> per-CPU struct syscall_stat (one CPU)
+    const K = SYSCALLS_LAYOUTS.syscall_pkey, S = SYSCALLS_LAYOUTS.syscall_stat;
+    const rows: Array<[number, number, number]> = [[4242, 0, 700], [4242, 1, 300], [4343, 0, 25], [process.pid, 0, 5000]];
+    const rec = K.size + S.size;
+    const data = new Uint8Array(rows.length * rec);
+    const v = new DataView(data.buffer);
+    rows.forEach(([pid, nr, count], i) => {
+      v.setUint32(i * rec + K.fields.tgid, pid, true);
+      v.setInt32(i * rec + K.fields.nr, nr, true);
+      v.setBigUint64(i * rec + K.size + S.fields.count, BigInt(count), true);
+    });
+    mgr.maps.syscalls = { sc_pstats: { keySize: K.size, valueSize: S.size, count: rows.length, data: data.buffer } };
+    host.toggle(5);
+    const text = draw().join('\n');
+    expect(text).toMatch(/4242 /);
+    // ostop's own syscalls are left out of the table, and of the count
+    expect(text).toMatch(/5 syscalls · top syscalls by process .* 1025 syscalls/);
+    expect(text).not.toMatch(/\b0 events/);
+  });
+
+  it('the opens path filter hides rows already on screen that do not match', () => {
+    const { host, mgr, draw } = setup({ answer: 'hosts' });
+    host.toggle(1);
+    mgr.emit('opens', [opens({ path: '/etc/passwd' }), opens({ path: '/etc/hosts' }), opens({ path: '/var/lib/x' })]);
+    expect(draw().join('\n')).toContain('/etc/passwd');
+    host.handleKey('`', '`', '`');
+    host.handleKey('/', '/', '/');
+    mgr.emit('opens', [opens({ path: '/tmp/hosts.new' }), opens({ path: '/tmp/other' })]);
+    const text = draw().join('\n');
+    expect(text).toContain('/etc/hosts');
+    expect(text).toContain('/tmp/hosts.new');
+    expect(text).not.toContain('/etc/passwd');
+    expect(text).not.toContain('/var/lib/x');
+    expect(text).not.toContain('/tmp/other');
+  });
+
+  it('tcp pane: a refused connect shows its error, not a 0-byte close', () => {
+    const { host, mgr, draw, screen } = setup({ cols: 200, rows: 30 });
+    host.toggle(6);
+    const base: TcpEvent = { tsNs: 2e9, time: T0, startNs: 1.999e9, sock: 'cd', type: 'CLOSE', dir: 'active', pid: 33, comm: 'curl', family: 4, laddr: '127.0.0.1', lport: 40000, raddr: '127.0.0.1', rport: 9, txBytes: 0, rxBytes: 0, retrans: 0, srttUs: 0, oldstate: 'SYN_SENT', newstate: 'CLOSE', durMs: 1, err: 111 };
+    mgr.emit('tcp', [base, { ...base, sock: 'ce', lport: 40001, rport: 10, err: 0 }, { ...base, sock: 'cf', lport: 40002, rport: 443, oldstate: 'ESTABLISHED', err: 104, txBytes: 10, rxBytes: 20 }]);
+    const text = draw().join('\n');
+    expect(text).toMatch(/127\.0\.0\.1:9 .*connect failed: ECONNREFUSED/);
+    expect(text).toMatch(/127\.0\.0\.1:10 .*connect failed/);
+    expect(text).toMatch(/127\.0\.0\.1:443 .*ECONNRESET/);
+    expect(text).not.toMatch(/127\.0\.0\.1:9\s+0\s+0/);
+    expect(fgAt(screen, 'connect failed: ECONNREFUSED')).toBe(1); // red
   });
 });

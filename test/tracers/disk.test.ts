@@ -18,7 +18,7 @@ import { TRACERS } from '../../src/tracers/registry.js';
 const WALL0 = Date.UTC(2025, 0, 2, 3, 4, 5, 0);
 const ctx = { wallMs: (ns: number) => WALL0 + ns / 1e6 };
 const textCols = (diskTracer.textColumns ?? diskTracer.columns.map((c) => c.id)).map((id) => diskTracer.columns.find((c) => c.id === id)!);
-import { formatLog2Hist, log2Slot, histQuantile, emptyHist, histAddNs } from '../../src/tracers/runqlat-hist.js';
+import { displayRows, formatLog2Hist, log2Slot, histQuantile, emptyHist, histAddNs } from '../../src/tracers/runqlat-hist.js';
 
 function canned(o: Partial<{ ts: bigint; lat: bigint; q: bigint; sector: bigint; major: number; minor: number; bytes: number; pid: number; op: number; flags: number; error: number; comm: string }>): DataView {
   const L = DISK_LAYOUTS.disk_event;
@@ -53,6 +53,24 @@ describe('log2 histograms', () => {
       '         4 -> 7          : 1        |********************                    |',
     ]);
     expect(histQuantile(h, 0.5)).toBe(3);
+  });
+  it('display rows: first to last non-empty bucket, empty runs on one line, merged buckets keep every count', () => {
+    const h = emptyHist();
+    const slots: Record<number, number> = { 3: 5, 4: 9, 6: 1, 10: 2, 11: 7 };
+    for (const [slot, n] of Object.entries(slots)) for (let i = 0; i < n; i++) histAddNs(h, 2 ** Number(slot) * 1000 + 500);
+    expect(displayRows(h).map((r) => [r.lo, r.hi, r.count, r.emptyRun])).toEqual([
+      [8, 15, 5, 0], [16, 31, 9, 0], [32, 63, 0, 0], [64, 127, 1, 0], [128, 1023, 0, 3], [1024, 2047, 2, 0], [2048, 4095, 7, 0],
+    ]);
+    for (const m of [2, 4, 8]) {
+      const rows = displayRows(h, m);
+      expect(rows.reduce((a, r) => a + r.count, 0)).toBe(h.count);
+      rows.forEach((r) => {
+        expect(Math.log2(r.hi + 1) % m).toBe(0); // rows end on a power of 2^m
+        expect(r.lo === 0 || Math.log2(r.lo) % m === 0).toBe(true);
+      });
+    }
+    expect(displayRows(h, 4).map((r) => [r.lo, r.hi, r.count])).toEqual([[0, 15, 5], [16, 255, 10], [256, 4095, 9]]);
+    expect(displayRows(emptyHist())).toEqual([]);
   });
 });
 
