@@ -85,6 +85,21 @@ export function pageSize(): number {
   return cachedPageSize;
 }
 
+/**
+ * What a thread row shares with its process: owner, command line, and the
+ * values of the memory map every thread uses (statm's SHR, VmSwap, the OOM
+ * score; /proc/PID/task/TID/statm is the process's statm). A thread not
+ * among the rows on screen (the first frame after `H`) has not read them: it
+ * takes its process's, as htop copies the main task's, instead of showing 0.
+ */
+function inheritShared(th: ProcSample, p: ProcSample): void {
+  th.uid = p.uid;
+  th.cmdline = p.cmdline;
+  if (th.shrPages === undefined) th.shrPages = p.shrPages;
+  if (th.swapKb === undefined) th.swapKb = p.swapKb;
+  if (th.oomScore === undefined) th.oomScore = p.oomScore;
+}
+
 export class ProcessCollector {
   readonly procRoot: string;
   needs: Set<ProcNeed>;
@@ -189,8 +204,7 @@ export class ProcessCollector {
           const tdir = `${dir}/task/${th.pid}`;
           readTaskExtras(tdir, th, opts.needs, opts);
           this.detail(tdir, th, opts);
-          th.uid = p.uid;
-          th.cmdline = p.cmdline;
+          inheritShared(th, p);
           tasks.push(th);
         }
       } else if (this.threads && p.numThreads > 1 && !p.isKernelThread) {
@@ -202,8 +216,7 @@ export class ProcessCollector {
           const th = readTask(`${dir}/task/${t}`, pid, true, opts);
           if (!th) continue;
           this.detail(`${dir}/task/${t}`, th, opts);
-          th.uid = p.uid;
-          th.cmdline = p.cmdline;
+          inheritShared(th, p);
           tasks.push(th);
         }
       }

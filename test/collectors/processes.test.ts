@@ -263,3 +263,27 @@ describe('USER is the effective uid, as ps shows it', () => {
     }
   });
 });
+
+describe('thread rows (H) have SHR from the first sample that shows them', () => {
+  // The rows on screen before H are processes only: their threads are not
+  // among detailPids on the first tick that reads threads.
+  for (const bpfTasks of [false, undefined]) {
+    it(`${bpfTasks === false ? '/proc' : 'default (the task iterator as root)'}: no thread row without SHR, the /proc path exactly its process's`, () => {
+      const c = new ProcessCollector({ threads: true, pids: new Set([process.pid]), bpfTasks, keepFds: false });
+      c.needs = new Set(['uid']);
+      c.detailNeeds = new Set(['statm']);
+      c.detailPids = new Set([process.pid]);
+      const s = c.collect();
+      const proc = s.tasks.find((t) => t.pid === process.pid && !t.isThread)!;
+      const threads = s.tasks.filter((t) => t.isThread && t.tgid === process.pid);
+      expect(threads.length).toBeGreaterThan(0); // node always runs helper threads
+      expect(proc.shrPages).toBeGreaterThan(0);
+      for (const t of threads) {
+        expect(t.shrPages, `thread ${t.pid}`).toBeGreaterThan(0);
+        // the iterator's counter can differ from statm by its per-CPU batches (bpf-tasks.ts)
+        if (c.statSource === 'proc') expect(t.shrPages).toBe(proc.shrPages);
+      }
+      c.dispose();
+    });
+  }
+});
