@@ -130,6 +130,30 @@ const realDeps: ReniceDeps = {
   },
 };
 
+type ReniceListener = (pid: number, nice: number) => void;
+const reniceListeners = new Set<ReniceListener>();
+
+/**
+ * Be told of every renice() that changed a nice value (pid and the new
+ * value), right after it: a view that shows NI re-reads that process then,
+ * so the change shows at the next redraw instead of one refresh later (or
+ * not at all while paused). Returns the function that unsubscribes.
+ */
+export function onRenice(l: ReniceListener): () => void {
+  reniceListeners.add(l);
+  return () => reniceListeners.delete(l);
+}
+
+function reniced(pid: number, nice: number): void {
+  for (const l of reniceListeners) {
+    try {
+      l(pid, nice);
+    } catch {
+      /* a listener's failure is not the renice's */
+    }
+  }
+}
+
 /**
  * Change the nice value of every thread of pid by delta (clamped to -20..19).
  * Lowering nice (delta < 0) needs CAP_SYS_NICE or a RLIMIT_NICE that allows it.
@@ -158,6 +182,7 @@ export function renice(pid: number, delta: number, deps: ReniceDeps = realDeps):
     }
   }
   if (firstErr !== undefined && done === 0) return errResult(firstErr, `renice ${pid} to ${next}`);
+  reniced(pid, next);
   if (firstErr !== undefined) {
     const r = errResult(firstErr, `renice ${pid} to ${next} (only ${done}/${tids.length} threads)`);
     return r;

@@ -4,6 +4,9 @@
 import type { Source, ViewDef } from '../app/view.js';
 import type { Config } from '../app/config.js';
 import { ProcessCollector, type ProcessTableSample } from '../collectors/processes.js';
+import { onRenice } from '../collectors/proc-actions.js';
+import { parseStat } from '../collectors/proc-pid.js';
+import { readFileFast } from '../collectors/procfs.js';
 import type { UserNames } from '../collectors/users.js';
 import { buildProcessModel, type ProcessTableModel } from '../model/process-model.js';
 import { needsOf, resolveColumns, PROC_COLUMNS } from '../model/columns.js';
@@ -46,6 +49,7 @@ export class TopSource implements Source<TopModel> {
 
   constructor(private state: TopState, procRoot = '/proc') {
     this.collector = new ProcessCollector({ procRoot, pids: state.pids });
+    this.offRenice = onRenice((pid) => this.rereadPriority(pid));
   }
 
   collect(now: number): void {
@@ -87,7 +91,36 @@ export class TopSource implements Source<TopModel> {
     return true;
   }
 
+  /** Unsubscribes from renice() (proc-actions). */
+  private offRenice: () => void;
+
+  /**
+   * After F7/F8 (renice() in proc-actions): read the new nice and priority of
+   * that process's rows into the last sample and rebuild the model, so the
+   * redraw that follows the key shows them (even while paused).
+   */
+  rereadPriority(pid: number): void {
+    const cur = this.cur;
+    if (!cur) return;
+    const root = this.collector.procRoot;
+    let changed = false;
+    for (const t of cur.tasks) {
+      if (t.tgid !== pid) continue;
+      const text = readFileFast(t.isThread ? `${root}/${t.tgid}/task/${t.pid}/stat` : `${root}/${t.pid}/stat`);
+      const f = text === undefined ? undefined : parseStat(text);
+      if (!f || f.starttime !== t.starttime) continue; // gone, or the pid was reused
+      t.nice = f.nice;
+      t.priority = f.priority;
+      changed = true;
+    }
+    if (!changed) return;
+    const strip = this.last?.strip;
+    this.last = buildProcessModel(this.prev, cur, this.userName);
+    if (strip) this.last.strip = strip;
+  }
+
   dispose(): void {
+    this.offRenice();
     this.collector.dispose();
   }
 

@@ -1,0 +1,54 @@
+// F7/F8 in the top view: the NI and PRI columns show the new nice value at
+// the redraw that follows the key, without waiting for the next refresh
+// (the screen calls renice(), then the app redraws from source.model()).
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
+import { TopSource, type TopState } from '../../src/views/top.js';
+import { DEFAULT_CONFIG } from '../../src/app/config.js';
+import { UserNames } from '../../src/collectors/users.js';
+import { renice } from '../../src/collectors/proc-actions.js';
+
+const kids: ChildProcess[] = [];
+afterAll(() => { for (const k of kids) k.kill('SIGKILL'); });
+
+describe.skipIf(process.platform !== 'linux')('renice in the top view', () => {
+  it('the row has the new nice and priority right after renice(), with no new collect', async () => {
+    const kid = spawn('/bin/sleep', ['1000'], { stdio: 'ignore' });
+    kids.push(kid);
+    await new Promise((r) => kid.once('spawn', r));
+    const pid = kid.pid!;
+    const state: TopState = { config: { ...DEFAULT_CONFIG, hideUserThreads: true }, users: new UserNames(), pids: new Set([pid]), visiblePids: new Set([pid]), save() {} };
+    const src = new TopSource(state);
+    try {
+      src.collect(performance.now());
+      const before = src.model()!.rows.find((r) => r.pid === pid)!;
+      expect(before.nice).toBe(os.getPriority(pid));
+      const res = renice(pid, 3);
+      expect(res).toMatchObject({ ok: true, nice: before.nice + 3 });
+      // no collect(): what the redraw after the key would draw
+      const after = src.model()!.rows.find((r) => r.pid === pid)!;
+      expect(after.nice).toBe(before.nice + 3);
+      expect(after.priority).toBe(before.priority + 3);
+      // and the next real sample agrees
+      src.collect(performance.now() + 1000);
+      expect(src.model()!.rows.find((r) => r.pid === pid)!.nice).toBe(before.nice + 3);
+    } finally {
+      src.dispose();
+    }
+  });
+
+  it('a disposed source is no longer told', async () => {
+    const kid = spawn('/bin/sleep', ['1000'], { stdio: 'ignore' });
+    kids.push(kid);
+    await new Promise((r) => kid.once('spawn', r));
+    const pid = kid.pid!;
+    const state: TopState = { config: { ...DEFAULT_CONFIG }, users: new UserNames(), pids: new Set([pid]), visiblePids: new Set([pid]), save() {} };
+    const src = new TopSource(state);
+    src.collect(performance.now());
+    const nice = src.model()!.rows.find((r) => r.pid === pid)!.nice;
+    src.dispose();
+    expect(renice(pid, 2).ok).toBe(true);
+    expect(src.model()!.rows.find((r) => r.pid === pid)!.nice).toBe(nice);
+  });
+});
