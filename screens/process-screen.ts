@@ -207,6 +207,12 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
     first.push(['  nice ', 'label'], [String(id.nice ?? '-')]);
     first.push(['  thr ', 'label'], [String(id.threads ?? '-')]);
     lines.push(first);
+    if (m.status === 'exited' && (m.end || m.endNote)) {
+      const ended: Line = [['ended ', 'label']];
+      if (m.end) ended.push([m.end.summary, m.end.signal !== null || m.end.exitCode ? 'error' : 'value']);
+      if (m.endNote) ended.push([m.end ? `  (${m.endNote})` : m.endNote, 'dim']);
+      lines.push(ended);
+    }
     const age = id.startTime !== null ? (m.time - id.startTime) / 1000 : null;
     lines.push([
       ['started ', 'label'], [formatTimestamp(id.startTime)], [age !== null ? ` (${formatDuration(age)} ago)` : '', 'dim'],

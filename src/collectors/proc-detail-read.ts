@@ -17,8 +17,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readSockets, type SocketSample } from './sockets.js';
 import {
-  classifyFdTarget, parseCgroup, parseCmdline, parseCtxtSwitches, parseEnviron, parseFdinfo, parseIo, parseLimits, parseNsLink,
-  parsePasswd, parseSmapsRollup, parseStat, parseStatus,
+  PF_EXITING, classifyFdTarget, parseCgroup, parseCmdline, parseCtxtSwitches, parseEnviron, parseFdinfo, parseIo, parseLimits, parseNsLink,
+  parsePasswd, parseSmapsRollup, parseStat, parseStatTail, parseStatus,
   type CgroupEntry, type EnvVar, type FdInfo, type FdTarget, type IoCounters, type LimitRow, type NamespaceLink,
   type ProcStatFields, type StatusInfo,
 } from './proc-detail.js';
@@ -83,6 +83,15 @@ export interface ProcDetailSample {
   time: number;
   /** The process no longer exists. */
   gone: boolean;
+  /**
+   * The process was exiting when read (its stat, re-read after every other
+   * file, showed PF_EXITING with its last thread, or a zombie): files, fds,
+   * exe, cwd and cgroup may already be torn down, so these values are not
+   * the process's own. The drill-in keeps its previous sample instead.
+   */
+  dying?: boolean;
+  /** A zombie's wait(2) status from stat's exit_code field (see parseStatTail), when readable. */
+  zombieWaitStatus?: number;
   stat?: ProcStatFields;
   status?: StatusInfo;
   cmdline?: string[];
@@ -113,9 +122,22 @@ export interface ReadDetailOptions {
   /** fdinfo (offset, flags) costs one more open per fd: only for the first N. */
   fdinfoLimit?: number;
   threadLimit?: number;
+  /** Our effective uid/gid (default: this process's), to know whether a zombie's exit_code is shown to us. */
+  creds?: { uid: number; gid: number };
   /** Socket tables of the pid's network namespace (default: sockets.ts readSockets on the real /proc). */
   readSockets?: (pid: number) => SocketSample[];
   now?: number;
+}
+
+/**
+ * Whether the kernel lets us read a task's ptrace-guarded stat fields
+ * (PTRACE_MODE_READ_FSCREDS): root, or every uid and gid of the task equal
+ * to ours (no capabilities are assumed for others).
+ */
+function mayPtrace(st: StatusInfo | undefined, creds: { uid: number; gid: number } | undefined): boolean {
+  const c = creds ?? { uid: process.geteuid?.() ?? -1, gid: process.getegid?.() ?? -1 };
+  if (c.uid === 0) return true;
+  return !!st?.uids?.length && !!st.gids?.length && st.uids.every((u) => u === c.uid) && st.gids.every((g) => g === c.gid);
 }
 
 function code(e: unknown): string {
@@ -146,7 +168,8 @@ export function readProcDetail(pid: number, opts: ReadDetailOptions = {}): ProcD
   };
   const text = (rel: string) => pfs.readFile(`${base}/${rel}`).toString('utf8');
 
-  s.stat = attempt('stat', () => parseStat(text('stat')));
+  let statText: string | undefined;
+  s.stat = attempt('stat', () => parseStat((statText = text('stat'))));
   if (want.has('stat') && !s.stat && !s.errors.stat) s.errors.stat = 'EINVAL';
   if (s.errors.stat && VANISHED.has(s.errors.stat) && !pfs.exists(base)) {
     s.gone = true;
@@ -246,6 +269,27 @@ export function readProcDetail(pid: number, opts: ReadDetailOptions = {}): ProcD
     });
   } else if (want.has('sockets') && s.fds) {
     s.sockets = [];
+  }
+
+  // Exiting now, or already? Stat is re-read after everything else: a
+  // process that began to exit during the reads has empty fd tables and no
+  // exe/cwd by now, which must not pass for its own state.
+  if (s.stat) {
+    const dyingNow = (st: ProcStatFields) => (st.state === 'Z' || st.state === 'X' || (st.flags & PF_EXITING) !== 0) && st.numThreads <= 1;
+    let again: ProcStatFields | undefined;
+    let againText: string | undefined;
+    try {
+      againText = text('stat');
+      again = parseStat(againText);
+    } catch {
+      // gone meanwhile: the directory check below says so
+    }
+    if (again && again.starttime !== s.stat.starttime) again = undefined; // PID reused during the read
+    if (dyingNow(s.stat) || (again && dyingNow(again))) s.dying = true;
+    const zombie = again && (again.state === 'Z' || again.state === 'X') ? againText : s.stat.state === 'Z' || s.stat.state === 'X' ? statText : undefined;
+    const ws = zombie !== undefined ? parseStatTail(zombie).exitCode : undefined;
+    // The kernel prints 0 there for a reader that may not ptrace the task: only trust it when we may.
+    if (ws !== undefined && mayPtrace(s.status, opts.creds)) s.zombieWaitStatus = ws;
   }
 
   // A process that exits mid-read leaves ENOENT/ESRCH behind: tell "gone"

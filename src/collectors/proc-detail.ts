@@ -15,6 +15,29 @@
 export { parseStat, type StatFields as ProcStatFields } from './proc-pid.js';
 export { parsePasswd } from './users.js';
 
+/** task->flags bit set from the start of do_exit(): the task is tearing down (files, mm, cwd go next). */
+export const PF_EXITING = 0x00000004;
+
+/** Process-wide facts at the end of /proc/PID/stat that parseStat does not keep. */
+export interface StatTail {
+  /**
+   * Field 52, exit_code (Linux 3.5+): the wait(2) status of a zombie
+   * ((code << 8) | 0x80 if core dumped | signal); 0 while it runs, and 0
+   * when the reader may not ptrace it. Undefined when the line is short or
+   * the field is not a number.
+   */
+  exitCode?: number;
+}
+
+/** Read the fields parseStat leaves out (split after the last ')', as comm may hold anything). */
+export function parseStatTail(text: string): StatTail {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return {};
+  const f = text.slice(close + 2).trim().split(/\s+/);
+  const raw = f[49];
+  return raw !== undefined && /^\d+$/.test(raw) && Number(raw) <= 0xffff ? { exitCode: Number(raw) } : {};
+}
+
 export const STATE_NAMES: Record<string, string> = {
   R: 'running', S: 'sleeping', D: 'disk sleep', Z: 'zombie', T: 'stopped', t: 'tracing stop',
   X: 'dead', x: 'dead', K: 'wakekill', W: 'waking', P: 'parked', I: 'idle',

@@ -149,6 +149,26 @@ export class EbpfFailureCorrelator {
 }
 
 /**
+ * One process end as the exit tracer saw it, abnormal or not, kept a short
+ * while so the drill-in can say how a process it showed ended.
+ */
+export interface RecordedExit {
+  pid: number;
+  comm: string;
+  /** Wall-clock ms of the exit. */
+  wallMs: number;
+  /** Lifetime in ms (so wallMs - ageMs is its start: tells a reused PID apart). */
+  ageMs: number;
+  /** exit(2) status when it ended on its own, else null. */
+  exitCode: number | null;
+  signal: number | null;
+  coreDumped: boolean;
+  oomKilled: boolean;
+  /** Who sent the killing signal: the kernel (fault, OOM), a process, or null (none, or not seen). */
+  sender: 'kernel' | { pid: number; comm: string } | null;
+}
+
+/**
  * What the failures Source needs from a feeder. The kmsg feeder and the
  * eBPF feeder both implement it; a feeder that cannot start throws from
  * start() with a message saying what is missing and how to get it.
@@ -161,4 +181,6 @@ export interface FailureFeed {
   /** Events lost by the feeder (ring buffer full, log overwritten). */
   drops(): number;
   stop(): void;
+  /** Recent ends of `pid` (normal ones too), oldest first; feeders that see exits implement it. */
+  exitsOf?(pid: number): readonly RecordedExit[];
 }

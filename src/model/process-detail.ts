@@ -19,6 +19,8 @@ import {
   type CgroupEntry, type EnvVar, type FdKind, type LimitRow, type NamespaceLink,
 } from '../collectors/proc-detail.js';
 import type { SocketSample } from '../collectors/sockets.js';
+import { FAULT_SIGNALS, decodeExitCode, signalName } from './failures.js';
+import type { RecordedExit } from './failures-ebpf.js';
 
 export interface ProcessIdentity {
   pid: number;
@@ -150,12 +152,35 @@ export interface ProcessHistory {
   writeBps: number[];
 }
 
+/** How a process ended. */
+export interface ProcessEnd {
+  /** exit(2) status when it ended on its own, else null. */
+  exitCode: number | null;
+  /** The signal that killed it, else null. */
+  signal: number | null;
+  signalName: string | null;
+  /** Whether it dumped core (null: not known). */
+  coreDumped: boolean | null;
+  /** Who sent the killing signal: the kernel (a fault), a process (kill(2), the OOM killer's allocating task), or null when none or not seen. */
+  sender: 'kernel' | { pid: number; comm: string } | null;
+  /** Chosen by the OOM killer (null: not known). */
+  oomKilled: boolean | null;
+  /** 'ebpf': the exit tracer the failures recorder runs as root (knows the sender); 'zombie': exit_code of /proc/PID/stat while it was a zombie. */
+  source: 'ebpf' | 'zombie';
+  /** One line: "exited with code 3", "killed by SIGTERM from PID 1234 (bash)", "killed by SIGSEGV (a fault: sent by the kernel), core dumped". */
+  summary: string;
+}
+
 export interface ProcessDetailModel {
   pid: number;
-  /** 'exited' once the process is gone (or its PID was reused); values are then the last seen. */
+  /** 'exited' once the process is gone, a zombie, or its PID was reused; values are then the last read while it lived. */
   status: 'alive' | 'exited';
   /** Epoch ms when the exit was noticed. */
   exitedAt: number | null;
+  /** How it ended, once exited and known; null otherwise (see endNote). */
+  end: ProcessEnd | null;
+  /** Exited and `end` unknown (or without its sender): why. */
+  endNote: string | null;
   /** Epoch ms of the sample the values come from. */
   time: number;
   /** Seconds between the two samples the rates come from; null on the first. */
@@ -322,6 +347,8 @@ export function deriveProcessDetail(prev: ProcDetailSample | undefined, cur: Pro
     pid: cur.pid,
     status: 'alive',
     exitedAt: null,
+    end: null,
+    endNote: null,
     time: cur.time,
     intervalSec: interval,
     identity,
@@ -403,6 +430,55 @@ export function sumCtxSwitches(prev: ProcDetailSample | undefined, cur: ProcDeta
 export function markExited(m: ProcessDetailModel, at: number): ProcessDetailModel {
   if (m.status === 'exited') return m;
   return { ...m, status: 'exited', exitedAt: at, cpu: { ...m.cpu, percent: null, userPercent: null, systemPercent: null } };
+}
+
+function senderText(s: ProcessEnd['sender'], signal: number): string {
+  if (s === 'kernel') return FAULT_SIGNALS.has(signal) ? ' (a fault: sent by the kernel)' : ' (sent by the kernel)';
+  if (s) return ` from PID ${s.pid}${s.comm ? ` (${s.comm})` : ''}`;
+  return '';
+}
+
+/** The summary line of a ProcessEnd (strings from processes are raw: sanitize to display). */
+export function describeEnd(e: Omit<ProcessEnd, 'summary'>): string {
+  if (e.signal === null) return `exited with code ${e.exitCode ?? '?'}`;
+  const name = signalName(e.signal);
+  if (e.oomKilled) {
+    const who = e.sender && e.sender !== 'kernel' ? `, allocating task PID ${e.sender.pid}${e.sender.comm ? ` (${e.sender.comm})` : ''}` : '';
+    return `killed by the OOM killer (${name})${who}`;
+  }
+  const core = e.coreDumped ? ', core dumped' : '';
+  return `killed by ${name}${senderText(e.sender, e.signal)}${core}`;
+}
+
+/** From a wait(2) status: a zombie's exit_code ((code << 8) | 0x80 if core | signal). */
+export function endFromWaitStatus(ws: number): ProcessEnd {
+  const d = decodeExitCode(ws);
+  const e = { exitCode: d.exitCode, signal: d.signal, signalName: d.signal === null ? null : signalName(d.signal), coreDumped: d.signal === null ? false : d.coreDumped, sender: null, oomKilled: null, source: 'zombie' as const };
+  return { ...e, summary: describeEnd(e) };
+}
+
+/** From the exit tracer's record of the end. */
+export function endFromRecordedExit(r: RecordedExit): ProcessEnd {
+  const e = {
+    exitCode: r.signal ? null : r.exitCode, signal: r.signal || null, signalName: r.signal ? signalName(r.signal) : null,
+    coreDumped: r.signal ? r.coreDumped : false, sender: r.signal ? r.sender : null, oomKilled: r.oomKilled, source: 'ebpf' as const,
+  };
+  return { ...e, summary: describeEnd(e) };
+}
+
+/**
+ * The recorded end that is this process's: same pid, ended after `aliveAtMs`
+ * (the last sample that saw it alive) and, when its start time is known,
+ * started then (within 2 s: start times come from two clocks). The latest wins.
+ */
+export function matchRecordedExit(exits: readonly RecordedExit[], aliveAtMs: number, startTimeMs: number | null): RecordedExit | null {
+  for (let i = exits.length - 1; i >= 0; i--) {
+    const r = exits[i];
+    if (r.wallMs < aliveAtMs - 2000) continue;
+    if (startTimeMs !== null && Math.abs(r.wallMs - r.ageMs - startTimeMs) > 2000) continue;
+    return r;
+  }
+  return null;
 }
 
 /** Bounded history for the sparklines: the newest `capacity` points. */

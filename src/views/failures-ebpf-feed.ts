@@ -17,11 +17,14 @@ import { tracerManager, type TracerManager } from '../tracers/manager.js';
 import type { ExitEvent } from '../tracers/exit.js';
 import type { ExecEvent } from '../tracers/exec.js';
 import { monotonicUsec } from '../collectors/kmsg.js';
-import { EbpfFailureCorrelator, type FailureFeed } from '../model/failures-ebpf.js';
-import type { FailureEvent } from '../model/failures.js';
+import { EbpfFailureCorrelator, type FailureFeed, type RecordedExit } from '../model/failures-ebpf.js';
+import { FAULT_SIGNALS, type FailureEvent } from '../model/failures.js';
 import { setFailureFeedFactory } from './failures-source.js';
 
 const CMDLINE_CACHE = 8192;
+/** Process ends kept for the drill-in (any kind), and for how long. */
+const RECENT_EXITS = 4096;
+const RECENT_EXIT_MS = 10 * 60_000;
 
 function readCmdline(pid: number, procRoot: string): string | null {
   try {
@@ -37,6 +40,8 @@ function readCmdline(pid: number, procRoot: string): string | null {
 export class ExitEventAdapter {
   private corr = new EbpfFailureCorrelator();
   private cmdlines = new Map<number, string>();
+  /** Every process end converted, normal ones too, newest last (bounded). */
+  private recent: RecordedExit[] = [];
   constructor(private readonly procRoot = '/proc', private readonly clock = { wallMs: () => Date.now(), monoUsec: monotonicUsec }) {}
 
   private remember(pid: number): void {
@@ -66,6 +71,23 @@ export class ExitEventAdapter {
     }
   }
 
+  private record(e: Extract<ExitEvent, { kind: 'exit' }>, ev: FailureEvent | null): void {
+    // The correlator's sender (from signal_generate) is the better one; the
+    // kernel-joined one names the faulting task itself for a fault.
+    const sender = ev ? ev.sender : e.signal && e.sender ? (FAULT_SIGNALS.has(e.signal) && e.sender.pid === e.pid ? 'kernel' : e.sender) : null;
+    this.recent.push({
+      pid: e.pid, comm: e.comm, wallMs: e.time, ageMs: e.ageMs, exitCode: e.signal ? null : e.exitCode, signal: e.signal || null,
+      coreDumped: e.coreDumped, oomKilled: e.oomKilled || ev?.kind === 'oom', sender,
+    });
+    if (this.recent.length > RECENT_EXITS) this.recent.splice(0, this.recent.length - RECENT_EXITS);
+  }
+
+  /** Recent ends of `pid`, oldest first (any kind; at most RECENT_EXITS kept, none older than 10 minutes). */
+  exitsOf(pid: number): RecordedExit[] {
+    const since = this.clock.wallMs() - RECENT_EXIT_MS;
+    return this.recent.filter((r) => r.pid === pid && r.wallMs >= since);
+  }
+
   convert(events: readonly ExitEvent[]): FailureEvent[] {
     const out: FailureEvent[] = [];
     const nowWall = this.clock.wallMs();
@@ -89,6 +111,7 @@ export class ExitEventAdapter {
           exitCode: e.rawStatus, sender: e.sender, oomKilled: e.oomKilled,
         });
         if (ev) out.push(ev);
+        this.record(e, ev);
       }
     }
     return out;
@@ -134,6 +157,7 @@ export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procR
         return 0;
       }
     },
+    exitsOf: (pid) => adapter.exitsOf(pid),
     stop() {
       for (const u of unsubs.splice(0)) u();
       for (const name of startedHere) mgr.stop(name);

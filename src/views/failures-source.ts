@@ -17,7 +17,7 @@ import {
 } from '../collectors/coredump.js';
 import { FailureTimeline } from '../model/failures.js';
 import { KmsgFailureClassifier } from '../model/failures-kmsg.js';
-import type { FailureFeed } from '../model/failures-ebpf.js';
+import type { FailureFeed, RecordedExit } from '../model/failures-ebpf.js';
 import {
   filterEntries, kmsgLine, linkDumps, toEntryRow, type CoreTarget, type FailuresModel, type FeedStatus, type KmsgLine,
 } from '../model/failures-model.js';
@@ -123,6 +123,16 @@ export class FailuresHub {
     }
   }
 
+  /**
+   * Recent ends of `pid` the exit tracer saw (normal ones too), oldest
+   * first; null when no exit tracer runs (not root, or stopped). The
+   * drill-in asks this to say how a process it showed ended, so no second
+   * exit tracer is attached for it.
+   */
+  exitsOf(pid: number): readonly RecordedExit[] | null {
+    return this.ebpf?.exitsOf ? this.ebpf.exitsOf(pid) : null;
+  }
+
   /** Keep the eBPF feed running when the view hides (the app records from launch); close() still stops it. */
   pinned = false;
 
@@ -149,6 +159,11 @@ export class FailuresHub {
 }
 
 let shared: FailuresHub | undefined;
+
+/** The hub if something already created it (the recorder as root, the failures view), without creating one. */
+export function existingFailuresHub(): FailuresHub | undefined {
+  return shared;
+}
 
 /** The process-wide hub (created on first use, i.e. when ostop starts the failures view or a dump). */
 export function failuresHub(): FailuresHub {

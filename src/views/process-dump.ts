@@ -71,6 +71,9 @@ export function formatProcessText(m: ProcessDetailModel, opts: { environ?: boole
     ? `PID ${m.pid} EXITED${m.exitedAt ? ' at ' + formatTimestamp(m.exitedAt) : ''} (last values shown)`
     : `PID ${m.pid}`;
   out.push(`${head}  ${s(id.comm)}`);
+  if (m.status === 'exited' && (m.end || m.endNote)) {
+    out.push(`  ended   ${m.end ? sanitize(m.end.summary) : ''}${m.end && m.endNote ? '  ' : ''}${m.endNote ? `(${m.endNote})` : ''}`);
+  }
   out.push(`  ppid ${id.ppid ?? '-'}  user ${s(id.user)}${id.uid !== null ? ` (${id.uid})` : ''}  state ${id.state} (${id.stateName})  nice ${id.nice ?? '-'}  threads ${id.threads ?? '-'}`);
   out.push(`  started ${formatTimestamp(id.startTime)}`);
   out.push(`  exe     ${s(id.exe) ?? ''} ${partial(m, 'exe') ?? ''}`.trimEnd());

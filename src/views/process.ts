@@ -4,6 +4,7 @@ import type { ViewDef } from '../app/view.js';
 import type { ProcessDetailModel } from '../model/process-detail.js';
 import { ProcessScreen } from '../../screens/process-screen.js';
 import { ProcessSource } from './process-source.js';
+import { existingFailuresHub } from './failures-source.js';
 
 function pidParam(params: Record<string, unknown>): number {
   const pid = Number(params.pid);
@@ -14,6 +15,8 @@ function pidParam(params: Record<string, unknown>): number {
 export const processView: ViewDef<ProcessDetailModel> = {
   id: 'process',
   title: 'Process',
-  createSource: (params) => new ProcessSource(pidParam(params)),
+  // How a process ended comes from the exit tracer the failures recorder
+  // already runs as root (no second tracer); without it, from the zombie.
+  createSource: (params) => new ProcessSource(pidParam(params), { exitsOf: (pid) => existingFailuresHub()?.exitsOf(pid) ?? null }),
   createScreen: (ctx, params) => new ProcessScreen(ctx, pidParam(params)),
 };

@@ -29,6 +29,19 @@ describe('ExitEventAdapter (canned events)', () => {
     expect(out.map((e) => [e.pid, e.kind, e.signal, e.exitCode])).toEqual([[10, 'signal', 9, null], [12, 'exit', null, 3]]);
     expect(out[0]).toMatchObject({ feed: 'ebpf', sender: { pid: 77, comm: 'kill' }, ageMs: 12.5, ppid: 1, coreDumped: false, tsUsec: 4_000_000 });
   });
+  it('keeps every end (normal ones too) for the drill-in, with the best sender', () => {
+    const a = new ExitEventAdapter('/nonexistent', clock);
+    a.convert([
+      { ...base, kind: 'signal', pid: 10, signal: 15, code: 0, sender: { pid: 77, comm: 'kill' } },
+      { ...base, kind: 'exit', pid: 10, tid: 10, ppid: 1, ageMs: 12.5, rawStatus: 15, exitCode: null, signal: 15, coreDumped: false, oomKilled: false, sender: { pid: 77, comm: 'kill' } },
+      { ...base, kind: 'exit', pid: 11, tid: 11, ppid: 1, ageMs: 1, rawStatus: 0, exitCode: 0, signal: 0, coreDumped: false, oomKilled: false, sender: null },
+      { ...base, kind: 'exit', pid: 20, tid: 20, ppid: 1, ageMs: 2, rawStatus: 0x8b, exitCode: null, signal: 11, coreDumped: true, oomKilled: false, sender: { pid: 20, comm: 'victim' } },
+    ]);
+    expect(a.exitsOf(10)).toEqual([{ pid: 10, comm: 'victim', wallMs: 999_000, ageMs: 12.5, exitCode: null, signal: 15, coreDumped: false, oomKilled: false, sender: { pid: 77, comm: 'kill' } }]);
+    expect(a.exitsOf(11)).toMatchObject([{ exitCode: 0, signal: null, sender: null }]);
+    expect(a.exitsOf(20)).toMatchObject([{ signal: 11, coreDumped: true, sender: 'kernel' }]);
+    expect(a.exitsOf(12)).toEqual([]);
+  });
   it('fault: the kernel is the sender; core flag kept', () => {
     const a = new ExitEventAdapter('/nonexistent', clock);
     const out = a.convert([

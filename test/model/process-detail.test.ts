@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcDetailSample, SystemInfo } from '../../src/collectors/proc-detail-read.js';
 import { classifyFdTarget } from '../../src/collectors/proc-detail.js';
-import { ProcessHistoryBuffer, deriveProcessDetail, markExited, pidReused } from '../../src/model/process-detail.js';
+import { ProcessHistoryBuffer, deriveProcessDetail, endFromRecordedExit, endFromWaitStatus, markExited, matchRecordedExit, pidReused } from '../../src/model/process-detail.js';
 import { sparkline, formatKb, formatRate, formatDuration, formatCpuTime } from '../../src/model/process-detail-format.js';
 
 const sys: SystemInfo = { btimeSec: 1_700_000_000, clkTck: 100, memTotalKb: 1_000_000, ncpu: 4, userName: (u) => (u === 1000 ? 'alice' : String(u)) };
@@ -189,5 +189,29 @@ describe('context switches summed over threads', () => {
     expect(m.ctxSwitches).toMatchObject({ voluntary: 10, nonvoluntary: 2, threadsCounted: 1, note: 'thread 78 status: EACCES' });
     const capped = deriveProcessDetail(undefined, withThreads(10_000, [th(77, 1, 10, 2)], 3), sys);
     expect(capped.ctxSwitches.note).toBe('2 threads beyond the list cap not counted');
+  });
+});
+
+describe('how a process ended', () => {
+  it('from a zombie\'s wait status: exit code, signal, core dumped', () => {
+    expect(endFromWaitStatus(3 << 8)).toMatchObject({ exitCode: 3, signal: null, summary: 'exited with code 3', source: 'zombie' });
+    expect(endFromWaitStatus(15)).toMatchObject({ exitCode: null, signal: 15, signalName: 'SIGTERM', coreDumped: false, sender: null, summary: 'killed by SIGTERM' });
+    expect(endFromWaitStatus(0x80 | 6).summary).toBe('killed by SIGABRT, core dumped');
+  });
+
+  it('from the exit tracer: the sender, a fault, the OOM killer', () => {
+    const r = { pid: 5, comm: 'x', wallMs: 10_000, ageMs: 4000, exitCode: null, signal: 15, coreDumped: false, oomKilled: false, sender: { pid: 77, comm: 'kill' } };
+    expect(endFromRecordedExit(r).summary).toBe('killed by SIGTERM from PID 77 (kill)');
+    expect(endFromRecordedExit({ ...r, signal: 11, coreDumped: true, sender: 'kernel' }).summary).toBe('killed by SIGSEGV (a fault: sent by the kernel), core dumped');
+    expect(endFromRecordedExit({ ...r, signal: 9, oomKilled: true, sender: { pid: 8, comm: 'hog' } }).summary).toBe('killed by the OOM killer (SIGKILL), allocating task PID 8 (hog)');
+    expect(endFromRecordedExit({ ...r, signal: null, exitCode: 0, sender: null })).toMatchObject({ summary: 'exited with code 0', sender: null, source: 'ebpf' });
+  });
+
+  it('matches the record of this process, not of an earlier one with the same PID', () => {
+    const older = { pid: 5, comm: 'x', wallMs: 5_000, ageMs: 1000, exitCode: 0, signal: null, coreDumped: false, oomKilled: false, sender: null };
+    const ours = { ...older, wallMs: 20_000, ageMs: 12_000, exitCode: 2 };
+    expect(matchRecordedExit([older, ours], 19_000, 8_000)).toBe(ours);
+    expect(matchRecordedExit([older], 19_000, 8_000)).toBeNull(); // ended before we last saw ours alive
+    expect(matchRecordedExit([{ ...ours, ageMs: 100 }], 19_000, 8_000)).toBeNull(); // started long after ours: another process
   });
 });
