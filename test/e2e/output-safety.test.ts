@@ -101,10 +101,11 @@ describe('ostop dump processes: hostile comm and argv', () => {
     expect(r.code, r.stderr.toString()).toBe(0);
     expectNoControls(r.stdout, 'csv');
     const lines = r.stdout.toString('utf8').trimEnd().split('\n');
-    expect(lines[0]).toBe('pid,nice,comm,command');
-    const row = lines.map(csvCells).find((c) => c[0] === String(kid.pid));
+    expect(lines[0]).toBe('sample_time,pid,nice,comm,command');
+    const row = lines.map(csvCells).find((c) => c[1] === String(kid.pid));
     expect(row, r.stdout.toString()).toBeDefined();
-    const [, nice, comm, command] = row!;
+    const [time, , nice, comm, command] = row!;
+    expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     if (isRoot) expect(nice).toBe('-5');
     expect(comm.startsWith(`"'=1+`), comm).toBe(true);
     expect(command.startsWith(`"'=HYPERLINK(`), command).toBe(true);
