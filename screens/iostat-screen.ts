@@ -7,6 +7,7 @@ import type { Screen, ViewContext } from '../src/app/view.js';
 import type { IostatUiState, IostatViewModel } from '../src/views/iostat.js';
 import { PID_IO_SORTS, type PidIoSortKey } from '../src/model/iostat.js';
 import { ioUnreadableNote } from '../src/collectors/pid-io.js';
+import { formatRate } from '../src/util/format.js';
 import { fitWidth } from '../src/util/text.js';
 
 /** A number in at most `w` characters, right-aligned: fewer decimals first, then a k/M/G/T suffix. */
@@ -39,7 +40,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
   constructor(private ctx: ViewContext, private state: IostatUiState) {}
 
   mount(parent: Widgets.BoxElement): void {
-    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: 'Device           r/s    rkB/s  rrqm/s r_await     w/s    wkB/s  wrqm/s w_await  aqu-sz  %util\n\ncollecting: rates need a second sample, shown in a moment...' });
+    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: 'Device           r/s   read/s  rrqm/s r_await     w/s  write/s  wrqm/s w_await  aqu-sz  %util\n\ncollecting: rates need a second sample, shown in a moment...' });
   }
   unmount(): void {
     this.box?.destroy();
@@ -55,16 +56,18 @@ export class IostatScreen implements Screen<IostatViewModel> {
     const H = Math.max(10, (this.box.height as number) || 24);
     const lab = (s: string) => th.fg('label', blessed.escape(s));
     const L: string[] = [];
-    // Always one space between columns: fewer decimals, then a k/M/G suffix, when a value is wide.
+    // Always one space between columns: fewer decimals, then a decimal k/M/G suffix (counts only), when a value is wide.
     const f = (x: number | null, w: number, d = 2) => ' ' + fitNumber(x, w - 1, d);
     const showD = m.io.hasDiscard && W >= 140, showF = m.io.hasFlush && W >= 120;
-    L.push(lab(fitWidth('Device', 12) + '     r/s    rkB/s  rrqm/s r_await     w/s    wkB/s  wrqm/s w_await' + (showD ? '     d/s    dkB/s d_await' : '') + (showF ? '     f/s f_await' : '') + '  aqu-sz  %util'));
+    // Byte rates as sizes per second (src/util/format.ts), not kB with a k suffix.
+    const rate = (kBs: number | null) => ' ' + formatRate(kBs === null ? null : kBs * 1024).padStart(8);
+    L.push(lab(fitWidth('Device', 12) + '     r/s   read/s  rrqm/s r_await     w/s  write/s  wrqm/s w_await' + (showD ? '     d/s   disc/s d_await' : '') + (showF ? '     f/s f_await' : '') + '  aqu-sz  %util'));
     const maxDev = Math.max(1, Math.floor((H / 2 - 1) / 2));
     const gw = Math.max(8, Math.floor((W - 30) / 3));
     for (const d of m.devices.slice(0, maxDev)) {
       const uc = d.util >= 90 ? 'error' : d.util >= 60 ? 'warn' : 'value';
-      L.push(blessed.escape(fitWidth(d.name, 11) + ' ' + f(d.rs, 8) + f(d.rkBs, 9) + f(d.rrqms, 8) + f(d.rAwait, 8) + f(d.ws, 8) + f(d.wkBs, 9) + f(d.wrqms, 8) + f(d.wAwait, 8) +
-        (showD ? f(d.ds, 8) + f(d.dkBs, 9) + f(d.dAwait, 8) : '') + (showF ? f(d.fs, 8) + f(d.fAwait, 8) : '') + f(d.aquSz, 8)) + th.fg(uc, f(d.util, 7)));
+      L.push(blessed.escape(fitWidth(d.name, 11) + ' ' + f(d.rs, 8) + rate(d.rkBs) + f(d.rrqms, 8) + f(d.rAwait, 8) + f(d.ws, 8) + rate(d.wkBs) + f(d.wrqms, 8) + f(d.wAwait, 8) +
+        (showD ? f(d.ds, 8) + rate(d.dkBs) + f(d.dAwait, 8) : '') + (showF ? f(d.fs, 8) + f(d.fAwait, 8) : '') + f(d.aquSz, 8)) + th.fg(uc, f(d.util, 7)));
       const h = m.hist.get(d.name);
       if (h) L.push('  ' + lab('util ') + th.fg('graph3', sparkline(h.util.values(), gw, 100)) + lab(' rd ') + th.fg('graph1', sparkline(h.rkB.values(), gw)) + lab(' wr ') + th.fg('graph2', sparkline(h.wkB.values(), gw)));
     }
@@ -92,7 +95,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
       this.pageRows = room - 2;
       this.offset = Math.max(0, Math.min(this.offset, rows.length - this.pageRows));
       for (const r of rows.slice(this.offset, this.offset + this.pageRows)) {
-        const line = String(r.pid).padStart(7) + humanBytes(r.readBps).padStart(12) + humanBytes(r.writeBps).padStart(12) + humanBytes(r.rcharBps).padStart(12) + humanBytes(r.wcharBps).padStart(12) + ' ' + r.comm;
+        const line = String(r.pid).padStart(7) + formatRate(r.readBps).padStart(12) + formatRate(r.writeBps).padStart(12) + formatRate(r.rcharBps).padStart(12) + formatRate(r.wcharBps).padStart(12) + ' ' + r.comm;
         L.push(r.readBps + r.writeBps > 0 ? th.fg('value', blessed.escape(line)) : th.fg('dim', blessed.escape(line)));
       }
       if (!p) L.push(th.fg('dim', 'measuring...'));
@@ -137,7 +140,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
   help(): Array<[string, string]> {
     return [
       ['r/s w/s', 'completed reads/writes per second (iostat -dx)'],
-      ['rkB/s wkB/s', 'kB read/written per second (512-byte sectors / 2)'],
+      ['read/s write/s', 'bytes read/written per second (iostat rkB/s wkB/s; `ostop dump iostat` keeps those kB columns)'],
       ['rrqm/s wrqm/s', 'requests merged per second'],
       ['r_await w_await', 'average ms per request, queue + service'],
       ['aqu-sz', 'average queue length; %util: share of time the device was busy'],

@@ -9,7 +9,14 @@ import type { Screen, ViewContext } from '../src/app/view.js';
 import type { NetstatUiState, NetstatViewModel } from '../src/views/netstat.js';
 import { SOCKET_SORTS, type SocketSortKey } from '../src/model/sockets.js';
 import { fitWidth, sanitize } from '../src/util/text.js';
-import { humanBytes, humanRate, sparkline } from '../src/views/vmstat-util.js';
+import { humanRate, sparkline } from '../src/views/vmstat-util.js';
+import { formatRate } from '../src/util/format.js';
+
+/** Link speed (Mbit/s from sysfs) in bits, as ethtool: 100Mb, 10Gb; not a byte size. */
+export function linkSpeed(mbit: number | null | undefined): string {
+  if (!mbit) return '-';
+  return mbit >= 1000 && mbit % 1000 === 0 ? `${mbit / 1000}Gb` : `${mbit}Mb`;
+}
 
 const SORT_KEYS = Object.keys(SOCKET_SORTS) as SocketSortKey[];
 
@@ -50,7 +57,7 @@ export class NetstatScreen implements Screen<NetstatViewModel> {
       const stc = st === 'up' ? 'ok' : st === 'down' ? 'error' : 'dim';
       const errs = i.rxErrsPs + i.txErrsPs, drops = i.rxDropPs + i.txDropPs;
       L.push(esc(fitWidth(i.name, 11)) + ' ' + th.fg(stc, esc(fitWidth(st, 7))) + ' ' +
-        blessed.escape(`${String(i.mtu ?? '-').padStart(5)} ${(i.speed ? i.speed + 'M' : '-').padStart(6)} ${(humanBytes(i.rxBytesPs)).padStart(9)} ${(humanBytes(i.txBytesPs)).padStart(9)} ${humanRate(i.rxPktsPs).padStart(8)} ${humanRate(i.txPktsPs).padStart(8)} `) +
+        blessed.escape(`${String(i.mtu ?? '-').padStart(5)} ${linkSpeed(i.speed).padStart(6)} ${formatRate(i.rxBytesPs).padStart(9)} ${formatRate(i.txBytesPs).padStart(9)} ${humanRate(i.rxPktsPs).padStart(8)} ${humanRate(i.txPktsPs).padStart(8)} `) +
         th.fg(errs > 0 ? 'error' : 'value', humanRate(errs).padStart(6)) + ' ' + th.fg(drops > 0 ? 'warn' : 'value', humanRate(drops).padStart(6)) + '  ' +
         esc(i.addresses.join(' ')).slice(0, Math.max(0, W - 90)));
       const h = m.hist.get(i.name);

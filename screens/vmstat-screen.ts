@@ -9,6 +9,7 @@ import type { Screen, ViewContext } from '../src/app/view.js';
 import type { VmstatViewModel } from '../src/views/vmstat.js';
 import { fitWidth } from '../src/util/text.js';
 import { fixed, humanBytes, humanRate, sparkline, type History } from '../src/views/vmstat-util.js';
+import { formatRate } from '../src/util/format.js';
 import type { ThemeColor } from './theme.js';
 
 export class VmstatScreen implements Screen<VmstatViewModel> {
@@ -50,10 +51,10 @@ export class VmstatScreen implements Screen<VmstatViewModel> {
     L.push(graph('cpu st %', h.st, fixed(m.st, 1), 'cpuSteal', 100));
     L.push(graph('mem used%', h.usedPct, fixed(h.usedPct.values().at(-1) ?? 0, 1), 'memUsed', 100));
     L.push(graph('buf+cache', h.cachePct, fixed(h.cachePct.values().at(-1) ?? 0, 1) + '%', 'memCache', 100));
-    L.push(graph('swap in', h.si, humanRate(m.si) + ' kB/s', 'swap'));
-    L.push(graph('swap out', h.so, humanRate(m.so) + ' kB/s', 'swap'));
-    L.push(graph('blk in', h.bi, humanRate(m.bi) + ' kB/s', 'graph4'));
-    L.push(graph('blk out', h.bo, humanRate(m.bo) + ' kB/s', 'graph3'));
+    L.push(graph('swap in', h.si, formatRate(m.si * 1024), 'swap'));
+    L.push(graph('swap out', h.so, formatRate(m.so * 1024), 'swap'));
+    L.push(graph('blk in', h.bi, formatRate(m.bi * 1024), 'graph4'));
+    L.push(graph('blk out', h.bo, formatRate(m.bo * 1024), 'graph3'));
     L.push(graph('intr/s', h.in, humanRate(m.in), 'graph1'));
     L.push(graph('ctxsw/s', h.cs, humanRate(m.cs), 'graph2'));
     L.push('');
@@ -82,7 +83,7 @@ export class VmstatScreen implements Screen<VmstatViewModel> {
     return [
       ['r b', 'runnable / blocked (D state) tasks, from /proc/stat'],
       ['swpd free buff cache avail', 'kB; cache = Cached + SReclaimable, avail = MemAvailable'],
-      ['si so / bi bo', 'swap in/out kB/s; block in/out 1 kB blocks/s'],
+      ['si so / bi bo', 'swap in/out, block in/out: KiB/s in the table (as vmstat), byte rates in the graphs'],
       ['in cs', 'interrupts / context switches per second'],
       ['us sy id wa st', '% of CPU time: user+nice, system+irq+softirq, idle, iowait, steal'],
       ['PSI', 'share of time some/all tasks stalled on cpu, memory, io (avg over 10/60/300 s)'],

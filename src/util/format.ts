@@ -1,39 +1,66 @@
 // Number formatting shared by screens and dump text output. Widths are
 // fixed per function so table columns do not jitter between refreshes.
+//
+// Units, one convention everywhere (htop's):
+//  - sizes are binary: 1K = 1024 bytes; suffixes B K M G T P, three
+//    significant digits: 512B 1.50K 33.0M 300M 1.20G (formatBytes, formatKib);
+//  - a rate of bytes is a size per second: 33.0M/s, 0B/s (formatRate);
+//  - counts and count rates (packets, faults, interrupts, requests) are
+//    decimal: 950, 3.4k, 12k, 1.2M (formatCount), never a size suffix;
+//  - the process table's memory columns (VIRT RES SHR SWAP) follow htop:
+//    KiB as a plain number below 100000, then the size form (formatMem).
+// A value given in KiB (/proc's "kB") is a size: formatKib, never "kB".
 
-/** htop-style memory: KiB as a plain number below 100000, then M/G/T with one decimal when short. */
+const SIZE_UNITS = ['B', 'K', 'M', 'G', 'T', 'P'];
+
+/** Three significant digits: 1.50, 33.0, 300 (v >= 0, below 1024 after rounding). */
+function sig3(v: number): string {
+  if (v < 9.995) return v.toFixed(2);
+  if (v < 99.95) return v.toFixed(1);
+  return String(Math.round(v));
+}
+
+/** A size in bytes with binary units: 0B, 512B, 1.50K, 33.0M, 300M, 1.20G. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '-';
+  const neg = bytes < 0;
+  let v = Math.abs(bytes);
+  let i = 0;
+  if (Math.round(v) < 1024) return (neg ? '-' : '') + Math.round(v) + 'B';
+  // Promote when rounding would print 1024 of a unit.
+  while (i < SIZE_UNITS.length - 1 && (i === 0 || Math.round(v) >= 1024)) { v /= 1024; i++; }
+  return (neg ? '-' : '') + sig3(v) + SIZE_UNITS[i];
+}
+
+/** A size given in KiB (/proc's "kB"): formatBytes(kib * 1024). */
+export function formatKib(kib: number | null | undefined): string {
+  return kib === null || kib === undefined ? '-' : formatBytes(kib * 1024);
+}
+
+/** A rate in bytes per second: "1.50K/s", "33.0M/s", "0B/s". */
+export function formatRate(bps: number | null | undefined): string {
+  if (bps === null || bps === undefined || !Number.isFinite(bps)) return '-';
+  return formatBytes(bps) + '/s';
+}
+
+/** A count or a count per second, decimal and short: 0, 2.5, 950, 3.4k, 12k, 1.2M, 3.0G. */
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  const a = Math.abs(n);
+  if (a < 0.005) return '0';
+  if (a < 10) return n.toFixed(2).replace(/\.?0+$/, '');
+  if (a < 1000) return String(Math.round(n));
+  if (a < 1e6) return (n / 1e3).toFixed(a < 1e4 ? 1 : 0) + 'k';
+  if (a < 1e9) return (n / 1e6).toFixed(a < 1e7 ? 1 : 0) + 'M';
+  return (n / 1e9).toFixed(1) + 'G';
+}
+
+/** The process table's memory columns, as htop: KiB as a plain number below 100000, then M/G/T (formatBytes). */
 export function formatMem(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '-';
   const kib = bytes / 1024;
   if (kib < 100000) return String(Math.round(kib));
-  const units = ['M', 'G', 'T', 'P'];
-  let v = kib / 1024;
-  for (const u of units) {
-    if (v < 10) return v.toFixed(2) + u;
-    if (v < 100) return v.toFixed(1) + u;
-    if (v < 1024 || u === 'P') return Math.round(v) + u;
-    v /= 1024;
-  }
-  return '-';
-}
-
-/** Human bytes with binary units: 0B, 512B, 1.5K, 20M, 3.2G. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '-';
-  const neg = bytes < 0;
-  let v = Math.abs(bytes);
-  const units = ['B', 'K', 'M', 'G', 'T', 'P'];
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  const s = i === 0 ? String(Math.round(v)) : v < 10 ? v.toFixed(1) : String(Math.round(v));
-  return (neg ? '-' : '') + s + units[i];
-}
-
-/** A rate in bytes/s, e.g. "1.5M/s"; '0' stays short. */
-export function formatRate(bps: number | undefined): string {
-  if (bps === undefined) return '-';
-  if (bps < 0.5) return '0';
-  return formatBytes(bps) + '/s';
+  return formatBytes(bytes);
 }
 
 /** TIME+ like htop: M:SS.CC below an hour, HhMM:SS below a day, then Dd+HHh. */

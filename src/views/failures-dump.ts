@@ -17,6 +17,7 @@ import { FailuresHub, buildModel } from './failures-source.js';
 import './failures-ebpf-feed.js';
 import { sanitize } from '../util/text.js';
 import { jsonLine } from '../util/output-safe.js';
+import { formatKib } from '../util/format.js';
 
 function isoTime(ms: number): string {
   return new Date(ms).toISOString();
@@ -28,12 +29,8 @@ function shortTime(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-export function formatKb(kb: number | null | undefined): string {
-  if (kb === null || kb === undefined) return '-';
-  if (kb >= 1048576) return `${(kb / 1048576).toFixed(1)}G`;
-  if (kb >= 1024) return `${(kb / 1024).toFixed(1)}M`;
-  return `${kb}k`;
-}
+/** A size in KiB, in the one size form (src/util/format.ts). */
+export const formatKb = formatKib;
 
 export function formatAge(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '-';

@@ -1,6 +1,7 @@
 // A one-line summary of the system views for the top view's header on wide
-// terminals: "r 2 b 0 │ cpu us 5 sy 2 wa 0 st 0 │ free 22G avail 23G │ si 0 so 0
-// │ bi 12 bo 340 │ in 250 cs 400 │ net ↓1.2M ↑30K │ vda 12%". Plain text (no
+// terminals: "r 2 b 0 │ cpu us 5 sy 2 wa 0 st 0 │ free 22.0G avail 23.0G │ si 0B/s
+// so 0B/s │ bi 12.0K/s bo 340K/s │ in 250 cs 400 │ net ↓1.20M/s ↑30.0K/s │ vda 12%"
+// (units: src/util/format.ts). Plain text (no
 // blessed tags; interface and device names are already sanitized), cut to
 // `width` cells. SystemStripSource collects just what the strip needs
 // (three small /proc files and /proc/net/dev), so the top view can tick it.
@@ -12,7 +13,7 @@ import { buildIostatModel, selectDevices, type IostatModel } from '../model/iost
 import { buildIfaceModels, type IfaceModel } from '../model/net.js';
 import { buildVmstatModel, type VmstatModel } from '../model/vmstat.js';
 import { truncateWidth } from '../util/text.js';
-import { humanBytes, humanRate } from './vmstat-util.js';
+import { formatCount, formatKib, formatRate } from '../util/format.js';
 
 export interface StripModels {
   vm?: VmstatModel;
@@ -26,14 +27,15 @@ export function formatSystemStrip(m: StripModels, width: number): string {
   if (v) {
     const r = Math.round;
     parts.push(`r ${v.r} b ${v.b}`, `cpu us ${r(v.us)} sy ${r(v.sy)} wa ${r(v.wa)} st ${r(v.st)}`,
-      `free ${humanBytes(v.free * 1024)} avail ${humanBytes(v.avail * 1024)}`, `si ${humanRate(v.si)} so ${humanRate(v.so)}`,
-      `bi ${humanRate(v.bi)} bo ${humanRate(v.bo)}`, `in ${humanRate(v.in)} cs ${humanRate(v.cs)}`);
+      // si so bi bo are KiB/s (vmstat's kB): byte rates, not counts.
+      `free ${formatKib(v.free)} avail ${formatKib(v.avail)}`, `si ${formatRate(v.si * 1024)} so ${formatRate(v.so * 1024)}`,
+      `bi ${formatRate(v.bi * 1024)} bo ${formatRate(v.bo * 1024)}`, `in ${formatCount(v.in)} cs ${formatCount(v.cs)}`);
   }
   if (m.ifaces) {
     const up = m.ifaces.filter((i) => i.name !== 'lo');
     const rx = up.reduce((a, i) => a + i.rxBytesPs, 0), tx = up.reduce((a, i) => a + i.txBytesPs, 0);
     const errs = up.reduce((a, i) => a + i.rxErrsPs + i.txErrsPs + i.rxDropPs + i.txDropPs, 0);
-    parts.push(`net ↓${humanBytes(rx)} ↑${humanBytes(tx)}` + (errs > 0 ? ` err+drop ${humanRate(errs)}/s` : ''));
+    parts.push(`net ↓${formatRate(rx)} ↑${formatRate(tx)}` + (errs > 0 ? ` err+drop ${formatCount(errs)}/s` : ''));
   }
   if (m.io) {
     const busiest = selectDevices(m.io).sort((a, b) => b.util - a.util).slice(0, 2);

@@ -47,28 +47,11 @@ export function sparkline(values: readonly number[], width: number, max?: number
   return ' '.repeat(width - v.length) + s;
 }
 
-/** Bytes with binary units: 512B 1.5K 20M 3.2G. */
-export function humanBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
-  let v = Math.abs(n);
-  const u = ['B', 'K', 'M', 'G', 'T', 'P'];
-  let i = 0;
-  while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
-  const s = i === 0 ? String(Math.round(v)) : v < 10 ? v.toFixed(1) : String(Math.round(v));
-  return (n < 0 ? '-' : '') + s + u[i];
-}
+/** Bytes with binary units (src/util/format.ts formatBytes): 512B 1.50K 20.0M 3.20G. */
+export const humanBytes = formatBytes;
 
-/** A count per second, short: 0, 12, 3.4k, 12M. */
-export function humanRate(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
-  const a = Math.abs(n);
-  if (a < 0.005) return '0';
-  if (a < 10) return n.toFixed(2).replace(/\.?0+$/, '');
-  if (a < 1000) return String(Math.round(n));
-  if (a < 1e6) return (n / 1e3).toFixed(a < 1e4 ? 1 : 0) + 'k';
-  if (a < 1e9) return (n / 1e6).toFixed(a < 1e7 ? 1 : 0) + 'M';
-  return (n / 1e9).toFixed(1) + 'G';
-}
+/** A count or a count per second, decimal (src/util/format.ts formatCount): 0, 12, 3.4k, 12M. Never for bytes: use formatRate. */
+export const humanRate = formatCount;
 
 /** Fixed decimals, '-' for null. */
 export function fixed(n: number | null | undefined, digits = 2): string {
@@ -83,6 +66,7 @@ export function round(n: number | null | undefined, digits = 2): number | null {
 }
 
 import type { DumpOptions } from '../app/dump-view.js';
+import { formatBytes, formatCount } from '../util/format.js';
 import { sleep } from '../app/dump-view.js';
 import { formatRecords, toObject, type OutputColumn } from '../app/output.js';
 import { jsonLine } from '../util/output-safe.js';

@@ -47,7 +47,7 @@ describe('renderFailures', () => {
     expect(text).toMatch(/cmd \.\/segv -x/);
     expect(text).toMatch(/segfault #1 segv\[42\]: segfault at 10/);
     expect(text).toMatch(/pattern \/var\/cores\/core\.%e\.%p\s+\(file\)/);
-    expect(text).toMatch(/target 1 init \(parent of selected\)\s+core limit 0k\/unlimited\s+→ not written/);
+    expect(text).toMatch(/target 1 init \(parent of selected\)\s+core limit 0B\/unlimited\s+→ not written/);
     expect(text).toMatch(/\/var\/cores\/core\.segv\.42/);
     for (const l of r.lines) expect(strip(l).length).toBeLessThanOrEqual(140);
   });

@@ -51,7 +51,7 @@ describe('formatting', () => {
   });
   it('bytes and durations', () => {
     expect(formatBytes(512)).toBe('512B');
-    expect(formatBytes(1536)).toBe('1.5K');
+    expect(formatBytes(1536)).toBe('1.50K'); // three significant digits, as the table's M/G values (src/util/format.ts)
     expect(formatDuration(90061)).toBe('1 day, 01:01:01');
   });
 });
