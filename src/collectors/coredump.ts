@@ -9,6 +9,7 @@
 // file's notes reads at most a few MiB from its start, never the whole dump.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { OSTOP_CORE_NAME } from '../util/private-dir.js';
 
 export interface CorePatternInfo {
   /** The raw pattern as the kernel holds it. */
@@ -132,7 +133,8 @@ export interface CoreDumpFile {
   mtimeMs: number;
   pid: number | null;
   comm: string | null;
-  source: 'systemd-coredump' | 'apport' | 'pattern';
+  /** Where it was found: systemd-coredump's store, apport's, a file core_pattern names, or ostop's own core directory (the failures view's g). */
+  source: 'systemd-coredump' | 'apport' | 'pattern' | 'ostop';
   compressed: boolean;
 }
 
@@ -185,13 +187,16 @@ export interface ListDumpsOptions {
   apportDirs?: string[];
   /** Directories to search for relative file patterns (e.g. cwds of crashed processes). */
   relativeDirs?: string[];
+  /** ostop's private core directory (src/util/private-dir.ts ostopCoreDir()): its `core.COMM.PID.MS` files are listed too. */
+  ostopDir?: string;
   /** Most files returned (newest first). */
   max?: number;
 }
 
+/** A regular file, not followed through a symlink (a link planted in a shared directory is not a core). */
 function statFile(p: string): fs.Stats | null {
   try {
-    const st = fs.statSync(p);
+    const st = fs.lstatSync(p);
     return st.isFile() ? st : null;
   } catch {
     return null;
@@ -219,22 +224,53 @@ export function listDumps(info: CorePatternInfo, opts: ListDumpsOptions = {}): C
       }
     }
   }
+  if (opts.ostopDir) {
+    for (const name of safeReaddir(opts.ostopDir)) {
+      const m = OSTOP_CORE_NAME.exec(name);
+      const p = path.join(opts.ostopDir, name);
+      const st = m && statFile(p);
+      if (!m || !st) continue;
+      out.push({ path: p, sizeBytes: st.size, mtimeMs: st.mtimeMs, pid: Number(m.groups!.pid), comm: m.groups!.comm, source: 'ostop', compressed: false });
+    }
+  }
   const rx = patternFileRegex(info);
   if (rx) {
-    const dirs = rx.dir === null ? [] : info.relative ? (opts.relativeDirs ?? []).map((d) => path.join(d, rx.dir!)) : [rx.dir];
+    const dirs = rx.dir === null ? [] : info.relative ? (opts.relativeDirs ?? []).filter((d) => path.isAbsolute(d)).map((d) => path.join(d, rx.dir!)) : [rx.dir];
+    const listed = new Set(out.map((d) => d.path));
     for (const dir of new Set(dirs)) {
       for (const name of safeReaddir(dir)) {
         const m = rx.re.exec(name);
         if (!m) continue;
         const p = path.join(dir, name);
         const st = statFile(p);
-        if (!st) continue;
-        out.push({ path: p, sizeBytes: st.size, mtimeMs: st.mtimeMs, pid: m.groups?.pid ? Number(m.groups.pid) : null, comm: m.groups?.comm ?? null, source: 'pattern', compressed: false });
+        if (!st || listed.has(p)) continue; // the pattern may point into ostop's own directory
+        let pid = m.groups?.pid ? Number(m.groups.pid) : null;
+        let comm = m.groups?.comm ?? null;
+        if (pid === null) {
+          // A name without the pid (core_pattern "core", core_uses_pid=0): the core's own notes say whose it is.
+          const who = coreIdentity(p, st);
+          pid = who?.pid ?? null;
+          comm ??= who?.fname ?? null;
+        }
+        out.push({ path: p, sizeBytes: st.size, mtimeMs: st.mtimeMs, pid, comm, source: 'pattern', compressed: false });
       }
     }
   }
   out.sort((a, b) => b.mtimeMs - a.mtimeMs);
   return out.slice(0, opts.max ?? 200);
+}
+
+const identityCache = new Map<string, { key: string; info: CoreFileInfo | null }>();
+
+/** readCoreFileInfo, cached per file version (path, size, mtime): the list is rescanned every few seconds. */
+function coreIdentity(p: string, st: fs.Stats): CoreFileInfo | null {
+  const key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  const hit = identityCache.get(p);
+  if (hit && hit.key === key) return hit.info;
+  const info = readCoreFileInfo(p);
+  identityCache.set(p, { key, info });
+  if (identityCache.size > 512) identityCache.delete(identityCache.keys().next().value!);
+  return info;
 }
 
 function safeReaddir(dir: string): string[] {
@@ -274,8 +310,10 @@ function cstr(b: Buffer, start: number, len: number): string {
  */
 export function readCoreFileInfo(file: string): CoreFileInfo | null {
   let fd: number;
-  try { fd = fs.openSync(file, 'r'); } catch { return null; }
+  // Not through a symlink, and never blocking on a FIFO put where a core was expected.
+  try { fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK); } catch { return null; }
   try {
+    if (!fs.fstatSync(fd).isFile()) return null;
     const eh = Buffer.alloc(64);
     if (fs.readSync(fd, eh, 0, 64, 0) < 64) return null;
     if (eh.readUInt32BE(0) !== 0x7f454c46 || eh[4] !== 2 || eh[5] !== 1 || eh.readUInt16LE(16) !== 4) return null;

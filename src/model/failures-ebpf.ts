@@ -24,6 +24,8 @@ export interface EbpfExitRecord {
   comm: string;
   /** Command line captured at exit (may be truncated by the tracer), or null. */
   cmdline: string | null;
+  /** Working directory read while it lived, or null. */
+  cwd?: string | null;
   /** Lifetime in ns (exit time - start_time), or null. */
   ageNs: number | null;
   /** task->exit_code as the kernel holds it: low 7 bits = signal, 0x80 = core dumped, bits 8-15 = status. */
@@ -131,7 +133,7 @@ export class EbpfFailureCorrelator {
       if (oom.triggerPid !== null) sender = { pid: oom.triggerPid, comm: oom.triggerComm ?? '' };
     }
     return {
-      kind, feed: 'ebpf', tsUsec: Math.round(x.tsNs / 1000), pid: x.pid, ppid: x.ppid, comm: x.comm, cmdline: x.cmdline,
+      kind, feed: 'ebpf', tsUsec: Math.round(x.tsNs / 1000), pid: x.pid, ppid: x.ppid, comm: x.comm, cmdline: x.cmdline, cwd: x.cwd ?? null,
       ageMs: x.ageNs === null ? null : x.ageNs / 1e6, exitCode, signal, coreDumped: signal ? coreDumped : false, sender,
       oom: oomDetails,
     };

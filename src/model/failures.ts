@@ -59,6 +59,20 @@ export interface FailureEvent {
   ppid: number | null;
   comm: string;
   cmdline: string | null;
+  /**
+   * Working directory read while the process lived (the eBPF feed caches it
+   * per pid from exec and fatal-signal events), where a relative
+   * core_pattern puts its core; null or absent when unknown. Kept raw: it
+   * is used to find files and never displayed.
+   */
+  cwd?: string | null;
+  /**
+   * Its parent's working directory, read when the death was converted, for
+   * a process that died too fast for its own to be read (a child inherits
+   * its parent's cwd; an interactive shell's is where its commands run).
+   * Raw, never displayed.
+   */
+  parentCwd?: string | null;
   /** How long the process lived, ms. */
   ageMs: number | null;
   /** Exit status (0-255) for kind 'exit'. */
@@ -205,6 +219,8 @@ function mergeInto(t: TimelineEntry, e: FailureEvent): void {
   else if (ebpfFirst) t.kind = e.kind;
   t.ppid = pick(a.ppid, b.ppid);
   t.cmdline = pick(a.cmdline, b.cmdline);
+  t.cwd = pick(a.cwd, b.cwd);
+  t.parentCwd = pick(a.parentCwd, b.parentCwd);
   t.ageMs = pick(a.ageMs, b.ageMs);
   t.exitCode = pick(a.exitCode, b.exitCode);
   t.signal = pick(a.signal, b.signal);

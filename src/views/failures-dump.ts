@@ -8,11 +8,12 @@
 // iteration prints only entries (or lines) that are new.
 import { formatRecords, type OutputColumn } from '../app/output.js';
 import { sleep, UsageError, type DumpOptions, type DumpView } from '../app/dump-view.js';
-import { describeCorePattern, listDumps, readCorePattern, type CoreDumpFile, type CorePatternInfo } from '../collectors/coredump.js';
+import { readCorePattern, type CoreDumpFile, type CorePatternInfo } from '../collectors/coredump.js';
 import { facilityName, levelName, monotonicUsec, parseFacility, parseLevel } from '../collectors/kmsg.js';
 import { signalName } from '../model/failures.js';
 import { filterKmsg, parseDuration, type EntryRow, type FailuresModel, type KmsgLine } from '../model/failures-model.js';
-import { FailuresHub, buildModel } from './failures-source.js';
+import { FailuresHub, buildModel, scanDumps } from './failures-source.js';
+import { ostopCoreDir } from '../util/private-dir.js';
 // Installs the eBPF exit-tracer feed (loaded lazily: native code is touched only when a feed starts).
 import './failures-ebpf-feed.js';
 import { sanitize } from '../util/text.js';
@@ -135,7 +136,7 @@ export async function collectFailures(hub: FailuresHub, sinceUsec: number | unde
   await hub.pollKmsg(true);
   await hub.pollEbpf();
   const { pattern, error } = corePattern();
-  const dumps = listDumps(pattern ?? describeCorePattern('core'), { relativeDirs: [process.cwd()] });
+  const dumps = scanDumps(hub, pattern, null, ostopCoreDir());
   return buildModel(hub, { showExits, sinceBoot: true, sinceUsec, pattern, patternError: error, dumps, target: null });
 }
 

@@ -9,6 +9,10 @@
 // starts, then the exec tracer's argv for every program started since
 // (best effort: if exec cannot start, /proc/PID/cmdline is read when a
 // fatal signal arrives, usually too late for a process that died at once).
+// The working directory is kept the same way (a relative core_pattern puts
+// the core there): read at the scan, at each exec and when a fatal signal
+// event arrives (the target is then still alive or writing its core); for a
+// process gone before any of those, its parent's cwd is read at the death.
 // Exit events are converted at poll() time, after every tracer's batch of
 // the same wake-up has been delivered, so an exec and its exit a few
 // milliseconds later join whatever order the rings were drained in.
@@ -26,6 +30,14 @@ const CMDLINE_CACHE = 8192;
 const RECENT_EXITS = 4096;
 const RECENT_EXIT_MS = 10 * 60_000;
 
+function readCwd(pid: number, procRoot: string): string | null {
+  try {
+    return fs.readlinkSync(`${procRoot}/${pid}/cwd`);
+  } catch {
+    return null;
+  }
+}
+
 function readCmdline(pid: number, procRoot: string): string | null {
   try {
     const b = fs.readFileSync(`${procRoot}/${pid}/cmdline`);
@@ -40,14 +52,35 @@ function readCmdline(pid: number, procRoot: string): string | null {
 export class ExitEventAdapter {
   private corr = new EbpfFailureCorrelator();
   private cmdlines = new Map<number, string>();
+  /** Working directory per live pid (where a relative core_pattern puts its core), read while it lived. */
+  private cwds = new Map<number, string>();
   /** Every process end converted, normal ones too, newest last (bounded). */
   private recent: RecordedExit[] = [];
   constructor(private readonly procRoot = '/proc', private readonly clock = { wallMs: () => Date.now(), monoUsec: monotonicUsec }) {}
 
   private remember(pid: number): void {
+    if (!this.cwds.has(pid)) this.noteCwd(pid);
     if (this.cmdlines.has(pid)) return;
     const c = readCmdline(pid, this.procRoot);
     if (c !== null) this.setCmdline(pid, c);
+  }
+
+  /** Read a live pid's cwd now; a failed read (it is gone) keeps what was known. */
+  noteCwd(pid: number): void {
+    const c = readCwd(pid, this.procRoot);
+    if (c === null) return;
+    this.cwds.delete(pid);
+    this.cwds.set(pid, c);
+    if (this.cwds.size > CMDLINE_CACHE) this.cwds.delete(this.cwds.keys().next().value!);
+  }
+
+  /**
+   * As exit-tracer events arrive (before poll() converts them): a fatal
+   * signal's target is still alive (or dumping core), so its cwd is read
+   * now, when it is still there to read.
+   */
+  onRaw(events: readonly ExitEvent[]): void {
+    for (const e of events) if (e.kind === 'signal') this.noteCwd(e.pid);
   }
 
   private setCmdline(pid: number, c: string): void {
@@ -68,6 +101,7 @@ export class ExitEventAdapter {
     for (const e of events) {
       if (e.ret !== 0) continue;
       this.setCmdline(e.pid, e.args.join(' ') + (e.argsTruncated ? ' …' : ''));
+      this.noteCwd(e.pid);
     }
   }
 
@@ -105,11 +139,16 @@ export class ExitEventAdapter {
         });
       } else {
         const cmdline = this.cmdlines.get(e.pid) ?? readCmdline(e.pid, this.procRoot);
+        const cwd = this.cwds.get(e.pid) ?? readCwd(e.pid, this.procRoot);
         this.cmdlines.delete(e.pid);
+        this.cwds.delete(e.pid);
         const ev = this.corr.onExit({
-          tsNs: tsNs(e.time), pid: e.pid, tid: e.tid, ppid: e.ppid, comm: e.comm, cmdline, ageNs: e.ageMs * 1e6,
+          tsNs: tsNs(e.time), pid: e.pid, tid: e.tid, ppid: e.ppid, comm: e.comm, cmdline, cwd, ageNs: e.ageMs * 1e6,
           exitCode: e.rawStatus, sender: e.sender, oomKilled: e.oomKilled,
         });
+        // Died before its own cwd could be read (a crash right after exec): its parent's, read now, is where
+        // a relative core_pattern most likely put the core (the shell it was started from).
+        if (ev && ev.kind === 'signal' && !cwd && e.ppid > 0) ev.parentCwd = readCwd(e.ppid, this.procRoot);
         if (ev) out.push(ev);
         this.record(e, ev);
       }
@@ -129,6 +168,7 @@ export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procR
     start() {
       unsubs.push(mgr.onEvents<ExecEvent>('exec', (evs) => adapter.onExec(evs)));
       unsubs.push(mgr.onEvents<ExitEvent>('exit', (evs) => {
+        adapter.onRaw(evs);
         raw.push(...evs);
         if (raw.length > 50000) { lost += raw.length - 50000; raw.splice(0, raw.length - 50000); }
       }));

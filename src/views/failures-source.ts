@@ -23,6 +23,7 @@ import {
 } from '../model/failures-model.js';
 import type { Source } from '../app/view.js';
 import { sanitize } from '../util/text.js';
+import { ostopCoreDir } from '../util/private-dir.js';
 
 /** Most kernel-log lines kept in memory (the kernel ring holds fewer on most machines). */
 const KMSG_KEEP = 20000;
@@ -210,6 +211,31 @@ export function visibilityHints(procRoot = '/proc', ebpfActive = false): string[
   return hints;
 }
 
+/**
+ * Directories a relative core_pattern may have put cores in: ostop's cwd,
+ * the target's, and the cwd each dead process had (recorded by the eBPF
+ * feed while it lived) or, when that could not be read in time, its
+ * parent's (recorded at the death, else read now: a child inherits it).
+ * At most 64, newest deaths first.
+ */
+export function coreSearchDirs(hub: FailuresHub, targetCwd: string | null): string[] {
+  const dirs = new Set<string>([process.cwd()]);
+  if (targetCwd) dirs.add(targetCwd);
+  const all = hub.timeline.entries();
+  for (let i = all.length - 1; i >= 0 && dirs.size < 64; i--) {
+    const e = all[i];
+    if (e.kind !== 'signal' || e.coreDumped === false) continue;
+    const cwd = e.cwd ?? e.parentCwd ?? (e.ppid ? readLink(`${hub.procRoot}/${e.ppid}/cwd`) : null);
+    if (cwd) dirs.add(cwd);
+  }
+  return [...dirs];
+}
+
+/** The core dumps to list: systemd-coredump's and apport's stores, files core_pattern names (relative ones in coreSearchDirs), and ostop's own. */
+export function scanDumps(hub: FailuresHub, pattern: CorePatternInfo | null, targetCwd: string | null, coreDir: string): CoreDumpFile[] {
+  return listDumps(pattern ?? describeCorePattern('core'), { relativeDirs: coreSearchDirs(hub, targetCwd), ostopDir: coreDir });
+}
+
 export class FailuresSource implements Source<FailuresModel> {
   private last: FailuresModel | undefined;
   private dumps: CoreDumpFile[] = [];
@@ -222,6 +248,8 @@ export class FailuresSource implements Source<FailuresModel> {
     private readonly hub: FailuresHub,
     private readonly control: FailuresControl,
     private readonly opts: { showExits: () => boolean; sinceBoot: () => boolean } = { showExits: () => true, sinceBoot: () => true },
+    /** ostop's own core directory (where g writes), listed with the other dumps. */
+    private readonly coreDir: string = ostopCoreDir(),
   ) {}
 
   async collect(now: number): Promise<void> {
@@ -240,8 +268,7 @@ export class FailuresSource implements Source<FailuresModel> {
         this.pattern = null;
         this.patternError = `cannot read core_pattern: ${(e as Error).message}`;
       }
-      const relDirs = [process.cwd(), ...(target?.cwd ? [target.cwd] : [])];
-      this.dumps = listDumps(this.pattern ?? describeCorePattern('core'), { relativeDirs: relDirs });
+      this.dumps = scanDumps(this.hub, this.pattern, target?.cwd ?? null, this.coreDir);
     }
     this.last = this.build(target);
   }
