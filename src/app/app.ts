@@ -19,7 +19,7 @@ import type { AppApi, Screen, Source, ViewDef } from './view.js';
 import { VIEWS } from './view-registry.js';
 import { makeTheme, type Theme } from '../../screens/theme.js';
 import { topView, type TopState } from '../views/top.js';
-import { sanitize } from '../util/text.js';
+import { displayWidth, sanitize, truncateWidth } from '../util/text.js';
 import { UserNames } from '../collectors/users.js';
 import type { UiOptions } from '../cli.js';
 import type { FailuresHub } from '../views/failures-source.js';
@@ -57,8 +57,52 @@ interface ViewInstance {
   params: Record<string, unknown>;
 }
 
+/** What blessed passes with a keypress. */
+interface BlessedKey { name?: string; full?: string; ctrl?: boolean; meta?: boolean; shift?: boolean; code?: string }
+
+/**
+ * The shifted F1-F4 blessed leaves unnamed (and then drops): xterm's
+ * CSI 1;2 P..S (what xterm, VTE and xterm.js send for Shift-F3) and rxvt's
+ * CSI 25~ / 26~ (S-F3, S-F4). tmux sends SS3 2 R, which blessed names.
+ */
+export function shiftedFunctionKey(key: BlessedKey): string | undefined {
+  if (key.ctrl || key.meta) return undefined;
+  if (key.code === '[25~') return 'f3';
+  if (key.code === '[26~') return 'f4';
+  const xterm: Record<string, string> = { '[P': 'f1', '[Q': 'f2', '[R': 'f3', '[S': 'f4' };
+  return key.shift && key.code !== undefined ? xterm[key.code] : undefined;
+}
+
+/** blessed's key.full (what the key bindings match). */
+export function keyFull(ch: string | undefined, key: BlessedKey): string {
+  return key.full ?? key.name ?? ch ?? '';
+}
+
+/** The shell's own input line (search and filter bars): every edit is reported at once. */
+export interface InputBarOptions {
+  /** 'Search: ' */
+  label: string;
+  initial?: string;
+  /** Keys shown after the text, e.g. 'F3 next  S-F3 prev  Esc cancel'. */
+  hint?: string;
+  /** After every edit (typed character, Backspace, Ctrl-U, Ctrl-W); a string returned is shown in the bar ('not found'). */
+  onChange?(value: string): string | void;
+  /** Keys that do not edit (F3, S-F3...): false = not handled (ignored); a string is shown in the bar. */
+  onKey?(full: string, value: string): boolean | string;
+  /** Enter: the text; Esc: null. */
+  done(value: string | null): void;
+}
+
+/** Implemented by the shell; views call it when present and fall back to prompt(). */
+export interface InputBarHost {
+  inputBar(o: InputBarOptions): void;
+}
+
+/** Shown in the footer after the view's own keys when the width allows (F10 Quit always ends it). */
+const FOOTER_EXTRAS: Array<[string, string]> = [['v', 'vmstat'], ['n', 'net'], ['i', 'io'], ['f', 'fail'], ['1-7', 'trace']];
+
 const GLOBAL_HELP: Array<[string, string]> = [
-  ['F1 ?', 'this help'],
+  ['F1 ?', 'this help (Space/PgDn next page, Esc or q closes it)'],
   ['q F10', 'quit'],
   ['Tab', 'next view'],
   ['Esc Bksp', 'back to the previous view'],
@@ -66,6 +110,7 @@ const GLOBAL_HELP: Array<[string, string]> = [
   ['d', 'change the refresh delay'],
   ['Ctrl-L', 'redraw the screen'],
   ['Ctrl-Z', 'suspend (fg resumes)'],
+  ['in a prompt', 'keys go to it only; Esc cancels, Ctrl-U erases the line'],
 ];
 
 export async function runTui(ui: UiOptions): Promise<number> {
@@ -139,6 +184,17 @@ export class App implements AppApi {
     const program = (this.screen as unknown as { program: { _owrite(t: string): unknown } }).program;
     const owrite = program._owrite.bind(program);
     program._owrite = (t: string) => owrite(typeof t === 'string' ? t.replace(REDUNDANT_CUP, '') : t);
+    // blessed drops keys it has no name for, Shift-F3 among them: name them
+    // (S-f3) and hand them on as blessed hands on the keys it knows.
+    const prog = (this.screen as unknown as { program: { input: NodeJS.EventEmitter; emit(ev: string, ...a: unknown[]): boolean } }).program;
+    prog.input.on('keypress', (ch: string | undefined, key: BlessedKey | undefined) => {
+      if (!key || key.name !== 'undefined') return;
+      const name = shiftedFunctionKey(key);
+      if (!name) return;
+      const k = { ...key, name, shift: true, full: `S-${name}` };
+      prog.emit('keypress', ch, k);
+      prog.emit(`key ${k.full}`, ch, k);
+    });
     const tput = (this.screen as unknown as { tput: { colors: number }; program: { tput: { colors: number } } });
     if (colors >= 0) {
       tput.tput.colors = colors;
@@ -215,9 +271,11 @@ export class App implements AppApi {
         process.stderr.write(`ostop: internal error: ${String(e.stack ?? e).split('\n').map(sanitize).join('\n')}\n`);
         process.exit(70);
       });
-      this.screen.on('keypress', (ch: string | undefined, key: { name?: string; full?: string; ctrl?: boolean }) => {
+      this.screen.on('keypress', (ch: string | undefined, key: BlessedKey) => {
         if (!key) return;
-        this.dispatch({ type: 'key', ch, name: key.name ?? '', full: key.full ?? key.name ?? ch ?? '' });
+        this.lastKey = key;
+        const full = keyFull(ch, key);
+        this.dispatch({ type: 'key', ch, name: key.name ?? '', full });
       });
       this.screen.on('resize', () => this.dispatch({ type: 'resize' }));
       this.screen.enableMouse();
@@ -386,6 +444,7 @@ export class App implements AppApi {
         void this.tick();
         return;
       case 'resize':
+        this.modalRelayout?.();
         this.render();
         return;
       case 'quit':
@@ -395,7 +454,7 @@ export class App implements AppApi {
         this.onKey(ev.ch, ev.name, ev.full);
         return;
       case 'mouse':
-        if (this.modal) return;
+        if (this.modal || this.viewModalOpen()) return;
         (this.current.screen as Screen<unknown> & { handleMouse?: (a: string, x: number, y: number) => boolean }).handleMouse?.(ev.action, ev.x, ev.y - (this.body.atop as number));
         this.render();
         return;
@@ -509,13 +568,27 @@ export class App implements AppApi {
     const entries = this.panes.focused() !== undefined ? this.panes.footer() : this.current.screen.footer();
     const t = this.theme;
     const w = this.screen.width as number;
+    const quit: [string, string] = ['F10', 'Quit'];
+    const pieceOf = ([k, label]: [string, string]) => `${k}${label} `;
+    // The view's own keys first, then (room permitting) the keys of the other
+    // views and of the trace panes; F10 Quit always closes the line.
+    const chosen: Array<[string, string]> = [];
+    let len = pieceOf(quit).length;
+    let full = false;
+    const extras = FOOTER_EXTRAS.filter(([k]) => VIEWS.find((v) => v.key === k)?.id !== this.current.def.id);
+    for (const e of [...entries, ...extras]) {
+      const n = pieceOf(e).length;
+      if (full || len + n > w) {
+        full = true;
+        continue;
+      }
+      chosen.push(e);
+      len += n;
+    }
+    chosen.push(quit);
     let s = '';
-    let len = 0;
-    for (const [k, label] of [...entries, ['F10', 'Quit'] as [string, string]]) {
-      const piece = `${k}${label} `;
-      if (len + piece.length > w) break;
+    for (const [k, label] of chosen) {
       s += t.mono ? `{bold}${blessed.escape(k)}{/bold}${blessed.escape(label)} ` : `{black-fg}{cyan-bg}${blessed.escape(k)}{/cyan-bg}{/black-fg}${blessed.escape(label)} `;
-      len += piece.length;
     }
     this.footerBar.setContent(s);
     const state = this.paused ? ' [PAUSED]' : '';
@@ -550,6 +623,12 @@ export class App implements AppApi {
     if (full === 'C-z') return this.onTstp();
     if (this.tooSmallNow()) {
       if (name === 'q' || name === 'f10') this.quit(0);
+      return;
+    }
+    // A dialog of the view's own (F2 setup) takes every key: a digit typed
+    // there must not toggle a trace pane, a letter must not switch views.
+    if (this.viewModalOpen()) {
+      if (this.current.screen.handleKey(ch, name, full)) this.render();
       return;
     }
     if (this.panes.handleKey(ch, name, full)) {
@@ -720,11 +799,110 @@ export class App implements AppApi {
   // ---- modals -------------------------------------------------------------------
 
   private closeModal(): void {
+    this.modalRelayout = undefined;
     if (this.modal) {
       this.modal.destroy();
       this.modal = undefined;
     }
     this.render();
+  }
+
+  /** Redraws the open modal for a new terminal size (the help pages). */
+  private modalRelayout: (() => void) | undefined;
+
+  /**
+   * The key being handed out (blessed's key object, new for every key). A
+   * modal opened by a key listens from then on, and blessed's emitter goes on
+   * to call listeners added during the emit: the modal skips this key, the
+   * one that opened it.
+   */
+  private lastKey: BlessedKey | undefined;
+
+  /** The current view has a dialog of its own open (the top view's F2 setup). */
+  private viewModalOpen(): boolean {
+    return !!(this.current?.screen as Screen<unknown> & { modalOpen?: () => boolean } | undefined)?.modalOpen?.();
+  }
+
+  /**
+   * A one-line input bar over the status line (htop's search and filter
+   * bars): every edit calls onChange at once and the view is redrawn, F3 and
+   * the like go to onKey, Enter ends with the text, Esc with null. Keys go to
+   * the bar only (modal): a digit typed into it never reaches a trace pane.
+   */
+  inputBar(o: InputBarOptions): void {
+    const t = this.theme;
+    const style = t.mono ? { inverse: true } : { bg: 'cyan', fg: 'black' };
+    const bar = blessed.box({ parent: this.screen, bottom: 1, left: 0, right: 0, height: 1, tags: true, style });
+    let value = o.initial ?? '';
+    let note = '';
+    const draw = () => {
+      const w = Math.max(1, this.screen.width as number);
+      const label = sanitize(o.label);
+      const hint = o.hint ? `   ${o.hint}` : '';
+      const noteText = note ? `  ${note}` : '';
+      // label, text, a block cursor, a note, the hint: when it is too long the
+      // hint goes first, then the start of the text (its end stays visible).
+      const lw = displayWidth(label), nw = displayWidth(noteText), hw = displayWidth(hint);
+      let shown = sanitize(value);
+      const showHint = lw + displayWidth(shown) + 1 + nw + hw <= w;
+      const room = Math.max(0, w - lw - 1 - nw);
+      while (displayWidth(shown) > room && shown) shown = [...shown].slice(1).join('');
+      const cursor = t.mono ? '{/inverse} {inverse}' : '{black-bg} {/black-bg}';
+      bar.setContent(`{bold}${blessed.escape(label)}{/bold}${blessed.escape(shown)}${cursor}` +
+        (noteText ? (t.mono ? `{bold}${blessed.escape(noteText)}{/bold}` : `{red-bg}{white-fg}${blessed.escape(noteText)}{/white-fg}{/red-bg}`) : '') +
+        (showHint ? blessed.escape(hint) : ''));
+    };
+    const redraw = () => {
+      this.render();
+      draw();
+      this.screen.render();
+    };
+    const changed = () => {
+      const r = o.onChange?.(value);
+      note = typeof r === 'string' ? r : '';
+      redraw();
+    };
+    const finish = (v: string | null) => {
+      this.screen.removeListener('keypress', onKey);
+      this.modalRelayout = undefined;
+      this.modal = undefined;
+      bar.destroy();
+      o.done(v);
+      this.render();
+    };
+    const opener = this.lastKey;
+    const onKey = (ch: string | undefined, key: BlessedKey) => {
+      if (!key || key === opener || key.name === 'return') return; // blessed sends Enter twice: as 'enter', then as 'return'
+      const full = keyFull(ch, key);
+      switch (full) {
+        case 'enter': return finish(value);
+        case 'escape': return finish(null);
+        case 'backspace':
+          value = [...value].slice(0, -1).join('');
+          return changed();
+        case 'C-u':
+          value = '';
+          return changed();
+        case 'C-w':
+          value = value.replace(/\S*\s*$/, '');
+          return changed();
+      }
+      const r = o.onKey?.(full, value);
+      if (r !== undefined && r !== false) {
+        note = typeof r === 'string' ? r : '';
+        return redraw();
+      }
+      if (ch && !key.ctrl && !key.meta && ch.length === 1 && ch >= ' ' && ch !== '\x7f') {
+        value += ch;
+        changed();
+      }
+    };
+    this.modal = bar;
+    this.modalRelayout = draw;
+    // Registered after the shell's own listener: that one sees the modal and stays out.
+    this.screen.on('keypress', onKey);
+    draw();
+    this.screen.render();
   }
 
   prompt(label: string, initial: string, done: (value: string | null) => void): void {
@@ -743,9 +921,11 @@ export class App implements AppApi {
 
   menu(title: string, items: string[], done: (index: number | null) => void, selected = 0): void {
     const height = Math.min(items.length + 2, Math.max(5, (this.screen.height as number) - 4));
-    const width = Math.min(Math.max(title.length + 4, ...items.map((i) => i.length + 4)), (this.screen.width as number) - 2);
+    // The label starts 2 cells in and has a space each side; the corners stay visible.
+    const cleanTitle = sanitize(title);
+    const width = Math.min(Math.max(displayWidth(cleanTitle) + 6, 12, ...items.map((i) => displayWidth(sanitize(i)) + 4)), (this.screen.width as number) - 2);
     const list = blessed.list({
-      parent: this.screen, top: 'center', left: 'center', width, height, label: ` ${title} `, border: 'line', keys: true, vi: false, mouse: true,
+      parent: this.screen, top: 'center', left: 'center', width, height, label: ` ${blessed.escape(truncateWidth(cleanTitle, Math.max(1, width - 6)))} `, border: 'line', keys: true, vi: false, mouse: true,
       items: items.map((i) => blessed.escape(sanitize(i))), tags: true,
       style: this.theme.mono ? { selected: { inverse: true }, border: {} } : { selected: { bg: 'cyan', fg: 'black' }, border: { fg: 'cyan' } },
     });
@@ -799,33 +979,112 @@ export class App implements AppApi {
     done(r.error ? null : r.status);
   }
 
+  /**
+   * F1: every key of the shell, the trace panes and the current view. On a
+   * terminal too small for all of it the help is cut into pages (two columns
+   * when the width allows) and its last line says so ("more": Space/PgDn,
+   * PgUp); Esc, q, F1 or Enter closes it. Keys go to the help only.
+   */
   private showHelp(): void {
     const t = this.theme;
-    const lines: string[] = [`{bold}ostop{/bold} — keys (any key closes this help)`, ''];
-    const add = (title: string, entries: Array<[string, string]>) => {
-      lines.push(t.fg('header', title));
-      for (const [k, d] of entries) lines.push(`  ${t.fg('label', blessed.escape(k.padEnd(14)))} ${blessed.escape(d)}`);
-      lines.push('');
-    };
-    add('Global', [...GLOBAL_HELP, ...VIEWS.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]);
-    add('Trace panes (eBPF; need root)', this.panes.help());
+    const sections: Array<[string, Array<[string, string]>]> = [
+      ['Global', [...GLOBAL_HELP, ...VIEWS.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]],
+      ['Trace panes (eBPF; need root)', this.panes.help()],
+    ];
     const h = this.current.screen.help?.();
-    if (h) add(this.current.def.title, h);
-    const box = blessed.box({
-      parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', tags: true, scrollable: true, alwaysScroll: true,
-      content: lines.join('\n'), border: 'line', label: ' Help ',
-    });
+    if (h) sections.push([this.current.def.title, h]);
+    const keyW = 14;
+    // [tagged, plain] lines for a column `colW` wide: a long description wraps
+    // under itself, a long key puts it on the next line.
+    const linesFor = (colW: number): Array<[string, string]> => {
+      const out: Array<[string, string]> = [];
+      const indent = 2 + keyW + 1;
+      const descW = Math.max(10, colW - indent);
+      for (const [title, entries] of sections) {
+        if (out.length) out.push(['', '']);
+        out.push([t.fg('header', blessed.escape(title)), title]);
+        for (const [k, d] of entries) {
+          const key = sanitize(k);
+          const words = sanitize(d).split(' ');
+          const desc: string[] = [];
+          let cur = '';
+          for (const w of words) {
+            if (cur && displayWidth(cur) + 1 + displayWidth(w) > descW) {
+              desc.push(cur);
+              cur = w;
+            } else cur = cur ? `${cur} ${w}` : w;
+          }
+          if (cur) desc.push(cur);
+          const keyText = `  ${t.fg('label', blessed.escape(key.padEnd(keyW)))} `;
+          const keyPlain = `  ${key.padEnd(keyW)} `;
+          let first = 0;
+          if (displayWidth(keyPlain) > indent) out.push([`  ${t.fg('label', blessed.escape(key))}`, `  ${key}`]);
+          else {
+            out.push([keyText + blessed.escape(desc[0] ?? ''), keyPlain + (desc[0] ?? '')]);
+            first = 1;
+          }
+          for (const more of desc.slice(first)) out.push([' '.repeat(indent) + blessed.escape(more), ' '.repeat(indent) + more]);
+        }
+      }
+      return out;
+    };
+    const box = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', tags: true, border: 'line', label: ' Help: ostop keys ', wrap: false });
     this.modal = box;
-    const onKey = (_ch: string, key: { name: string }) => {
-      if (key.name === 'down' || key.name === 'up' || key.name === 'pagedown' || key.name === 'pageup') {
-        box.scroll(key.name === 'down' ? 1 : key.name === 'up' ? -1 : key.name === 'pagedown' ? 10 : -10);
+    let page = 0;
+    let pages = 1;
+    const layout = () => {
+      const W = Math.max(10, (this.screen.width as number) - 2);
+      const rows = Math.max(1, (this.screen.height as number) - 3); // the border, and the last line for the hint
+      // Two columns when one does not fit and each can still be 60 wide.
+      let cols = 1;
+      let colW = W;
+      let lines = linesFor(colW);
+      if (lines.length > rows && W >= 2 * 60 + 3) {
+        cols = 2;
+        colW = Math.floor((W - 3) / 2);
+        lines = linesFor(colW);
+      }
+      const perPage = rows * cols;
+      pages = Math.max(1, Math.ceil(lines.length / perPage));
+      page = Math.max(0, Math.min(page, pages - 1));
+      const cell = (i: number) => {
+        const l = lines[i];
+        if (!l) return ' '.repeat(colW);
+        // Cut by the plain text's width, so a long description never wraps.
+        if (displayWidth(l[1]) <= colW) return l[0] + ' '.repeat(colW - displayWidth(l[1]));
+        return blessed.escape(truncateWidth(l[1], colW - 1)) + '…';
+      };
+      const out: string[] = [];
+      const first = page * perPage;
+      for (let r = 0; r < rows; r++) {
+        out.push(cols === 2 ? `${cell(first + r)}   ${cell(first + rows + r)}` : cell(first + r));
+      }
+      const hint = pages > 1
+        ? `-- more: page ${page + 1}/${pages}  Space/PgDn next  PgUp previous  Esc/q close --`
+        : 'Esc/q close';
+      out.push(t.fg('warn', blessed.escape(truncateWidth(hint, W))));
+      box.setContent(out.join('\n'));
+    };
+    const opener = this.lastKey;
+    const onKey = (_ch: string | undefined, key: BlessedKey) => {
+      if (!key || key === opener || key.name === 'return') return; // blessed sends Enter twice: as 'enter', then as 'return'
+      const full = keyFull(_ch, key);
+      const step: Record<string, number> = { space: 1, pagedown: 1, down: 1, right: 1, j: 1, pageup: -1, up: -1, left: -1, b: -1, k: -1 };
+      if (full in step || full === 'home' || full === 'end') {
+        page = full === 'home' ? 0 : full === 'end' ? pages - 1 : page + step[full];
+        layout();
         this.screen.render();
         return;
       }
-      this.screen.removeListener('keypress', onKey);
-      this.closeModal();
+      if (['escape', 'q', 'f1', '?', 'h', 'enter', 'f10'].includes(full)) {
+        this.screen.removeListener('keypress', onKey);
+        this.closeModal();
+      }
+      // Any other key: ignored while the help is open.
     };
-    setImmediate(() => this.screen.on('keypress', onKey));
+    layout();
+    this.modalRelayout = layout;
+    this.screen.on('keypress', onKey);
     this.screen.render();
   }
 }
