@@ -2,7 +2,8 @@
 // uptime) over the process table. Draws ProcessTableModel only; every
 // process string is sanitized, cut by display width, then blessed-escaped.
 import blessed from 'blessed';
-import type { Screen, ViewContext } from '../src/app/view.js';
+import type { AppApi, Screen, ViewContext } from '../src/app/view.js';
+import type { InputBarHost } from '../src/app/app.js';
 import type { ProcessTableModel, CpuModel, ProcRow } from '../src/model/process-model.js';
 import { PROC_COLUMNS, columnById, resolveColumns, type ProcColumn } from '../src/model/columns.js';
 import { arrangeRows, matchesFilter, type ViewRow } from '../src/model/process-view.js';
@@ -16,11 +17,12 @@ import { PaintedBox, type PaintedLine } from './widgets/painted-box.js';
 import { SIGNALS, DEFAULT_SIGNAL_INDEX, signalMenuItems, sendSignal, renice } from '../src/collectors/proc-actions.js';
 
 const HELP: Array<[string, string]> = [
-  ['Up/Down PgUp/PgDn Home/End', 'move the selection'],
+  ['Up/Down PgUp/PgDn Home/End', 'move the selection (it stays on its process through refreshes, sorting, search and filter)'],
   ['Enter', 'drill into the selected process'],
   ['F2', 'setup: choose and order columns'],
-  ['F3 /', 'search (n: next match)'],
-  ['F4 \\', 'filter by text'],
+  ['F3 /', 'search as you type (a new search starts empty): F3 / S-F3 next / previous match, Enter keeps the match, Esc goes back'],
+  ['n', 'next match of the last search'],
+  ['F4 \\', 'filter as you type: Enter keeps it, Esc clears it, Ctrl-U erases the line'],
   ['F5 t', 'tree view'],
   ['+ -', 'expand / collapse the subtree (tree view)'],
   ['F6', 'sort by column (menu)'],
@@ -29,7 +31,7 @@ const HELP: Array<[string, string]> = [
   ['I', 'invert the sort order'],
   ['F', 'follow the selected process'],
   ['H', 'hide / show user threads'],
-  ['K', 'hide / show kernel threads'],
+  ['K', 'show / hide kernel threads (hidden by default, as in htop)'],
   ['u', 'show only one user\'s processes'],
   ['F7 F8', 'renice: raise / lower priority'],
   ['F9 k', 'send a signal (kill)'],
@@ -42,7 +44,16 @@ export class TopScreen implements Screen<TopModel> {
   /** The table's cells are painted directly (screens/widgets/painted-box.ts), not parsed from tags. */
   private painted!: PaintedBox;
   private rows: ViewRow[] = [];
+  /** Index of the selected row in `rows`. */
   private selected = 0;
+  /**
+   * The selected process: what the selection really is. Rows move (refresh,
+   * sort, filter, search); the selection stays on this PID until the user
+   * moves it or the process exits (then it stays at the same place).
+   */
+  private selPid: number | undefined;
+  /** The filter text changed since the rows were last arranged. */
+  private filterChanged = false;
   private scroll = 0;
   private follow: number | undefined;
   private filter = '';
@@ -77,6 +88,42 @@ export class TopScreen implements Screen<TopModel> {
 
   // ---- drawing ----------------------------------------------------------------
 
+  /**
+   * Rows for the current filter, sort and tree state, with the selection put
+   * back on its process. A filter or search needs every command line, so
+   * those a fast first frame did not read are read first.
+   */
+  private arrange(): void {
+    let m = this.last;
+    if (!m) return;
+    if (this.filter || this.search) {
+      const full = this.state.completeCommandLines?.();
+      if (full) m = this.last = full;
+    }
+    this.rows = arrangeRows(m.rows, {
+      sort: this.cfg.sort, descending: this.cfg.descending, tree: this.cfg.tree, collapsed: this.collapsed, filter: this.filter,
+      uid: this.state.uid, pids: this.state.pids, hideUserThreads: this.cfg.hideUserThreads, hideKernelThreads: this.cfg.hideKernelThreads,
+    });
+    const want = this.follow ?? this.selPid;
+    const at = want === undefined ? -1 : this.rows.findIndex((r) => r.row.pid === want);
+    if (at >= 0) this.selected = at;
+    else {
+      // Gone: it exited (the selection stays where it was) or a new filter
+      // hides it (the selection goes to the first match).
+      if (this.follow !== undefined) this.follow = undefined;
+      if (this.filterChanged) this.selected = 0;
+    }
+    this.filterChanged = false;
+    this.selected = Math.max(0, Math.min(this.selected, this.rows.length - 1));
+    this.selPid = this.rows[this.selected]?.row.pid;
+  }
+
+  /** Select row i (clamped): the selection is now that row's process. */
+  private select(i: number): void {
+    this.selected = Math.max(0, Math.min(this.rows.length - 1, i));
+    this.selPid = this.rows[this.selected]?.row.pid;
+  }
+
   render(m: TopModel | undefined): void {
     this.last = m;
     const width = (this.ctx.screen.width as number) || 80;
@@ -87,15 +134,7 @@ export class TopScreen implements Screen<TopModel> {
     this.header.setContent(headerLines.join('\n'));
     this.table.top = headerLines.length + 1;
     if (!m) return;
-    this.rows = arrangeRows(m.rows, {
-      sort: this.cfg.sort, descending: this.cfg.descending, tree: this.cfg.tree, collapsed: this.collapsed, filter: this.filter,
-      uid: this.state.uid, pids: this.state.pids, hideUserThreads: this.cfg.hideUserThreads, hideKernelThreads: this.cfg.hideKernelThreads,
-    });
-    if (this.follow !== undefined) {
-      const i = this.rows.findIndex((r) => r.row.pid === this.follow);
-      if (i >= 0) this.selected = i;
-      else this.follow = undefined;
-    }
+    this.arrange();
     this.drawTable(width);
   }
 
@@ -106,26 +145,23 @@ export class TopScreen implements Screen<TopModel> {
 
   private drawTable(width: number): void {
     const t = this.ctx.theme;
-    const cols = this.columns();
+    const cols = shownColumns(this.columns(), width, this.cfg.sort);
     const fixed = cols.reduce((a, c) => a + (c.width ? c.width + 1 : 0), 0);
     const flexW = Math.max(8, width - fixed);
     const widthOf = (c: ProcColumn) => (c.width ? c.width : flexW);
-    // header with the sort column marked
     this.colX = [];
     let x = 0;
-    const titles = cols.map((c) => {
+    for (const c of cols) {
       const w = widthOf(c);
       this.colX.push([x, x + w, c.id]);
       x += w + 1;
-      const mark = c.id === this.cfg.sort ? (this.cfg.descending ? '▽' : '△') : '';
-      return fitWidth(c.id === this.cfg.sort ? (c.align === 'right' ? mark + c.title : c.title + mark) : c.title, w, c.align);
-    });
-    const headerText = fitWidth(titles.join(' '), width);
+    }
+    const headerText = fitWidth(headerLine(cols, cols.map(widthOf), this.cfg.sort, this.cfg.descending), width);
     const pb = this.painted;
     const lines: PaintedLine[] = [[[headerText, t.mono ? pb.attrOf({ inverse: true }) : pb.attrOf({ fg: 'black', bg: 'green' })]]];
     const h = this.tableHeight();
     const n = this.rows.length;
-    this.selected = Math.max(0, Math.min(this.selected, n - 1));
+    this.select(this.selected);
     if (this.selected < this.scroll) this.scroll = this.selected;
     if (this.selected >= this.scroll + h) this.scroll = this.selected - h + 1;
     this.scroll = Math.max(0, Math.min(this.scroll, Math.max(0, n - h)));
@@ -268,7 +304,12 @@ export class TopScreen implements Screen<TopModel> {
 
   private move(delta: number): void {
     this.follow = undefined;
-    this.selected = Math.max(0, Math.min(this.rows.length - 1, this.selected + delta));
+    this.select(this.selected + delta);
+  }
+
+  /** The top view's F2 setup is open: the shell gives it every key. */
+  modalOpen(): boolean {
+    return !!this.setup;
   }
 
   private setSort(id: string, descending?: boolean): void {
@@ -281,6 +322,7 @@ export class TopScreen implements Screen<TopModel> {
   }
 
   handleMouse(action: string, x: number, y: number): boolean {
+    if (this.setup) return false;
     const top = this.table.top as number;
     if (action === 'wheelup' || action === 'wheeldown') {
       this.move(action === 'wheelup' ? -3 : 3);
@@ -294,7 +336,7 @@ export class TopScreen implements Screen<TopModel> {
     const i = this.scroll + (y - top - 1);
     if (y > top && i < this.rows.length) {
       this.follow = undefined;
-      this.selected = i;
+      this.select(i);
       return true;
     }
     return false;
@@ -310,8 +352,8 @@ export class TopScreen implements Screen<TopModel> {
       case 'down': this.move(1); return true;
       case 'pageup': this.move(-h); return true;
       case 'pagedown': this.move(h); return true;
-      case 'home': this.follow = undefined; this.selected = 0; return true;
-      case 'end': this.follow = undefined; this.selected = this.rows.length - 1; return true;
+      case 'home': this.follow = undefined; this.select(0); return true;
+      case 'end': this.follow = undefined; this.select(this.rows.length - 1); return true;
       case 'enter':
         if (r) app.show('process', { pid: r.pid });
         return true;
@@ -359,23 +401,13 @@ export class TopScreen implements Screen<TopModel> {
         app.status(this.cfg.hideKernelThreads ? 'kernel threads hidden' : 'kernel threads shown');
         return true;
       case 'f3': case '/':
-        app.prompt('Search: ', this.search, (v) => {
-          if (v === null) return;
-          this.search = v;
-          this.findNext(0);
-          app.requestRender();
-        });
+        this.openSearch();
         return true;
       case 'n':
         if (this.search) this.findNext(1);
         return true;
       case 'f4': case '\\':
-        app.prompt('Filter: ', this.filter, (v) => {
-          if (v === null) return;
-          this.filter = v;
-          this.selected = 0;
-          app.requestRender();
-        });
+        this.openFilter();
         return true;
       case 'u': {
         const m = this.last;
@@ -418,17 +450,117 @@ export class TopScreen implements Screen<TopModel> {
     return false;
   }
 
-  private findNext(from: number): void {
+  /**
+   * Select the next match of the search, from the row `from` rows after the
+   * selection, going forward (dir 1) or backward (-1) and wrapping; false
+   * when no row matches.
+   */
+  private findMatch(from: number, dir: 1 | -1 = 1): boolean {
     const n = this.rows.length;
     for (let k = 0; k < n; k++) {
-      const i = (this.selected + from + k) % n;
+      const i = (((this.selected + dir * (from + k)) % n) + n) % n;
       if (matchesFilter(this.rows[i].row, this.search)) {
-        this.selected = i;
         this.follow = undefined;
-        return;
+        this.select(i);
+        return true;
       }
     }
-    this.ctx.app.status(`'${this.search}' not found`, 'warn');
+    return false;
+  }
+
+  private findNext(from: number): void {
+    this.arrange(); // every command line read, rows as drawn
+    if (!this.findMatch(from)) this.ctx.app.status(`'${sanitize(this.search)}' not found`, 'warn');
+  }
+
+  private bar(): InputBarHost['inputBar'] | undefined {
+    const app = this.ctx.app as AppApi & Partial<InputBarHost>;
+    return app.inputBar?.bind(app);
+  }
+
+  /**
+   * htop's search: a new search starts empty; each key selects the first
+   * match from the top of the list (F3 / S-F3: next / previous). Enter keeps
+   * the match selected, Esc puts the selection back where it was.
+   */
+  private openSearch(): void {
+    const app = this.ctx.app;
+    const before = this.selPid;
+    const lastSearch = this.search;
+    const show = (v: string): string | undefined => {
+      this.search = v;
+      if (!v) return undefined;
+      this.arrange();
+      this.selected = 0;
+      return this.findMatch(0) ? undefined : 'not found';
+    };
+    const bar = this.bar();
+    if (!bar) {
+      app.prompt('Search: ', '', (v) => {
+        if (v === null) return;
+        const note = show(v);
+        if (note) app.status(`'${sanitize(v)}' not found`, 'warn');
+        app.requestRender();
+      });
+      return;
+    }
+    this.search = '';
+    bar({
+      label: 'Search: ',
+      hint: 'F3 next  S-F3 prev  Enter done  Esc cancel',
+      onChange: show,
+      onKey: (full) => {
+        if (full !== 'f3' && full !== 'S-f3') return false;
+        if (!this.search) return true;
+        this.arrange();
+        return this.findMatch(1, full === 'f3' ? 1 : -1) ? true : 'not found';
+      },
+      done: (v) => {
+        if (v !== null) return;
+        // Cancelled: back to the process selected before the search; n goes on with the last search.
+        this.search = lastSearch;
+        if (before !== undefined) {
+          this.selPid = before;
+          this.arrange();
+        }
+      },
+    });
+  }
+
+  /**
+   * htop's filter: the rows narrow as you type; Enter keeps the filter, Esc
+   * clears it (Ctrl-U erases the line). The selection stays on its process
+   * while it matches, else goes to the first row.
+   */
+  private openFilter(): void {
+    const app = this.ctx.app;
+    const set = (v: string) => {
+      if (v === this.filter) return;
+      this.filter = v;
+      this.filterChanged = true;
+      this.arrange();
+    };
+    const bar = this.bar();
+    if (!bar) {
+      app.prompt('Filter: ', this.filter, (v) => {
+        if (v === null) return;
+        set(v);
+        app.requestRender();
+      });
+      return;
+    }
+    bar({
+      label: 'Filter: ',
+      initial: this.filter,
+      hint: 'Enter done  Esc clear  Ctrl-U erase',
+      onChange: (v) => {
+        set(v);
+        return this.filter && this.rows.length === 0 ? 'no match' : undefined;
+      },
+      done: (v) => {
+        if (v === null) set('');
+      },
+    });
   }
 
   // ---- F2 setup: choose and order columns ----------------------------------------
@@ -489,6 +621,59 @@ export class TopScreen implements Screen<TopModel> {
   help(): Array<[string, string]> {
     return HELP;
   }
+}
+
+/** Cells the COMMAND column keeps before columns are left out of a narrow terminal. */
+export const MIN_COMMAND_WIDTH = 20;
+/** Left out of the display, in this order, while COMMAND would be narrower than MIN_COMMAND_WIDTH (F2 still lists them). */
+export const NARROW_DROP = ['priority', 'nice', 'shr', 'virt', 'tty', 'start', 'processor', 'ppid', 'uid'];
+
+/**
+ * The configured columns that fit: on a narrow terminal (htop's columns at
+ * 80 cells leave COMMAND 9) the least telling ones are left out until the
+ * flexible column has MIN_COMMAND_WIDTH cells. The sort column always stays.
+ */
+export function shownColumns(cols: ProcColumn[], width: number, sort: string): ProcColumn[] {
+  if (!cols.some((c) => !c.width)) return cols;
+  let shown = cols;
+  const flex = (l: ProcColumn[]) => width - l.reduce((a, c) => a + (c.width ? c.width + 1 : 0), 0);
+  for (const id of NARROW_DROP) {
+    if (flex(shown) >= MIN_COMMAND_WIDTH) break;
+    if (id === sort) continue;
+    shown = shown.filter((c) => c.id !== id);
+  }
+  return shown;
+}
+
+/**
+ * The table's title line. The sort column's title carries ▽ (descending) or
+ * △; where title and arrow are wider than the column (S, PRI, NLWP...) the
+ * arrow takes the blank between it and its neighbour (left of a
+ * right-aligned column, right of a left-aligned one), and only when there is
+ * no such blank is the title cut, never the arrow.
+ */
+export function headerLine(cols: readonly ProcColumn[], widths: readonly number[], sort: string, descending: boolean): string {
+  const mark = descending ? '▽' : '△';
+  const cells = cols.map((c, i) => fitWidth(c.title, widths[i], c.align));
+  const seps = cols.map((_, i) => (i === 0 ? '' : ' '));
+  const i = cols.findIndex((c) => c.id === sort);
+  if (i >= 0) {
+    const c = cols[i];
+    const w = widths[i];
+    const text = c.align === 'right' ? mark + c.title : c.title + mark;
+    if (displayWidth(text) <= w) cells[i] = fitWidth(text, w, c.align);
+    else if (c.align === 'right' && i > 0) {
+      seps[i] = '';
+      cells[i] = fitWidth(mark + truncateWidth(c.title, w), w + 1, 'right');
+    } else if (c.align === 'left' && i < cols.length - 1) {
+      seps[i + 1] = '';
+      cells[i] = fitWidth(truncateWidth(c.title, w) + mark, w + 1, 'left');
+    } else {
+      const title = truncateWidth(c.title, Math.max(0, w - 1));
+      cells[i] = fitWidth(c.align === 'right' ? mark + title : title + mark, w, c.align);
+    }
+  }
+  return cells.map((cell, k) => seps[k] + cell).join('');
 }
 
 /** Append text to a painted line, merging it into the last span when the attribute is the same. */

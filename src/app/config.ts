@@ -28,7 +28,8 @@ export const DEFAULT_CONFIG: Config = {
   tree: false,
   delaySec: 1.5,
   hideUserThreads: true,
-  hideKernelThreads: false,
+  // As htop: kernel threads are hidden until K shows them.
+  hideKernelThreads: true,
 };
 
 export const MIN_DELAY = 0.1;

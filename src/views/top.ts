@@ -25,6 +25,14 @@ export interface TopState {
   visiblePids?: ReadonlySet<number>;
   /** Set by the screen when the terminal is wide enough for the system strip (collected only then). */
   stripWanted?: boolean;
+  /**
+   * Set by the Source: makes sure every row of the last sample has its
+   * command line (a fast first frame reads only the drawn rows'), reading the
+   * missing ones now (cached like every command line). Returns the model
+   * rebuilt with them, or undefined when nothing was missing. The screen
+   * calls it before a filter or a search looks at the rows.
+   */
+  completeCommandLines?: () => TopModel | undefined;
   save(): void;
 }
 
@@ -47,9 +55,32 @@ export class TopSource implements Source<TopModel> {
   /** The last collect() skipped command lines and detail columns (first frame: which rows are drawn is not known yet). */
   private deferred = false;
 
+  /** Every task of `cur` has its command line (false after a deferred collect until completed). */
+  private commandLinesRead = false;
+
   constructor(private state: TopState, procRoot = '/proc') {
     this.collector = new ProcessCollector({ procRoot, pids: state.pids });
     this.offRenice = onRenice((pid) => this.rereadPriority(pid));
+    state.completeCommandLines = () => this.completeCommandLines();
+  }
+
+  /** See TopState.completeCommandLines. */
+  completeCommandLines(): TopModel | undefined {
+    const cur = this.cur;
+    if (!cur || this.commandLinesRead) return undefined;
+    this.commandLinesRead = true;
+    const missing = new Set<number>();
+    for (const t of cur.tasks) if (t.cmdline === undefined && !t.isKernelThread) missing.add(t.pid);
+    if (!missing.size) return undefined;
+    timed('cmdlines', () => this.collector.complete(cur, missing));
+    // A thread row shows its process's command line.
+    const byPid = new Map<number, string | undefined>();
+    for (const t of cur.tasks) if (!t.isThread) byPid.set(t.pid, t.cmdline);
+    for (const t of cur.tasks) if (t.isThread && t.cmdline === undefined) t.cmdline = byPid.get(t.tgid);
+    const strip = this.last?.strip;
+    this.last = buildProcessModel(this.prev, cur, this.userName);
+    if (strip) this.last.strip = strip;
+    return this.last;
   }
 
   collect(now: number): void {
@@ -68,6 +99,7 @@ export class TopSource implements Source<TopModel> {
     // statm (two opens each: ~45 ms per 1,000 processes, cold) would only
     // delay the first frame: complete() reads the rows it drew.
     this.deferred = this.state.visiblePids === undefined;
+    this.commandLinesRead = !this.deferred;
     this.cur = timed('procs', () => this.collector.collect(now, { deferred: this.deferred }));
     this.last = timed('model', () => buildProcessModel(this.prev, this.cur!, this.userName));
     if (this.state.stripWanted) {
