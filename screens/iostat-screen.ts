@@ -8,7 +8,7 @@ import type { IostatUiState, IostatViewModel } from '../src/views/iostat.js';
 import { PID_IO_SORTS, type PidIoSortKey } from '../src/model/iostat.js';
 import { ioUnreadableNote } from '../src/collectors/pid-io.js';
 import { formatRate } from '../src/util/format.js';
-import { fitWidth } from '../src/util/text.js';
+import { fitWidth, truncateWidth } from '../src/util/text.js';
 
 /** A number in at most `w` characters, right-aligned: fewer decimals first, then a k/M/G/T suffix. */
 export function fitNumber(x: number | null, w: number, d = 2): string {
@@ -31,6 +31,9 @@ import { humanBytes, sparkline } from '../src/views/vmstat-util.js';
 
 const PROC_SORTS = Object.keys(PID_IO_SORTS) as PidIoSortKey[];
 
+/** The view's title line. */
+export const IOSTAT_TITLE = 'iostat — block devices (like iostat -dx) and, below, filesystems (like df) or per-process I/O (←/→)';
+
 export class IostatScreen implements Screen<IostatViewModel> {
   private box?: Widgets.BoxElement;
   private last?: IostatViewModel;
@@ -40,7 +43,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
   constructor(private ctx: ViewContext, private state: IostatUiState) {}
 
   mount(parent: Widgets.BoxElement): void {
-    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: 'Device           r/s   read/s  rrqm/s r_await     w/s  write/s  wrqm/s w_await  aqu-sz  %util\n\ncollecting: rates need a second sample, shown in a moment...' });
+    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: `{bold}${blessed.escape(truncateWidth(IOSTAT_TITLE, (parent.width as number) || 80))}{/bold}\n` + 'Device           r/s   read/s  rrqm/s r_await     w/s  write/s  wrqm/s w_await  aqu-sz  %util\n\ncollecting: rates need a second sample, shown in a moment...' });
   }
   unmount(): void {
     this.box?.destroy();
@@ -56,6 +59,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
     const H = Math.max(10, (this.box.height as number) || 24);
     const lab = (s: string) => th.fg('label', blessed.escape(s));
     const L: string[] = [];
+    L.push(`{bold}${blessed.escape(truncateWidth(IOSTAT_TITLE, W))}{/bold}`);
     // Always one space between columns: fewer decimals, then a decimal k/M/G suffix (counts only), when a value is wide.
     const f = (x: number | null, w: number, d = 2) => ' ' + fitNumber(x, w - 1, d);
     const showD = m.io.hasDiscard && W >= 140, showF = m.io.hasFlush && W >= 120;

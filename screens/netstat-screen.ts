@@ -8,7 +8,7 @@ import type { Widgets } from 'blessed';
 import type { Screen, ViewContext } from '../src/app/view.js';
 import type { NetstatUiState, NetstatViewModel } from '../src/views/netstat.js';
 import { SOCKET_SORTS, type SocketSortKey } from '../src/model/sockets.js';
-import { fitWidth, sanitize } from '../src/util/text.js';
+import { fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
 import { humanRate, sparkline } from '../src/views/vmstat-util.js';
 import { formatRate } from '../src/util/format.js';
 
@@ -20,6 +20,9 @@ export function linkSpeed(mbit: number | null | undefined): string {
 
 const SORT_KEYS = Object.keys(SOCKET_SORTS) as SocketSortKey[];
 
+/** The view's title line. */
+export const NETSTAT_TITLE = 'netstat — network interfaces (like netstat -i) and, below, sockets (like ss -tanp) or protocol counters (←/→)';
+
 export class NetstatScreen implements Screen<NetstatViewModel> {
   private box?: Widgets.BoxElement;
   private last?: NetstatViewModel;
@@ -30,7 +33,7 @@ export class NetstatScreen implements Screen<NetstatViewModel> {
   constructor(private ctx: ViewContext, private state: NetstatUiState) {}
 
   mount(parent: Widgets.BoxElement): void {
-    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: 'IFACE       STATE     MTU  SPEED      RX/s      TX/s   RXpk/s   TXpk/s  ERR/s DROP/s  ADDRESSES\n\ncollecting: rates need a second sample, shown in a moment...' });
+    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: `{bold}${blessed.escape(truncateWidth(NETSTAT_TITLE, (parent.width as number) || 80))}{/bold}\n` + 'IFACE       STATE     MTU  SPEED      RX/s      TX/s   RXpk/s   TXpk/s  ERR/s DROP/s  ADDRESSES\n\ncollecting: rates need a second sample, shown in a moment...' });
   }
   unmount(): void {
     this.box?.destroy();
@@ -47,6 +50,7 @@ export class NetstatScreen implements Screen<NetstatViewModel> {
     const lab = (s: string) => th.fg('label', blessed.escape(s));
     const esc = (s: string) => blessed.escape(sanitize(s));
     const L: string[] = [];
+    L.push(`{bold}${blessed.escape(truncateWidth(NETSTAT_TITLE, W))}{/bold}`);
     L.push(lab(fitWidth('IFACE', 12) + fitWidth('STATE', 8) + '  MTU  SPEED      RX/s      TX/s   RXpk/s   TXpk/s  ERR/s DROP/s  ADDRESSES'));
     const ifs = m.net.ifaces;
     // Interfaces get at most half the screen; each has a numbers row and a graph row.

@@ -1,23 +1,93 @@
-// The vmstat screen: the current vmstat line, text sparkline history for
-// the CPU split, memory, swap, block I/O, interrupts and context switches,
-// and pressure stall information (or why there is none). Draws only from
-// VmstatViewModel; reads nothing itself. Text sparklines keep a redraw to
-// one setContent per tick, cheap over SSH.
+// The vmstat screen: a title line, the fault and memory totals, text
+// sparklines two to a line (CPU split, memory, swap, block I/O, interrupts,
+// context switches), pressure stall information (or why there is none) and,
+// filling the rest, a table of the last samples as `vmstat 1` prints them
+// (newest at the bottom, as many rows as fit). Draws only from
+// VmstatViewModel; reads nothing itself. One setContent per tick.
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { Screen, ViewContext } from '../src/app/view.js';
 import type { VmstatViewModel } from '../src/views/vmstat.js';
-import { fitWidth } from '../src/util/text.js';
+import type { VmstatModel } from '../src/model/vmstat.js';
+import { fitWidth, truncateWidth } from '../src/util/text.js';
 import { fixed, humanBytes, humanRate, sparkline, type History } from '../src/views/vmstat-util.js';
 import { formatRate } from '../src/util/format.js';
 import type { ThemeColor } from './theme.js';
+
+export const VMSTAT_TITLE = 'vmstat — CPU, memory, swap, block I/O and pressure; below, one row per refresh as `vmstat 1` prints it (newest at the bottom)';
+
+/** vmstat's columns, its titles and its (procps-ng) minimum widths; values wider than a column widen it. */
+interface TableCol { title: string; width: number; group: string; pick(m: VmstatModel): number; mem?: boolean }
+export const VMSTAT_TABLE: TableCol[] = [
+  { title: 'r', width: 2, group: 'procs', pick: (m) => m.r },
+  { title: 'b', width: 2, group: 'procs', pick: (m) => m.b },
+  { title: 'swpd', width: 6, group: 'memory', pick: (m) => m.swpd, mem: true },
+  { title: 'free', width: 6, group: 'memory', pick: (m) => m.free, mem: true },
+  { title: 'buff', width: 6, group: 'memory', pick: (m) => m.buff, mem: true },
+  { title: 'cache', width: 6, group: 'memory', pick: (m) => m.cache, mem: true },
+  { title: 'si', width: 4, group: 'swap', pick: (m) => m.si },
+  { title: 'so', width: 4, group: 'swap', pick: (m) => m.so },
+  { title: 'bi', width: 5, group: 'io', pick: (m) => m.bi },
+  { title: 'bo', width: 5, group: 'io', pick: (m) => m.bo },
+  { title: 'in', width: 4, group: 'system', pick: (m) => m.in },
+  { title: 'cs', width: 4, group: 'system', pick: (m) => m.cs },
+  { title: 'us', width: 2, group: 'cpu', pick: (m) => m.us },
+  { title: 'sy', width: 2, group: 'cpu', pick: (m) => m.sy },
+  { title: 'id', width: 2, group: 'cpu', pick: (m) => m.id },
+  { title: 'wa', width: 2, group: 'cpu', pick: (m) => m.wa },
+  { title: 'st', width: 2, group: 'cpu', pick: (m) => m.st },
+];
+
+/**
+ * The table's two title lines and one line per sample, as `vmstat` lays
+ * them out (group line, column line, values right-aligned, one space apart).
+ * Memory is in KiB as vmstat prints it; when that makes a line wider than
+ * `width` it is shown in MiB (as `vmstat -S M`) and the group title says so.
+ */
+export function vmstatTable(samples: readonly VmstatModel[], width: number): { head: [string, string]; rows: string[]; unit: 'KiB' | 'MiB' } {
+  // Narrower tries: 1, memory columns 5 wide (MiB need no more); 2, every
+  // column only as wide as its title and values (the last resort).
+  const build = (unit: 'KiB' | 'MiB', compact = 0) => {
+    const texts = samples.map((m) => VMSTAT_TABLE.map((c) => String(Math.round(c.mem && unit === 'MiB' ? c.pick(m) / 1024 : c.pick(m)))));
+    const min = (c: TableCol) => (compact >= 2 ? 0 : compact === 1 && c.mem ? 5 : c.width);
+    const widths = VMSTAT_TABLE.map((c, i) => Math.max(min(c), c.title.length, ...texts.map((t) => t[i].length)));
+    const rows = texts.map((t) => t.map((v, i) => v.padStart(widths[i])).join(' '));
+    const cols = VMSTAT_TABLE.map((c, i) => c.title.padStart(widths[i])).join(' ');
+    // Group titles centred in dashes over their columns: "-----------memory----------".
+    const groups: string[] = [];
+    for (let i = 0; i < VMSTAT_TABLE.length;) {
+      const g = VMSTAT_TABLE[i].group;
+      let span = -1;
+      let j = i;
+      for (; j < VMSTAT_TABLE.length && VMSTAT_TABLE[j].group === g; j++) span += widths[j] + 1;
+      const label = g === 'memory' && unit === 'MiB' ? 'memory(MiB)' : g;
+      if (span <= label.length) groups.push(label.slice(0, span));
+      else {
+        const dashes = span - label.length;
+        groups.push('-'.repeat(Math.ceil(dashes / 2)) + label + '-'.repeat(Math.floor(dashes / 2)));
+      }
+      i = j;
+    }
+    // vmstat's first group has no dashes: "procs" over "r  b".
+    return { head: [groups.join(' '), cols] as [string, string], rows, unit, w: cols.length };
+  };
+  let t = build('KiB');
+  if (t.w > width) t = build('MiB');
+  if (t.w > width) t = build('MiB', 1);
+  if (t.w > width) t = build('MiB', 2);
+  return { head: t.head, rows: t.rows, unit: t.unit };
+}
 
 export class VmstatScreen implements Screen<VmstatViewModel> {
   private box?: Widgets.BoxElement;
   constructor(private ctx: ViewContext) {}
 
   mount(parent: Widgets.BoxElement): void {
-    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, scrollable: true, alwaysScroll: true, content: 'procs -----------memory----------------- ---swap-- -----io---- -system-- -------cpu------\n r  b   swpd     free   buff    cache    avail   si   so    bi    bo    in    cs  us  sy  id  wa  st\n\ncollecting: rates need a second sample, shown in a moment...' });
+    const t = vmstatTable([], 80);
+    this.box = blessed.box({
+      parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, wrap: false,
+      content: `{bold}${blessed.escape(truncateWidth(VMSTAT_TITLE, Math.max(1, ((parent.width as number) || 80))))}{/bold}\n${blessed.escape(t.head[0])}\n${blessed.escape(t.head[1])}\n\ncollecting: rates need a second sample, shown in a moment...`,
+    });
   }
   unmount(): void {
     this.box?.destroy();
@@ -29,47 +99,82 @@ export class VmstatScreen implements Screen<VmstatViewModel> {
     if (!vm) return;
     const th = this.ctx.theme;
     const W = Math.max(40, (this.box.width as number) || 80);
+    const H = Math.max(8, (this.box.height as number) || 24);
     const m = vm.cur, h = vm.hist;
-    const L: string[] = [];
     const lab = (s: string) => th.fg('label', blessed.escape(s));
-    const head = 'procs -----------memory----------------- ---swap-- -----io---- -system-- -------cpu------';
-    const cols = ' r  b   swpd     free   buff    cache    avail   si   so    bi    bo    in    cs  us  sy  id  wa  st';
-    const pad = (v: number | string, w: number) => String(v).padStart(w);
-    const line = [pad(m.r, 2), pad(m.b, 2), pad(m.swpd, 6), pad(m.free, 8), pad(m.buff, 6), pad(m.cache, 8), pad(m.avail, 8),
-      pad(Math.round(m.si), 4), pad(Math.round(m.so), 4), pad(Math.round(m.bi), 5), pad(Math.round(m.bo), 5),
-      pad(Math.round(m.in), 5), pad(Math.round(m.cs), 5), pad(Math.round(m.us), 3), pad(Math.round(m.sy), 3), pad(Math.round(m.id), 3), pad(Math.round(m.wa), 3), pad(Math.round(m.st), 3)].join(' ');
-    L.push(lab(head.slice(0, W)), lab(cols.slice(0, W)), blessed.escape(line.slice(0, W)));
-    L.push(lab('minflt/s ') + humanRate(m.minflt) + '  ' + lab('majflt/s ') + humanRate(m.majflt) + '  ' + lab('forks/s ') + humanRate(m.forks) +
-      '  ' + lab('mem ') + humanBytes(m.memTotal * 1024) + '  ' + lab('swap ') + humanBytes(m.swapTotal * 1024));
-    L.push('');
-    const gw = Math.max(10, W - 26);
+    const L: string[] = [];
+    L.push(`{bold}${blessed.escape(truncateWidth(VMSTAT_TITLE, W))}{/bold}`);
+    const totals: Array<[string, string]> = [['minflt/s ', humanRate(m.minflt)], ['majflt/s ', humanRate(m.majflt)], ['forks/s ', humanRate(m.forks)],
+      ['mem ', humanBytes(m.memTotal * 1024)], ['used ', humanBytes(m.used * 1024)], ['avail ', humanBytes(m.avail * 1024)], ['swap ', humanBytes(m.swapTotal * 1024)]];
+    let used = 0;
+    const parts: string[] = [];
+    for (const [k, v] of totals) {
+      const n = k.length + v.length + 2;
+      if (used + n > W + 2) break;
+      parts.push(lab(k) + blessed.escape(v));
+      used += n;
+    }
+    L.push(parts.join('  '));
+
+    // Graphs, two to a line: label, sparkline (newest at the right), value.
+    const half = Math.floor((W - 1) / 2);
+    const gw = Math.max(4, half - 10 - 11);
     const graph = (name: string, hist: History, value: string, color: ThemeColor, max?: number) =>
-      lab(fitWidth(name, 10)) + th.fg(color, sparkline(hist.values(), gw, max)) + ' ' + blessed.escape(value.padStart(12));
-    L.push(graph('cpu us %', h.us, fixed(m.us, 1), 'cpuUser', 100));
-    L.push(graph('cpu sy %', h.sy, fixed(m.sy, 1), 'cpuSystem', 100));
-    L.push(graph('cpu wa %', h.wa, fixed(m.wa, 1), 'cpuIowait', 100));
-    L.push(graph('cpu st %', h.st, fixed(m.st, 1), 'cpuSteal', 100));
-    L.push(graph('mem used%', h.usedPct, fixed(h.usedPct.values().at(-1) ?? 0, 1), 'memUsed', 100));
-    L.push(graph('buf+cache', h.cachePct, fixed(h.cachePct.values().at(-1) ?? 0, 1) + '%', 'memCache', 100));
-    L.push(graph('swap in', h.si, formatRate(m.si * 1024), 'swap'));
-    L.push(graph('swap out', h.so, formatRate(m.so * 1024), 'swap'));
-    L.push(graph('blk in', h.bi, formatRate(m.bi * 1024), 'graph4'));
-    L.push(graph('blk out', h.bo, formatRate(m.bo * 1024), 'graph3'));
-    L.push(graph('intr/s', h.in, humanRate(m.in), 'graph1'));
-    L.push(graph('ctxsw/s', h.cs, humanRate(m.cs), 'graph2'));
-    L.push('');
-    L.push(lab('pressure (PSI, % of time stalled)   some avg10  avg60 avg300   full avg10  avg60 avg300'));
+      lab(fitWidth(name, 10)) + th.fg(color, sparkline(hist.values(), gw, max)) + ' ' + blessed.escape(truncateWidth(value, 10).padStart(10));
+    const pairs: Array<[string, string]> = [
+      [graph('cpu us %', h.us, fixed(m.us, 1), 'cpuUser', 100), graph('cpu sy %', h.sy, fixed(m.sy, 1), 'cpuSystem', 100)],
+      [graph('cpu wa %', h.wa, fixed(m.wa, 1), 'cpuIowait', 100), graph('cpu st %', h.st, fixed(m.st, 1), 'cpuSteal', 100)],
+      [graph('mem used%', h.usedPct, fixed(h.usedPct.values().at(-1) ?? 0, 1), 'memUsed', 100), graph('buf+cache', h.cachePct, fixed(h.cachePct.values().at(-1) ?? 0, 1) + '%', 'memCache', 100)],
+      [graph('swap in', h.si, formatRate(m.si * 1024), 'swap'), graph('swap out', h.so, formatRate(m.so * 1024), 'swap')],
+      [graph('blk in', h.bi, formatRate(m.bi * 1024), 'graph4'), graph('blk out', h.bo, formatRate(m.bo * 1024), 'graph3')],
+      [graph('intr/s', h.in, humanRate(m.in), 'graph1'), graph('ctxsw/s', h.cs, humanRate(m.cs), 'graph2')],
+    ];
+    const graphs = pairs.map(([a, b]) => a + ' ' + b);
+
+    // Pressure: the full table on a tall terminal, one line otherwise.
+    const f2 = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(2));
+    const psiFull: string[] = [];
+    const psiShort: string[] = [];
     if (!m.psi.available) {
-      L.push(th.fg('warn', blessed.escape(m.psi.reason ?? 'PSI unavailable')));
+      const why = th.fg('warn', blessed.escape(truncateWidth(`pressure: ${m.psi.reason ?? 'PSI unavailable'}`, W)));
+      psiFull.push(why);
+      psiShort.push(why);
     } else {
+      psiFull.push(lab('pressure (PSI, % of time stalled)   some avg10  avg60 avg300   full avg10  avg60 avg300'.slice(0, W)));
+      const some: string[] = [];
+      const full: string[] = [];
+      let hot = false;
       for (const r of ['cpu', 'memory', 'io'] as const) {
         const p = m.psi.res[r];
-        if (!p) { L.push(blessed.escape(fitWidth(r, 36)) + '-'); continue; }
-        const f = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(2)).padStart(6);
+        if (!p) { psiFull.push(blessed.escape(fitWidth(r, 36)) + '-'); continue; }
+        const f = (x: number | undefined) => f2(x).padStart(6);
         const warn = p.some10 >= 10 ? 'warn' : 'value';
-        L.push(blessed.escape(fitWidth(r, 36)) + th.fg(warn, `     ${f(p.some10)} ${f(p.some60)} ${f(p.some300)}`) + `     ${f(p.full10)} ${f(p.full60)} ${f(p.full300)}`);
+        psiFull.push(blessed.escape(fitWidth(r, 36)) + th.fg(warn, `     ${f(p.some10)} ${f(p.some60)} ${f(p.some300)}`) + `     ${f(p.full10)} ${f(p.full60)} ${f(p.full300)}`);
+        const short = r === 'memory' ? 'mem' : r;
+        some.push(`${short} ${f2(p.some10)}`);
+        if (p.full10 !== undefined) full.push(`${short} ${f2(p.full10)}`);
+        hot ||= p.some10 >= 10;
       }
+      const line = truncateWidth(`PSI % avg10 some: ${some.join(' ')}` + (full.length ? `  full: ${full.join(' ')}` : ''), W);
+      psiShort.push(th.fg(hot ? 'warn' : 'label', blessed.escape(line)));
     }
+
+    // The rest is the sample table; it keeps at least a few rows.
+    const minRows = Math.min(5, Math.max(1, vm.samples.length));
+    const budget = H - L.length - 1 - 2 - minRows; // a blank line, the table's two title lines
+    const psi = graphs.length + 1 + psiFull.length <= budget - 8 ? psiFull : psiShort;
+    const nGraphs = Math.max(0, Math.min(graphs.length, budget - psi.length - 1));
+    if (nGraphs > 0) {
+      L.push(...graphs.slice(0, nGraphs));
+      L.push('');
+    }
+    if (budget - nGraphs - (nGraphs > 0 ? 1 : 0) >= psi.length) L.push(...psi);
+    L.push('');
+    const room = Math.max(1, H - L.length - 2);
+    const shown = vm.samples.slice(Math.max(0, vm.samples.length - room));
+    const t = vmstatTable(shown, W);
+    L.push(lab(truncateWidth(t.head[0], W)), lab(truncateWidth(t.head[1], W)));
+    for (const row of t.rows) L.push(blessed.escape(truncateWidth(row, W)));
     this.box.setContent(L.join('\n'));
   }
 
@@ -81,8 +186,10 @@ export class VmstatScreen implements Screen<VmstatViewModel> {
   }
   help(): Array<[string, string]> {
     return [
+      ['table', 'one row per refresh, newest at the bottom, columns as `vmstat 1` (memory in MiB when KiB does not fit)'],
       ['r b', 'runnable / blocked (D state) tasks, from /proc/stat'],
-      ['swpd free buff cache avail', 'kB; cache = Cached + SReclaimable, avail = MemAvailable'],
+      ['swpd free buff cache', 'kB; cache = Cached + SReclaimable'],
+      ['used avail', 'free(1): available = MemAvailable, used = total - available'],
       ['si so / bi bo', 'swap in/out, block in/out: KiB/s in the table (as vmstat), byte rates in the graphs'],
       ['in cs', 'interrupts / context switches per second'],
       ['us sy id wa st', '% of CPU time: user+nice, system+irq+softirq, idle, iowait, steal'],

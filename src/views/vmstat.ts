@@ -22,7 +22,12 @@ export interface VmstatHistory {
 export interface VmstatViewModel {
   cur: VmstatModel;
   hist: VmstatHistory;
+  /** The last samples, oldest first (the screen's `vmstat 1`-style table; at most SAMPLES_KEPT). */
+  samples: readonly VmstatModel[];
 }
+
+/** Samples kept for the table: more rows than any terminal shows. */
+export const SAMPLES_KEPT = 200;
 
 function newHistory(): VmstatHistory {
   return { us: new History(), sy: new History(), wa: new History(), st: new History(), usedPct: new History(), cachePct: new History(), si: new History(), so: new History(), in: new History(), cs: new History(), bi: new History(), bo: new History() };
@@ -32,6 +37,7 @@ export class VmstatSource implements Source<VmstatViewModel> {
   private prev?: VmstatSample;
   private last?: VmstatViewModel;
   private hist = newHistory();
+  private samples: VmstatModel[] = [];
   constructor(private procRoot = '/proc') {}
 
   collect(): void {
@@ -45,7 +51,9 @@ export class VmstatSource implements Source<VmstatViewModel> {
       h.usedPct.push((m.used * 100) / total); // free(1)'s used (procps 4)
       h.cachePct.push(((m.buff + m.cache) * 100) / total);
       h.si.push(m.si); h.so.push(m.so); h.in.push(m.in); h.cs.push(m.cs); h.bi.push(m.bi); h.bo.push(m.bo);
-      this.last = { cur: m, hist: h };
+      this.samples.push(m);
+      if (this.samples.length > SAMPLES_KEPT) this.samples.splice(0, this.samples.length - SAMPLES_KEPT);
+      this.last = { cur: m, hist: h, samples: this.samples };
     }
     this.prev = cur;
   }
@@ -56,6 +64,7 @@ export class VmstatSource implements Source<VmstatViewModel> {
     this.prev = undefined;
     this.last = undefined;
     this.hist = newHistory();
+    this.samples = [];
   }
 }
 

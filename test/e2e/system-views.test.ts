@@ -42,24 +42,40 @@ afterAll(async () => {
 });
 
 describe('system views in a pty', () => {
-  it('v shows vmstat with block output from the O_DIRECT writer', async () => {
+  it('v shows vmstat with block output from the O_DIRECT writer, in a table of samples like vmstat 1', async () => {
     await app.press('v');
     await app.waitForText(/procs\s+-+memory/, 10000);
-    // The data row under "r b swpd free ... bi bo": bo (blocks written/s) becomes non-zero.
-    const screen = await app.waitFor((s) => {
+    expect(app.lines()[0]).toMatch(/^vmstat — /);
+    /** The sample rows under "r b swpd free ... st", oldest first. */
+    const samples = (s: string) => {
       const lines = s.split('\n');
-      const h = lines.findIndex((l) => /\br\s+b\s+swpd/.test(l));
-      if (h < 0) return false;
-      const bo = lines[h].trim().split(/\s+/).indexOf('bo');
-      const f = lines[h + 1]?.trim().split(/\s+/) ?? [];
-      return bo > 0 && f.length >= 17 && Number(f[bo]) > 0;
+      const h = lines.findIndex((l) => /^\s*r\s+b\s+swpd/.test(l));
+      if (h < 0) return { titles: [] as string[], rows: [] as string[][] };
+      const rows: string[][] = [];
+      for (const l of lines.slice(h + 1)) {
+        const f = l.trim().split(/\s+/);
+        if (f.length !== 17 || !f.every((x) => /^\d+$/.test(x))) break;
+        rows.push(f);
+      }
+      return { titles: lines[h].trim().split(/\s+/), rows };
+    };
+    // The newest row (at the bottom): bo (blocks written/s) is not zero.
+    const screen = await app.waitFor((s) => {
+      const t = samples(s);
+      const bo = t.titles.indexOf('bo');
+      return bo > 0 && t.rows.length > 0 && Number(t.rows.at(-1)![bo]) > 0;
     }, 'vmstat bo > 0', 15000);
+    expect(samples(screen).titles).toEqual(['r', 'b', 'swpd', 'free', 'buff', 'cache', 'si', 'so', 'bi', 'bo', 'in', 'cs', 'us', 'sy', 'id', 'wa', 'st']);
     expect(screen).toMatch(/pressure|PSI/);
+    // One row per refresh (-d 1): the table grows.
+    const n = samples(screen).rows.length;
+    await app.waitFor((s) => samples(s).rows.length >= n + 2, 'two more sample rows', 10000);
   });
 
   it('n shows netstat with the test listener and its connection', async () => {
     await app.press('n');
     await app.waitForText(/IFACE\s+STATE/, 10000);
+    expect(app.lines()[0]).toMatch(/^netstat — /);
     const s = await app.waitForText(new RegExp(`127\\.0\\.0\\.1:${port}\\s`), 10000);
     expect(s).toBeTruthy();
     const screen = app.screenText();
@@ -72,6 +88,7 @@ describe('system views in a pty', () => {
   it('i shows iostat with writes on a device and the filesystem table', async () => {
     await app.press('i');
     await app.waitForText(/Device\s+r\/s/, 10000);
+    expect(app.lines()[0]).toMatch(/^iostat — /);
     await app.waitFor((s) => {
       const lines = s.split('\n');
       const h = lines.findIndex((l) => /^Device\s+r\/s/.test(l));
