@@ -43,7 +43,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
   constructor(private ctx: ViewContext, private state: IostatUiState) {}
 
   mount(parent: Widgets.BoxElement): void {
-    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: `{bold}${blessed.escape(truncateWidth(IOSTAT_TITLE, (parent.width as number) || 80))}{/bold}\n` + 'Device           r/s   read/s  rrqm/s r_await     w/s  write/s  wrqm/s w_await  aqu-sz  %util\n\ncollecting: rates need a second sample, shown in a moment...' });
+    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: `{bold}${blessed.escape(truncateWidth(IOSTAT_TITLE, ((parent.width as number) || 80) - 1))}{/bold}\n` + 'Device           r/s   read/s  rrqm/s r_await     w/s  write/s  wrqm/s w_await  aqu-sz  %util\n\ncollecting: rates need a second sample, shown in a moment...' });
   }
   unmount(): void {
     this.box?.destroy();
@@ -59,7 +59,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
     const H = Math.max(10, (this.box.height as number) || 24);
     const lab = (s: string) => th.fg('label', blessed.escape(s));
     const L: string[] = [];
-    L.push(`{bold}${blessed.escape(truncateWidth(IOSTAT_TITLE, W))}{/bold}`);
+    L.push(`{bold}${blessed.escape(truncateWidth(IOSTAT_TITLE, W - 1))}{/bold}`); // (blessed wraps a tagged line as wide as the box)
     // Always one space between columns: fewer decimals, then a decimal k/M/G suffix (counts only), when a value is wide.
     const f = (x: number | null, w: number, d = 2) => ' ' + fitNumber(x, w - 1, d);
     const showD = m.io.hasDiscard && W >= 140, showF = m.io.hasFlush && W >= 120;

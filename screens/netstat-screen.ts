@@ -33,7 +33,7 @@ export class NetstatScreen implements Screen<NetstatViewModel> {
   constructor(private ctx: ViewContext, private state: NetstatUiState) {}
 
   mount(parent: Widgets.BoxElement): void {
-    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: `{bold}${blessed.escape(truncateWidth(NETSTAT_TITLE, (parent.width as number) || 80))}{/bold}\n` + 'IFACE       STATE     MTU  SPEED      RX/s      TX/s   RXpk/s   TXpk/s  ERR/s DROP/s  ADDRESSES\n\ncollecting: rates need a second sample, shown in a moment...' });
+    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: `{bold}${blessed.escape(truncateWidth(NETSTAT_TITLE, ((parent.width as number) || 80) - 1))}{/bold}\n` + 'IFACE       STATE     MTU  SPEED      RX/s      TX/s   RXpk/s   TXpk/s  ERR/s DROP/s  ADDRESSES\n\ncollecting: rates need a second sample, shown in a moment...' });
   }
   unmount(): void {
     this.box?.destroy();
@@ -50,7 +50,7 @@ export class NetstatScreen implements Screen<NetstatViewModel> {
     const lab = (s: string) => th.fg('label', blessed.escape(s));
     const esc = (s: string) => blessed.escape(sanitize(s));
     const L: string[] = [];
-    L.push(`{bold}${blessed.escape(truncateWidth(NETSTAT_TITLE, W))}{/bold}`);
+    L.push(`{bold}${blessed.escape(truncateWidth(NETSTAT_TITLE, W - 1))}{/bold}`); // (blessed wraps a tagged line as wide as the box)
     L.push(lab(fitWidth('IFACE', 12) + fitWidth('STATE', 8) + '  MTU  SPEED      RX/s      TX/s   RXpk/s   TXpk/s  ERR/s DROP/s  ADDRESSES'));
     const ifs = m.net.ifaces;
     // Interfaces get at most half the screen; each has a numbers row and a graph row.
