@@ -21,7 +21,6 @@ const HELP: Array<[string, string]> = [
   ['Enter', 'drill into the selected process'],
   ['F2', 'setup: choose and order columns'],
   ['F3 /', 'search as you type (a new search starts empty): F3 / S-F3 next / previous match, Enter keeps the match, Esc goes back'],
-  ['n', 'next match of the last search'],
   ['F4 \\', 'filter as you type: Enter keeps it, Esc clears it, Ctrl-U erases the line'],
   ['F5 t', 'tree view'],
   ['+ -', 'expand / collapse the subtree (tree view)'],
@@ -403,9 +402,6 @@ export class TopScreen implements Screen<TopModel> {
       case 'f3': case '/':
         this.openSearch();
         return true;
-      case 'n':
-        if (this.search) this.findNext(1);
-        return true;
       case 'f4': case '\\':
         this.openFilter();
         return true;
@@ -466,11 +462,6 @@ export class TopScreen implements Screen<TopModel> {
       }
     }
     return false;
-  }
-
-  private findNext(from: number): void {
-    this.arrange(); // every command line read, rows as drawn
-    if (!this.findMatch(from)) this.ctx.app.status(`'${sanitize(this.search)}' not found`, 'warn');
   }
 
   private bar(): InputBarHost['inputBar'] | undefined {

@@ -277,6 +277,20 @@ describe('top view in a pty', () => {
     await app.waitFor(() => !/Search: /.test(app.screenText()) && selectedText() === before, 'Esc: selection back where it was');
   }, 30000);
 
+  it('opens the other views with v n i f from the table, after a search too (n is netstat, not a next match)', async () => {
+    await app.press('/');
+    await app.waitForText(/Search: /);
+    await app.type(tag);
+    await app.press(KEYS.enter);
+    await app.waitFor(() => !/Search: /.test(app.screenText()), 'search closed');
+    for (const [k, heading] of [['v', /procs\s+-+memory/], ['n', /IFACE\s+STATE/], ['i', /Device\s+r\/s/], ['f', /Timeline/]] as const) {
+      await app.press(k);
+      await app.waitFor(() => heading.test(app.screenText()), `${k} opens its view`);
+      await app.press(KEYS.esc);
+      await app.waitFor(() => !!parseTable(app), 'back on the table');
+    }
+  }, 60000);
+
   it('kills a child it started via k, SIGTERM, y', async () => {
     await app.press('/');
     await app.waitForText(/Search: /);
