@@ -111,6 +111,7 @@ const GLOBAL_HELP: Array<[string, string]> = [
   ['Ctrl-L', 'redraw the screen'],
   ['Ctrl-Z', 'suspend (fg resumes)'],
   ['in a prompt', 'keys go to it only; Esc cancels, Ctrl-U erases the line'],
+  ['units', 'sizes are binary (1K = 1024 bytes: 512B, 1.50K, 33.0M), byte rates are sizes per second (33.0M/s), counts are decimal (3.4k = 3,400); VIRT/RES/SHR show KiB as a plain number below 100000, as htop'],
 ];
 
 export async function runTui(ui: UiOptions): Promise<number> {
