@@ -93,6 +93,6 @@ describe.skipIf(!isRoot)('without privilege', () => {
       c.on('exit', (code) => resolve({ code, stderr }));
     });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/opens: tracing needs root or CAP_BPF\+CAP_PERFMON: run with sudo/);
+    expect(r.stderr).toMatch(/opens: tracing needs root or CAP_BPF\+CAP_PERFMON: run ostop with sudo/);
   });
 });
