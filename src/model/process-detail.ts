@@ -21,6 +21,7 @@ import {
 import type { SocketSample } from '../collectors/sockets.js';
 import { FAULT_SIGNALS, decodeExitCode, signalName } from './failures.js';
 import type { RecordedExit } from './failures-ebpf.js';
+import { Series } from '../store/series.js';
 
 export interface ProcessIdentity {
   pid: number;
@@ -481,31 +482,31 @@ export function matchRecordedExit(exits: readonly RecordedExit[], aliveAtMs: num
   return null;
 }
 
-/** Bounded history for the sparklines: the newest `capacity` points. */
-export class ProcessHistoryBuffer {
-  private h: ProcessHistory = emptyHistory();
-  constructor(readonly capacity = 120) {}
+/** The drill-in's sparkline series (src/store Series, the newest `capacity` points each), kept by its Source. */
+export interface ProcessSeries {
+  cpuPercent: Series;
+  rssKb: Series;
+  readBps: Series;
+  writeBps: Series;
+}
 
-  push(m: ProcessDetailModel): ProcessHistory {
-    const add = (arr: number[], v: number | null) => {
-      arr.push(v ?? 0);
-      if (arr.length > this.capacity) arr.splice(0, arr.length - this.capacity);
-    };
-    // The first sample has no rates: skip it rather than plot a fake zero.
-    if (m.intervalSec !== null) {
-      add(this.h.cpuPercent, m.cpu.percent);
-      add(this.h.readBps, m.io?.readBps ?? null);
-      add(this.h.writeBps, m.io?.writeBps ?? null);
-    }
-    add(this.h.rssKb, m.memory.rssKb);
-    return this.snapshot();
-  }
+export function newProcessSeries(capacity = 120): ProcessSeries {
+  return { cpuPercent: new Series(capacity), rssKb: new Series(capacity), readBps: new Series(capacity), writeBps: new Series(capacity) };
+}
 
-  snapshot(): ProcessHistory {
-    return { cpuPercent: [...this.h.cpuPercent], rssKb: [...this.h.rssKb], readBps: [...this.h.readBps], writeBps: [...this.h.writeBps] };
+/** Add the points of `m` to the series; returns the history the model shows (plain arrays, oldest first). */
+export function recordProcessHistory(s: ProcessSeries, m: ProcessDetailModel): ProcessHistory {
+  // The first sample has no rates: skip it rather than plot a fake zero.
+  if (m.intervalSec !== null) {
+    s.cpuPercent.push(m.cpu.percent ?? 0);
+    s.readBps.push(m.io?.readBps ?? 0);
+    s.writeBps.push(m.io?.writeBps ?? 0);
   }
+  s.rssKb.push(m.memory.rssKb ?? 0);
+  return processHistory(s);
+}
 
-  clear(): void {
-    this.h = emptyHistory();
-  }
+/** The series' values as the model's plain data (JSON in `dump process`). */
+export function processHistory(s: ProcessSeries): ProcessHistory {
+  return { cpuPercent: s.cpuPercent.values(), rssKb: s.rssKb.values(), readBps: s.readBps.values(), writeBps: s.writeBps.values() };
 }

@@ -17,8 +17,8 @@
 import type { Source } from '../app/view.js';
 import { readProcDetail, readSystemInfo, realProcFs, type ProcDetailSample, type ReadDetailOptions, type SystemInfo } from '../collectors/proc-detail-read.js';
 import {
-  ProcessHistoryBuffer, deriveProcessDetail, emptyHistory, endFromRecordedExit, endFromWaitStatus, markExited, matchRecordedExit, pidReused,
-  type ProcessDetailModel, type ProcessEnd,
+  deriveProcessDetail, emptyHistory, endFromRecordedExit, endFromWaitStatus, markExited, matchRecordedExit, newProcessSeries, pidReused, recordProcessHistory,
+  type ProcessDetailModel, type ProcessEnd, type ProcessSeries,
 } from '../model/process-detail.js';
 import type { RecordedExit } from '../model/failures-ebpf.js';
 
@@ -58,7 +58,8 @@ export function missingProcessModel(pid: number, at: number, errors: ProcDetailS
 export class ProcessSource implements Source<ProcessDetailModel> {
   private prev: ProcDetailSample | undefined;
   private last: ProcessDetailModel | undefined;
-  private readonly history: ProcessHistoryBuffer;
+  /** The sparklines' series (src/store), the newest historySize points. */
+  private readonly history: ProcessSeries;
   private readonly sys: SystemInfo;
   private exited = false;
   /** Time of the last sample that saw the process alive (ms). */
@@ -72,7 +73,7 @@ export class ProcessSource implements Source<ProcessDetailModel> {
 
   constructor(readonly pid: number, private readonly opts: ProcessSourceOptions = {}) {
     this.sys = opts.sys ?? readSystemInfo(opts.fs ?? realProcFs());
-    this.history = new ProcessHistoryBuffer(opts.historySize ?? 120);
+    this.history = newProcessSeries(opts.historySize ?? 120);
   }
 
   /**
@@ -102,7 +103,7 @@ export class ProcessSource implements Source<ProcessDetailModel> {
       return this.exit(now, this.last ? undefined : cur);
     }
     const m = deriveProcessDetail(this.prev, cur, this.sys);
-    m.history = this.history.push(m);
+    m.history = recordProcessHistory(this.history, m);
     this.prev = cur;
     this.last = m;
     this.aliveAt = cur.time;
@@ -179,6 +180,6 @@ export class ProcessSource implements Source<ProcessDetailModel> {
 
   dispose(): void {
     this.prev = undefined;
-    this.history.clear();
+    for (const s of Object.values(this.history)) s.clear();
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcDetailSample, SystemInfo } from '../../src/collectors/proc-detail-read.js';
 import { classifyFdTarget } from '../../src/collectors/proc-detail.js';
-import { ProcessHistoryBuffer, deriveProcessDetail, endFromRecordedExit, endFromWaitStatus, markExited, matchRecordedExit, pidReused } from '../../src/model/process-detail.js';
+import { deriveProcessDetail, newProcessSeries, processHistory, recordProcessHistory, endFromRecordedExit, endFromWaitStatus, markExited, matchRecordedExit, pidReused } from '../../src/model/process-detail.js';
 import { sparkline, formatKb, formatRate, formatDuration, formatCpuTime } from '../../src/model/process-detail-format.js';
 
 const sys: SystemInfo = { btimeSec: 1_700_000_000, clkTck: 100, memTotalKb: 1_000_000, ncpu: 4, userName: (u) => (u === 1000 ? 'alice' : String(u)) };
@@ -120,15 +120,16 @@ describe('deriveProcessDetail on golden samples', () => {
 
 describe('history and formatting', () => {
   it('bounds the history and skips rates of the first sample', () => {
-    const h = new ProcessHistoryBuffer(3);
+    const h = newProcessSeries(3);
     let prev: ProcDetailSample | undefined;
     for (let i = 0; i < 5; i++) {
       const cur = sample(1000 * i, { stat: stat({ utime: 1000 + 10 * i }) });
       const m = deriveProcessDetail(prev, cur, sys);
-      m.history = h.push(m);
+      m.history = recordProcessHistory(h, m);
+      if (i === 0) expect(m.history.cpuPercent).toEqual([]);
       prev = cur;
     }
-    const s = h.snapshot();
+    const s = processHistory(h);
     expect(s.cpuPercent).toEqual([10, 10, 10]);
     expect(s.rssKb.length).toBe(3);
   });
