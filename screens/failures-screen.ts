@@ -2,8 +2,8 @@
 // details), the kernel log (severity colours, failure lines marked and
 // linked to entries, filters), and where core dumps go (core_pattern, the
 // target process's core limit, recent dumps). Draws a FailuresModel; never
-// reads /proc. Debugger actions go through src/views/failures-actions.ts
-// and AppApi.suspendAndRun.
+// reads /proc and never acts on the system: debugger actions go through
+// the app's actions (AppApi.actions) and AppApi.suspendAndRun.
 //
 // Layout (top to bottom): one status line, one hint line, the timeline
 // pane, the kernel-log pane, the core pane. Left/Right move focus between
@@ -24,7 +24,6 @@ import { filterKmsg } from '../src/model/failures-model.js';
 import { KMSG_FACILITIES, KMSG_LEVELS, facilityName, levelName } from '../src/collectors/kmsg.js';
 import type { CoreDumpFile } from '../src/collectors/coredump.js';
 import { coreText, entryDetail, formatAge, formatKb } from '../src/views/failures-dump.js';
-import { gdbAttachCommand, gdbDumpCommand, ostopCoreDir, runGcore } from '../src/views/failures-actions.js';
 import type { FailuresControl } from '../src/views/failures-source.js';
 
 
@@ -307,7 +306,7 @@ export class FailuresScreen implements Screen<FailuresModel> {
       exe = e?.cmdline?.split(' ')[0] ?? null;
     }
     if (!dump) return this.app.status('no dump selected (Right to the core dumps pane, or select an entry with a core)', 'warn');
-    const c = gdbDumpCommand(dump, exe);
+    const c = this.app.actions.gdbDump(dump, exe);
     if ('error' in c) return this.app.status(c.error, 'error');
     const note = 'note' in c ? c.note : undefined;
     if (note) this.app.status(note, 'warn');
@@ -327,11 +326,11 @@ export class FailuresScreen implements Screen<FailuresModel> {
     const t = this.targetPid();
     if (!t) return this.app.status('no live target process: p to choose a PID', 'warn');
     if (t.pid === process.pid) return this.app.status('choose a target PID first (p): gcore on ostop itself would stop the UI', 'warn');
-    const dir = ostopCoreDir();
+    const dir = this.app.actions.coreDir();
     this.app.confirm(`Write a core of ${t.pid} ${sanitize(t.comm)} to ${sanitize(dir)}/ (private to you) with gdb (the process pauses while it is written)?`, (yes) => {
       if (!yes) return;
       this.app.status(`gcore ${t.pid}: writing...`, 'info');
-      runGcore(t.pid, t.comm, dir, (err, out) => {
+      this.app.actions.gcore(t.pid, t.comm, (err, out) => {
         if (err) this.app.status(err, 'error');
         else this.app.status(`core of ${t.pid} written to ${sanitize(out!)}`, 'info');
         this.app.refreshNow();
@@ -343,7 +342,7 @@ export class FailuresScreen implements Screen<FailuresModel> {
     const t = this.targetPid();
     if (!t) return this.app.status('no live target process: p to choose a PID', 'warn');
     if (t.pid === process.pid) return this.app.status('choose a target PID first (p)', 'warn');
-    const c = gdbAttachCommand(t.pid);
+    const c = this.app.actions.gdbAttach(t.pid);
     if ('error' in c) return this.app.status(c.error, 'error');
     this.app.suspendAndRun(c.cmd, c.args, () => this.app.refreshNow());
   }

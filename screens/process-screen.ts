@@ -22,7 +22,6 @@ import type { ProcSection } from '../src/collectors/proc-detail-read.js';
 import {
   describeErrno, formatCpuTime, formatDuration, formatKb, formatLimit, formatPercent, formatRate, formatTimestamp, sparkline,
 } from '../src/model/process-detail-format.js';
-import { DEFAULT_SIGNAL_INDEX, SIGNALS, renice, sendSignal, signalMenuItems } from '../src/collectors/proc-actions.js';
 
 
 export type SectionId = 'threads' | 'fds' | 'sockets' | 'memory' | 'limits' | 'env' | 'info';
@@ -461,21 +460,22 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
   private killMenu(): void {
     if (this.exited()) return;
     const comm = sanitize(this.last?.identity.comm ?? '');
-    this.app.menu(`Send signal to ${this.pid} ${comm}`, signalMenuItems(), (i) => {
+    const actions = this.app.actions;
+    this.app.menu(`Send signal to ${this.pid} ${comm}`, actions.signalMenuItems(), (i) => {
       if (i === null) return;
-      const sig = SIGNALS[i];
+      const sig = actions.signals[i];
       this.app.confirm(`Send ${sig.name} to ${this.pid} (${comm})?`, (yes) => {
         if (!yes) return;
-        const r = sendSignal(this.pid, sig.number);
+        const r = actions.sendSignal(this.pid, sig.number);
         this.app.status(r.message, r.ok ? 'info' : 'error');
         this.app.refreshNow();
       });
-    }, DEFAULT_SIGNAL_INDEX);
+    }, actions.defaultSignalIndex);
   }
 
   private doRenice(delta: number): void {
     if (this.exited()) return;
-    const r = renice(this.pid, delta);
+    const r = this.app.actions.renice(this.pid, delta);
     this.app.status(r.message, r.ok ? 'info' : 'error');
     this.app.refreshNow();
   }

@@ -14,7 +14,6 @@ import type { ThemeColor } from './theme.js';
 import { formatDuration, formatMem } from '../src/util/format.js';
 import { bar } from './widgets/meter.js';
 import { PaintedBox, type PaintedLine } from './widgets/painted-box.js';
-import { SIGNALS, DEFAULT_SIGNAL_INDEX, signalMenuItems, sendSignal, renice } from '../src/collectors/proc-actions.js';
 
 const HELP: Array<[string, string]> = [
   ['Up/Down PgUp/PgDn Home/End', 'move the selection (it stays on its process through refreshes, sorting, search and filter)'],
@@ -418,21 +417,21 @@ export class TopScreen implements Screen<TopModel> {
       }
       case 'k': case 'f9':
         if (!r) return true;
-        app.menu(`Send signal to ${r.pid} ${sanitize(r.comm)}`, signalMenuItems(), (i) => {
+        app.menu(`Send signal to ${r.pid} ${sanitize(r.comm)}`, app.actions.signalMenuItems(), (i) => {
           if (i === null) return;
-          const sig = SIGNALS[i];
+          const sig = app.actions.signals[i];
           app.confirm(`Send ${sig.name} to PID ${r.pid} (${sanitize(r.comm)})?`, (yes) => {
             if (!yes) return app.status('cancelled');
-            const res = sendSignal(r.pid, sig.name);
+            const res = app.actions.sendSignal(r.pid, sig.name);
             app.status(res.message, res.ok ? 'info' : 'error');
             app.refreshNow();
           });
-        }, DEFAULT_SIGNAL_INDEX);
+        }, app.actions.defaultSignalIndex);
         return true;
       case 'f7': case 'f8': case ']': case '[':
         if (!r) return true;
         {
-          const res = renice(r.pid, full === 'f7' || full === ']' ? -1 : 1);
+          const res = app.actions.renice(r.pid, full === 'f7' || full === ']' ? -1 : 1);
           app.status(res.message, res.ok ? 'info' : 'error');
           app.refreshNow();
         }

@@ -24,6 +24,7 @@ import { UserNames } from '../collectors/users.js';
 import type { UiOptions } from '../cli.js';
 import type { FailuresHub } from '../views/failures-source.js';
 import { PaneHost } from './panes.js';
+import { createActions } from '../actions/index.js';
 import { alignBlessedWidths } from './blessed-widths.js';
 
 const osSignals = osConstants.signals as Record<NodeJS.Signals, number>;
@@ -124,6 +125,7 @@ export async function runTui(ui: UiOptions): Promise<number> {
 }
 
 export class App implements AppApi {
+  readonly actions = createActions();
   readonly screen: blessed.Widgets.Screen;
   private body: blessed.Widgets.BoxElement;
   private statusBar: blessed.Widgets.BoxElement;
@@ -722,7 +724,7 @@ export class App implements AppApi {
   }
 
   private findDef(id: string): ViewDef<unknown> | undefined {
-    if (id === 'top') return topView(this.topState) as ViewDef<unknown>;
+    if (id === 'top') return topView(this.topState, { renice: this.actions }) as ViewDef<unknown>;
     return this.loaded.get(id);
   }
 

@@ -8,6 +8,9 @@
 // nothing of its own. `ostop dump <view>` prints the same Model a Screen draws.
 import type { Widgets } from 'blessed';
 import type { Theme } from '../../screens/theme.js';
+import type { Actions } from '../actions/index.js';
+
+export type { Actions, ActionResult, Command, SignalInfo } from '../actions/index.js';
 
 export interface Source<M> {
   /** Take one Sample (called once per refresh tick while the view is shown). */
@@ -43,6 +46,8 @@ export interface AppApi {
   confirm(question: string, done: (yes: boolean) => void): void;
   /** Run a program in the same terminal with the UI suspended and restored after (gdb). */
   suspendAndRun(cmd: string, args: string[], done: (code: number | null) => void): void;
+  /** Everything that acts on the system (signal, renice, gcore, gdb argv): a Screen asks here, never itself. */
+  readonly actions: Actions;
   readonly delayMs: number;
 }
 

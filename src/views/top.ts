@@ -4,7 +4,7 @@
 import type { Source, ViewDef } from '../app/view.js';
 import type { Config } from '../app/config.js';
 import { ProcessCollector, type ProcessTableSample } from '../collectors/processes.js';
-import { onRenice } from '../collectors/proc-actions.js';
+import type { ReniceEvents } from '../actions/index.js';
 import { parseStat } from '../collectors/proc-pid.js';
 import { readFileFast } from '../collectors/procfs.js';
 import type { UserNames } from '../collectors/users.js';
@@ -44,6 +44,12 @@ export interface TopModel extends ProcessTableModel {
 /** Terminal width from which the top view shows the vmstat/netstat/iostat strip. */
 export const STRIP_MIN_WIDTH = 150;
 
+/** What the top view takes from other features, passed in by the composition root. */
+export interface TopInputs {
+  /** renice() events (src/actions): F7/F8 show the new nice at once. */
+  renice?: ReniceEvents;
+}
+
 export class TopSource implements Source<TopModel> {
   private strip = new SystemStripSource();
   private collector: ProcessCollector;
@@ -58,9 +64,9 @@ export class TopSource implements Source<TopModel> {
   /** Every task of `cur` has its command line (false after a deferred collect until completed). */
   private commandLinesRead = false;
 
-  constructor(private state: TopState, procRoot = '/proc') {
+  constructor(private state: TopState, procRoot = '/proc', private readonly inputs: TopInputs = {}) {
     this.collector = new ProcessCollector({ procRoot, pids: state.pids });
-    this.offRenice = onRenice((pid) => this.rereadPriority(pid));
+    this.offRenice = this.inputs.renice?.onRenice((pid) => this.rereadPriority(pid)) ?? (() => {});
     state.completeCommandLines = () => this.completeCommandLines();
   }
 
@@ -123,11 +129,11 @@ export class TopSource implements Source<TopModel> {
     return true;
   }
 
-  /** Unsubscribes from renice() (proc-actions). */
+  /** Unsubscribes from the actions' renice events. */
   private offRenice: () => void;
 
   /**
-   * After F7/F8 (renice() in proc-actions): read the new nice and priority of
+   * After F7/F8 (the app's actions.renice()): read the new nice and priority of
    * that process's rows into the last sample and rebuild the model, so the
    * redraw that follows the key shows them (even while paused).
    */
@@ -161,11 +167,11 @@ export class TopSource implements Source<TopModel> {
   }
 }
 
-export function topView(state: TopState): ViewDef<TopModel> {
+export function topView(state: TopState, inputs: TopInputs = {}): ViewDef<TopModel> {
   return {
     id: 'top',
     title: 'Processes',
-    createSource: () => new TopSource(state),
+    createSource: () => new TopSource(state, '/proc', inputs),
     createScreen: (ctx) => new TopScreen(ctx, state),
   };
 }

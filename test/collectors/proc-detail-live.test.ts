@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProcessSource } from '../../src/views/process-source.js';
 import { readProcDetail } from '../../src/collectors/proc-detail-read.js';
-import { renice, sendSignal } from '../../src/collectors/proc-actions.js';
+import { sendSignal } from '../../src/actions/signal.js';
+import { renice } from '../../src/actions/renice.js';
 import { createProcessDump } from '../../src/views/process-dump.js';
 
 const linux = process.platform === 'linux' && fs.existsSync('/proc/self/stat');

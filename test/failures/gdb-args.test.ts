@@ -10,7 +10,9 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gcoreCommand, gdbDumpCommand, which } from '../../src/views/failures-actions.js';
+import { gcoreCommand } from '../../src/actions/gcore.js';
+import { gdbDumpCommand } from '../../src/actions/gdb.js';
+import { which } from '../../src/actions/programs.js';
 import type { CoreDumpFile } from '../../src/collectors/coredump.js';
 
 const haveGdb = which('gdb') !== null;

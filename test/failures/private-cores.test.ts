@@ -10,7 +10,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ostopCoreDir, runGcore, which } from '../../src/views/failures-actions.js';
+import { ostopCoreDir } from '../../src/util/private-dir.js';
+import { runGcore } from '../../src/actions/gcore.js';
+import { which } from '../../src/actions/programs.js';
 import { createPrivateFile, ensurePrivateDir, ostopCoreName, OSTOP_CORE_NAME } from '../../src/util/private-dir.js';
 import { readCoreFileInfo } from '../../src/collectors/coredump.js';
 

@@ -9,6 +9,7 @@ import type { Widgets } from 'blessed';
 import { makeTheme } from '../../screens/theme.js';
 import { ProcessScreen } from '../../screens/process-screen.js';
 import type { AppApi } from '../../src/app/view.js';
+import { createActions } from '../../src/actions/index.js';
 import { ProcessSource } from '../../src/views/process-source.js';
 import { realProcFs, readSystemInfo } from '../../src/collectors/proc-detail-read.js';
 import { displayWidth } from '../../src/util/text.js';
@@ -33,6 +34,7 @@ function fakeApp(calls: Calls, opts: { menuPick?: number | null; confirm?: boole
     confirm: (q, done) => { calls.confirm.push(q); done(opts.confirm ?? false); },
     suspendAndRun: (_c, _a, done) => done(null),
     delayMs: 1000,
+    actions: createActions({ kill: () => { throw new Error('no signal is sent from a screen test'); } }),
   };
 }
 

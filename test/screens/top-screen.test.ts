@@ -16,6 +16,7 @@ import { DEFAULT_CONFIG, type Config } from '../../src/app/config.js';
 import { UserNames } from '../../src/collectors/users.js';
 import { PROC_COLUMNS, DEFAULT_COLUMNS } from '../../src/model/columns.js';
 import type { AppApi } from '../../src/app/view.js';
+import { createActions } from '../../src/actions/index.js';
 import type { InputBarOptions } from '../../src/app/app.js';
 import { fakeScreen } from '../helpers/fake-screen.js';
 
@@ -53,6 +54,7 @@ function fakeApp(calls: Calls, typed: { text: string; cancel?: boolean }): AppAp
     confirm: (_q, done) => done(false),
     suspendAndRun: (_c, _a, done) => done(null),
     delayMs: 1000,
+    actions: createActions({ kill: () => { throw new Error('no signal is sent from a screen test'); } }),
     inputBar: (o) => {
       let v = o.initial ?? '';
       for (const ch of typed.text) {

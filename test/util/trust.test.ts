@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { envPath, untrustedFileReason, writeFileNoFollow } from '../../src/util/trust.js';
 import { nativeAddonPath, packageRoot } from '../../src/native.js';
 import { spawnOstop } from '../helpers/pty.js';
-import { which, ROOT_PATH } from '../../src/views/failures-actions.js';
+import { which, ROOT_PATH } from '../../src/actions/programs.js';
 
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;

@@ -1,13 +1,14 @@
 // F7/F8 in the top view: the NI and PRI columns show the new nice value at
 // the redraw that follows the key, without waiting for the next refresh
-// (the screen calls renice(), then the app redraws from source.model()).
+// (the screen calls the app's actions.renice(), whose listeners include the
+// top Source; then the app redraws from source.model()).
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import { TopSource, type TopState } from '../../src/views/top.js';
 import { DEFAULT_CONFIG } from '../../src/app/config.js';
 import { UserNames } from '../../src/collectors/users.js';
-import { renice } from '../../src/collectors/proc-actions.js';
+import { createActions } from '../../src/actions/index.js';
 
 const kids: ChildProcess[] = [];
 afterAll(() => { for (const k of kids) k.kill('SIGKILL'); });
@@ -19,12 +20,13 @@ describe.skipIf(process.platform !== 'linux')('renice in the top view', () => {
     await new Promise((r) => kid.once('spawn', r));
     const pid = kid.pid!;
     const state: TopState = { config: { ...DEFAULT_CONFIG, hideUserThreads: true }, users: new UserNames(), pids: new Set([pid]), visiblePids: new Set([pid]), save() {} };
-    const src = new TopSource(state);
+    const actions = createActions();
+    const src = new TopSource(state, '/proc', { renice: actions });
     try {
       src.collect(performance.now());
       const before = src.model()!.rows.find((r) => r.pid === pid)!;
       expect(before.nice).toBe(os.getPriority(pid));
-      const res = renice(pid, 3);
+      const res = actions.renice(pid, 3);
       expect(res).toMatchObject({ ok: true, nice: before.nice + 3 });
       // no collect(): what the redraw after the key would draw
       const after = src.model()!.rows.find((r) => r.pid === pid)!;
@@ -44,11 +46,12 @@ describe.skipIf(process.platform !== 'linux')('renice in the top view', () => {
     await new Promise((r) => kid.once('spawn', r));
     const pid = kid.pid!;
     const state: TopState = { config: { ...DEFAULT_CONFIG }, users: new UserNames(), pids: new Set([pid]), visiblePids: new Set([pid]), save() {} };
-    const src = new TopSource(state);
+    const actions = createActions();
+    const src = new TopSource(state, '/proc', { renice: actions });
     src.collect(performance.now());
     const nice = src.model()!.rows.find((r) => r.pid === pid)!.nice;
     src.dispose();
-    expect(renice(pid, 2).ok).toBe(true);
+    expect(actions.renice(pid, 2).ok).toBe(true);
     expect(src.model()!.rows.find((r) => r.pid === pid)!.nice).toBe(nice);
   });
 });

@@ -1,17 +1,14 @@
-// Actions on a process: send a signal, change its nice value. Shared by the
-// top view and the process drill-in screen, so both offer the same signal
-// list and report errors the same way.
+// Sending a signal to one process, and the signal menu. Shared by the top
+// view and the process drill-in screen (through the app's actions, never
+// directly), so both offer the same signal list and report errors the same
+// way.
 //
 // Invariants:
-//  - Only a positive integer pid is ever passed to kill(2)/setpriority(2):
-//    pid 0 and negative pids mean "process group" / "every process" to
-//    kill(2), and a stray NaN or 0 from a parse must never become that.
-//  - On Linux the nice value is per thread, so renice() applies the new
-//    value to every thread in /proc/PID/task (like htop), not only to the
-//    main thread as setpriority(PRIO_PROCESS, pid) alone would.
+//  - Only a positive integer pid is ever passed to kill(2): pid 0 and
+//    negative pids mean "process group" / "every process" to kill(2), and a
+//    stray NaN or 0 from a parse must never become that.
 //  - Errors are returned, never thrown, with the errno code (EPERM, ESRCH,
 //    EACCES, EINVAL) and a message a person can act on.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 
 export interface SignalInfo {
@@ -69,11 +66,11 @@ export function signalMenuItems(): string[] {
 
 export type ActionResult = { ok: true; message: string } | { ok: false; code: string; message: string };
 
-function validPid(pid: number): boolean {
+export function validPid(pid: number): boolean {
   return Number.isSafeInteger(pid) && pid > 0;
 }
 
-function errResult(e: unknown, what: string): ActionResult {
+export function errResult(e: unknown, what: string): ActionResult {
   const code = (e as NodeJS.ErrnoException)?.code ?? 'EIO';
   const why: Record<string, string> = {
     EPERM: 'permission denied (not your process; run as its owner or root)',
@@ -109,83 +106,4 @@ export function sendSignal(pid: number, sig: string | number, kill: (pid: number
   } catch (e) {
     return errResult(e, `${signalName(num)} to ${pid}`);
   }
-}
-
-export interface ReniceDeps {
-  getPriority(pid: number): number;
-  setPriority(pid: number, prio: number): void;
-  /** Thread ids of pid (default: /proc/PID/task). */
-  tasks(pid: number): number[];
-}
-
-const realDeps: ReniceDeps = {
-  getPriority: (pid) => os.getPriority(pid),
-  setPriority: (pid, prio) => os.setPriority(pid, prio),
-  tasks: (pid) => {
-    try {
-      return fs.readdirSync(`/proc/${pid}/task`).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
-    } catch {
-      return [pid];
-    }
-  },
-};
-
-type ReniceListener = (pid: number, nice: number) => void;
-const reniceListeners = new Set<ReniceListener>();
-
-/**
- * Be told of every renice() that changed a nice value (pid and the new
- * value), right after it: a view that shows NI re-reads that process then,
- * so the change shows at the next redraw instead of one refresh later (or
- * not at all while paused). Returns the function that unsubscribes.
- */
-export function onRenice(l: ReniceListener): () => void {
-  reniceListeners.add(l);
-  return () => reniceListeners.delete(l);
-}
-
-function reniced(pid: number, nice: number): void {
-  for (const l of reniceListeners) {
-    try {
-      l(pid, nice);
-    } catch {
-      /* a listener's failure is not the renice's */
-    }
-  }
-}
-
-/**
- * Change the nice value of every thread of pid by delta (clamped to -20..19).
- * Lowering nice (delta < 0) needs CAP_SYS_NICE or a RLIMIT_NICE that allows it.
- */
-export function renice(pid: number, delta: number, deps: ReniceDeps = realDeps): ActionResult & { nice?: number } {
-  if (!validPid(pid)) return { ok: false, code: 'EINVAL', message: `refusing to renice pid ${pid}` };
-  let cur: number;
-  try {
-    cur = deps.getPriority(pid);
-  } catch (e) {
-    return errResult(e, `renice ${pid}`);
-  }
-  const next = Math.max(-20, Math.min(19, cur + Math.trunc(delta)));
-  if (next === cur) return { ok: true, message: `${pid} already at nice ${cur}`, nice: cur };
-  const tids = deps.tasks(pid);
-  if (!tids.includes(pid)) tids.unshift(pid);
-  let firstErr: unknown;
-  let done = 0;
-  for (const tid of tids) {
-    try {
-      deps.setPriority(tid, next);
-      done++;
-    } catch (e) {
-      // A thread that exited meanwhile is fine; anything else is reported.
-      if ((e as NodeJS.ErrnoException)?.code !== 'ESRCH' || tid === pid) firstErr ??= e;
-    }
-  }
-  if (firstErr !== undefined && done === 0) return errResult(firstErr, `renice ${pid} to ${next}`);
-  reniced(pid, next);
-  if (firstErr !== undefined) {
-    const r = errResult(firstErr, `renice ${pid} to ${next} (only ${done}/${tids.length} threads)`);
-    return r;
-  }
-  return { ok: true, message: `nice of ${pid} ${cur} -> ${next}`, nice: next };
 }
