@@ -2,7 +2,11 @@
   "targets": [
     {
       "target_name": "ostop_native",
-      "sources": ["addon/addon.cc", "addon/termguard.cc", "addon/registry.c", "addon/libbpf-static.c"],
+      "sources": [
+        "addon/init.cc", "addon/errors.cc", "addon/probes.cc", "addon/tracefs.cc", "addon/ring.cc",
+        "addon/lifecycle.cc", "addon/maps.cc", "addon/layouts.cc", "addon/iterators.cc",
+        "addon/termguard.cc", "addon/registry.c", "addon/libbpf-static.c"
+      ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "addon",

@@ -1,10 +1,13 @@
 /* Expands tracers.def twice: first the per-tracer open/destroy wrappers and
- * layout tables, then the descriptor array. Nothing here is tracer-specific. */
+ * layout tables, then the descriptor array. Nothing here is tracer-specific.
+ * The iterators' record layouts (tasks.h, taskfiles.h) are built the same way. */
 #include <stddef.h>
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include "registry.h"
 #include "tracers.gen.h"
+#include "tasks.h"
+#include "taskfiles.h"
 
 #define OSTOP_FIELD(T, f) { #f, offsetof(T, f), sizeof(((T *)0)->f) },
 #define OSTOP_DEF_FIELDS(type, FIELDS) \
@@ -32,3 +35,10 @@ const struct ostop_tracer_desc ostop_tracers[] = {
 #undef OSTOP_TRACER
 
 const size_t ostop_tracer_count = sizeof(ostop_tracers) / sizeof(ostop_tracers[0]);
+
+#define OSTOP_ITERATOR_LAYOUTS(name, LAYOUTS)                                   \
+	LAYOUTS(OSTOP_DEF_FIELDS)                                                \
+	const struct ostop_layout ostop_##name##_layouts[] = { LAYOUTS(OSTOP_DEF_LAYOUT) { NULL, 0, NULL } };
+OSTOP_ITERATOR_LAYOUTS(tasks, TASKS_LAYOUTS)
+OSTOP_ITERATOR_LAYOUTS(taskfiles, TASKFILES_LAYOUTS)
+#undef OSTOP_ITERATOR_LAYOUTS

@@ -33,6 +33,10 @@ struct ostop_tracer_desc {
 extern const struct ostop_tracer_desc ostop_tracers[];
 extern const size_t ostop_tracer_count;
 
+/* The iterators' records (not tracers: bpf/tasks.h, bpf/taskfiles.h). */
+extern const struct ostop_layout ostop_tasks_layouts[];
+extern const struct ostop_layout ostop_taskfiles_layouts[];
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,7 +3,9 @@
  * every process (threads that share their leader's file table are skipped by
  * the kernel), preceded by one marker record per process with open files,
  * written with bpf_seq_write and read by the addon's
- * taskFilesRead() in one pass. Decoded by src/collectors/socket-owners-bpf.ts.
+ * taskFilesRead() in one pass. Decoded by src/collectors/socket-owners-bpf.ts,
+ * whose offsets are checked against TASKFILES_LAYOUTS (the addon's
+ * taskFilesLayout()) in test/collectors/socket-owners-bpf.test.ts.
  * Invariants: fixed-width types only, sizeof a multiple of 8; append fields
  * at the end. */
 #ifndef OSTOP_TASKFILES_H
@@ -20,5 +22,8 @@ struct taskfiles_rec {
 	__u32 fd;
 	char comm[TASKFILES_COMM_LEN]; /* the task's comm */
 };
+
+#define TASKFILES_REC_FIELDS(X, T) X(T, ino) X(T, tgid) X(T, fd) X(T, comm)
+#define TASKFILES_LAYOUTS(L) L(taskfiles_rec, TASKFILES_REC_FIELDS)
 
 #endif

@@ -1,0 +1,101 @@
+// A running tracer's maps, as JS sees them: the PID filter it reads
+// (ostop-common.h's struct ostop_filter), the per-CPU drop counters it
+// writes, and any map dumped whole (aggregations read from JS).
+#include <bpf/bpf.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "internal.h"
+#include "ostop-common.h"
+
+namespace ostop {
+
+bool write_filter(int filter_fd, uint32_t pid)
+{
+	ostop_filter f = { pid, 0 };
+	uint32_t zero = 0;
+	return bpf_map_update_elem(filter_fd, &zero, &f, BPF_ANY) == 0;
+}
+
+// setFilter(id, pid): 0 = every process.
+Napi::Value SetFilter(const Napi::CallbackInfo &info)
+{
+	Instance *in = get_instance(info);
+	if (in->filter_fd < 0)
+		throw Napi::Error::New(info.Env(), std::string("tracer ") + in->desc->name + " has no filter map");
+	if (!write_filter(in->filter_fd, info[1].ToNumber().Uint32Value()))
+		fail(info.Env(), "cannot update the filter", errno);
+	return info.Env().Undefined();
+}
+
+// drops(id) -> { ring, map }: sums of the per-CPU BPF counters.
+Napi::Value Drops(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	Instance *in = get_instance(info);
+	Napi::Object o = Napi::Object::New(env);
+	double sums[OSTOP_DROP_MAX] = { 0 };
+	if (in->drops_fd >= 0) {
+		int ncpu = libbpf_num_possible_cpus();
+		std::vector<uint64_t> vals(ncpu > 0 ? ncpu : 1);
+		for (uint32_t slot = 0; slot < OSTOP_DROP_MAX; slot++) {
+			if (bpf_map_lookup_elem(in->drops_fd, &slot, vals.data()))
+				continue;
+			for (uint64_t v : vals)
+				sums[slot] += (double)v;
+		}
+	}
+	o.Set("ring", sums[OSTOP_DROP_RING]);
+	o.Set("map", sums[OSTOP_DROP_MAP]);
+	return o;
+}
+
+// mapDump(id, mapName, clear?) -> { keySize, valueSize, count, data } with
+// data = count x (key | value) back to back; per-CPU values are
+// valueSize = round8(value) x possible CPUs. clear deletes what was read.
+Napi::Value MapDump(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	Instance *in = get_instance(info);
+	std::string mname = info[1].ToString();
+	bool clear = info.Length() > 2 && info[2].ToBoolean();
+	bpf_map *m = bpf_object__find_map_by_name(in->obj, mname.c_str());
+	if (!m)
+		throw Napi::Error::New(env, "tracer " + std::string(in->desc->name) + " has no map " + mname);
+	int fd = bpf_map__fd(m);
+	size_t ks = bpf_map__key_size(m), vs = bpf_map__value_size(m);
+	enum bpf_map_type t = bpf_map__type(m);
+	if (t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_LRU_PERCPU_HASH)
+		vs = ((vs + 7) & ~(size_t)7) * libbpf_num_possible_cpus();
+	std::vector<uint8_t> out, key(ks), next(ks), val(vs);
+	uint32_t count = 0;
+	void *prev = nullptr;
+	std::vector<std::vector<uint8_t>> keys;
+	while (bpf_map_get_next_key(fd, prev, next.data()) == 0) {
+		key = next;
+		prev = key.data();
+		if (bpf_map_lookup_elem(fd, key.data(), val.data()))
+			continue;
+		out.insert(out.end(), key.begin(), key.end());
+		out.insert(out.end(), val.begin(), val.end());
+		count++;
+		if (clear)
+			keys.push_back(key);
+		if (count > 1000000)
+			break;
+	}
+	for (auto &k : keys)
+		bpf_map_delete_elem(fd, k.data());
+	Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, out.size());
+	if (!out.empty())
+		memcpy(ab.Data(), out.data(), out.size());
+	Napi::Object o = Napi::Object::New(env);
+	o.Set("keySize", (double)ks);
+	o.Set("valueSize", (double)vs);
+	o.Set("count", (double)count);
+	o.Set("data", ab);
+	return o;
+}
+
+} // namespace ostop
