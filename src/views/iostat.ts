@@ -14,7 +14,8 @@ import { readFsSample, type FsStat } from '../collectors/fs.js';
 import { ioUnreadableNote, readPidIoSample, type PidIoSample } from '../collectors/pid-io.js';
 import { buildFsModel, type FsModel } from '../model/fs.js';
 import { buildIostatModel, buildPidIoModel, PID_IO_SORTS, selectDevices, type DeviceModel, type IostatModel, type PidIoModel, type PidIoRow, type PidIoSortKey } from '../model/iostat.js';
-import { History, humanBytes as hb, round, runSampledDump, timeColumn } from './vmstat-util.js';
+import { humanBytes as hb, round, runSampledDump, timeColumn } from './vmstat-util.js';
+import { Series } from '../store/series.js';
 import { IostatScreen } from '../../screens/iostat-screen.js';
 
 export class IostatUiState {
@@ -24,7 +25,7 @@ export class IostatUiState {
   procSort: PidIoSortKey = 'total';
 }
 
-export interface DeviceHistory { util: History; rkB: History; wkB: History }
+export interface DeviceHistory { util: Series; rkB: Series; wkB: Series }
 
 export interface IostatViewModel {
   io: IostatModel;
@@ -58,7 +59,7 @@ export class IostatSource implements Source<IostatViewModel> {
       const io = buildIostatModel(this.prev, cur);
       for (const d of io.devices) {
         let h = this.hist.get(d.name);
-        if (!h) { h = { util: new History(), rkB: new History(), wkB: new History() }; this.hist.set(d.name, h); }
+        if (!h) { h = { util: new Series(), rkB: new Series(), wkB: new Series() }; this.hist.set(d.name, h); }
         h.util.push(d.util); h.rkB.push(d.rkBs); h.wkB.push(d.wkBs);
       }
       for (const k of [...this.hist.keys()]) if (!io.devices.some((d) => d.name === k)) this.hist.delete(k);

@@ -17,7 +17,8 @@ import { readSnmpSample, type SnmpSample } from '../collectors/snmp.js';
 import { readSocketOwners, readSockets, type SocketOwner, type SocketProto } from '../collectors/sockets.js';
 import { buildIfaceModels, buildNetModel, buildProtoModels, type IfaceModel, type NetModel, type ProtoCounterModel } from '../model/net.js';
 import { buildSocketsModel, parseSocketFilter, SOCKET_SORTS, type SocketRow, type SocketSortKey, type SocketsModel } from '../model/sockets.js';
-import { History, round, runSampledDump, timeColumn } from './vmstat-util.js';
+import { round, runSampledDump, timeColumn } from './vmstat-util.js';
+import { Series } from '../store/series.js';
 import { NetstatScreen } from '../../screens/netstat-screen.js';
 
 export const INET_PROTOS: SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
@@ -34,7 +35,7 @@ export class NetstatUiState {
 
 export interface NetstatViewModel {
   net: NetModel;
-  hist: Map<string, { rx: History; tx: History }>;
+  hist: Map<string, { rx: Series; tx: Series }>;
   sockets?: SocketsModel;
   /** Milliseconds spent reading socket tables / scanning owners on the last refresh. */
   socketsMs?: number;
@@ -49,7 +50,7 @@ export class NetstatSource implements Source<NetstatViewModel> {
   private prevSnmp?: SnmpSample;
   private inv: Map<string, IfaceInventory> = inventoryFromOs();
   private invRequested = false;
-  private hist = new Map<string, { rx: History; tx: History }>();
+  private hist = new Map<string, { rx: Series; tx: Series }>();
   private last?: NetstatViewModel;
   private owners?: Map<number, SocketOwner>;
   private ownersAge = 0;
@@ -91,7 +92,7 @@ export class NetstatSource implements Source<NetstatViewModel> {
       const net = buildNetModel(this.prevDev, dev, this.prevSnmp, snmp, this.inv);
       for (const i of net.ifaces) {
         let h = this.hist.get(i.name);
-        if (!h) { h = { rx: new History(), tx: new History() }; this.hist.set(i.name, h); }
+        if (!h) { h = { rx: new Series(), tx: new Series() }; this.hist.set(i.name, h); }
         h.rx.push(i.rxBytesPs); h.tx.push(i.txBytesPs);
       }
       for (const k of [...this.hist.keys()]) if (!net.ifaces.some((i) => i.name === k)) this.hist.delete(k);

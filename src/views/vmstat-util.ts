@@ -1,31 +1,6 @@
 // Helpers shared by the vmstat, netstat and iostat views and screens:
-// a bounded history ring (so a view left open for days uses constant
-// memory), text sparklines (one cell per sample, cheap to redraw over SSH),
+// text sparklines (one cell per sample, cheap to redraw over SSH),
 // and number formatting with fixed, short widths.
-
-export const HISTORY_LEN = 300;
-
-/** Fixed-capacity series of numbers; oldest dropped first. */
-export class History {
-  private buf: number[] = [];
-  constructor(readonly cap = HISTORY_LEN) {}
-  push(v: number): void {
-    this.buf.push(Number.isFinite(v) ? v : 0);
-    if (this.buf.length > this.cap) this.buf.splice(0, this.buf.length - this.cap);
-  }
-  values(): readonly number[] {
-    return this.buf;
-  }
-  last(n: number): number[] {
-    return this.buf.slice(Math.max(0, this.buf.length - n));
-  }
-  get length(): number {
-    return this.buf.length;
-  }
-  clear(): void {
-    this.buf = [];
-  }
-}
 
 const BARS = '▁▂▃▄▅▆▇█';
 

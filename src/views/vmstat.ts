@@ -9,14 +9,15 @@ import { readPsiSample } from '../collectors/psi.js';
 import { readVmstatSample, type VmstatSample } from '../collectors/vmstat.js';
 import type { PsiSample } from '../collectors/psi.js';
 import { buildVmstatModel, type VmstatModel } from '../model/vmstat.js';
-import { History, round, runSampledDump, timeColumn } from './vmstat-util.js';
+import { round, runSampledDump, timeColumn } from './vmstat-util.js';
+import { Series } from '../store/series.js';
 import { VmstatScreen } from '../../screens/vmstat-screen.js';
 
 export interface VmstatHistory {
-  us: History; sy: History; wa: History; st: History;
-  usedPct: History; cachePct: History;
-  si: History; so: History; in: History; cs: History;
-  bi: History; bo: History;
+  us: Series; sy: Series; wa: Series; st: Series;
+  usedPct: Series; cachePct: Series;
+  si: Series; so: Series; in: Series; cs: Series;
+  bi: Series; bo: Series;
 }
 
 export interface VmstatViewModel {
@@ -30,7 +31,7 @@ export interface VmstatViewModel {
 export const SAMPLES_KEPT = 200;
 
 function newHistory(): VmstatHistory {
-  return { us: new History(), sy: new History(), wa: new History(), st: new History(), usedPct: new History(), cachePct: new History(), si: new History(), so: new History(), in: new History(), cs: new History(), bi: new History(), bo: new History() };
+  return { us: new Series(), sy: new Series(), wa: new Series(), st: new Series(), usedPct: new Series(), cachePct: new Series(), si: new Series(), so: new Series(), in: new Series(), cs: new Series(), bi: new Series(), bo: new Series() };
 }
 
 export class VmstatSource implements Source<VmstatViewModel> {

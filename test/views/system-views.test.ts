@@ -5,7 +5,7 @@ import type { DumpOptions, DumpView } from '../../src/app/dump-view.js';
 import { vmstatDump, vmstatView } from '../../src/views/vmstat.js';
 import { netstatDump, netstatView, socketsDump } from '../../src/views/netstat.js';
 import { fsDump, iostatDump, iostatView } from '../../src/views/iostat.js';
-import { History, sparkline, humanRate } from '../../src/views/vmstat-util.js';
+import { sparkline, humanRate } from '../../src/views/vmstat-util.js';
 import { formatSystemStrip, SystemStripSource } from '../../src/views/vmstat-strip.js';
 import { makeTheme } from '../../screens/theme.js';
 import type { AppApi, ViewDef } from '../../src/app/view.js';
@@ -17,12 +17,7 @@ async function dump(v: DumpView, format: 'json' | 'csv' | 'text', n = 1, flags: 
   return { rc, out, err };
 }
 
-describe('History and sparkline', () => {
-  it('history is bounded', () => {
-    const h = new History(5);
-    for (let i = 0; i < 20; i++) h.push(i);
-    expect(h.values()).toEqual([15, 16, 17, 18, 19]);
-  });
+describe('sparkline', () => {
   it('sparkline scales, right-aligns, zero is blank', () => {
     expect(sparkline([0, 50, 100], 5, 100)).toBe('   ▄█');
     expect(sparkline([1, 2, 3, 4, 5, 6, 7, 8, 9], 3)).toHaveLength(3);
