@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { DUMP_VIEWS } from './app/dump-registry.js';
 import { UsageError, type DumpOptions } from './app/dump-view.js';
-import { parseCount, parseDecimal, parsePidList, parseUser } from './util/args.js';
+import { parseCount, parseDecimal } from './util/args.js';
+import { parsePidList, parseUser } from './collectors/validate.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './app/output.js';
 import { MIN_DELAY, MAX_DELAY } from './app/config.js';
 import { packageRoot } from './native.js';

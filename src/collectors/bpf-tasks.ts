@@ -35,8 +35,9 @@
 // ~1.4 ms, readdir of /proc ~0.7 ms, the rest is the per-row loop (cmdline
 // cache, detail columns). 10,000 processes: not measured yet.
 import { loadNative } from '../native.js';
-import { readFileFast } from './procfs.js';
-import { CLK_TCK, PF_KTHREAD, parseStat, type ProcSample } from './proc-pid.js';
+import { readFileFast } from './procfs/read.js';
+import { CLK_TCK, PF_KTHREAD, parseStat } from './procfs/pid-stat.js';
+import type { ProcSample } from './proc-pid.js';
 
 /** Byte offsets of struct tasks_rec (native/bpf/tasks.h). */
 export const TASKS_REC = {

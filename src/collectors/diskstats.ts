@@ -1,82 +1,24 @@
-// Block device counters from /proc/diskstats. Field count by kernel:
-// 14 (up to 4.17: reads, writes, in-flight, io ticks, weighted ticks),
-// 18 (4.18+: discards), 20 (5.5+: flushes). Missing groups are marked
-// absent (undefined), not zero, so screens can hide discard/flush columns
-// a kernel does not report. Sectors are always 512 bytes here.
-import * as fs from 'node:fs';
+// The DiskstatsSample behind iostat and the top view's strip: /proc/diskstats
+// of one tick from the MachineSampler (read at most once per tick; parser
+// in src/collectors/procfs/diskstats.ts).
+import { MachineSampler, sysfsPartitions } from './machine.js';
+import type { DiskStat } from './procfs/diskstats.js';
 
-export interface DiskStat {
-  major: number; minor: number; name: string;
-  rdIos: number; rdMerges: number; rdSectors: number; rdTicks: number;
-  wrIos: number; wrMerges: number; wrSectors: number; wrTicks: number;
-  inFlight: number; ioTicks: number; timeInQueue: number;
-  dcIos?: number; dcMerges?: number; dcSectors?: number; dcTicks?: number;
-  flIos?: number; flTicks?: number;
-  /** True for partitions (from sysfs when available, else by name heuristics). */
-  partition: boolean;
-}
+export type { DiskStat } from './procfs/diskstats.js';
 
 export interface DiskstatsSample {
   mono: number;
   disks: DiskStat[];
 }
 
-/** Guess partition-ness from the name when sysfs is not available (fixtures). */
-export function looksLikePartition(name: string): boolean {
-  if (/^(nvme\d+n\d+|mmcblk\d+|loop\d+|nbd\d+|zram\d+|md\d+)p\d+$/.test(name)) return true;
-  if (/^(nvme\d+n\d+|mmcblk\d+|loop\d+|nbd\d+|zram\d+|md\d+|dm-\d+|sr\d+|ram\d+)$/.test(name)) return false;
-  return /^([shv]d[a-z]+|xvd[a-z]+)\d+$/.test(name);
+/** The DiskstatsSample of `tick`; throws when /proc/diskstats cannot be read. */
+export function diskstatsSample(machine: MachineSampler, tick: number): DiskstatsSample {
+  const s = machine.sample(tick, ['diskstats']);
+  if (s.unreadable.includes('diskstats')) throw new Error(`cannot read ${machine.procRoot}/diskstats`);
+  return { mono: s.mono, disks: s.diskstats! };
 }
 
-export function parseDiskstats(text: string, isPartition: (name: string, major: number, minor: number) => boolean = (n) => looksLikePartition(n)): DiskStat[] {
-  const out: DiskStat[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 14) continue;
-    const v = f.map(Number);
-    if (!Number.isFinite(v[0]) || !Number.isFinite(v[1])) continue;
-    const name = f[2];
-    if (!/^[\w.:@+-]+$/.test(name)) continue; // kernel device names; anything else is not a diskstats line
-    const d: DiskStat = {
-      major: v[0], minor: v[1], name,
-      rdIos: v[3], rdMerges: v[4], rdSectors: v[5], rdTicks: v[6],
-      wrIos: v[7], wrMerges: v[8], wrSectors: v[9], wrTicks: v[10],
-      inFlight: v[11], ioTicks: v[12], timeInQueue: v[13],
-      partition: isPartition(name, v[0], v[1]),
-    };
-    if (f.length >= 18) { d.dcIos = v[14]; d.dcMerges = v[15]; d.dcSectors = v[16]; d.dcTicks = v[17]; }
-    if (f.length >= 20) { d.flIos = v[18]; d.flTicks = v[19]; }
-    out.push(d);
-  }
-  return out;
-}
-
-export function sysfsIsPartition(sysRoot = '/sys'): (name: string) => boolean {
-  return (name) => {
-    try {
-      fs.accessSync(`${sysRoot}/class/block/${name.replace(/\//g, '!')}/partition`);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-}
-
+/** One DiskstatsSample now, read on its own (dumps, tests). */
 export function readDiskstatsSample(opts: { procRoot?: string; sysRoot?: string } = {}): DiskstatsSample {
-  const mono = Number(process.hrtime.bigint()) / 1e9;
-  const text = fs.readFileSync(`${opts.procRoot ?? '/proc'}/diskstats`, 'latin1');
-  const part = sysfsIsPartition(opts.sysRoot);
-  const cache = partCache;
-  return {
-    mono,
-    disks: parseDiskstats(text, (n, ma, mi) => {
-      const k = `${n}/${ma}:${mi}`;
-      let p = cache.get(k);
-      if (p === undefined) { p = part(n); cache.set(k, p); }
-      return p;
-    }),
-  };
+  return diskstatsSample(new MachineSampler({ procRoot: opts.procRoot, isPartition: opts.sysRoot ? sysfsPartitions(opts.sysRoot) : undefined }), 0);
 }
-
-// Partition-ness of a name:dev pair never changes while it exists.
-const partCache = new Map<string, boolean>();

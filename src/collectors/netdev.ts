@@ -1,4 +1,6 @@
-// Per-interface counters from /proc/net/dev plus cheap per-tick link facts
+// Per-interface counters from /proc/net/dev (parser:
+// src/collectors/procfs/net-dev.ts, read once per tick by the
+// MachineSampler) plus cheap per-tick link facts
 // from /sys/class/net/<if>/{operstate,mtu,speed}, and a once-only address
 // inventory. Invariants: the per-tick path only reads small files (no
 // process spawns); systeminformation (which spawns helpers) is called at
@@ -6,11 +8,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { sanitize } from '../util/text.js';
+import { MachineSampler } from './machine.js';
+import type { NetDevCounters } from './procfs/net-dev.js';
 
-export interface NetDevCounters {
-  rxBytes: number; rxPackets: number; rxErrs: number; rxDrop: number; rxFifo: number; rxFrame: number; rxCompressed: number; rxMulticast: number;
-  txBytes: number; txPackets: number; txErrs: number; txDrop: number; txFifo: number; txColls: number; txCarrier: number; txCompressed: number;
-}
+export type { NetDevCounters } from './procfs/net-dev.js';
 
 export interface NetDevSample extends NetDevCounters {
   name: string;
@@ -24,27 +25,6 @@ export interface NetDevSample extends NetDevCounters {
 export interface NetDevTableSample {
   mono: number;
   devs: NetDevSample[];
-}
-
-const KEYS: (keyof NetDevCounters)[] = [
-  'rxBytes', 'rxPackets', 'rxErrs', 'rxDrop', 'rxFifo', 'rxFrame', 'rxCompressed', 'rxMulticast',
-  'txBytes', 'txPackets', 'txErrs', 'txDrop', 'txFifo', 'txColls', 'txCarrier', 'txCompressed',
-];
-
-/** Parse /proc/net/dev (two header lines, then "name: 16 numbers"). */
-export function parseNetDev(text: string): NetDevSample[] {
-  const out: NetDevSample[] = [];
-  for (const line of text.split('\n')) {
-    const c = line.lastIndexOf(':');
-    if (c < 0 || line.includes('|')) continue;
-    const name = line.slice(0, c).trim();
-    const v = line.slice(c + 1).trim().split(/\s+/).map(Number);
-    if (!name || v.length < 16 || v.some((x) => !Number.isFinite(x))) continue;
-    const d = { name: sanitize(name) } as NetDevSample;
-    KEYS.forEach((k, i) => { d[k] = v[i]; });
-    out.push(d);
-  }
-  return out;
 }
 
 function readSmall(p: string): string | undefined {
@@ -70,11 +50,18 @@ export function readLinkFacts(name: string, sysRoot = '/sys'): { operstate?: str
   };
 }
 
-export function readNetDevSample(opts: { procRoot?: string; sysRoot?: string; linkFacts?: boolean } = {}): NetDevTableSample {
-  const mono = Number(process.hrtime.bigint()) / 1e9;
-  const devs = parseNetDev(fs.readFileSync(`${opts.procRoot ?? '/proc'}/net/dev`, 'latin1'));
+/** The interfaces of `tick` (counters read through `machine`, shared with the other readers of this tick), with their link facts unless `linkFacts` is false. */
+export function netDevSample(machine: MachineSampler, tick: number, opts: { sysRoot?: string; linkFacts?: boolean } = {}): NetDevTableSample {
+  const s = machine.sample(tick, ['netdev']);
+  if (s.unreadable.includes('netdev')) throw new Error(`cannot read ${machine.procRoot}/net/dev`);
+  const devs: NetDevSample[] = s.netdev!.map((d) => ({ ...d }));
   if (opts.linkFacts ?? true) for (const d of devs) Object.assign(d, readLinkFacts(d.name, opts.sysRoot));
-  return { mono, devs };
+  return { mono: s.mono, devs };
+}
+
+/** One NetDevTableSample now, read on its own (dumps, tests). */
+export function readNetDevSample(opts: { procRoot?: string; sysRoot?: string; linkFacts?: boolean } = {}): NetDevTableSample {
+  return netDevSample(new MachineSampler({ procRoot: opts.procRoot }), 0, opts);
 }
 
 export interface IfaceInventory {

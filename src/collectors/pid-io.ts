@@ -7,13 +7,12 @@
 // comm is untrusted and sanitized.
 import * as fs from 'node:fs';
 import { sanitize } from '../util/text.js';
+import { parseIo, type IoCounters } from './procfs/pid-io.js';
 
-export interface PidIo {
+/** One process's /proc/PID/io counters (readBytes/writeBytes: bytes really fetched from / sent to the storage layer). */
+export interface PidIo extends IoCounters {
   pid: number;
   comm: string;
-  rchar: number; wchar: number; syscr: number; syscw: number;
-  /** Bytes really fetched from / sent to the storage layer. */
-  readBytes: number; writeBytes: number; cancelledWriteBytes: number;
 }
 
 export interface PidIoSample {
@@ -52,19 +51,6 @@ export function ioUnreadableNote(unreadable: Readonly<Record<string, number>>, r
   return `/proc/PID/io not readable for ${total} process${total > 1 ? 'es' : ''}: ${codes.map(([c, n]) => `${n} ${c} (${why(c, root, short)})`).join('; ')}`;
 }
 
-export function parsePidIo(text: string): Omit<PidIo, 'pid' | 'comm'> | undefined {
-  const m: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const c = line.indexOf(':');
-    if (c > 0) m[line.slice(0, c)] = Number(line.slice(c + 1));
-  }
-  if (m.read_bytes === undefined) return undefined;
-  return {
-    rchar: m.rchar ?? 0, wchar: m.wchar ?? 0, syscr: m.syscr ?? 0, syscw: m.syscw ?? 0,
-    readBytes: m.read_bytes ?? 0, writeBytes: m.write_bytes ?? 0, cancelledWriteBytes: m.cancelled_write_bytes ?? 0,
-  };
-}
-
 export function readPidIoSample(procRoot = '/proc'): PidIoSample {
   const mono = Number(process.hrtime.bigint()) / 1e9;
   const procs: PidIo[] = [];
@@ -80,9 +66,9 @@ export function readPidIoSample(procRoot = '/proc'): PidIoSample {
     const c0 = n.charCodeAt(0);
     if (c0 < 48 || c0 > 57) continue;
     const pid = Number(n);
-    let io: ReturnType<typeof parsePidIo>;
+    let io: IoCounters | undefined;
     try {
-      io = parsePidIo(fs.readFileSync(`${procRoot}/${n}/io`, 'latin1'));
+      io = parseIo(fs.readFileSync(`${procRoot}/${n}/io`, 'latin1'));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
       if (code === 'EACCES' || code === 'EPERM') denied++;

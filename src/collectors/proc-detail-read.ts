@@ -16,12 +16,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readSockets, type SocketSample } from './sockets.js';
-import {
-  PF_EXITING, classifyFdTarget, parseCgroup, parseCmdline, parseCtxtSwitches, parseEnviron, parseFdinfo, parseIo, parseLimits, parseNsLink,
-  parsePasswd, parseSmapsRollup, parseStat, parseStatTail, parseStatus,
-  type CgroupEntry, type EnvVar, type FdInfo, type FdTarget, type IoCounters, type LimitRow, type NamespaceLink,
-  type ProcStatFields, type StatusInfo,
-} from './proc-detail.js';
+import { CLK_TCK, PF_EXITING, parseStat, parseStatTail, type StatFields as ProcStatFields } from './procfs/pid-stat.js';
+import { parseCtxtSwitches, parseStatus, type StatusInfo } from './procfs/pid-status.js';
+import { parseCmdline } from './procfs/pid-cmdline.js';
+import { parseIo, type IoCounters } from './procfs/pid-io.js';
+import { parseSmapsRollup } from './procfs/pid-smaps-rollup.js';
+import { parseLimits, type LimitRow } from './procfs/pid-limits.js';
+import { parseEnviron, type EnvVar } from './procfs/pid-environ.js';
+import { parseCgroup, type CgroupEntry } from './procfs/pid-cgroup.js';
+import { classifyFdTarget, parseFdinfo, type FdInfo, type FdTarget } from './procfs/pid-fd.js';
+import { parseNsLink, type NamespaceLink } from './procfs/pid-ns.js';
+import { parseProcStat } from './procfs/stat.js';
+import { parseMeminfoChecked } from './procfs/meminfo.js';
+import { parsePasswd } from './procfs/passwd.js';
+
+export type { ProcStatFields };
 
 /** Synchronous view of a /proc tree; paths are relative to its root ("1234/stat"). */
 export interface ProcFs {
@@ -318,31 +327,25 @@ export interface SystemInfo {
   userName(uid: number): string;
 }
 
-let passwdCache: Map<number, string> | undefined;
-
 export function readSystemInfo(pfs: ProcFs = realProcFs(), passwdPath = '/etc/passwd'): SystemInfo {
   let btimeSec = 0, memTotalKb = 0, ncpu = 1;
   try {
-    const stat = pfs.readFile('stat').toString('utf8');
-    const m = /^btime\s+(\d+)/m.exec(stat);
-    if (m) btimeSec = Number(m[1]);
-    ncpu = Math.max(1, (stat.match(/^cpu\d+\s/gm) ?? []).length);
+    const stat = parseProcStat(pfs.readFile('stat').toString('utf8'));
+    btimeSec = stat.btime;
+    ncpu = Math.max(1, stat.cpusOnline);
   } catch {
     // leave defaults
   }
   try {
-    const m = /^MemTotal:\s+(\d+)/m.exec(pfs.readFile('meminfo').toString('utf8'));
-    if (m) memTotalKb = Number(m[1]);
+    memTotalKb = parseMeminfoChecked(pfs.readFile('meminfo').toString('utf8')).values.MemTotal ?? 0;
   } catch {
     // leave defaults
   }
-  if (!passwdCache) {
-    try {
-      passwdCache = parsePasswd(fs.readFileSync(passwdPath, 'utf8'));
-    } catch {
-      passwdCache = new Map();
-    }
+  let users: Map<number, string>;
+  try {
+    users = parsePasswd(fs.readFileSync(passwdPath, 'utf8'));
+  } catch {
+    users = new Map();
   }
-  const users = passwdCache;
-  return { btimeSec, clkTck: 100, memTotalKb, ncpu, userName: (uid) => users.get(uid) ?? String(uid) };
+  return { btimeSec, clkTck: CLK_TCK, memTotalKb, ncpu, userName: (uid) => users.get(uid) ?? String(uid) };
 }

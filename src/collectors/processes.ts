@@ -3,10 +3,12 @@
 // the shown columns need. A task that exits mid-read is skipped or keeps
 // the fields read so far; nothing here throws for a vanished PID.
 import * as fs from 'node:fs';
-import { listPids, readFileFast, ProcFdCache } from './procfs.js';
-import { PF_KTHREAD, parseStat, readTask, readTaskExtras, type ProcNeed, type ProcSample, type StatFields } from './proc-pid.js';
+import { directReader, listPids, ProcFdCache, type FileReader } from './procfs/read.js';
+import { PF_KTHREAD, parseStat, type StatFields } from './procfs/pid-stat.js';
+import { readTask, readTaskExtras, type ProcNeed, type ProcSample } from './proc-pid.js';
 import { BpfTaskReader, decodeTasks, PF_WQ_WORKER, type DecodedTasks } from './bpf-tasks.js';
-import { readSystem, type SystemSample } from './system.js';
+import { systemSample, type SystemSample } from './system.js';
+import { MachineSampler } from './machine.js';
 
 /**
  * What every process on the system is, counted over all of /proc whatever
@@ -69,6 +71,10 @@ export interface ProcessCollectorOptions {
   keepFds?: boolean;
   /** Use the BPF task iterator when it works (default true; OSTOP_NO_BPF_TASKS=1 forces /proc). */
   bpfTasks?: boolean;
+  /** The machine-wide counters of each tick, shared with the other readers of the tick (default: a sampler of its own). */
+  machine?: MachineSampler;
+  /** How per-task files are read (default: directly; tests count reads). */
+  reader?: FileReader;
 }
 
 let cachedPageSize: number | undefined;
@@ -76,7 +82,7 @@ let cachedPageSize: number | undefined;
 export function pageSize(): number {
   if (cachedPageSize) return cachedPageSize;
   cachedPageSize = 4096;
-  const t = readFileFast('/proc/self/statm');
+  const t = directReader.text('/proc/self/statm');
   const pages = t ? Number(t.split(' ')[1]) : 0;
   if (pages > 0) {
     const ratio = process.memoryUsage.rss() / pages;
@@ -118,6 +124,8 @@ export class ProcessCollector {
   private uidCache = new Map<number, { start: number; uid: number; at: number }>();
   private tick = 0;
   private fdCache: ProcFdCache | undefined;
+  private machine: MachineSampler;
+  private reader: FileReader;
 
   /**
    * Where the stat counters come from: 'bpf' (one task-iterator read per
@@ -135,6 +143,8 @@ export class ProcessCollector {
   constructor(opts: ProcessCollectorOptions = {}) {
     this.fdCache = opts.keepFds === false ? undefined : new ProcFdCache();
     this.procRoot = opts.procRoot ?? '/proc';
+    this.machine = opts.machine ?? new MachineSampler({ procRoot: this.procRoot, reader: opts.reader });
+    this.reader = opts.reader ?? directReader;
     this.needs = new Set(opts.needs ?? []);
     this.threads = opts.threads ?? false;
     this.pids = opts.pids;
@@ -146,7 +156,7 @@ export class ProcessCollector {
 
   collect(now = performance.now(), opts_: { deferred?: boolean } = {}): ProcessTableSample {
     const root = this.procRoot;
-    const system = readSystem(root);
+    const system = systemSample(this.machine, now);
     // Command lines: rows on screen are re-read every 3 ticks, the rest every
     // 60-119 ticks, staggered by PID so no tick re-reads them all at once.
     // deferred (a first frame): no per-task file at all beyond what the
@@ -161,7 +171,7 @@ export class ProcessCollector {
     }
     const opts = {
       procRoot: root, needs, cmdlineCache: this.cmdlineCache, uidCache: this.uidCache, fdCache: this.fdCache, tick: this.tick,
-      cmdlineMaxAge: this.cmdlineMaxAge,
+      cmdlineMaxAge: this.cmdlineMaxAge, reader: this.reader,
     };
     this.maxAgeDetail = detail;
     const tasks: ProcSample[] = [];
@@ -178,7 +188,7 @@ export class ProcessCollector {
         // Not shown, but counted: the header's totals are the system's.
         if (b) countTask(counts, b);
         else {
-          const t = readFileFast(dir + '/stat');
+          const t = this.reader.text(dir + '/stat');
           if (t === undefined) continue; // exited since the listing
           const f = parseStat(t);
           if (f) countTask(counts, f);
@@ -188,7 +198,7 @@ export class ProcessCollector {
       }
       const p = b ? this.fromBpf(dir, b, opts) : readTask(dir, pid, false, opts);
       if (!p) {
-        if (!b && readFileFast(dir + '/stat') !== undefined) counts.malformed++; // there, but not a stat line we can read
+        if (!b && this.reader.text(dir + '/stat') !== undefined) counts.malformed++; // there, but not a stat line we can read
         continue;
       }
       if (!opts_.deferred) this.detail(dir, p, opts);
@@ -239,7 +249,7 @@ export class ProcessCollector {
    */
   complete(sample: ProcessTableSample, pids: ReadonlySet<number>): void {
     const root = this.procRoot;
-    const opts = { procRoot: root, needs: this.needs, cmdlineCache: this.cmdlineCache, uidCache: this.uidCache, fdCache: this.fdCache, tick: Math.max(0, this.tick - 1) };
+    const opts = { procRoot: root, needs: this.needs, cmdlineCache: this.cmdlineCache, uidCache: this.uidCache, fdCache: this.fdCache, tick: Math.max(0, this.tick - 1), reader: this.reader };
     const withCmd = new Set<ProcNeed>(this.detailNeeds);
     if (this.needs.has('cmdline')) withCmd.add('cmdline');
     const cmdlines = new Map<number, string | undefined>();
@@ -320,7 +330,7 @@ export class ProcessCollector {
       const tick = opts.tick ?? 0;
       if (hit && hit.start === p.starttime && tick - hit.at <= (opts.cmdlineMaxAge?.(p.pid) ?? Infinity)) p.comm = hit.text;
       else {
-        const t = readFileFast(dir + '/stat');
+        const t = this.reader.text(dir + '/stat');
         const f = t !== undefined ? parseStat(t) : undefined;
         if (f) p.comm = f.comm;
         this.kcommCache.set(p.pid, { start: p.starttime, text: p.comm, at: tick });

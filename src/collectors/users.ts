@@ -1,29 +1,18 @@
-// uid -> user name from /etc/passwd, read once and re-read only when an
+// uid -> user name from /etc/passwd (parser: src/collectors/procfs/passwd.ts), read once and re-read only when an
 // unknown uid appears (at most once per 10 s), so the per-tick loop never
 // spawns or blocks. Names are untrusted text (sanitized by callers).
-import { readFileFast } from './procfs.js';
-
-export function parsePasswd(text: string): Map<number, string> {
-  const m = new Map<number, string>();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const f = line.split(':');
-    if (f.length < 4) continue;
-    const uid = Number(f[2]);
-    if (Number.isInteger(uid) && !m.has(uid)) m.set(uid, f[0]);
-  }
-  return m;
-}
+import { directReader, type FileReader } from './procfs/read.js';
+import { parsePasswd } from './procfs/passwd.js';
 
 export class UserNames {
   private map = new Map<number, string>();
   private loadedAt = -Infinity;
-  constructor(private passwdPath = '/etc/passwd') {
+  constructor(private passwdPath = '/etc/passwd', private reader: FileReader = directReader) {
     this.load();
   }
   private load(): void {
     this.loadedAt = Date.now();
-    const t = readFileFast(this.passwdPath);
+    const t = this.reader.text(this.passwdPath);
     if (t) this.map = parsePasswd(t);
   }
   name(uid: number): string {

@@ -14,10 +14,12 @@
 //  - A sample whose starttime differs from the previous one is a different
 //    process that reused the PID: callers treat the original as exited.
 import type { ProcDetailSample, ProcSection, SystemInfo } from '../collectors/proc-detail-read.js';
-import {
-  STATE_NAMES, accessMode, openFlagNames, primaryCgroup,
-  type CgroupEntry, type EnvVar, type FdKind, type LimitRow, type NamespaceLink,
-} from '../collectors/proc-detail.js';
+import { STATE_NAMES } from '../collectors/procfs/pid-stat.js';
+import { accessMode, openFlagNames, type FdKind } from '../collectors/procfs/pid-fd.js';
+import { primaryCgroup, type CgroupEntry } from '../collectors/procfs/pid-cgroup.js';
+import type { EnvVar } from '../collectors/procfs/pid-environ.js';
+import type { LimitRow } from '../collectors/procfs/pid-limits.js';
+import type { NamespaceLink } from '../collectors/procfs/pid-ns.js';
 import type { SocketSample } from '../collectors/sockets.js';
 import { FAULT_SIGNALS, decodeExitCode, signalName } from './failures.js';
 import type { RecordedExit } from './failures-ebpf.js';

@@ -58,7 +58,7 @@ export function psiModel(p: PsiSample | undefined): VmstatModel['psi'] {
 
 export function buildVmstatModel(prev: VmstatSample, cur: VmstatSample, psi?: PsiSample): VmstatModel {
   const sec = Math.max(1e-6, cur.mono - prev.mono);
-  const pc = prev.stat.cpu, cc = cur.stat.cpu;
+  const pc = prev.stat.total, cc = cur.stat.total;
   const us = d(cc.user, pc.user) + d(cc.nice, pc.nice);
   const sy = d(cc.system, pc.system) + d(cc.irq, pc.irq) + d(cc.softirq, pc.softirq);
   const id = d(cc.idle, pc.idle);

@@ -8,7 +8,8 @@ import { formatRecords, toObject, type OutputColumn, type OutputFormat } from '.
 import { sleep } from '../app/dump-view.js';
 import { jsonLine } from '../util/output-safe.js';
 import { sanitize } from '../util/text.js';
-import { parseDecimal, parsePid, UsageError } from '../util/args.js';
+import { parseDecimal, UsageError } from '../util/args.js';
+import { parsePid } from '../collectors/validate.js';
 import { TracerError, TracerManager, tracerManager } from './manager.js';
 import { KNOWN_TRACERS, TRACERS, findTracer } from './registry.js';
 import type { TraceOptions, TraceReport, TracerDescriptor } from './types.js';

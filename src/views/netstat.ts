@@ -9,7 +9,7 @@
 // measured and shown). systeminformation runs once per Source, off-tick.
 import type { DumpView } from '../app/dump-view.js';
 import { UsageError } from '../app/dump-view.js';
-import { parseIface } from '../util/args.js';
+import { parseIface } from '../collectors/validate.js';
 import type { OutputColumn } from '../app/output.js';
 import type { Source, ViewDef } from '../app/view.js';
 import { inventoryFromOs, readIfaceInventory, readNetDevSample, type IfaceInventory, type NetDevTableSample } from '../collectors/netdev.js';

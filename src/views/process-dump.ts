@@ -11,10 +11,10 @@
 import { UsageError, sleep, type DumpView } from '../app/dump-view.js';
 import { formatRecords, type OutputColumn } from '../app/output.js';
 import { sanitize } from '../util/text.js';
-import { parsePid } from '../util/args.js';
+import { parsePid } from '../collectors/validate.js';
 import { jsonLine } from '../util/output-safe.js';
 import { ALL_SECTIONS } from '../collectors/proc-detail-read.js';
-import type { LimitRow } from '../collectors/proc-detail.js';
+import type { LimitRow } from '../collectors/procfs/pid-limits.js';
 import {
   describeErrno, formatBytes, formatCpuTime, formatKb, formatLimit, formatPercent, formatRate, formatTimestamp, sparkline,
 } from '../model/process-detail-format.js';

@@ -7,7 +7,7 @@ import { ProcessCollector } from '../collectors/processes.js';
 import { UserNames } from '../collectors/users.js';
 import { buildProcessModel, type ProcessTableModel, type ProcRow } from '../model/process-model.js';
 import { DEFAULT_COLUMNS, PROC_COLUMNS, needsOf, resolveColumns, columnById, type ProcColumn } from '../model/columns.js';
-import { parsePidList, parseUser } from '../util/args.js';
+import { parsePidList, parseUser } from '../collectors/validate.js';
 import { arrangeRows } from '../model/process-view.js';
 import { formatDuration } from '../util/format.js';
 import { jsonLine } from '../util/output-safe.js';

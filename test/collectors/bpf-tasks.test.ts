@@ -14,8 +14,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { BpfTaskReader, decodeOne, decodeTasks, type DecodedTasks } from '../../src/collectors/bpf-tasks.js';
-import { parseStat, parseStatm, type ProcSample } from '../../src/collectors/proc-pid.js';
-import { listPids } from '../../src/collectors/procfs.js';
+import type { ProcSample } from '../../src/collectors/proc-pid.js';
+import { parseStat } from '../../src/collectors/procfs/pid-stat.js';
+import { parseStatm } from '../../src/collectors/procfs/pid-statm.js';
+import { listPids } from '../../src/collectors/procfs/read.js';
 import { ProcessCollector, pageSize } from '../../src/collectors/processes.js';
 
 const isRoot = typeof process.geteuid === 'function' && process.geteuid() === 0;

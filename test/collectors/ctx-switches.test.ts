@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readProcDetail, realProcFs, type ProcFs } from '../../src/collectors/proc-detail-read.js';
-import { parseCtxtSwitches } from '../../src/collectors/proc-detail.js';
+import { parseCtxtSwitches } from '../../src/collectors/procfs/pid-status.js';
 import { deriveProcessDetail } from '../../src/model/process-detail.js';
 import { ProcessSource } from '../../src/views/process-source.js';
 import { createProcessDump, formatProcessText } from '../../src/views/process-dump.js';

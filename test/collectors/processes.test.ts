@@ -1,75 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { parseStat, parseCmdline, parseCgroup, parseStatm, ttyName } from '../../src/collectors/proc-pid.js';
 import { ProcessCollector } from '../../src/collectors/processes.js';
-import { parseProcStat, parseMeminfo, parseLoadavg } from '../../src/collectors/system.js';
-import { parsePasswd } from '../../src/collectors/users.js';
 
 const ROOT = fileURLToPath(new URL('../fixtures/proc-hostile/proc', import.meta.url));
-
-describe('parseStat', () => {
-  it('takes comm between the first ( and the last ), whatever it contains', () => {
-    const s = parseStat('42 (a) (b c)) R 1 42 42 34816 42 4194304 10 0 0 0 150 50 0 0 20 0 1 0 500 10000000 1000 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0')!;
-    expect(s.pid).toBe(42);
-    expect(s.comm).toBe('a) (b c)');
-    expect(s.state).toBe('R');
-    expect(s.ppid).toBe(1);
-    expect(s.utime).toBe(150);
-    expect(s.stime).toBe(50);
-    expect(s.starttime).toBe(500);
-    expect(s.vsize).toBe(10000000);
-    expect(s.rssPages).toBe(1000);
-  });
-  it('keeps a newline inside comm', () => {
-    const s = parseStat('5 (x\ny) S 1 5 5 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 100 2')!;
-    expect(s.comm).toBe('x\ny');
-    expect(s.nice).toBe(0);
-    expect(s.numThreads).toBe(1);
-  });
-  it('rejects malformed lines instead of throwing', () => {
-    expect(parseStat('99 (broken S 1 2 3')).toBeUndefined();
-    expect(parseStat('')).toBeUndefined();
-    expect(parseStat('x (y) S 1')).toBeUndefined();
-    expect(parseStat('7 (short) S 1 2 3')).toBeUndefined();
-  });
-});
-
-describe('small /proc parsers', () => {
-  it('cmdline joins NUL-separated argv and drops the trailing NUL', () => {
-    expect(parseCmdline(Buffer.from('ls\0-l\0/tmp\0'))).toBe('ls -l /tmp');
-    expect(parseCmdline(Buffer.from(''))).toBe('');
-  });
-  it('cgroup prefers the v2 line', () => {
-    expect(parseCgroup('12:cpu:/a\n0::/user.slice/x.scope\n')).toBe('/user.slice/x.scope');
-    expect(parseCgroup('12:cpu:/a\n')).toBe('/a');
-    expect(parseCgroup('garbage')).toBe('');
-  });
-  it('statm', () => {
-    expect(parseStatm('100 50 20 1 0 30 0')).toEqual({ sizePages: 100, residentPages: 50, sharedPages: 20 });
-    expect(parseStatm('x')).toBeUndefined();
-  });
-  it('tty names', () => {
-    expect(ttyName(0)).toBe('?');
-    expect(ttyName(34816)).toBe('pts/0');
-    expect(ttyName((136 << 8) | 5)).toBe('pts/5');
-    expect(ttyName((4 << 8) | 1)).toBe('tty1');
-    expect(ttyName((4 << 8) | 65)).toBe('ttyS1');
-  });
-  it('/proc/stat, meminfo, loadavg, passwd', () => {
-    const st = parseProcStat('cpu  1 2 3 4 5 6 7 8 9 10\ncpu0 1 2 3 4 5 6 7 8 9 10\ncpu2 1 1 1 1 1 1 1 1 0 0\nctxt 5\nbtime 77\nprocesses 9\n');
-    expect(st.total.steal).toBe(8);
-    expect(st.cpus).toHaveLength(3);
-    expect(st.cpus[1].user).toBe(0); // offline cpu1 is a hole filled with zeros
-    expect(st.ctxt).toBe(5);
-    expect(st.btime).toBe(77);
-    expect(parseMeminfo('MemTotal: 100 kB\nHugePages_Total: 0\nbad line\n')).toEqual({ MemTotal: 100, HugePages_Total: 0 });
-    expect(parseLoadavg('0.1 0.2 0.3 4/500 99')).toEqual({ load: [0.1, 0.2, 0.3], running: 4, total: 500 });
-    const pw = parsePasswd('root:x:0:0::/root:/bin/sh\n# c\nbob:x:1000:1000::/home/bob:/bin/sh\nshort\n');
-    expect(pw.get(0)).toBe('root');
-    expect(pw.get(1000)).toBe('bob');
-    expect(pw.size).toBe(2);
-  });
-});
 
 describe('ProcessCollector on a hostile fixture tree', () => {
   it('reads every well-formed task and skips the malformed one', () => {
@@ -137,7 +70,7 @@ describe('ProcessCollector on the live /proc', () => {
     await exited;
     expect(pidsOf(c.collect()).has(child.pid!)).toBe(false);
     // every pid /proc lists at both ends of a scan is in the sample (and the other way)
-    const { listPids } = await import('../../src/collectors/procfs.js');
+    const { listPids } = await import('../../src/collectors/procfs/read.js');
     const before = new Set(listPids());
     const s = pidsOf(c.collect());
     const after = new Set(listPids());
@@ -175,7 +108,7 @@ describe('ProcessCollector on the live /proc', () => {
 
 describe('ProcFdCache and display-only reads', () => {
   it('reads a kept-open file again with fresh content and closes files of vanished tasks', async () => {
-    const { ProcFdCache } = await import('../../src/collectors/procfs.js');
+    const { ProcFdCache } = await import('../../src/collectors/procfs/read.js');
     const { spawn } = await import('node:child_process');
     const cache = new ProcFdCache(100);
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });

@@ -3,10 +3,11 @@
 // hostile /proc/meminfo text (malformed lines named, never NaN).
 import { describe, expect, it } from 'vitest';
 import { freeMemory } from '../../src/model/memory.js';
-import { parseMeminfoChecked } from '../../src/collectors/system.js';
+import { parseMeminfoChecked } from '../../src/collectors/procfs/meminfo.js';
 import { memModel } from '../../src/model/process-model.js';
 import { buildVmstatModel } from '../../src/model/vmstat.js';
-import { parseStat, type VmstatSample } from '../../src/collectors/vmstat.js';
+import type { VmstatSample } from '../../src/collectors/vmstat.js';
+import { parseProcStat } from '../../src/collectors/procfs/stat.js';
 
 const base = { MemTotal: 8000, MemFree: 1000, MemAvailable: 5000, Buffers: 200, Cached: 2500, SReclaimable: 300, Shmem: 100, SwapTotal: 400, SwapFree: 100 };
 
@@ -54,7 +55,7 @@ describe('freeMemory (procps-ng 4)', () => {
   });
 
   it('the vmstat model carries used, avail and the problem', () => {
-    const stat = parseStat('cpu 1 0 1 10 0 0 0 0 0 0\nctxt 1\nbtime 1\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n');
+    const stat = parseProcStat('cpu 1 0 1 10 0 0 0 0 0 0\nctxt 1\nbtime 1\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n');
     const s = (mono: number, mem: Record<string, number>, memMalformed: string[] = []): VmstatSample => ({ time: mono * 1000, mono, stat, mem, memMalformed, vm: {}, pageSize: 4096 });
     const m = buildVmstatModel(s(0, base), s(1, { ...base, MemAvailable: 4000 }));
     expect(m).toMatchObject({ used: 4000, avail: 4000, free: 1000, memProblem: null });

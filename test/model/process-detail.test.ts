@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcDetailSample, SystemInfo } from '../../src/collectors/proc-detail-read.js';
-import { classifyFdTarget } from '../../src/collectors/proc-detail.js';
+import { classifyFdTarget } from '../../src/collectors/procfs/pid-fd.js';
 import { deriveProcessDetail, newProcessSeries, processHistory, recordProcessHistory, endFromRecordedExit, endFromWaitStatus, markExited, matchRecordedExit, pidReused } from '../../src/model/process-detail.js';
 import { sparkline, formatKb, formatRate, formatDuration, formatCpuTime } from '../../src/model/process-detail-format.js';
 

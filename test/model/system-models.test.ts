@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseMeminfo, parseStat, type VmstatSample } from '../../src/collectors/vmstat.js';
-import { parseDiskstats } from '../../src/collectors/diskstats.js';
+import type { VmstatSample } from '../../src/collectors/vmstat.js';
+import { parseProcStat } from '../../src/collectors/procfs/stat.js';
+import { parseMeminfo } from '../../src/collectors/procfs/meminfo.js';
+import { parseDiskstats } from '../../src/collectors/procfs/diskstats.js';
 import { buildVmstatModel } from '../../src/model/vmstat.js';
 import { buildIostatModel, buildPidIoModel, selectDevices } from '../../src/model/iostat.js';
 import { buildIfaceModels, buildProtoModels } from '../../src/model/net.js';
@@ -8,7 +10,7 @@ import { buildSocketsModel, parseSocketFilter } from '../../src/model/sockets.js
 import type { SocketSample } from '../../src/collectors/sockets.js';
 
 function vmSample(mono: number, stat: string, mem: string, vm: Record<string, number>): VmstatSample {
-  return { time: mono * 1000, mono, stat: parseStat(stat), mem: parseMeminfo(mem), vm, pageSize: 4096 };
+  return { time: mono * 1000, mono, stat: parseProcStat(stat), mem: parseMeminfo(mem), vm, pageSize: 4096 };
 }
 
 describe('vmstat model (procps definitions)', () => {

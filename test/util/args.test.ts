@@ -1,13 +1,8 @@
-// Command-line value checks shared by the UI flags, dump and trace (src/util/args.ts).
+// Command-line value checks shared by the UI flags, dump and trace
+// (src/util/args.ts: pure syntax; the system checks are
+// test/collectors/validate.test.ts).
 import { describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { UsageError, parseCount, parseDecimal, parseIface, parsePid, parsePidList, parseUser, pidMax } from '../../src/util/args.js';
-
-function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-args-'));
-}
+import { UsageError, parseCount, parseDecimal, parsePidSyntax, splitPidList } from '../../src/util/args.js';
 
 describe('numbers', () => {
   it.each(['2', '0.5', '.5', '10.', '3600'])('takes plain decimal %j', (v) => {
@@ -23,56 +18,19 @@ describe('numbers', () => {
   });
 });
 
-describe('PIDs', () => {
-  it('reads pid_max, with the kernel limit when it cannot', () => {
-    const d = tmp();
-    fs.writeFileSync(path.join(d, 'pid_max'), '32768\n');
-    expect(pidMax(path.join(d, 'pid_max'))).toBe(32768);
-    expect(pidMax(path.join(d, 'none'))).toBe(4194304);
+describe('PID syntax', () => {
+  it('a PID is a whole decimal number from 1 to pid_max - 1', () => {
+    expect(parsePidSyntax('42', '-p', 100)).toBe(42);
+    expect(parsePidSyntax('042', '-p', 100)).toBe(42);
+    expect(parsePidSyntax('99', '-p', 100)).toBe(99);
+    expect(() => parsePidSyntax('100', '-p', 100)).toThrow("-p: '100' is not a PID (a whole number from 1 to 99, the kernel's pid_max)");
+    for (const v of ['0', ' 42', '4294967338', '-1', '0x2a', '4.2']) expect(() => parsePidSyntax(v, '-p', 100)).toThrow('is not a PID');
+    expect(() => parsePidSyntax('', '-p', 100)).toThrow('-p needs a PID');
   });
-  it('takes PIDs that exist, refuses the others by name', () => {
-    const proc = tmp();
-    fs.mkdirSync(path.join(proc, '42'));
-    fs.mkdirSync(path.join(proc, '43'));
-    const o = { procRoot: proc, pidMax: 100 };
-    expect(parsePid('42', '-p', o)).toBe(42);
-    expect(parsePidList('43,42,43', '-p', o)).toEqual([43, 42]);
-    expect(() => parsePid('44', '-p', o)).toThrow("-p: no process with PID 44");
-    expect(() => parsePid('100', '-p', o)).toThrow("-p: '100' is not a PID (a whole number from 1 to 99");
-    expect(() => parsePid('0', '-p', o)).toThrow("'0' is not a PID");
-    expect(() => parsePid('4294967338', '-p', o)).toThrow('is not a PID'); // 42 mod 2^32: no wrap-around
-    expect(() => parsePid('042', '-p', o)).not.toThrow(); // leading zero: still decimal 42
-    expect(() => parsePid(' 42', '-p', o)).toThrow('is not a PID');
-    expect(() => parsePidList('42,,43', '-p', o)).toThrow('has an empty item');
-    expect(() => parsePidList('42,44', '-p', o)).toThrow('no process with PID 44');
-  });
-  it('checks the live /proc by default', () => {
-    expect(parsePid(String(process.pid), '--pid')).toBe(process.pid);
-  });
-});
-
-describe('users', () => {
-  it('takes names and uids the passwd file lists, nothing else', () => {
-    const d = tmp();
-    const pw = path.join(d, 'passwd');
-    fs.writeFileSync(pw, 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n1234:x:1500:1500::/:/bin/sh\n');
-    expect(parseUser('alice', '-u', pw)).toBe(1000);
-    expect(parseUser('1000', '-u', pw)).toBe(1000);
-    expect(parseUser('0', '-u', pw)).toBe(0);
-    expect(parseUser('1234', '-u', pw)).toBe(1500); // a name that looks like a number is the name first
-    expect(() => parseUser('bob', '-u', pw)).toThrow(`-u: no user 'bob' in ${pw}`);
-    expect(() => parseUser('4242', '-u', pw)).toThrow("-u: no user '4242'");
-    expect(() => parseUser('', '-u', pw)).toThrow('-u needs a user name or uid');
-  });
-});
-
-describe('interfaces', () => {
-  it('takes the names /sys/class/net lists and names the others', () => {
-    const d = tmp();
-    for (const n of ['lo', 'eth0']) fs.mkdirSync(path.join(d, n));
-    expect(parseIface('eth0', '--iface', d)).toBe('eth0');
-    expect(() => parseIface('nosuch', '--iface', d)).toThrow("--iface: no network interface 'nosuch' (interfaces: eth0, lo)");
-    expect(() => parseIface('.', '--iface', d)).toThrow('no network interface');
-    expect(() => parseIface('', '--iface', d)).toThrow('needs an interface name');
+  it('a list has no empty item', () => {
+    expect(splitPidList('43,42,43', '-p')).toEqual(['43', '42', '43']);
+    expect(() => splitPidList('42,,43', '-p')).toThrow("-p: '42,,43' has an empty item");
+    expect(() => splitPidList(',', '-p')).toThrow('has an empty item');
+    expect(() => splitPidList('', '-p')).toThrow('-p needs a PID or a comma-separated list of PIDs');
   });
 });

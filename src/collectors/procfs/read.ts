@@ -6,6 +6,48 @@
 // never an exception.
 import * as fs from 'node:fs';
 
+/**
+ * How the procfs layer reads whole files: the real one (readFileFast,
+ * readBytes) or one a test injects, e.g. a CountingReader, to see which
+ * files a tick reads and how often.
+ */
+export interface FileReader {
+  /** A whole file as text, or undefined when it cannot be read. */
+  text(path: string, limit?: number): string | undefined;
+  /** A whole file's bytes, or undefined when it cannot be read. */
+  bytes(path: string, limit?: number): Buffer | undefined;
+}
+
+/** The real file system, through the shared buffer below. */
+export const directReader: FileReader = {
+  text: (path, limit) => readFileFast(path, 'utf8', limit),
+  bytes: (path, limit) => readBytes(path, limit),
+};
+
+/** A FileReader that counts the reads of each path (then passes them on). */
+export class CountingReader implements FileReader {
+  readonly counts = new Map<string, number>();
+  constructor(private inner: FileReader = directReader) {}
+  private count(path: string): void {
+    this.counts.set(path, (this.counts.get(path) ?? 0) + 1);
+  }
+  text(path: string, limit?: number): string | undefined {
+    this.count(path);
+    return this.inner.text(path, limit);
+  }
+  bytes(path: string, limit?: number): Buffer | undefined {
+    this.count(path);
+    return this.inner.bytes(path, limit);
+  }
+  /** Reads of `path` so far. */
+  of(path: string): number {
+    return this.counts.get(path) ?? 0;
+  }
+  reset(): void {
+    this.counts.clear();
+  }
+}
+
 let buf = Buffer.allocUnsafe(64 * 1024);
 
 /** Read a whole file, or undefined when it cannot be read. `limit` caps the bytes kept. */
