@@ -10,40 +10,16 @@ import blessed from 'blessed';
 import type { Theme, ThemeColor } from './theme.js';
 import type { TraceOptions, TracerHandle } from '../src/tracers/types.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
+import { Ring as StoreRing } from '../src/store/ring.js';
 
 export const RING_CAP = 1000;
 /** Above this many decoded events per second a pane falls back to in-kernel counting (keeps keys under 100 ms). */
 export const STORM_EVENTS_PER_SEC = 20000;
 
-/** Fixed-capacity ring of the most recent items; pushing past capacity overwrites the oldest. */
-export class Ring<T> {
-  private buf: Array<T | undefined>;
-  private head = 0; // next write slot
-  private n = 0;
-  constructor(readonly capacity = RING_CAP) {
-    this.buf = new Array<T | undefined>(capacity);
-  }
-  push(x: T): void {
-    this.buf[this.head] = x;
-    this.head = (this.head + 1) % this.capacity;
-    if (this.n < this.capacity) this.n++;
-  }
-  get size(): number {
-    return this.n;
-  }
-  clear(): void {
-    this.buf = new Array<T | undefined>(this.capacity);
-    this.head = 0;
-    this.n = 0;
-  }
-  /** Up to `count` newest items that pass `pred`, oldest first (for a tail view). Visits at most `capacity` items. */
-  last(count: number, pred?: (x: T) => boolean): T[] {
-    const out: T[] = [];
-    for (let i = 0; i < this.n && out.length < count; i++) {
-      const x = this.buf[(this.head - 1 - i + this.capacity) % this.capacity] as T;
-      if (!pred || pred(x)) out.push(x);
-    }
-    return out.reverse();
+/** A pane's ring of recent events: src/store's Ring, RING_CAP slots unless told. */
+export class Ring<T> extends StoreRing<T> {
+  constructor(capacity = RING_CAP) {
+    super(capacity);
   }
 }
 
