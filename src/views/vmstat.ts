@@ -11,6 +11,7 @@ import type { PsiSample } from '../collectors/psi.js';
 import { buildVmstatModel, type VmstatModel } from '../model/vmstat.js';
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { Series } from '../store/series.js';
+import { SampleStore } from '../store/sample-store.js';
 import { VmstatScreen } from '../../screens/vmstat-screen.js';
 
 export interface VmstatHistory {
@@ -38,7 +39,8 @@ export class VmstatSource implements Source<VmstatViewModel> {
   private prev?: VmstatSample;
   private last?: VmstatViewModel;
   private hist = newHistory();
-  private samples: VmstatModel[] = [];
+  /** The table's rows, oldest first: the last SAMPLES_KEPT models, by sample time (src/store). */
+  private samples = new SampleStore<VmstatModel>(SAMPLES_KEPT);
   constructor(private procRoot = '/proc') {}
 
   collect(): void {
@@ -52,9 +54,8 @@ export class VmstatSource implements Source<VmstatViewModel> {
       h.usedPct.push((m.used * 100) / total); // free(1)'s used (procps 4)
       h.cachePct.push(((m.buff + m.cache) * 100) / total);
       h.si.push(m.si); h.so.push(m.so); h.in.push(m.in); h.cs.push(m.cs); h.bi.push(m.bi); h.bo.push(m.bo);
-      this.samples.push(m);
-      if (this.samples.length > SAMPLES_KEPT) this.samples.splice(0, this.samples.length - SAMPLES_KEPT);
-      this.last = { cur: m, hist: h, samples: this.samples };
+      this.samples.push(m.time, m);
+      this.last = { cur: m, hist: h, samples: this.samples.lastValues(SAMPLES_KEPT) };
     }
     this.prev = cur;
   }
@@ -65,7 +66,7 @@ export class VmstatSource implements Source<VmstatViewModel> {
     this.prev = undefined;
     this.last = undefined;
     this.hist = newHistory();
-    this.samples = [];
+    this.samples.clear();
   }
 }
 
