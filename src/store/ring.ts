@@ -3,19 +3,20 @@
 // panes' event rings, the failures timeline, the kernel log lines).
 // Invariants: at most `capacity` items are held whatever is pushed, so a
 // view left open for days uses constant memory; push is O(1) and copies
-// nothing (one slot written, the oldest overwritten when full); iteration
+// nothing (one slot written, the oldest overwritten when full); slots are
+// allocated as items come (a large ring that holds few items is small, and
+// never switches V8 to a slow dictionary array); iteration
 // and indexes go oldest -> newest; an item dropped from the ring (evicted,
 // popped, cleared) is no longer referenced by it.
 
 export class Ring<T> implements Iterable<T> {
-  private buf: Array<T | undefined>;
+  private buf: Array<T | undefined> = [];
   /** Slot of the oldest item. */
   private head = 0;
   private n = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`Ring capacity must be a positive integer, got ${capacity}`);
-    this.buf = new Array<T | undefined>(capacity);
   }
 
   /** Number of items held (at most `capacity`). */
@@ -30,6 +31,7 @@ export class Ring<T> implements Iterable<T> {
   /** Append `x` as the newest item; when full, the oldest is dropped and returned. */
   push(x: T): T | undefined {
     if (this.n < this.capacity) {
+      // Before the first wrap this index is buf.length at most: an append.
       this.buf[(this.head + this.n) % this.capacity] = x;
       this.n++;
       return undefined;
@@ -101,7 +103,7 @@ export class Ring<T> implements Iterable<T> {
 
   /** Drop every item (the slots are released, the capacity kept). */
   clear(): void {
-    this.buf.fill(undefined);
+    this.buf = [];
     this.head = 0;
     this.n = 0;
   }

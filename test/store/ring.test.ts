@@ -105,3 +105,19 @@ describe('Ring', () => {
     expect(r.size).toBe(1);
   });
 });
+
+describe('Ring slots', () => {
+  it('a large ring holding few items allocates only those (and stays a fast array)', async () => {
+    const { getHeapStatistics } = await import('node:v8');
+    const before = getHeapStatistics().used_heap_size;
+    const rings = Array.from({ length: 200 }, () => new Ring<number>(1_000_000));
+    for (const r of rings) { r.push(1); r.push(2); }
+    const grown = getHeapStatistics().used_heap_size - before;
+    expect(grown).toBeLessThan(50 * 1024 * 1024); // 200 preallocated rings of 1M slots would take 1.6 GB
+    expect(rings[0].toArray()).toEqual([1, 2]);
+    // shift then push reuses slots without holes
+    const r = new Ring<number>(4);
+    r.push(1); r.push(2); r.shift(); r.push(3); r.push(4); r.push(5); r.push(6);
+    expect([...r]).toEqual([3, 4, 5, 6]);
+  });
+});
