@@ -4,6 +4,7 @@
 // Offsets must equal the C offsetof values (test/tracers/layout.test.ts).
 import type { OutputColumn } from '../app/output.js';
 import { clockTime, cString, signalName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TracerDescriptor, type WireLayouts } from './types.js';
+import { Ring } from '../store/ring.js';
 
 export const EXIT_LAYOUTS = {
   exit_event: {
@@ -178,12 +179,12 @@ const countColumns: OutputColumn<ExitCountRow>[] = [
 
 export class ExitAggregator implements Aggregator<ExitEvent> {
   private byComm = new Map<string, ExitCountRow>();
-  private recentAbnormal: ExitEvent[] = [];
+  /** The last 200 abnormal exits (src/store Ring). */
+  private recentAbnormal = new Ring<ExitEvent>(200);
   add(events: readonly ExitEvent[]): void {
     for (const e of events) {
       if (isAbnormalExit(e)) {
         this.recentAbnormal.push(e);
-        if (this.recentAbnormal.length > 200) this.recentAbnormal.shift();
       }
       if (e.kind !== 'exit') continue;
       let r = this.byComm.get(e.comm);
@@ -197,18 +198,18 @@ export class ExitAggregator implements Aggregator<ExitEvent> {
   }
   /** The last abnormal exits (signal deaths, core dumps, OOM), oldest first. */
   abnormal(): readonly ExitEvent[] {
-    return this.recentAbnormal;
+    return this.recentAbnormal.toArray();
   }
   tables(): SummaryTable[] {
     const rows = [...this.byComm.values()].sort((a, b) => b.signaled - a.signaled || b.exits - a.exits || a.comm.localeCompare(b.comm));
     return [
       { id: 'by_comm', title: 'exits per command', rows, columns: countColumns },
-      { id: 'abnormal', title: 'deaths by signal, core dumps, OOM kills', rows: [...this.recentAbnormal], columns: exitColumns.filter((c) => ['time', 'kind', 'pid', 'comm', 'detail'].includes(c.id)) },
+      { id: 'abnormal', title: 'deaths by signal, core dumps, OOM kills', rows: this.recentAbnormal.toArray(), columns: exitColumns.filter((c) => ['time', 'kind', 'pid', 'comm', 'detail'].includes(c.id)) },
     ];
   }
   reset(): void {
     this.byComm.clear();
-    this.recentAbnormal = [];
+    this.recentAbnormal.clear();
   }
 }
 

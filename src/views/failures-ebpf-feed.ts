@@ -21,6 +21,7 @@ import { tracerManager, type TracerManager } from '../tracers/manager.js';
 import type { ExitEvent } from '../tracers/exit.js';
 import type { ExecEvent } from '../tracers/exec.js';
 import { monotonicUsec } from '../collectors/kmsg.js';
+import { Ring } from '../store/ring.js';
 import { EbpfFailureCorrelator, type FailureFeed, type RecordedExit } from '../model/failures-ebpf.js';
 import { FAULT_SIGNALS, type FailureEvent } from '../model/failures.js';
 import { setFailureFeedFactory } from './failures-source.js';
@@ -55,7 +56,7 @@ export class ExitEventAdapter {
   /** Working directory per live pid (where a relative core_pattern puts its core), read while it lived. */
   private cwds = new Map<number, string>();
   /** Every process end converted, normal ones too, newest last (bounded). */
-  private recent: RecordedExit[] = [];
+  private recent = new Ring<RecordedExit>(RECENT_EXITS);
   constructor(private readonly procRoot = '/proc', private readonly clock = { wallMs: () => Date.now(), monoUsec: monotonicUsec }) {}
 
   private remember(pid: number): void {
@@ -113,13 +114,14 @@ export class ExitEventAdapter {
       pid: e.pid, comm: e.comm, wallMs: e.time, ageMs: e.ageMs, exitCode: e.signal ? null : e.exitCode, signal: e.signal || null,
       coreDumped: e.coreDumped, oomKilled: e.oomKilled || ev?.kind === 'oom', sender,
     });
-    if (this.recent.length > RECENT_EXITS) this.recent.splice(0, this.recent.length - RECENT_EXITS);
   }
 
   /** Recent ends of `pid`, oldest first (any kind; at most RECENT_EXITS kept, none older than 10 minutes). */
   exitsOf(pid: number): RecordedExit[] {
     const since = this.clock.wallMs() - RECENT_EXIT_MS;
-    return this.recent.filter((r) => r.pid === pid && r.wallMs >= since);
+    const out: RecordedExit[] = [];
+    for (const r of this.recent) if (r.pid === pid && r.wallMs >= since) out.push(r);
+    return out;
   }
 
   convert(events: readonly ExitEvent[]): FailureEvent[] {
@@ -159,7 +161,8 @@ export class ExitEventAdapter {
 
 export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procRoot = '/proc'): FailureFeed {
   const adapter = new ExitEventAdapter(procRoot);
-  let raw: ExitEvent[] = [];
+  /** Events waiting for the next poll: the newest 50000 (src/store Ring), the older ones counted as lost. */
+  const raw = new Ring<ExitEvent>(50000);
   let lost = 0;
   const unsubs: Array<() => void> = [];
   const startedHere = new Set<string>();
@@ -169,8 +172,7 @@ export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procR
       unsubs.push(mgr.onEvents<ExecEvent>('exec', (evs) => adapter.onExec(evs)));
       unsubs.push(mgr.onEvents<ExitEvent>('exit', (evs) => {
         adapter.onRaw(evs);
-        raw.push(...evs);
-        if (raw.length > 50000) { lost += raw.length - 50000; raw.splice(0, raw.length - 50000); }
+        for (const e of evs) if (raw.push(e) !== undefined) lost++;
       }));
       try {
         mgr.start('exit'); // shared with the exit pane when both are on (the manager counts users)
@@ -184,8 +186,8 @@ export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procR
       adapter.scanProc();
     },
     poll() {
-      const q = raw;
-      raw = [];
+      const q = raw.toArray();
+      raw.clear();
       return adapter.convert(q);
     },
     drops() {

@@ -23,6 +23,7 @@ import {
 } from '../model/failures-model.js';
 import type { Source } from '../app/view.js';
 import { sanitize } from '../util/text.js';
+import { Ring } from '../store/ring.js';
 import { ostopCoreDir } from '../util/private-dir.js';
 
 /** Most kernel-log lines kept in memory (the kernel ring holds fewer on most machines). */
@@ -49,7 +50,8 @@ export class FailuresHub {
   readonly startedUsec = monotonicUsec();
   private reader: KmsgReader;
   private classifier = new KmsgFailureClassifier();
-  private lines: KmsgLine[] = [];
+  /** The newest KMSG_KEEP kernel-log lines (src/store Ring). */
+  private lines = new Ring<KmsgLine>(KMSG_KEEP);
   kmsgError: string | null = null;
   private ebpf: FailureFeed | null = null;
   ebpfNote: string | null = null;
@@ -74,7 +76,6 @@ export class FailuresHub {
         if (r.facility !== 0) l.highlight = null; // only the kernel's own lines are failures
         this.lines.push(l);
       }
-      if (this.lines.length > KMSG_KEEP) this.lines.splice(0, this.lines.length - KMSG_KEEP);
       // Give the kernel a second to finish a multi-line report before emitting it half-known.
       for (const ev of this.classifier.flush(final ? Infinity : monotonicUsec() - 1_000_000)) this.timeline.add(ev);
     } catch (e) {
@@ -86,7 +87,7 @@ export class FailuresHub {
   }
 
   get kmsgLines(): readonly KmsgLine[] {
-    return this.lines;
+    return this.lines.toArray();
   }
 
   get kmsgOverwritten(): number {
