@@ -23,6 +23,8 @@ export interface NativeStartOptions {
 export interface NativeStartResult { id: number; attached: string[]; disabled: { name: string; reason: string }[] }
 export interface NativeMapDump { keySize: number; valueSize: number; count: number; data: ArrayBuffer }
 export interface NativeFeatures { btf: boolean; fentry: boolean; kprobes: boolean; libbpf: string }
+/** What tasksOpen() says about the task iterator it loaded. */
+export interface NativeTasksInfo { recordSize: number; ncpus: number }
 
 export interface NativeAddon {
   tracers(): string[];
@@ -45,6 +47,27 @@ export interface NativeAddon {
   programs(id: number): { name: string; id?: number }[];
   probe(section: string): string;
   features(): NativeFeatures;
+
+  // The BPF iterators (native/addon/iterators.cc): not tracers, not in tracers.def.
+  /** Start loading the task iterator on a native thread (bin/ostop.js calls it before the JS loads); errors surface from tasksOpen(). */
+  tasksPrepare(): void;
+  /** Load and attach the task iterator once (idempotent); throws (with .errno) when it cannot here: no privilege, no BTF, old kernel. */
+  tasksOpen(): NativeTasksInfo;
+  /** One pass of the task iterator: n x struct tasks_rec (native/bpf/tasks.h), one per task. Throws when not open. */
+  tasksRead(): ArrayBuffer;
+  /** Unload the task iterator (also one tasksPrepare() loaded). */
+  tasksClose(): void;
+  /** { tasks_rec: layout }: the C offsetof/sizeof of struct tasks_rec. */
+  tasksLayout(): Record<string, NativeLayout>;
+  /** One pass of the socket-owner iterator (loaded on first use): n x struct taskfiles_rec (native/bpf/taskfiles.h). */
+  taskFilesRead(): ArrayBuffer;
+  /** Unload the socket-owner iterator. */
+  taskFilesClose(): void;
+  /** sizeof(struct taskfiles_rec), for the decoder's check against a stale build. */
+  taskFilesRecordSize(): number;
+  /** { taskfiles_rec: layout }: the C offsetof/sizeof of struct taskfiles_rec. */
+  taskFilesLayout(): Record<string, NativeLayout>;
+
   /** Save inFd's termios (call before raw mode) and restore it, writing `reset` to outFd, on a fatal signal JS cannot handle. */
   armTerminalGuard?(outFd: number, inFd: number, reset: string): boolean;
   disarmTerminalGuard?(): void;

@@ -9,7 +9,7 @@
 //   the kernel's cputime_adjust (utime+stime = sum_exec_runtime, split by the
 //   tick-sampled ratio, monotonic against prev_cputime), times in USER_HZ
 //   ticks, starttime = start_boottime / 10 ms, vsize in bytes.
-// - Offsets below are checked against the C offsetof (addon tasksLayout())
+// - Offsets below are checked against the C offsetof (NativeAddon.tasksLayout())
 //   by test/collectors/bpf-tasks-layout.test.ts.
 // - Known differences from /proc (documented, tested):
 //   * uid is the task's real euid; /proc's file owner (what the /proc path
@@ -34,7 +34,7 @@
 // BTF loads; 2.3 ms when every field was a bpf_probe_read_kernel), decode
 // ~1.4 ms, readdir of /proc ~0.7 ms, the rest is the per-row loop (cmdline
 // cache, detail columns). 10,000 processes: not measured yet.
-import { loadNative } from '../native.js';
+import { loadNative, type NativeAddon } from '../native.js';
 import { readFileFast } from './procfs/read.js';
 import { CLK_TCK, PF_KTHREAD, parseStat } from './procfs/pid-stat.js';
 import type { ProcSample } from './proc-pid.js';
@@ -274,8 +274,6 @@ export function decodeOne(buf: ArrayBuffer, tgid: number): ProcSample | undefine
 
 export type BpfTasksProbe = { ok: true; reader: BpfTaskReader } | { ok: false; reason: string };
 
-type TasksAddon = { tasksOpen?(): { recordSize: number }; tasksRead(): ArrayBuffer; tasksClose(): void };
-
 /** Why the iterator cannot be used in this process (probed once), or undefined. */
 let failed: string | undefined;
 let users = 0;
@@ -287,7 +285,7 @@ let users = 0;
  */
 export class BpfTaskReader {
   private closed = false;
-  private constructor(private readonly addon: TasksAddon) {
+  private constructor(private readonly addon: NativeAddon) {
     users++;
   }
 
@@ -331,7 +329,8 @@ export class BpfTaskReader {
     if (typeof process.geteuid !== 'function' || process.geteuid() !== 0) return { ok: false, reason: 'not running as root' };
     const nat = loadNative();
     if (!nat.ok) return { ok: false, reason: nat.error.message };
-    const addon = nat.addon as unknown as TasksAddon;
+    const addon = nat.addon;
+    // typed as present; a native build older than this source lacks it
     if (typeof addon.tasksOpen !== 'function') return { ok: false, reason: 'the native addon has no task iterator (rebuild it)' };
     const closeUnused = () => {
       if (users === 0) try { addon.tasksClose(); } catch { /* ignore */ }

@@ -14,13 +14,11 @@
 import * as fs from 'node:fs';
 import { loadNative } from '../native.js';
 import { sanitize } from '../util/text.js';
-import type { SocketOwner } from './sockets.js';
+import type { SocketOwner } from './socket-types.js';
 
 /** struct taskfiles_rec (native/bpf/taskfiles.h). */
 export const TASKFILES_REC = { size: 32, ino: 0, tgid: 8, fd: 12, comm: 16 } as const;
 export const TASKFILES_MARKER_FD = 0xffffffff;
-
-type TaskFilesAddon = { taskFilesRead?(): ArrayBuffer; taskFilesRecordSize?(): number };
 
 let failed: string | undefined;
 
@@ -96,7 +94,8 @@ export function readSocketOwnersBpf(inodes?: ReadonlySet<number>): BpfSocketOwne
       failed = nat.error.message;
       return undefined;
     }
-    const addon = nat.addon as unknown as TaskFilesAddon;
+    const addon = nat.addon;
+    // typed as present; a native build older than this source lacks them
     if (typeof addon.taskFilesRead !== 'function' || typeof addon.taskFilesRecordSize !== 'function') {
       failed = 'the native addon has no socket-owner iterator (rebuild it)';
       return undefined;

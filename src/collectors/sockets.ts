@@ -22,6 +22,7 @@
 //   readPidSockets(pid: number, opts?: { protos?: SocketProto[]; procRoot?: string }): PidSocket[]
 //       the sockets of ONE process, cheaply: its fd links + /proc/<pid>/net/* filtered by inode.
 //   tcpStateName(code: number): string; SOCKET_PROTOS
+// (the types live in socket-types.ts, shared with socket-owners-bpf.ts.)
 //
 // Invariants: parsing is one pass over the text with no syscalls per socket,
 // so 10,000+ sockets refresh in milliseconds. Addresses in /proc/net/tcp*
@@ -32,44 +33,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { sanitize } from '../util/text.js';
 import { readSocketOwnersBpf } from './socket-owners-bpf.js';
+import type { PidSocket, SocketOwner, SocketProto, SocketSample } from './socket-types.js';
 
-export type SocketProto = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'unix';
+export type { PidSocket, SocketOwner, SocketProto, SocketSample } from './socket-types.js';
 export const SOCKET_PROTOS: readonly SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6', 'unix'];
-
-export interface SocketSample {
-  proto: SocketProto;
-  /** TCP: kernel state names (ESTABLISHED, LISTEN, TIME_WAIT...); UDP: UNCONN or ESTABLISHED; unix: LISTEN, UNCONN, CONNECTED, CONNECTING, DISCONNECTING. */
-  state: string;
-  localAddr: string;
-  localPort: number;
-  remoteAddr: string;
-  remotePort: number;
-  /** "addr:port" ("[v6]:port" for IPv6); unix: the path ('@name' abstract, '' unnamed). */
-  local: string;
-  remote: string;
-  /** Bytes queued for sending (unix: 0). */
-  txQueue: number;
-  /** Bytes received not yet read; for a TCP listener: connections waiting in accept(). */
-  rxQueue: number;
-  inode: number;
-  uid: number;
-  /** unix only: 'stream' | 'dgram' | 'seqpacket'. */
-  type?: string;
-  /** unix only: bound path, sanitized. */
-  path?: string;
-}
-
-export interface SocketOwner {
-  pid: number;
-  comm: string;
-  fd: number;
-  /** Number of processes holding this socket (after fork); the owner shown is the lowest pid. */
-  sharedBy: number;
-}
-
-export interface PidSocket extends SocketSample {
-  fd: number;
-}
 
 const TCP_STATES = ['', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING', 'NEW_SYN_RECV'];
 

@@ -7,10 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nativeAddonPath } from '../../src/native.js';
-import { isRoot, notRootReason, waitUnloaded } from './bpf-helpers.js';
+import { rootSkipReason } from '../helpers/native.js';
+import { waitUnloaded } from './bpf-helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
-if (!isRoot) it.skip(`lifecycle: ${notRootReason}`, () => {});
+const skip = rootSkipReason('native lifecycle');
 
 interface Child { ids: number[]; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>; kill: (s: NodeJS.Signals) => void }
 
@@ -30,7 +31,7 @@ function startTrace(args: string[]): Promise<Child> {
   });
 }
 
-describe.skipIf(!isRoot)('no ostop program outlives its process (root)', () => {
+describe.skipIf(skip !== null)('no ostop program outlives its process (root)', () => {
   beforeAll(() => {
     try {
       execFileSync('npm', ['run', '-s', 'build:ts'], { cwd: root, stdio: 'ignore' });
@@ -84,7 +85,7 @@ describe.skipIf(!isRoot)('no ostop program outlives its process (root)', () => {
   });
 });
 
-describe.skipIf(!isRoot)('without privilege', () => {
+describe.skipIf(skip !== null)('without privilege', () => {
   it('ostop trace says what is missing and how to get it (exit 1)', async () => {
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const c = spawn(process.execPath, [join(root, 'bin', 'ostop.js'), 'trace', 'opens', '--duration', '1'], { uid: 65534, gid: 65534, cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] });
