@@ -19,9 +19,8 @@ import type { Theme, ThemeColor } from './theme.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
 import type { ProcessDetailModel } from '../src/model/process-detail.js';
 import type { ProcSection } from '../src/collectors/proc-detail-read.js';
-import {
-  describeErrno, formatCpuTime, formatDuration, formatKb, formatLimit, formatPercent, formatRate, formatTimestamp, sparkline,
-} from '../src/model/process-detail-format.js';
+import { describeErrno, formatLimit, sparkline } from '../src/model/process-detail-format.js';
+import { formatCpuTime, formatElapsed, formatKib, formatPercentSign, formatRate, formatTimestamp } from '../src/util/format.js';
 
 
 export type SectionId = 'threads' | 'fds' | 'sockets' | 'memory' | 'limits' | 'env' | 'info';
@@ -214,7 +213,7 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
     }
     const age = id.startTime !== null ? (m.time - id.startTime) / 1000 : null;
     lines.push([
-      ['started ', 'label'], [formatTimestamp(id.startTime)], [age !== null ? ` (${formatDuration(age)} ago)` : '', 'dim'],
+      ['started ', 'label'], [formatTimestamp(id.startTime)], [age !== null ? ` (${formatElapsed(age)} ago)` : '', 'dim'],
       ['  cpu time ', 'label'], [formatCpuTime(m.cpu.timeSec)],
       ['  cgroup ', 'label'], [id.cgroup ?? '-'],
     ]);
@@ -232,10 +231,10 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
     const ioMax = Math.max(1, ...h.readBps, ...h.writeBps);
     const mem = m.memory;
     const memLine: Line = [
-      ['MEM ', 'label'], ['RSS '], [formatKb(mem.rssKb), 'memUsed'], [` (${formatPercent(mem.memPercent)})`],
-      [' anon ', 'dim'], [formatKb(mem.anonKb)], [' file ', 'dim'], [formatKb(mem.fileKb)],
-      [' shm ', 'dim'], [formatKb(mem.shmemKb)], [' swap ', 'dim'], [formatKb(mem.swapKb), mem.swapKb ? 'swap' : undefined],
-      [' PSS ', 'dim'], [formatKb(mem.pssKb)],
+      ['MEM ', 'label'], ['RSS '], [formatKib(mem.rssKb), 'memUsed'], [` (${formatPercentSign(mem.memPercent)})`],
+      [' anon ', 'dim'], [formatKib(mem.anonKb)], [' file ', 'dim'], [formatKib(mem.fileKb)],
+      [' shm ', 'dim'], [formatKib(mem.shmemKb)], [' swap ', 'dim'], [formatKib(mem.swapKb), mem.swapKb ? 'swap' : undefined],
+      [' PSS ', 'dim'], [formatKib(mem.pssKb)],
     ];
     const errs = Object.entries(m.errors).filter(([sec]) => sec !== 'sockets' || m.fdTotal > 0);
     const partialLine: Line | undefined = errs.length
@@ -248,8 +247,8 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
       const rightW = w - leftW - 1;
       lines.push([['ns  ', 'label'], [id.namespaces.map((n) => `${n.type}:${n.inode}`).join(' ') || '-']]);
       const right: Line[] = [
-        graph('CPU', formatPercent(m.cpu.percent), h.cpuPercent, 'cpuUser', rightW, cpuMax),
-        graph('RSS', formatKb(mem.rssKb), h.rssKb, 'memUsed', rightW),
+        graph('CPU', formatPercentSign(m.cpu.percent), h.cpuPercent, 'cpuUser', rightW, cpuMax),
+        graph('RSS', formatKib(mem.rssKb), h.rssKb, 'memUsed', rightW),
         graph('READ', formatRate(m.io?.readBps), h.readBps, 'graph4', rightW, ioMax),
         graph('WRITE', formatRate(m.io?.writeBps), h.writeBps, 'graph2', rightW, ioMax),
         memLine,
@@ -269,7 +268,7 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
       const cut = this.cutLine(a, half - 1);
       return [...cut, [' '.repeat(Math.max(0, half - lineWidth(cut)))], ...b];
     };
-    lines.push(pair(graph('CPU', formatPercent(m.cpu.percent), h.cpuPercent, 'cpuUser', half - 1, cpuMax), graph('RSS', formatKb(mem.rssKb), h.rssKb, 'memUsed', w - half)));
+    lines.push(pair(graph('CPU', formatPercentSign(m.cpu.percent), h.cpuPercent, 'cpuUser', half - 1, cpuMax), graph('RSS', formatKib(mem.rssKb), h.rssKb, 'memUsed', w - half)));
     lines.push(pair(graph('READ', formatRate(m.io?.readBps), h.readBps, 'graph4', half - 1, ioMax), graph('WRITE', formatRate(m.io?.writeBps), h.writeBps, 'graph2', w - half, ioMax)));
     lines.push(memLine);
     if (partialLine) lines.push(partialLine);
@@ -356,29 +355,29 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
         const mem = m.memory;
         const kv = (k: string, v: string, note = ''): Line => [[col(k, 16), 'label'], [col(v, 10, 'right')], [note ? '  ' + note : '', 'dim']];
         const rows: Line[] = [
-          kv('RSS', formatKb(mem.rssKb), mem.memPercent !== null ? `${formatPercent(mem.memPercent)} of RAM` : ''),
-          kv('  anon', formatKb(mem.anonKb), 'heap, stacks, private mappings'),
-          kv('  file', formatKb(mem.fileKb), 'mapped files, libraries'),
-          kv('  shmem', formatKb(mem.shmemKb), 'shared memory, tmpfs'),
-          kv('Swap', formatKb(mem.swapKb)),
-          kv('PSS', formatKb(mem.pssKb), 'proportional share of RSS'),
-          kv('  PSS anon', formatKb(mem.pssAnonKb)),
-          kv('  PSS file', formatKb(mem.pssFileKb)),
-          kv('  PSS shmem', formatKb(mem.pssShmemKb)),
-          kv('SwapPss', formatKb(mem.swapPssKb)),
-          kv('Private', formatKb(mem.privateKb), 'clean + dirty'),
-          kv('Shared', formatKb(mem.sharedKb), 'clean + dirty'),
-          kv('VSZ', formatKb(mem.vszKb)),
-          kv('Peak RSS', formatKb(mem.peakRssKb), 'VmHWM'),
+          kv('RSS', formatKib(mem.rssKb), mem.memPercent !== null ? `${formatPercentSign(mem.memPercent)} of RAM` : ''),
+          kv('  anon', formatKib(mem.anonKb), 'heap, stacks, private mappings'),
+          kv('  file', formatKib(mem.fileKb), 'mapped files, libraries'),
+          kv('  shmem', formatKib(mem.shmemKb), 'shared memory, tmpfs'),
+          kv('Swap', formatKib(mem.swapKb)),
+          kv('PSS', formatKib(mem.pssKb), 'proportional share of RSS'),
+          kv('  PSS anon', formatKib(mem.pssAnonKb)),
+          kv('  PSS file', formatKib(mem.pssFileKb)),
+          kv('  PSS shmem', formatKib(mem.pssShmemKb)),
+          kv('SwapPss', formatKib(mem.swapPssKb)),
+          kv('Private', formatKib(mem.privateKb), 'clean + dirty'),
+          kv('Shared', formatKib(mem.sharedKb), 'clean + dirty'),
+          kv('VSZ', formatKib(mem.vszKb)),
+          kv('Peak RSS', formatKib(mem.peakRssKb), 'VmHWM'),
           kv('Ctx switches', String(m.ctxSwitches.voluntary ?? '-'), `voluntary, ${m.ctxSwitches.voluntaryPerSec?.toFixed(0) ?? '-'}/s`),
           kv('', String(m.ctxSwitches.nonvoluntary ?? '-'), `involuntary, ${m.ctxSwitches.nonvoluntaryPerSec?.toFixed(0) ?? '-'}/s`),
           kv('', '', ctxScope(m)),
         ];
         if (m.io) {
-          rows.push(kv('Read (storage)', formatKb(m.io.readBytes / 1024), formatRate(m.io.readBps)));
-          rows.push(kv('Write (storage)', formatKb(m.io.writeBytes / 1024), formatRate(m.io.writeBps)));
-          rows.push(kv('rchar', formatKb(m.io.rchar / 1024), `${formatRate(m.io.rcharBps)} read() incl. cache`));
-          rows.push(kv('wchar', formatKb(m.io.wchar / 1024), `${formatRate(m.io.wcharBps)} write() incl. cache`));
+          rows.push(kv('Read (storage)', formatKib(m.io.readBytes / 1024), formatRate(m.io.readBps)));
+          rows.push(kv('Write (storage)', formatKib(m.io.writeBytes / 1024), formatRate(m.io.writeBps)));
+          rows.push(kv('rchar', formatKib(m.io.rchar / 1024), `${formatRate(m.io.rcharBps)} read() incl. cache`));
+          rows.push(kv('wchar', formatKib(m.io.wchar / 1024), `${formatRate(m.io.wcharBps)} write() incl. cache`));
         }
         return { rows };
       }

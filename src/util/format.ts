@@ -63,11 +63,18 @@ export function formatMem(bytes: number): string {
   return formatBytes(bytes);
 }
 
-/** TIME+ like htop: M:SS.CC below an hour, HhMM:SS below a day, then Dd+HHh. */
-export function formatCpuTime(sec: number): string {
-  if (!Number.isFinite(sec) || sec < 0) return '-';
-  const cs = Math.floor(sec * 100) % 100;
-  const s = Math.floor(sec);
+/**
+ * TIME+ as htop prints it, everywhere (table, drill-in, dump, panes):
+ * M:SS.CC below an hour (1:02.35), HhMM:SS below a day (26 hours is a day:
+ * 3h07:09), then Dd+HHh (1d+02h). Hundredths are cut, not rounded, as
+ * htop cuts clock ticks (59.999 s is 0:59.99).
+ */
+export function formatCpuTime(sec: number | null | undefined): string {
+  if (sec === null || sec === undefined || !Number.isFinite(sec) || sec < 0) return '-';
+  // Whole hundredths; the epsilon undoes binary fractions (62.35 * 100 = 6234.9999...).
+  const hs = Math.floor(sec * 100 + 1e-6);
+  const cs = hs % 100;
+  const s = Math.floor(hs / 100);
   const m = Math.floor(s / 60);
   const h = Math.floor(m / 60);
   const d = Math.floor(h / 24);
@@ -76,11 +83,37 @@ export function formatCpuTime(sec: number): string {
   return `${d}d+${String(h % 24).padStart(2, '0')}h`;
 }
 
-export function formatPercent(p: number, digits = 1): string {
-  if (!Number.isFinite(p)) return '-';
+/** A percent without its sign (table columns): 12.3, 1234 (no decimals from 1000 up); '-' when unknown. */
+export function formatPercent(p: number | null | undefined, digits = 1): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) return '-';
   return p >= 1000 ? String(Math.round(p)) : p.toFixed(digits);
 }
 
+/** A percent with its sign (prose: the drill-in, dump text): 12.3%; '-' when unknown. */
+export function formatPercentSign(p: number | null | undefined, digits = 1): string {
+  const t = formatPercent(p, digits);
+  return t === '-' ? t : t + '%';
+}
+
+/** A time span, short: 45s, 12m03s, 3h07m, 5d02h ('-' when unknown). */
+export function formatElapsed(sec: number | null | undefined): string {
+  if (sec === null || sec === undefined || !Number.isFinite(sec) || sec < 0) return '-';
+  const s = Math.floor(sec);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, '0')}h`;
+}
+
+/** Local time "YYYY-MM-DD HH:MM:SS" of an epoch-ms instant ('-' when unknown). */
+export function formatTimestamp(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** Uptime as top prints it: "HH:MM:SS", with "N day(s), " in front from one day. */
 export function formatDuration(sec: number): string {
   const s = Math.floor(sec);
   const d = Math.floor(s / 86400);

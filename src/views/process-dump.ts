@@ -15,16 +15,15 @@ import { parsePid } from '../collectors/validate.js';
 import { jsonLine } from '../util/output-safe.js';
 import { ALL_SECTIONS } from '../collectors/proc-detail-read.js';
 import type { LimitRow } from '../collectors/procfs/pid-limits.js';
-import {
-  describeErrno, formatBytes, formatCpuTime, formatKb, formatLimit, formatPercent, formatRate, formatTimestamp, sparkline,
-} from '../model/process-detail-format.js';
+import { describeErrno, formatLimit, sparkline } from '../model/process-detail-format.js';
+import { formatBytes, formatCpuTime, formatKib, formatPercent, formatPercentSign, formatRate, formatTimestamp } from '../util/format.js';
 import type { FdRow, ProcessDetailModel, SocketRow, ThreadRow } from '../model/process-detail.js';
 import { ProcessSource, type ProcessSourceOptions } from './process-source.js';
 
 const THREAD_COLS: OutputColumn<ThreadRow>[] = [
   { id: 'tid', title: 'TID', width: 8, align: 'right', value: (t) => t.tid },
   { id: 'state', title: 'S', width: 1, value: (t) => t.state },
-  { id: 'cpu', title: 'CPU%', width: 6, align: 'right', value: (t) => t.cpuPercent, text: (t) => formatPercent(t.cpuPercent).replace('%', '') },
+  { id: 'cpu', title: 'CPU%', width: 6, align: 'right', value: (t) => t.cpuPercent, text: (t) => formatPercent(t.cpuPercent) },
   { id: 'processor', title: 'CPU', width: 3, align: 'right', value: (t) => t.processor },
   { id: 'voluntaryCtxt', title: 'VCSW', width: 9, align: 'right', value: (t) => t.voluntaryCtxt },
   { id: 'nonvoluntaryCtxt', title: 'NVCSW', width: 9, align: 'right', value: (t) => t.nonvoluntaryCtxt },
@@ -83,9 +82,9 @@ export function formatProcessText(m: ProcessDetailModel, opts: { environ?: boole
   out.push(`  cgroup  ${s(id.cgroup)}`);
   out.push(`  ns      ${id.namespaces.map((n) => `${n.type}:${n.inode}`).join(' ') || '-'}`);
   out.push('');
-  out.push(`CPU     ${formatPercent(m.cpu.percent)} (user ${formatPercent(m.cpu.userPercent)}, sys ${formatPercent(m.cpu.systemPercent)})  time ${formatCpuTime(m.cpu.timeSec)}  ${sparkline(m.history.cpuPercent, 30, 100)}`);
+  out.push(`CPU     ${formatPercentSign(m.cpu.percent)} (user ${formatPercentSign(m.cpu.userPercent)}, sys ${formatPercentSign(m.cpu.systemPercent)})  time ${formatCpuTime(m.cpu.timeSec)}  ${sparkline(m.history.cpuPercent, 30, 100)}`);
   const mem = m.memory;
-  out.push(`Memory  RSS ${formatKb(mem.rssKb)} (${formatPercent(mem.memPercent)})  anon ${formatKb(mem.anonKb)}  file ${formatKb(mem.fileKb)}  shmem ${formatKb(mem.shmemKb)}  swap ${formatKb(mem.swapKb)}  PSS ${formatKb(mem.pssKb)}  VSZ ${formatKb(mem.vszKb)}  peak ${formatKb(mem.peakRssKb)} ${partial(m, 'smaps') ?? ''}`.trimEnd());
+  out.push(`Memory  RSS ${formatKib(mem.rssKb)} (${formatPercentSign(mem.memPercent)})  anon ${formatKib(mem.anonKb)}  file ${formatKib(mem.fileKb)}  shmem ${formatKib(mem.shmemKb)}  swap ${formatKib(mem.swapKb)}  PSS ${formatKib(mem.pssKb)}  VSZ ${formatKib(mem.vszKb)}  peak ${formatKib(mem.peakRssKb)} ${partial(m, 'smaps') ?? ''}`.trimEnd());
   if (m.io) {
     out.push(`I/O     read ${formatRate(m.io.readBps)} write ${formatRate(m.io.writeBps)}  (total read ${formatBytes(m.io.readBytes)} write ${formatBytes(m.io.writeBytes)}; syscalls rchar ${formatRate(m.io.rcharBps)} wchar ${formatRate(m.io.wcharBps)})`);
   } else {

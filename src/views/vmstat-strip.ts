@@ -5,10 +5,10 @@
 // blessed tags; interface and device names are already sanitized), cut to
 // `width` cells. SystemStripSource collects just what the strip needs
 // (three small /proc files and /proc/net/dev), so the top view can tick it.
-import type { DiskstatsSample } from '../collectors/diskstats.js';
-import { readDiskstatsSample } from '../collectors/diskstats.js';
-import { readNetDevSample, type NetDevTableSample } from '../collectors/netdev.js';
-import { readVmstatSample, type VmstatSample } from '../collectors/vmstat.js';
+import { diskstatsSample, type DiskstatsSample } from '../collectors/diskstats.js';
+import { MachineSampler } from '../collectors/machine.js';
+import { netDevSample, type NetDevTableSample } from '../collectors/netdev.js';
+import { vmstatSample, type VmstatSample } from '../collectors/vmstat.js';
 import { buildIostatModel, selectDevices, type IostatModel } from '../model/iostat.js';
 import { buildIfaceModels, type IfaceModel } from '../model/net.js';
 import { buildVmstatModel, type VmstatModel } from '../model/vmstat.js';
@@ -51,10 +51,14 @@ export class SystemStripSource {
   private disk?: DiskstatsSample;
   private models: StripModels = {};
 
-  collect(): void {
-    const vm = readVmstatSample();
-    const net = readNetDevSample({ linkFacts: false });
-    const disk = readDiskstatsSample();
+  /** `machine`: the tick's machine-wide sample, shared with the header (each /proc file read once per tick). */
+  constructor(private machine = new MachineSampler()) {}
+
+  /** `now`: the tick (the same as the other readers of this tick pass to the MachineSampler). */
+  collect(now = performance.now()): void {
+    const vm = vmstatSample(this.machine, now);
+    const net = netDevSample(this.machine, now, { linkFacts: false });
+    const disk = diskstatsSample(this.machine, now);
     if (this.vm && this.net && this.disk) {
       this.models = { vm: buildVmstatModel(this.vm, vm), ifaces: buildIfaceModels(this.net, net), io: buildIostatModel(this.disk, disk) };
     }

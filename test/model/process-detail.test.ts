@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ProcDetailSample, SystemInfo } from '../../src/collectors/proc-detail-read.js';
 import { classifyFdTarget } from '../../src/collectors/procfs/pid-fd.js';
 import { deriveProcessDetail, newProcessSeries, processHistory, recordProcessHistory, endFromRecordedExit, endFromWaitStatus, markExited, matchRecordedExit, pidReused } from '../../src/model/process-detail.js';
-import { sparkline, formatKb, formatRate, formatDuration, formatCpuTime } from '../../src/model/process-detail-format.js';
+import { sparkline } from '../../src/model/process-detail-format.js';
+import { formatKib as formatKb, formatRate, formatElapsed as formatDuration, formatCpuTime } from '../../src/util/format.js';
 
 const sys: SystemInfo = { btimeSec: 1_700_000_000, clkTck: 100, memTotalKb: 1_000_000, ncpu: 4, userName: (u) => (u === 1000 ? 'alice' : String(u)) };
 

@@ -1,10 +1,9 @@
 // One unit convention for every number ostop prints (src/util/format.ts):
 // sizes binary with K M G T, rates as sizes per second, counts decimal.
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatKib, formatMem, formatRate } from '../../src/util/format.js';
-import { formatKb as detailKb, formatRate as detailRate, formatBytes as detailBytes } from '../../src/model/process-detail-format.js';
-import { formatKb as failuresKb } from '../../src/views/failures-dump.js';
-import { humanBytes, humanRate } from '../../src/views/vmstat-util.js';
+import {
+  formatBytes, formatCount, formatCpuTime, formatElapsed, formatKib, formatMem, formatPercent, formatPercentSign, formatRate,
+} from '../../src/util/format.js';
 import { formatSystemStrip } from '../../src/views/vmstat-strip.js';
 
 const SIZE = /^-?(\d+B|\d\.\d\d[KMGTP]|\d\d\.\d[KMGTP]|\d{3,4}[KMGTP])$/;
@@ -48,17 +47,47 @@ describe('rates and counts', () => {
   });
 });
 
-describe('every view uses the same forms', () => {
-  it('the drill-in, the failures view and the system views agree with src/util/format.ts', () => {
-    for (const kib of [0, 1, 512, 1000, 1024, 10240, 99999, 123456, 5e6, 3e9]) {
-      expect(detailKb(kib)).toBe(formatKib(kib));
-      expect(failuresKb(kib)).toBe(formatKib(kib));
-      expect(humanBytes(kib * 1024)).toBe(formatBytes(kib * 1024));
-      expect(detailBytes(kib * 1024)).toBe(formatBytes(kib * 1024));
-      expect(detailRate(kib * 1024)).toBe(formatRate(kib * 1024));
-    }
-    expect(humanRate(12345)).toBe(formatCount(12345));
+describe('TIME+ (htop), at its boundaries', () => {
+  it.each([
+    [0, '0:00.00'], [0.01, '0:00.01'], [0.999, '0:00.99'], [59.99, '0:59.99'], [59.999, '0:59.99'], [60, '1:00.00'], [62.35, '1:02.35'],
+    [599.5, '9:59.50'], [3599.99, '59:59.99'], [3600, '1h00:00'], [3725.5, '1h02:05'], [86399.99, '23h59:59'],
+    [86400, '1d+00h'], [93723, '1d+02h'], [26 * 3600 + 2 * 60 + 3, '1d+02h'], [100 * 86400 + 5 * 3600, '100d+05h'],
+  ])('%d s is %s', (sec, text) => {
+    expect(formatCpuTime(sec)).toBe(text);
   });
+  it('a cpu time from clock ticks is exact (ticks / 100)', () => {
+    for (let ticks = 0; ticks < 720000; ticks += 997) {
+      const t = formatCpuTime(ticks / 100);
+      if (ticks < 360000) expect(t).toBe(`${Math.floor(ticks / 6000)}:${String(Math.floor(ticks / 100) % 60).padStart(2, '0')}.${String(ticks % 100).padStart(2, '0')}`);
+      else expect(t).toMatch(/^\d+h\d\d:\d\d$/);
+    }
+  });
+  it('unknown is a dash', () => {
+    expect(formatCpuTime(null)).toBe('-');
+    expect(formatCpuTime(undefined)).toBe('-');
+    expect(formatCpuTime(-1)).toBe('-');
+    expect(formatCpuTime(NaN)).toBe('-');
+  });
+});
+
+describe('percents and spans', () => {
+  it('a percent has one decimal below 1000, none from there, and a sign only in prose', () => {
+    expect(formatPercent(12.34)).toBe('12.3');
+    expect(formatPercent(999.94)).toBe('999.9');
+    expect(formatPercent(1234.5)).toBe('1235');
+    expect(formatPercent(5, 0)).toBe('5');
+    expect(formatPercent(null)).toBe('-');
+    expect(formatPercentSign(12.34)).toBe('12.3%');
+    expect(formatPercentSign(undefined)).toBe('-');
+  });
+  it.each([[0, '0s'], [59.9, '59s'], [60, '1m00s'], [3599, '59m59s'], [3600, '1h00m'], [3725, '1h02m'], [86399, '23h59m'], [86400, '1d00h'], [5 * 86400 + 2 * 3600, '5d02h']])(
+    'a span of %d s is %s', (sec, text) => {
+      expect(formatElapsed(sec)).toBe(text);
+    },
+  );
+});
+
+describe('every view uses the same forms', () => {
   it('the top view strip: swap and block I/O (kB/s in vmstat) and network as byte rates', () => {
     const vm = { r: 1, b: 0, us: 1, sy: 1, wa: 0, st: 0, free: 1024 * 1024, avail: 2 * 1024 * 1024, si: 33000, so: 0, bi: 1536, bo: 0, in: 250, cs: 300000 };
     const iface = { name: 'eth0', rxBytesPs: 9.9 * 1048576, txBytesPs: 300 * 1024, rxErrsPs: 0, txErrsPs: 0, rxDropPs: 0, txDropPs: 0 };
