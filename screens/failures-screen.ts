@@ -17,7 +17,7 @@ import blessed from 'blessed';
 import { renderSegments, type Line, type Seg } from './widgets/segments.js';
 import type { Widgets } from 'blessed';
 import type { AppApi, Screen, ViewContext } from '../src/app/view.js';
-import type { Theme, ThemeColor } from './theme.js';
+import type { Theme, ThemeColor } from '../src/app/theme.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
 import type { EntryRow, FailuresModel, KmsgLine } from '../src/model/failures-model.js';
 import { filterKmsg } from '../src/model/failures-model.js';

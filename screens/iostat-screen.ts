@@ -4,9 +4,8 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { Screen, ViewContext } from '../src/app/view.js';
-import type { IostatUiState, IostatViewModel } from '../src/views/iostat.js';
-import { PID_IO_SORTS, type PidIoSortKey } from '../src/model/iostat.js';
-import { ioUnreadableNote } from '../src/collectors/pid-io.js';
+import type { IostatRequest, IostatViewModel } from '../src/model/view-contract.js';
+import { PID_IO_SORTS, selectDevices, type PidIoSortKey } from '../src/model/iostat.js';
 import { formatRate } from '../src/util/format.js';
 import { fitWidth, truncateWidth } from '../src/util/text.js';
 
@@ -27,20 +26,36 @@ export function fitNumber(x: number | null, w: number, d = 2): string {
   }
   return '#'.repeat(w);
 }
-import { humanBytes, sparkline } from '../src/views/vmstat-util.js';
+import { sparkline } from '../src/util/cells.js';
+import { formatBytes as humanBytes } from '../src/util/format.js';
 
 const PROC_SORTS = Object.keys(PID_IO_SORTS) as PidIoSortKey[];
 
 /** The view's title line. */
 export const IOSTAT_TITLE = 'iostat — block devices (like iostat -dx) and, below, filesystems (like df) or per-process I/O (←/→)';
 
-export class IostatScreen implements Screen<IostatViewModel> {
+/**
+ * What the screen shows: kept by the composition root across openings of
+ * the view; the Source sees only request().
+ */
+export class IostatUiState {
+  pane: 'fs' | 'procs' = 'fs';
+  partitions = false;
+  all = false;
+  procSort: PidIoSortKey = 'total';
+}
+
+export class IostatScreen implements Screen<IostatViewModel, IostatRequest> {
   private box?: Widgets.BoxElement;
   private last?: IostatViewModel;
   private offset = 0;
   private pageRows = 10;
 
-  constructor(private ctx: ViewContext, private state: IostatUiState) {}
+  constructor(private ctx: ViewContext, private state: IostatUiState = new IostatUiState()) {}
+
+  request(): IostatRequest {
+    return { pane: this.state.pane, procSort: this.state.procSort };
+  }
 
   mount(parent: Widgets.BoxElement): void {
     this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: `{bold}${blessed.escape(truncateWidth(IOSTAT_TITLE, ((parent.width as number) || 80) - 1))}{/bold}\n` + 'Device           r/s   read/s  rrqm/s r_await     w/s  write/s  wrqm/s w_await  aqu-sz  %util\n\ncollecting: rates need a second sample, shown in a moment...' });
@@ -66,17 +81,18 @@ export class IostatScreen implements Screen<IostatViewModel> {
     // Byte rates as sizes per second (src/util/format.ts), not kB with a k suffix.
     const rate = (kBs: number | null) => ' ' + formatRate(kBs === null ? null : kBs * 1024).padStart(8);
     L.push(lab(fitWidth('Device', 12) + '     r/s   read/s  rrqm/s r_await     w/s  write/s  wrqm/s w_await' + (showD ? '     d/s   disc/s d_await' : '') + (showF ? '     f/s f_await' : '') + '  aqu-sz  %util'));
+    const devices = selectDevices(m.io, this.state);
     const maxDev = Math.max(1, Math.floor((H / 2 - 1) / 2));
     const gw = Math.max(8, Math.floor((W - 30) / 3));
-    for (const d of m.devices.slice(0, maxDev)) {
+    for (const d of devices.slice(0, maxDev)) {
       const uc = d.util >= 90 ? 'error' : d.util >= 60 ? 'warn' : 'value';
       L.push(blessed.escape(fitWidth(d.name, 11) + ' ' + f(d.rs, 8) + rate(d.rkBs) + f(d.rrqms, 8) + f(d.rAwait, 8) + f(d.ws, 8) + rate(d.wkBs) + f(d.wrqms, 8) + f(d.wAwait, 8) +
         (showD ? f(d.ds, 8) + rate(d.dkBs) + f(d.dAwait, 8) : '') + (showF ? f(d.fs, 8) + f(d.fAwait, 8) : '') + f(d.aquSz, 8)) + th.fg(uc, f(d.util, 7)));
       const h = m.hist.get(d.name);
       if (h) L.push('  ' + lab('util ') + th.fg('graph3', sparkline(h.util.values(), gw, 100)) + lab(' rd ') + th.fg('graph1', sparkline(h.rkB.values(), gw)) + lab(' wr ') + th.fg('graph2', sparkline(h.wkB.values(), gw)));
     }
-    if (m.devices.length === 0) L.push(th.fg('dim', 'no block device has done I/O since boot (a: show all)'));
-    if (m.devices.length > maxDev) L.push(th.fg('dim', `  ... ${m.devices.length - maxDev} more devices (ostop dump iostat lists all)`));
+    if (devices.length === 0) L.push(th.fg('dim', 'no block device has done I/O since boot (a: show all)'));
+    if (devices.length > maxDev) L.push(th.fg('dim', `  ... ${devices.length - maxDev} more devices (ostop dump iostat lists all)`));
     L.push('');
     const room = Math.max(3, H - L.length - 1);
     if (this.state.pane === 'fs') {
@@ -92,7 +108,7 @@ export class IostatScreen implements Screen<IostatViewModel> {
       for (const e of (m.fs?.errors ?? []).slice(0, 2)) L.push(th.fg('warn', blessed.escape(`statfs ${e.mountPoint}: ${e.error}`)));
     } else {
       const p = m.procs;
-      const ioNote = p && ioUnreadableNote(p.unreadable, undefined, true);
+      const ioNote = p && m.procsNote;
       L.push(lab(`process I/O, sorted by ${this.state.procSort}`) + (ioNote ? th.fg('warn', blessed.escape(`  ${ioNote}`)) : ''));
       L.push(lab('    PID      READ/s     WRITE/s     RCHAR/s     WCHAR/s COMM'));
       const rows = p?.rows ?? [];

@@ -2,15 +2,15 @@
 // socket table (filter, listening-only, owners, sort, scroll; Enter drills
 // into the owning PID) or the protocol counter rates (Tab switches).
 // Draws only from NetstatViewModel; changes to what is collected go
-// through the shared NetstatUiState and app.refreshNow().
+// through request() and app.refreshNow().
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { Screen, ViewContext } from '../src/app/view.js';
-import type { NetstatUiState, NetstatViewModel } from '../src/views/netstat.js';
+import type { NetstatRequest, NetstatViewModel } from '../src/model/view-contract.js';
 import { SOCKET_SORTS, type SocketSortKey } from '../src/model/sockets.js';
 import { fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
-import { humanRate, sparkline } from '../src/views/vmstat-util.js';
-import { formatRate } from '../src/util/format.js';
+import { sparkline } from '../src/util/cells.js';
+import { formatCount as humanRate, formatRate } from '../src/util/format.js';
 
 /** Link speed (Mbit/s from sysfs) in bits, as ethtool: 100Mb, 10Gb; not a byte size. */
 export function linkSpeed(mbit: number | null | undefined): string {
@@ -23,14 +23,33 @@ const SORT_KEYS = Object.keys(SOCKET_SORTS) as SocketSortKey[];
 /** The view's title line. */
 export const NETSTAT_TITLE = 'netstat — network interfaces (like netstat -i) and, below, sockets (like ss -tanp) or protocol counters (←/→)';
 
-export class NetstatScreen implements Screen<NetstatViewModel> {
+/**
+ * What the screen shows, which decides what the Source reads: kept by the
+ * composition root across openings of the view; the Source sees it only
+ * through request().
+ */
+export class NetstatUiState implements NetstatRequest {
+  pane: 'sockets' | 'proto' = 'sockets';
+  filterText = '';
+  listening = false;
+  unix = false;
+  owners = true;
+  sort: SocketSortKey = 'proto';
+}
+
+export class NetstatScreen implements Screen<NetstatViewModel, NetstatRequest> {
   private box?: Widgets.BoxElement;
   private last?: NetstatViewModel;
   private offset = 0;
   private sel = 0;
   private pageRows = 10;
 
-  constructor(private ctx: ViewContext, private state: NetstatUiState) {}
+  constructor(private ctx: ViewContext, private state: NetstatUiState = new NetstatUiState()) {}
+
+  request(): NetstatRequest {
+    const s = this.state;
+    return { pane: s.pane, filterText: s.filterText, listening: s.listening, unix: s.unix, owners: s.owners, sort: s.sort };
+  }
 
   mount(parent: Widgets.BoxElement): void {
     this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, content: `{bold}${blessed.escape(truncateWidth(NETSTAT_TITLE, ((parent.width as number) || 80) - 1))}{/bold}\n` + 'IFACE       STATE     MTU  SPEED      RX/s      TX/s   RXpk/s   TXpk/s  ERR/s DROP/s  ADDRESSES\n\ncollecting: rates need a second sample, shown in a moment...' });

@@ -15,10 +15,10 @@ import blessed from 'blessed';
 import { renderSegments, type Line, type Seg } from './widgets/segments.js';
 import type { Widgets } from 'blessed';
 import type { AppApi, Screen, ViewContext } from '../src/app/view.js';
-import type { Theme, ThemeColor } from './theme.js';
+import type { Theme, ThemeColor } from '../src/app/theme.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
 import type { ProcessDetailModel } from '../src/model/process-detail.js';
-import type { ProcSection } from '../src/collectors/proc-detail-read.js';
+import type { ProcessRequest, ProcSection } from '../src/model/view-contract.js';
 import { describeErrno, formatLimit, sparkline } from '../src/model/process-detail-format.js';
 import { formatCpuTime, formatElapsed, formatKib, formatPercentSign, formatRate, formatTimestamp } from '../src/util/format.js';
 
@@ -64,7 +64,7 @@ interface SectionContent {
   rows: Line[];
 }
 
-export class ProcessScreen implements Screen<ProcessDetailModel> {
+export class ProcessScreen implements Screen<ProcessDetailModel, ProcessRequest> {
   private readonly theme: Theme;
   private readonly app: AppApi;
   private parent?: Widgets.BoxElement;
@@ -80,6 +80,10 @@ export class ProcessScreen implements Screen<ProcessDetailModel> {
   constructor(ctx: ViewContext, readonly pid: number) {
     this.theme = ctx.theme;
     this.app = ctx.app;
+  }
+
+  request(): ProcessRequest {
+    return { pid: this.pid };
   }
 
   mount(parent: Widgets.BoxElement): void {

@@ -7,10 +7,10 @@ import type { InputBarHost } from '../src/app/app.js';
 import type { ProcessTableModel, CpuModel, ProcRow } from '../src/model/process-model.js';
 import { PROC_COLUMNS, columnById, resolveColumns, type ProcColumn } from '../src/model/columns.js';
 import { arrangeRows, matchesFilter, type ViewRow } from '../src/model/process-view.js';
-import { STRIP_MIN_WIDTH, type TopState, type TopModel } from '../src/views/top.js';
-import { formatSystemStrip } from '../src/views/vmstat-strip.js';
+import { STRIP_MIN_WIDTH, type TopModel, type TopRequest } from '../src/model/view-contract.js';
+import { formatSystemStrip } from './widgets/system-strip.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
-import type { ThemeColor } from './theme.js';
+import type { ThemeColor } from '../src/app/theme.js';
 import { formatDuration, formatMem } from '../src/util/format.js';
 import { bar } from './widgets/meter.js';
 import { PaintedBox, type PaintedLine } from './widgets/painted-box.js';
@@ -36,7 +36,17 @@ const HELP: Array<[string, string]> = [
   ['mouse', 'click a row to select, a column title to sort'],
 ];
 
-export class TopScreen implements Screen<TopModel> {
+/** What the composition root gives the top screen besides its context. */
+export interface TopScreenOptions {
+  /** -u USER, then the u menu: show only this user's processes (the screen's own state). */
+  uid?: number;
+  /** -p PID,PID: show only these. */
+  pids?: ReadonlySet<number>;
+  /** A user's name for the status line. */
+  userName(uid: number): string;
+}
+
+export class TopScreen implements Screen<TopModel, TopRequest> {
   private header!: blessed.Widgets.BoxElement;
   private table!: blessed.Widgets.BoxElement;
   /** The table's cells are painted directly (screens/widgets/painted-box.ts), not parsed from tags. */
@@ -61,7 +71,20 @@ export class TopScreen implements Screen<TopModel> {
   private setup: blessed.Widgets.ListElement | undefined;
   private last: TopModel | undefined;
 
-  constructor(private ctx: ViewContext, private state: TopState) {}
+  /** The terminal is wide enough for the system strip (asked of the Source in request()). */
+  private stripWanted = false;
+  /** PIDs of the rows drawn last (their display-only columns are read: request()). */
+  private visiblePids: ReadonlySet<number> | undefined;
+
+  constructor(private ctx: ViewContext, private state: TopScreenOptions) {}
+
+  request(): TopRequest {
+    const c = this.cfg;
+    return {
+      columns: c.columns, sort: c.sort, hideUserThreads: c.hideUserThreads,
+      visiblePids: this.visiblePids, strip: this.stripWanted, allCommandLines: !!(this.filter || this.search),
+    };
+  }
 
   mount(parent: blessed.Widgets.BoxElement): void {
     this.header = blessed.box({ parent, top: 0, left: 0, right: 0, height: 4, tags: true, wrap: false });
@@ -77,7 +100,7 @@ export class TopScreen implements Screen<TopModel> {
   }
 
   private get cfg() {
-    return this.state.config;
+    return this.ctx.app.config;
   }
 
   private columns(): ProcColumn[] {
@@ -95,7 +118,7 @@ export class TopScreen implements Screen<TopModel> {
     let m = this.last;
     if (!m) return;
     if (this.filter || this.search) {
-      const full = this.state.completeCommandLines?.();
+      const full = this.ctx.completeNow?.() as TopModel | undefined;
       if (full) m = this.last = full;
     }
     this.rows = arrangeRows(m.rows, {
@@ -125,9 +148,9 @@ export class TopScreen implements Screen<TopModel> {
   render(m: TopModel | undefined): void {
     this.last = m;
     const width = (this.ctx.screen.width as number) || 80;
-    this.state.stripWanted = width >= STRIP_MIN_WIDTH;
+    this.stripWanted = width >= STRIP_MIN_WIDTH;
     const headerLines = m ? this.meterLines(m, width) : ['Collecting…'];
-    if (m?.strip && this.state.stripWanted && m.strip.vm) headerLines.push(this.ctx.theme.fg('dim', blessed.escape(formatSystemStrip(m.strip, width))));
+    if (m?.strip && this.stripWanted && m.strip.vm) headerLines.push(this.ctx.theme.fg('dim', blessed.escape(formatSystemStrip(m.strip, width))));
     this.header.height = headerLines.length + 1;
     this.header.setContent(headerLines.join('\n'));
     this.table.top = headerLines.length + 1;
@@ -172,7 +195,7 @@ export class TopScreen implements Screen<TopModel> {
     }
     // Rows just scrolled into view get their display-only columns on the
     // next read (until then they show the last value read, or '-').
-    this.state.visiblePids = visible;
+    this.visiblePids = visible;
     if (n === 0) {
       const msg = this.filter ? `no process matches filter '${sanitize(this.filter)}'` : 'no processes';
       lines.push([[msg, pb.attrOf({ fg: t.colors.dim })]]);
@@ -279,7 +302,7 @@ export class TopScreen implements Screen<TopModel> {
     ];
     const status: string[] = [];
     if (this.filter) status.push(`filter: ${sanitize(this.filter)}`);
-    if (this.state.uid !== undefined) status.push(`user: ${sanitize(this.state.users.name(this.state.uid))}`);
+    if (this.state.uid !== undefined) status.push(`user: ${sanitize(this.state.userName(this.state.uid))}`);
     if (this.follow !== undefined) status.push(`following ${this.follow}`);
     if (this.cfg.tree) status.push('tree');
     if (status.length) right.push(fit([[status.join('  '), 'warn']]));
@@ -316,7 +339,7 @@ export class TopScreen implements Screen<TopModel> {
     if (this.cfg.sort === id && descending === undefined) this.cfg.descending = !this.cfg.descending;
     else this.cfg.descending = descending ?? c.descending;
     this.cfg.sort = id;
-    this.state.save();
+    this.ctx.app.saveConfig();
   }
 
   handleMouse(action: string, x: number, y: number): boolean {
@@ -359,7 +382,7 @@ export class TopScreen implements Screen<TopModel> {
       case 'S-m': case 'M': this.setSort('mem', true); return true;
       case 'S-t': case 'T': this.setSort('time', true); return true;
       case 'S-n': case 'N': this.setSort('pid', false); return true;
-      case 'S-i': case 'I': this.cfg.descending = !this.cfg.descending; this.state.save(); return true;
+      case 'S-i': case 'I': this.cfg.descending = !this.cfg.descending; this.ctx.app.saveConfig(); return true;
       case '<': case '>': case 'S-,': case 'S-.': {
         const ids = this.cfg.columns;
         const i = Math.max(0, ids.indexOf(this.cfg.sort));
@@ -375,7 +398,7 @@ export class TopScreen implements Screen<TopModel> {
         }, Math.max(0, cols.findIndex((c) => c.id === this.cfg.sort)));
         return true;
       }
-      case 't': case 'f5': this.cfg.tree = !this.cfg.tree; this.state.save(); return true;
+      case 't': case 'f5': this.cfg.tree = !this.cfg.tree; this.ctx.app.saveConfig(); return true;
       case '-': case '+': case '=':
         if (r && this.cfg.tree) {
           if (full === '-') this.collapsed.add(r.pid);
@@ -389,13 +412,13 @@ export class TopScreen implements Screen<TopModel> {
         return true;
       case 'S-h': case 'H':
         this.cfg.hideUserThreads = !this.cfg.hideUserThreads;
-        this.state.save();
+        this.ctx.app.saveConfig();
         app.status(this.cfg.hideUserThreads ? 'user threads hidden' : 'user threads shown');
         app.refreshNow();
         return true;
       case 'S-k': case 'K':
         this.cfg.hideKernelThreads = !this.cfg.hideKernelThreads;
-        this.state.save();
+        this.ctx.app.saveConfig();
         app.status(this.cfg.hideKernelThreads ? 'kernel threads hidden' : 'kernel threads shown');
         return true;
       case 'f3': case '/':
@@ -585,7 +608,7 @@ export class TopScreen implements Screen<TopModel> {
         if (ids.includes(c.id)) {
           if (ids.length > 1) ids.splice(ids.indexOf(c.id), 1);
         } else ids.push(c.id);
-        this.state.save();
+        this.ctx.app.saveConfig();
         refresh(sel);
       } else if (key.full === 'f7' || key.full === 'f8' || key.full === '[' || key.full === ']') {
         const i = ids.indexOf(c.id);
@@ -593,7 +616,7 @@ export class TopScreen implements Screen<TopModel> {
         const j = key.full === 'f7' || key.full === '[' ? i - 1 : i + 1;
         if (j < 0 || j >= ids.length) return;
         [ids[i], ids[j]] = [ids[j], ids[i]];
-        this.state.save();
+        this.ctx.app.saveConfig();
         refresh(j);
       } else if (key.full === 'escape' || key.full === 'f10' || key.full === 'q' || key.full === 'f2') {
         list.destroy();

@@ -7,7 +7,7 @@
 // through sanitize + fitWidth/truncateWidth + blessed.escape before it is
 // tagged, so it can neither move the cursor nor inject blessed tags.
 import blessed from 'blessed';
-import type { Theme, ThemeColor } from './theme.js';
+import type { Theme, ThemeColor } from '../src/app/theme.js';
 import type { TraceOptions, TracerHandle } from '../src/tracers/types.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
 import { Ring as StoreRing } from '../src/store/ring.js';

@@ -7,13 +7,12 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { Screen, ViewContext } from '../src/app/view.js';
-import type { VmstatViewModel } from '../src/views/vmstat.js';
+import type { NumberSeries, VmstatViewModel } from '../src/model/view-contract.js';
 import type { VmstatModel } from '../src/model/vmstat.js';
 import { fitWidth, truncateWidth } from '../src/util/text.js';
-import { fixed, humanBytes, humanRate, sparkline } from '../src/views/vmstat-util.js';
-import type { Series } from '../src/store/series.js';
-import { formatRate } from '../src/util/format.js';
-import type { ThemeColor } from './theme.js';
+import { fixed, sparkline } from '../src/util/cells.js';
+import { formatBytes as humanBytes, formatCount as humanRate, formatRate } from '../src/util/format.js';
+import type { ThemeColor } from '../src/app/theme.js';
 
 export const VMSTAT_TITLE = 'vmstat — CPU, memory, swap, block I/O and pressure; below, one row per refresh as `vmstat 1` prints it (newest at the bottom)';
 
@@ -120,7 +119,7 @@ export class VmstatScreen implements Screen<VmstatViewModel> {
     // Graphs, two to a line: label, sparkline (newest at the right), value.
     const half = Math.floor((W - 1) / 2);
     const gw = Math.max(4, half - 10 - 11);
-    const graph = (name: string, hist: Series, value: string, color: ThemeColor, max?: number) =>
+    const graph = (name: string, hist: NumberSeries, value: string, color: ThemeColor, max?: number) =>
       lab(fitWidth(name, 10)) + th.fg(color, sparkline(hist.values(), gw, max)) + ' ' + blessed.escape(truncateWidth(value, 10).padStart(10));
     const pairs: Array<[string, string]> = [
       [graph('cpu us %', h.us, fixed(m.us, 1), 'cpuUser', 100), graph('cpu sy %', h.sy, fixed(m.sy, 1), 'cpuSystem', 100)],

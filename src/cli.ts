@@ -2,13 +2,14 @@
 // Exit codes: 0 ok, 1 runtime failure, 2 usage error (unknown flag, bad value).
 import { readFileSync } from 'node:fs';
 import { DUMP_VIEWS } from './app/dump-registry.js';
-import { UsageError, type DumpOptions } from './app/dump-view.js';
+import { UsageError, type DumpOptions } from './model/dump-view.js';
 import { parseCount, parseDecimal } from './util/args.js';
 import { parsePidList, parseUser } from './collectors/validate.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './app/output.js';
-import { MIN_DELAY, MAX_DELAY } from './app/config.js';
+import { MIN_DELAY, MAX_DELAY } from './model/config.js';
 import { packageRoot } from './native.js';
 import { terminalSafe } from './util/output-safe.js';
+import type { UiOptions } from './app/ui-options.js';
 import { sanitize } from './util/text.js';
 
 export { whenStarted } from './app/startup.js';
@@ -50,12 +51,7 @@ export function helpText(): string {
   return HELP.replace('%DUMP%', DUMP_VIEWS.map((v) => `  ${v.name.padEnd(12)} ${v.summary}`).join('\n'));
 }
 
-export interface UiOptions {
-  delaySec?: number;
-  pids?: number[];
-  user?: string;
-  noColor: boolean;
-}
+export type { UiOptions } from './app/ui-options.js';
 
 function parseDelay(v: string | undefined, flag: string): number {
   const d = parseDecimal(v, flag, `a delay between ${MIN_DELAY} and ${MAX_DELAY} seconds`);
@@ -187,7 +183,7 @@ export async function main(argv: string[]): Promise<number> {
       err('ostop: the UI needs a terminal on stdin and stdout; for scripts use `ostop dump processes` (see --help)\n');
       return 1;
     }
-    const { runTui } = await import('./app/app.js');
+    const { runTui } = await import('./tui.js');
     return await runTui(ui);
   } catch (e) {
     if (e instanceof UsageError) {

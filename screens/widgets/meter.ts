@@ -2,7 +2,7 @@
 // A bar is drawn from segments in order; each segment's cells are rounded so
 // the total never exceeds the bar width. Monochrome themes still show the
 // split by using different glyphs per segment.
-import type { Theme, ThemeColor } from '../theme.js';
+import type { Theme, ThemeColor } from '../../src/app/theme.js';
 
 export interface Segment {
   value: number; // 0..total

@@ -3,7 +3,7 @@
 // escaped, so untrusted text can go straight in. Shared by the screens that
 // compose lines from pieces (process drill-in, failures).
 import blessed from 'blessed';
-import type { Theme, ThemeColor } from '../theme.js';
+import type { Theme, ThemeColor } from '../../src/app/theme.js';
 import { displayWidth, sanitize, truncateWidth } from '../../src/util/text.js';
 
 export type Seg = [text: string, color?: ThemeColor | 'bold'];

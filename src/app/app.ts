@@ -7,7 +7,7 @@
 // shown) before the process exits.
 import blessed from 'blessed';
 import { installScreenDraw } from './screen-draw.js';
-import { countTick, timed } from './tick-stats.js';
+import { countTick, timed } from '../util/tick-stats.js';
 import { started } from './startup.js';
 import { loadNative } from '../native.js';
 import { createRequire } from 'node:module';
@@ -15,13 +15,10 @@ import { constants as osConstants } from 'node:os';
 import { chooseTerminal } from './terminal.js';
 import { loadConfig, saveConfig, type Config } from './config.js';
 import type { AppEvent } from './events.js';
-import type { AppApi, Screen, Source, ViewDef } from './view.js';
-import { VIEWS } from './view-registry.js';
-import { makeTheme, type Theme } from '../../screens/theme.js';
-import { topView, type TopState } from '../views/top.js';
+import type { AppApi, Screen, Source, ViewContext, ViewDef, ViewEntry } from './view.js';
+import { makeTheme, type Theme } from './theme.js';
+import type { TopInputs } from '../views/top.js';
 import { displayWidth, sanitize, truncateWidth } from '../util/text.js';
-import { UserNames } from '../collectors/users.js';
-import type { UiOptions } from '../cli.js';
 import type { FailuresHub } from '../views/failures-source.js';
 import { PaneHost } from './panes.js';
 import { createActions } from '../actions/index.js';
@@ -51,10 +48,10 @@ const MAX_STACK = 8;
 const REDUNDANT_CUP = /\x1b\[\d*;?\d*H(?=\x1b\[\d*;?\d*H)/g;
 
 interface ViewInstance {
-  def: ViewDef<unknown>;
+  def: ViewDef<unknown, unknown>;
   key: string;
-  source: Source<unknown>;
-  screen: Screen<unknown>;
+  source: Source<unknown, unknown>;
+  screen: Screen<unknown, unknown>;
   params: Record<string, unknown>;
 }
 
@@ -115,13 +112,20 @@ const GLOBAL_HELP: Array<[string, string]> = [
   ['units', 'sizes are binary (1K = 1024 bytes: 512B, 1.50K, 33.0M), byte rates are sizes per second (33.0M/s), counts are decimal (3.4k = 3,400); VIRT/RES/SHR show KiB as a plain number below 100000, as htop'],
 ];
 
-export async function runTui(ui: UiOptions): Promise<number> {
-  const loaded = loadConfig();
-  const config = loaded.config;
-  const term = chooseTerminal(process.env);
-  const mono = ui.noColor || term.mono;
-  const app = new App(config, loaded.path, loaded.error, makeTheme(mono), term.terminal, mono ? 0 : term.colors, ui);
-  return app.run();
+/** How the TUI starts (from the command line, resolved by src/tui.ts). */
+export interface AppOptions {
+  /** -d: this session's refresh delay, not saved. */
+  delaySec?: number;
+  /** -p PID: the view shown over the home view at start. */
+  first?: { id: string; params: Record<string, unknown> };
+}
+
+/** The config file's state at start. */
+export interface ConfigState {
+  /** false when the file exists but is unusable: it is then never overwritten. */
+  saveEnabled: boolean;
+  /** Shown in the status line at start (the file's problem, or an unknown -u user). */
+  startError?: string;
 }
 
 export class App implements AppApi {
@@ -146,21 +150,25 @@ export class App implements AppApi {
   private restored = false;
   private paneBox: blessed.Widgets.BoxElement;
   readonly panes: PaneHost;
-  readonly topState: TopState;
   private sessionDelaySec: number | undefined;
+  /** The home view (first in the Tab order, shown at start, kept alive). */
+  private home: ViewEntry;
 
   constructor(
     readonly config: Config,
     private configFile: string,
-    configError: string | undefined,
+    configState: ConfigState,
     readonly theme: Theme,
     terminal: string,
     colors: number,
-    private ui: UiOptions,
+    private ui: AppOptions,
+    /** Every view, in Tab order, from the composition root (src/tui.ts). */
+    private views: ViewEntry[],
     io?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
   ) {
-    this.saveEnabled = !configError;
+    this.saveEnabled = configState.saveEnabled;
     this.sessionDelaySec = ui.delaySec;
+    this.home = views.find((v) => v.home) ?? views[0];
     // Draw boxes with Unicode line characters (ASCII where the locale is not
     // UTF-8) rather than the DEC alternate charset: ACS breaks under tmux and
     // screen with converted terminfo entries and on many serial consoles.
@@ -212,21 +220,8 @@ export class App implements AppApi {
     this.footerBar = blessed.box({ parent: this.screen, bottom: 0, left: 0, right: 0, height: 1, tags: true, style: theme.mono ? { inverse: true } : { bg: 'blue', fg: 'white' } });
     this.tooSmall = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', hidden: true, tags: false, content: '' });
 
-    const users = new UserNames();
-    let uid: number | undefined;
-    if (ui.user !== undefined) {
-      uid = users.uidOf(ui.user);
-      if (uid === undefined) configError = `unknown user '${sanitize(ui.user)}': showing all users`;
-    }
-    this.topState = {
-      config,
-      users,
-      uid,
-      pids: ui.pids && ui.pids.length > 1 ? new Set(ui.pids) : undefined,
-      save: () => this.saveConfig(),
-    };
     // The verdict first, so a narrow status line still says what ostop did about it.
-    if (configError) this.status(`using defaults; the file will not be overwritten: ${configError}`, 'error');
+    if (configState.startError) this.status(`using defaults; the file will not be overwritten: ${configState.startError}`, 'error');
   }
 
   get delayMs(): number {
@@ -234,7 +229,12 @@ export class App implements AppApi {
     return Math.round((this.sessionDelaySec ?? this.config.delaySec) * 1000);
   }
 
-  private saveConfig(): void {
+  /** What the process table takes from the shell: the renice events. */
+  topInputs(): TopInputs {
+    return { renice: this.actions };
+  }
+
+  saveConfig(): void {
     if (!this.saveEnabled) return;
     try {
       saveConfig(this.configFile, this.config);
@@ -287,9 +287,11 @@ export class App implements AppApi {
           this.dispatch({ type: 'mouse', action: d.action === 'mousedown' ? 'click' : d.action, x: d.x, y: d.y });
         }
       });
-      const first = this.ui.pids && this.ui.pids.length === 1 ? { id: 'process', params: { pid: this.ui.pids[0] } } : { id: 'top', params: {} };
-      this.open(this.findDef('top')!, {}, false);
-      if (first.id === 'process') this.show('process', first.params);
+      const home = this.home.load();
+      if (home instanceof Promise) throw new Error('the home view must load synchronously (src/tui.ts)');
+      this.loaded.set(this.home.id, { ...this.home, ...home });
+      this.open(this.findDef(this.home.id)!, {}, false);
+      if (this.ui.first) this.show(this.ui.first.id, this.ui.first.params);
       this.dispatch({ type: 'tick' });
       // After the first frame: loading BPF programs parses the kernel's BTF.
       setTimeout(() => void this.startFailureRecorder(), 50);
@@ -480,10 +482,10 @@ export class App implements AppApi {
     }
     this.collecting = true;
     const v = this.current;
-    if (this.recorder && v.def.id !== 'failures') void timed('recorder', () => this.recorder!.pollEbpf());
+    if (this.recorder && !v.def.drainsRecorder) void timed('recorder', () => this.recorder!.pollEbpf());
     countTick();
     try {
-      await timed('collect', () => v.source.collect(performance.now()));
+      await timed('collect', () => v.source.collect(performance.now(), v.screen.request?.()));
     } catch (e) {
       this.status(`collect failed: ${(e as Error).message}`, 'error');
     } finally {
@@ -500,7 +502,7 @@ export class App implements AppApi {
       setImmediate(() => {
         if (this.exitCode !== undefined || v !== this.current) return;
         try {
-          if (v.source.complete?.()) this.render();
+          if (v.source.complete?.(v.screen.request?.())) this.render();
         } catch (e) {
           this.status(`collect failed: ${(e as Error).message}`, 'error');
         }
@@ -578,7 +580,7 @@ export class App implements AppApi {
     const chosen: Array<[string, string]> = [];
     let len = pieceOf(quit).length;
     let full = false;
-    const extras = FOOTER_EXTRAS.filter(([k]) => VIEWS.find((v) => v.key === k)?.id !== this.current.def.id);
+    const extras = FOOTER_EXTRAS.filter(([k]) => this.views.find((v) => v.key === k)?.id !== this.current.def.id);
     for (const e of [...entries, ...extras]) {
       const n = pieceOf(e).length;
       if (full || len + n > w) {
@@ -675,13 +677,13 @@ export class App implements AppApi {
         return this.render();
       case 'tab':
       case 'S-tab': {
-        const ids = ['top', ...VIEWS.filter((v) => v.key).map((v) => v.id)];
+        const ids = [this.home.id, ...this.views.filter((v) => v.key && v !== this.home).map((v) => v.id)];
         const i = ids.indexOf(this.current.def.id);
         const next = ids[(i + (full === 'tab' ? 1 : ids.length - 1)) % ids.length];
         return this.switchTo(next);
       }
     }
-    const def = VIEWS.find((v) => v.key === full);
+    const def = this.views.find((v) => v.key === full);
     if (def) this.switchTo(def.id);
   }
 
@@ -691,12 +693,13 @@ export class App implements AppApi {
    * Drilling in (Enter on a process) stacks, so Esc returns to where you were.
    */
   private switchTo(viewId: string): void {
-    if (viewId === 'top' || (this.current && this.current.def.id === viewId)) {
-      if (viewId === 'top') this.show('top');
+    const home = this.home.id;
+    if (viewId === home || (this.current && this.current.def.id === viewId)) {
+      if (viewId === home) this.show(home);
       return;
     }
-    const topAt = this.stack.findIndex((v) => v.def.id === 'top');
-    if (this.current.def.id !== 'top' && topAt >= 0) {
+    const topAt = this.stack.findIndex((v) => v.def.id === home);
+    if (this.current.def.id !== home && topAt >= 0) {
       while (this.stack.length > topAt + 1) this.discard(this.stack.pop()!);
       const cur = this.current;
       cur.screen.unmount();
@@ -708,14 +711,14 @@ export class App implements AppApi {
 
   // ---- views ------------------------------------------------------------------
 
-  private loaded = new Map<string, ViewDef<unknown>>();
+  private loaded = new Map<string, ViewDef<unknown, unknown>>();
 
   private async prefetchViews(): Promise<void> {
-    for (const v of VIEWS) {
+    for (const v of this.views) {
       if (this.exitCode !== undefined) return;
       if (this.loaded.has(v.id)) continue;
       try {
-        this.loaded.set(v.id, (await v.load()) as ViewDef<unknown>);
+        this.loaded.set(v.id, { ...v, ...(await v.load()) });
       } catch {
         /* reported when the view is asked for */
       }
@@ -723,30 +726,29 @@ export class App implements AppApi {
     started();
   }
 
-  private findDef(id: string): ViewDef<unknown> | undefined {
-    if (id === 'top') return topView(this.topState, { renice: this.actions }) as ViewDef<unknown>;
+  private findDef(id: string): ViewDef<unknown, unknown> | undefined {
     return this.loaded.get(id);
   }
 
   show(viewId: string, params: Record<string, unknown> = {}): void {
     const def = this.findDef(viewId);
     if (!def) {
-      const entry = VIEWS.find((v) => v.id === viewId);
+      const entry = this.views.find((v) => v.id === viewId);
       if (!entry) return this.status(`no view '${viewId}'`, 'error');
       // First use: load the view's module, then show it (keys meanwhile go to the current view).
-      entry.load().then(
+      Promise.resolve(entry.load()).then(
         (d) => {
-          this.loaded.set(viewId, d as ViewDef<unknown>);
+          this.loaded.set(viewId, { ...entry, ...d });
           if (this.exitCode === undefined) this.show(viewId, params);
         },
         (e: Error) => this.status(`cannot load the ${entry.title} view: ${e.message}`, 'error'),
       );
       return;
     }
-    if (this.current && this.current.def.id === viewId && viewId !== 'process') return;
+    if (this.current && this.current.def.id === viewId && !def.stacks) return;
     // A view already on the stack is returned to (as Esc would), so switching
     // views with their keys never grows the stack.
-    const at = this.stack.findIndex((v) => v.def.id === viewId && viewId !== 'process');
+    const at = def.stacks ? -1 : this.stack.findIndex((v) => v.def.id === viewId);
     if (at >= 0) {
       while (this.stack.length > at + 1) this.discard(this.stack.pop()!);
       return this.back();
@@ -756,10 +758,10 @@ export class App implements AppApi {
   }
 
   private discard(v: ViewInstance): void {
-    if (v.def.id !== 'top') v.source.dispose?.();
+    if (!v.def.keepAlive) v.source.dispose?.();
   }
 
-  private open(def: ViewDef<unknown>, params: Record<string, unknown>, push: boolean): void {
+  private open(def: ViewDef<unknown, unknown>, params: Record<string, unknown>, push: boolean): void {
     const key = `${def.id}:${JSON.stringify(params)}`;
     if (this.current) {
       this.current.screen.unmount();
@@ -768,9 +770,17 @@ export class App implements AppApi {
     }
     let inst = this.cache.get(key);
     if (!inst) {
-      inst = { def, key, params, source: def.createSource(params), screen: def.createScreen({ screen: this.screen, theme: this.theme, app: this }, params) };
-      // Only the top view is kept across switches; others are rebuilt so hidden views hold nothing.
-      if (def.id === 'top') this.cache.set(key, inst);
+      const source = def.createSource(params);
+      let screen: Screen<unknown, unknown> | undefined;
+      const ctx: ViewContext = {
+        screen: this.screen, theme: this.theme, app: this,
+        // The Source completes its Model with what the screen's request names, now.
+        completeNow: () => (screen && source.complete?.(screen.request?.()) ? source.model() : undefined),
+      };
+      screen = def.createScreen(ctx, params);
+      inst = { def, key, params, source, screen };
+      // Only keep-alive views (the process table) are kept across switches; others are rebuilt so hidden views hold nothing.
+      if (def.keepAlive) this.cache.set(key, inst);
     }
     this.current = inst;
     this.scopePanes();
@@ -782,7 +792,7 @@ export class App implements AppApi {
 
   /** On the drill-in screen the trace panes follow that PID. */
   private scopePanes(): void {
-    this.panes.setScopePid(this.current.def.id === 'process' ? Number(this.current.params.pid) || undefined : undefined);
+    this.panes.setScopePid(this.current.def.scopesPanes ? Number(this.current.params.pid) || undefined : undefined);
   }
 
   back(): void {
@@ -991,7 +1001,7 @@ export class App implements AppApi {
   private showHelp(): void {
     const t = this.theme;
     const sections: Array<[string, Array<[string, string]>]> = [
-      ['Global', [...GLOBAL_HELP, ...VIEWS.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]],
+      ['Global', [...GLOBAL_HELP, ...this.views.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]],
       ['Trace panes (eBPF; need root)', this.panes.help()],
     ];
     const h = this.current.screen.help?.();

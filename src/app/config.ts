@@ -9,31 +9,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PROC_COLUMNS, DEFAULT_COLUMNS, DEFAULT_SORT, columnById } from '../model/columns.js';
+import { PROC_COLUMNS, columnById } from '../model/columns.js';
+import { DEFAULT_CONFIG, MIN_DELAY, MAX_DELAY, type Config } from '../model/config.js';
 
-export interface Config {
-  columns: string[];
-  sort: string;
-  descending: boolean;
-  tree: boolean;
-  delaySec: number;
-  hideUserThreads: boolean;
-  hideKernelThreads: boolean;
-}
-
-export const DEFAULT_CONFIG: Config = {
-  columns: [...DEFAULT_COLUMNS],
-  sort: DEFAULT_SORT,
-  descending: true,
-  tree: false,
-  delaySec: 1.5,
-  hideUserThreads: true,
-  // As htop: kernel threads are hidden until K shows them.
-  hideKernelThreads: true,
-};
-
-export const MIN_DELAY = 0.1;
-export const MAX_DELAY = 3600;
+export { DEFAULT_CONFIG, MIN_DELAY, MAX_DELAY, type Config } from '../model/config.js';
 
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(env.HOME || os.homedir(), '.config');

@@ -1,5 +1,5 @@
 // One line per dumpable view. Keep names stable: they are CLI arguments.
-import type { DumpView } from './dump-view.js';
+import type { DumpView } from '../model/dump-view.js';
 import { processesDump } from '../views/processes-dump.js';
 import { processDump } from '../views/process-dump.js';
 import { failuresDump, kmsgDump } from '../views/failures-dump.js';

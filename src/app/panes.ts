@@ -16,7 +16,7 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { AppApi } from './view.js';
-import type { Theme } from '../../screens/theme.js';
+import type { Theme } from './theme.js';
 import { TracerError, tracerManager, withoutTracerName, type TracerManager } from '../tracers/manager.js';
 import type { TraceOptions } from '../tracers/types.js';
 import { createPanes } from '../../screens/trace-panes.js';

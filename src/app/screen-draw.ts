@@ -21,7 +21,7 @@
 // difference (ESC[39m, ESC[1m...) when that is shorter than reset + set, and
 // carry over from line to line, reset once at the end of the frame.
 import blessed from 'blessed';
-import { timed } from './tick-stats.js';
+import { timed } from '../util/tick-stats.js';
 
 type Cell = [number, string];
 type Line = Cell[] & { dirty?: boolean };

@@ -1,33 +1,22 @@
-// The contract between the app shell and each view (top, process, vmstat,
-// netstat, iostat, failures...). A view is two halves:
-//  - a Source (src/): collects Samples from /proc, /sys or tracers and turns
-//    the last two into a Model. It never draws.
-//  - a Screen (screens/): draws a Model with blessed. It never reads /proc
-//    and never calls native code.
+// The shell's side of the view contract (the Source side and the per-view
+// Request types are in src/model/view-contract.ts). A view is two halves:
+//  - a Source (src/views, src/failures): collects Samples and turns the last
+//    two into a Model. It never draws.
+//  - a Screen (screens/): draws a Model with blessed and says in request()
+//    what the Source must collect for it. It never reads /proc and never
+//    acts on the system (actions go through AppApi).
 // Only the visible view's Source is ticked, so a hidden view collects
 // nothing of its own. `ostop dump <view>` prints the same Model a Screen draws.
+// The composition root (src/tui.ts) pairs each Source with its Screen.
 import type { Widgets } from 'blessed';
-import type { Theme } from '../../screens/theme.js';
+import type { Theme } from './theme.js';
 import type { Actions } from '../actions/index.js';
 
 export type { Actions, ActionResult, Command, SignalInfo } from '../actions/index.js';
+import type { Config } from '../model/config.js';
+import type { Source, ViewFlags } from '../model/view-contract.js';
 
-export interface Source<M> {
-  /** Take one Sample (called once per refresh tick while the view is shown). */
-  collect(now: number): Promise<void> | void;
-  /** The Model from the last two Samples; undefined until there is one. */
-  model(): M | undefined;
-  /**
-   * Called right after a render: a Source that took a partial Sample for a
-   * fast first frame reads what the drawn rows need now; true = the Model
-   * changed, render again.
-   */
-  complete?(): boolean;
-  /** Drop history when the view is hidden, so rates restart cleanly. */
-  reset?(): void;
-  /** Release tracers, timers, file handles. */
-  dispose?(): void;
-}
+export type { Source, ViewFlags } from '../model/view-contract.js';
 
 export interface AppApi {
   /** Switch to another view; `params` is view specific (e.g. { pid }). */
@@ -49,15 +38,28 @@ export interface AppApi {
   /** Everything that acts on the system (signal, renice, gcore, gdb argv): a Screen asks here, never itself. */
   readonly actions: Actions;
   readonly delayMs: number;
+  /** The settings shown and changed in the UI (columns, sort, tree...). */
+  readonly config: Config;
+  /** Write the config file (when it was readable at start); errors go to the status line. */
+  saveConfig(): void;
 }
 
 export interface ViewContext {
   screen: Widgets.Screen;
   theme: Theme;
   app: AppApi;
+  /**
+   * Ask this view's Source now (outside a tick) to complete its Model with
+   * what the Screen's request() needs (e.g. every command line once a filter
+   * is typed after a fast first frame); returns the new Model, or undefined
+   * when nothing changed. Set by the shell.
+   */
+  completeNow?(): unknown;
 }
 
-export interface Screen<M> {
+export interface Screen<M, R = void> {
+  /** What the Source must collect for this screen as it is now (read by the shell before every collect and complete; a screen whose Source needs nothing has none). */
+  request?(): R;
   /** Build widgets inside `parent` (the area between header and footer). */
   mount(parent: Widgets.BoxElement): void;
   unmount(): void;
@@ -70,11 +72,17 @@ export interface Screen<M> {
   help?(): Array<[string, string]>;
 }
 
-export interface ViewDef<M = unknown> {
-  id: string;
-  title: string;
-  /** Global key that shows this view (blessed key.full), if any. */
-  key?: string;
-  createSource(params: Record<string, unknown>): Source<M>;
-  createScreen(ctx: ViewContext, params: Record<string, unknown>): Screen<M>;
+/** The two factories of one view (paired by src/tui.ts). */
+export interface ViewFactories<M = unknown, R = unknown> {
+  createSource(params: Record<string, unknown>): Source<M, R>;
+  createScreen(ctx: ViewContext, params: Record<string, unknown>): Screen<M, R>;
 }
+
+/** One view as the shell knows it: its flags, and its factories loaded on first use (start-up stays small). */
+export interface ViewEntry extends ViewFlags {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  load(): ViewFactories<any, any> | Promise<ViewFactories<any, any>>;
+}
+
+/** A loaded view. */
+export type ViewDef<M = unknown, R = unknown> = ViewFlags & ViewFactories<M, R>;

@@ -5,7 +5,7 @@
 // tracer is detached before returning. Exit codes: 0 ok, 1 tracer failed to
 // start or is not available in this build, 2 usage error.
 import { formatRecords, toObject, type OutputColumn, type OutputFormat } from '../app/output.js';
-import { sleep } from '../app/dump-view.js';
+import { sleep } from '../model/dump-view.js';
 import { jsonLine } from '../util/output-safe.js';
 import { sanitize } from '../util/text.js';
 import { parseDecimal, UsageError } from '../util/args.js';

@@ -7,7 +7,7 @@
 // filtered by --since. With -n > 1 it keeps following: each further
 // iteration prints only entries (or lines) that are new.
 import { formatRecords, type OutputColumn } from '../app/output.js';
-import { sleep, UsageError, type DumpOptions, type DumpView } from '../app/dump-view.js';
+import { sleep, UsageError, type DumpOptions, type DumpView } from '../model/dump-view.js';
 import { readCorePattern, type CoreDumpFile, type CorePatternInfo } from '../collectors/coredump.js';
 import { facilityName, levelName, monotonicUsec, parseFacility, parseLevel } from '../collectors/kmsg.js';
 import { signalName } from '../model/failures.js';

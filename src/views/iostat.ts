@@ -1,14 +1,14 @@
 // The iostat view: per-device `iostat -dx` columns with history, the
-// filesystems (df), and per-process I/O (iotop-like). Source + ViewDef
-// (key 'i') + DumpViews `ostop dump iostat` (--procs for per-process I/O)
+// filesystems (df), and per-process I/O (iotop-like). Source (its screen,
+// key 'i', is paired with it in src/tui.ts) + DumpViews `ostop dump iostat` (--procs for per-process I/O)
 // and `ostop dump fs`.
 // Invariants: /proc/diskstats every tick; statfs only while the filesystem
 // pane is shown; /proc/*/io only while the process pane is shown.
-import type { DumpView } from '../app/dump-view.js';
-import { UsageError } from '../app/dump-view.js';
+import type { DumpView } from '../model/dump-view.js';
+import { UsageError } from '../model/dump-view.js';
 import { parseCount } from '../util/args.js';
 import type { OutputColumn } from '../app/output.js';
-import type { Source, ViewDef } from '../app/view.js';
+import type { IostatRequest, IostatViewModel, Source } from '../model/view-contract.js';
 import { readDiskstatsSample, type DiskstatsSample } from '../collectors/diskstats.js';
 import { readFsSample, type FsStat } from '../collectors/fs.js';
 import { ioUnreadableNote, readPidIoSample, type PidIoSample } from '../collectors/pid-io.js';
@@ -16,45 +16,30 @@ import { buildFsModel, type FsModel } from '../model/fs.js';
 import { buildIostatModel, buildPidIoModel, PID_IO_SORTS, selectDevices, type DeviceModel, type IostatModel, type PidIoModel, type PidIoRow, type PidIoSortKey } from '../model/iostat.js';
 import { humanBytes as hb, round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { Series } from '../store/series.js';
-import { IostatScreen } from '../../screens/iostat-screen.js';
 
-export class IostatUiState {
-  pane: 'fs' | 'procs' = 'fs';
-  partitions = false;
-  all = false;
-  procSort: PidIoSortKey = 'total';
-}
+interface DeviceHistories { util: Series; rkB: Series; wkB: Series }
 
-export interface DeviceHistory { util: Series; rkB: Series; wkB: Series }
+/** The pane and sort of `ostop dump iostat` and of a screen that says nothing. */
+export const DEFAULT_IOSTAT_REQUEST: IostatRequest = { pane: 'fs', procSort: 'total' };
 
-export interface IostatViewModel {
-  io: IostatModel;
-  devices: DeviceModel[];
-  hist: Map<string, DeviceHistory>;
-  fs?: FsModel;
-  procs?: PidIoModel;
-  state: IostatUiState;
-}
-
-export class IostatSource implements Source<IostatViewModel> {
+export class IostatSource implements Source<IostatViewModel, IostatRequest> {
   private prev?: DiskstatsSample;
   private prevIo?: PidIoSample;
-  private hist = new Map<string, DeviceHistory>();
+  private hist = new Map<string, DeviceHistories>();
   private last?: IostatViewModel;
   private fs?: FsModel;
-  constructor(readonly state: IostatUiState) {}
 
-  async collect(): Promise<void> {
+  async collect(_now?: number, req: IostatRequest = DEFAULT_IOSTAT_REQUEST): Promise<void> {
     const cur = readDiskstatsSample();
     let procs: PidIoModel | undefined;
-    if (this.state.pane === 'procs') {
+    if (req.pane === 'procs') {
       const io = readPidIoSample();
-      if (this.prevIo) procs = buildPidIoModel(this.prevIo, io, this.state.procSort);
+      if (this.prevIo) procs = buildPidIoModel(this.prevIo, io, req.procSort);
       this.prevIo = io;
     } else {
       this.prevIo = undefined;
     }
-    if (this.state.pane === 'fs') this.fs = buildFsModel(await readFsSample());
+    if (req.pane === 'fs') this.fs = buildFsModel(await readFsSample());
     if (this.prev) {
       const io = buildIostatModel(this.prev, cur);
       for (const d of io.devices) {
@@ -63,12 +48,14 @@ export class IostatSource implements Source<IostatViewModel> {
         h.util.push(d.util); h.rkB.push(d.rkBs); h.wkB.push(d.wkBs);
       }
       for (const k of [...this.hist.keys()]) if (!io.devices.some((d) => d.name === k)) this.hist.delete(k);
-      this.last = { io, devices: selectDevices(io, this.state), hist: this.hist, fs: this.state.pane === 'fs' ? this.fs : undefined, procs, state: this.state };
+      this.last = {
+        io, hist: this.hist, fs: req.pane === 'fs' ? this.fs : undefined, procs,
+        procsNote: procs && ioUnreadableNote(procs.unreadable, undefined, true),
+      };
     }
     this.prev = cur;
   }
   model(): IostatViewModel | undefined {
-    if (this.last) this.last.devices = selectDevices(this.last.io, this.state);
     return this.last;
   }
   reset(): void {
@@ -171,14 +158,4 @@ export const fsDump: DumpView = {
       return buildFsModel(s, sort as 'mount');
     }, (_p, c) => c.rows.map((r) => ({ ...r, time: c.time })), FS_COLUMNS, 'table', false);
   },
-};
-
-const iostatState = new IostatUiState();
-
-export const iostatView: ViewDef<IostatViewModel> = {
-  id: 'iostat',
-  title: 'iostat',
-  key: 'i',
-  createSource: () => new IostatSource(iostatState),
-  createScreen: (ctx) => new IostatScreen(ctx, iostatState),
 };

@@ -1,17 +1,17 @@
 // The netstat view: per-interface rates with history, the socket table
-// with owners, and protocol counter rates. Source + ViewDef (key 'n') +
-// two DumpViews: `ostop dump netstat` (interfaces, or protocol counters
+// with owners, and protocol counter rates. Source (its screen, key 'n', is
+// paired with it in src/tui.ts) + two DumpViews: `ostop dump netstat` (interfaces, or protocol counters
 // with --proto) and `ostop dump sockets`.
 // Invariants: the per-tick path reads /proc/net/dev, /sys/class/net/*/
 // {operstate,mtu,speed}, /proc/net/{snmp,netstat}; socket tables only
 // while the socket pane is shown; the /proc/*/fd owner scan only while the
 // owner column is shown, and less often when it is slow (the cost is
 // measured and shown). systeminformation runs once per Source, off-tick.
-import type { DumpView } from '../app/dump-view.js';
-import { UsageError } from '../app/dump-view.js';
+import type { DumpView } from '../model/dump-view.js';
+import { UsageError } from '../model/dump-view.js';
 import { parseIface } from '../collectors/validate.js';
 import type { OutputColumn } from '../app/output.js';
-import type { Source, ViewDef } from '../app/view.js';
+import type { NetstatRequest, NetstatViewModel, Source } from '../model/view-contract.js';
 import { inventoryFromOs, readIfaceInventory, readNetDevSample, type IfaceInventory, type NetDevTableSample } from '../collectors/netdev.js';
 import { readSnmpSample, type SnmpSample } from '../collectors/snmp.js';
 import { readSocketOwners, readSockets, type SocketOwner, type SocketProto } from '../collectors/sockets.js';
@@ -19,33 +19,13 @@ import { buildIfaceModels, buildNetModel, buildProtoModels, type IfaceModel, typ
 import { buildSocketsModel, parseSocketFilter, SOCKET_SORTS, type SocketRow, type SocketSortKey, type SocketsModel } from '../model/sockets.js';
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { Series } from '../store/series.js';
-import { NetstatScreen } from '../../screens/netstat-screen.js';
 
 export const INET_PROTOS: SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 
-/** What the screen shows, which decides what the Source reads. Shared by the two halves of one view. */
-export class NetstatUiState {
-  pane: 'sockets' | 'proto' = 'sockets';
-  filterText = '';
-  listening = false;
-  unix = false;
-  owners = true;
-  sort: SocketSortKey = 'proto';
-}
+/** What `ostop dump netstat` and a screen that says nothing ask for. */
+export const DEFAULT_NETSTAT_REQUEST: NetstatRequest = { pane: 'sockets', filterText: '', listening: false, unix: false, owners: true, sort: 'proto' };
 
-export interface NetstatViewModel {
-  net: NetModel;
-  hist: Map<string, { rx: Series; tx: Series }>;
-  sockets?: SocketsModel;
-  /** Milliseconds spent reading socket tables / scanning owners on the last refresh. */
-  socketsMs?: number;
-  ownersMs?: number;
-  /** Owners are rescanned every this many ticks (1 = every tick). */
-  ownersEvery: number;
-  state: NetstatUiState;
-}
-
-export class NetstatSource implements Source<NetstatViewModel> {
+export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
   private prevDev?: NetDevTableSample;
   private prevSnmp?: SnmpSample;
   private inv: Map<string, IfaceInventory> = inventoryFromOs();
@@ -57,9 +37,7 @@ export class NetstatSource implements Source<NetstatViewModel> {
   private ownersEvery = 1;
   private ownersMs?: number;
 
-  constructor(readonly state: NetstatUiState) {}
-
-  collect(): void {
+  collect(_now?: number, req: NetstatRequest = DEFAULT_NETSTAT_REQUEST): void {
     if (!this.invRequested) {
       this.invRequested = true;
       // Once, off the tick path: systeminformation spawns helpers.
@@ -69,11 +47,11 @@ export class NetstatSource implements Source<NetstatViewModel> {
     const snmp = readSnmpSample();
     let sockets: SocketsModel | undefined;
     let socketsMs: number | undefined;
-    if (this.state.pane === 'sockets') {
+    if (req.pane === 'sockets') {
       const t0 = performance.now();
-      const list = readSockets({ protos: this.state.unix ? [...INET_PROTOS, 'unix'] : INET_PROTOS });
+      const list = readSockets({ protos: req.unix ? [...INET_PROTOS, 'unix'] : INET_PROTOS });
       socketsMs = performance.now() - t0;
-      if (this.state.owners) {
+      if (req.owners) {
         if (!this.owners || ++this.ownersAge >= this.ownersEvery) {
           const t1 = performance.now();
           this.owners = readSocketOwners();
@@ -85,8 +63,8 @@ export class NetstatSource implements Source<NetstatViewModel> {
       } else {
         this.owners = undefined;
       }
-      const filter = parseSocketFilter(this.state.filterText, { listening: this.state.listening });
-      sockets = buildSocketsModel(list, this.state.owners ? this.owners : undefined, filter, this.state.sort);
+      const filter = parseSocketFilter(req.filterText, { listening: req.listening });
+      sockets = buildSocketsModel(list, req.owners ? this.owners : undefined, filter, req.sort);
     }
     if (this.prevDev && this.prevSnmp) {
       const net = buildNetModel(this.prevDev, dev, this.prevSnmp, snmp, this.inv);
@@ -96,7 +74,7 @@ export class NetstatSource implements Source<NetstatViewModel> {
         h.rx.push(i.rxBytesPs); h.tx.push(i.txBytesPs);
       }
       for (const k of [...this.hist.keys()]) if (!net.ifaces.some((i) => i.name === k)) this.hist.delete(k);
-      this.last = { net, hist: this.hist, sockets, socketsMs, ownersMs: this.state.owners ? this.ownersMs : undefined, ownersEvery: this.ownersEvery, state: this.state };
+      this.last = { net, hist: this.hist, sockets, socketsMs, ownersMs: req.owners ? this.ownersMs : undefined, ownersEvery: this.ownersEvery };
     } else if (this.last && sockets) {
       this.last = { ...this.last, sockets, socketsMs };
     }
@@ -210,14 +188,4 @@ export const socketsDump: DumpView = {
       (_p, c) => c.rows.map((r) => ({ ...r, time: c.time })),
       SOCKET_COLUMNS, 'table', false);
   },
-};
-
-const netstatState = new NetstatUiState();
-
-export const netstatView: ViewDef<NetstatViewModel> = {
-  id: 'netstat',
-  title: 'netstat',
-  key: 'n',
-  createSource: () => new NetstatSource(netstatState),
-  createScreen: (ctx) => new NetstatScreen(ctx, netstatState),
 };

@@ -8,7 +8,7 @@
 // overrides and line separators as \uXXXX (jsonLine) so printing it is safe
 // too. The environment (often secrets) is neither read nor printed without
 // --environ, so a pasted dump does not carry it by accident.
-import { UsageError, sleep, type DumpView } from '../app/dump-view.js';
+import { UsageError, sleep, type DumpView } from '../model/dump-view.js';
 import { formatRecords, type OutputColumn } from '../app/output.js';
 import { sanitize } from '../util/text.js';
 import { parsePid } from '../collectors/validate.js';

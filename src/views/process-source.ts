@@ -14,7 +14,7 @@
 //    exit_code in /proc/PID/stat; it is looked up again for a while after
 //    the exit, as the tracer's event may come a tick later.
 //  - Never throws for /proc errors.
-import type { Source } from '../app/view.js';
+import type { ProcessRequest, Source } from '../model/view-contract.js';
 import { readProcDetail, readSystemInfo, realProcFs, type ProcDetailSample, type ReadDetailOptions, type SystemInfo } from '../collectors/proc-detail-read.js';
 import {
   deriveProcessDetail, emptyHistory, endFromRecordedExit, endFromWaitStatus, markExited, matchRecordedExit, newProcessSeries, pidReused, recordProcessHistory,
@@ -55,7 +55,7 @@ export function missingProcessModel(pid: number, at: number, errors: ProcDetailS
   };
 }
 
-export class ProcessSource implements Source<ProcessDetailModel> {
+export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest> {
   private prev: ProcDetailSample | undefined;
   private last: ProcessDetailModel | undefined;
   /** The sparklines' series (src/store), the newest historySize points. */
@@ -80,7 +80,8 @@ export class ProcessSource implements Source<ProcessDetailModel> {
    * The shell passes a monotonic tick time; the model needs wall-clock
    * times (start time, age, exit time), so the Source reads its own clock.
    */
-  collect(_tick?: number): void {
+  /** The request names the pid shown, which is this Source's (fixed when it is made). */
+  collect(_tick?: number, _req?: ProcessRequest): void {
     const now = (this.opts.clock ?? Date.now)();
     if (this.exited) {
       this.lookUpEnd(now);

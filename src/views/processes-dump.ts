@@ -2,7 +2,7 @@
 // `top -b`. JSON field names and units are part of the public interface
 // (documented in README.md): add fields, never rename or change units.
 import { formatRecords, type OutputColumn } from '../app/output.js';
-import { sleep, UsageError, type DumpView } from '../app/dump-view.js';
+import { sleep, UsageError, type DumpView } from '../model/dump-view.js';
 import { ProcessCollector } from '../collectors/processes.js';
 import { UserNames } from '../collectors/users.js';
 import { buildProcessModel, type ProcessTableModel, type ProcRow } from '../model/process-model.js';

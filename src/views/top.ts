@@ -1,48 +1,25 @@
-// The top view's Source and its shared state. The Source reads exactly what
-// the configured columns need (htop's column scan flags): no cmdline reads
-// without the COMMAND column, no task/ reads while user threads are hidden.
-import type { Source, ViewDef } from '../app/view.js';
-import type { Config } from '../app/config.js';
+// The top view's Source (its screen is paired with it in src/tui.ts). It
+// reads what the screen's request names, exactly what the configured
+// columns need (htop's column scan flags): no cmdline reads without the
+// COMMAND column, no task/ reads while user threads are hidden.
+import type { Source, TopModel, TopRequest } from '../model/view-contract.js';
 import { ProcessCollector, type ProcessTableSample } from '../collectors/processes.js';
 import type { ReniceEvents } from '../actions/index.js';
 import { parseStat } from '../collectors/procfs/pid-stat.js';
 import { readFileFast } from '../collectors/procfs/read.js';
 import type { UserNames } from '../collectors/users.js';
-import { buildProcessModel, type ProcessTableModel } from '../model/process-model.js';
+import { buildProcessModel } from '../model/process-model.js';
 import { needsOf, resolveColumns, PROC_COLUMNS } from '../model/columns.js';
-import { TopScreen } from '../../screens/top-screen.js';
-import { SystemStripSource, type StripModels } from './vmstat-strip.js';
-import { timed } from '../app/tick-stats.js';
+import { SystemStripSource } from './vmstat-strip.js';
+import { timed } from '../util/tick-stats.js';
 
-export interface TopState {
-  config: Config;
+export interface TopSourceOptions {
+  /** User names (cached /etc/passwd). */
   users: UserNames;
-  /** -u USER */
-  uid?: number;
-  /** -p PID,PID: show only these */
+  /** -p PID,PID: read only these */
   pids?: ReadonlySet<number>;
-  /** Rows drawn by the screen last time: their display-only columns are read (see ProcessCollector.detailNeeds). */
-  visiblePids?: ReadonlySet<number>;
-  /** Set by the screen when the terminal is wide enough for the system strip (collected only then). */
-  stripWanted?: boolean;
-  /**
-   * Set by the Source: makes sure every row of the last sample has its
-   * command line (a fast first frame reads only the drawn rows'), reading the
-   * missing ones now (cached like every command line). Returns the model
-   * rebuilt with them, or undefined when nothing was missing. The screen
-   * calls it before a filter or a search looks at the rows.
-   */
-  completeCommandLines?: () => TopModel | undefined;
-  save(): void;
+  procRoot?: string;
 }
-
-/** The top view's model: the process table plus, on wide terminals, the system strip's models. */
-export interface TopModel extends ProcessTableModel {
-  strip?: StripModels;
-}
-
-/** Terminal width from which the top view shows the vmstat/netstat/iostat strip. */
-export const STRIP_MIN_WIDTH = 150;
 
 /** What the top view takes from other features, passed in by the composition root. */
 export interface TopInputs {
@@ -50,27 +27,32 @@ export interface TopInputs {
   renice?: ReniceEvents;
 }
 
-export class TopSource implements Source<TopModel> {
+export class TopSource implements Source<TopModel, TopRequest> {
   private strip = new SystemStripSource();
   private collector: ProcessCollector;
   private prev: ProcessTableSample | undefined;
   private cur: ProcessTableSample | undefined;
   private last: TopModel | undefined;
   /** One function for every tick (a closure made per tick is re-optimized by V8 each time it gets hot). */
-  private userName = (uid: number) => this.state.users.name(uid);
+  private userName = (uid: number) => this.opts.users.name(uid);
   /** The last collect() skipped command lines and detail columns (first frame: which rows are drawn is not known yet). */
   private deferred = false;
 
   /** Every task of `cur` has its command line (false after a deferred collect until completed). */
   private commandLinesRead = false;
 
-  constructor(private state: TopState, procRoot = '/proc', private readonly inputs: TopInputs = {}) {
-    this.collector = new ProcessCollector({ procRoot, pids: state.pids });
+  constructor(private opts: TopSourceOptions, private readonly inputs: TopInputs = {}) {
+    this.collector = new ProcessCollector({ procRoot: opts.procRoot ?? '/proc', pids: opts.pids });
     this.offRenice = this.inputs.renice?.onRenice((pid) => this.rereadPriority(pid)) ?? (() => {});
-    state.completeCommandLines = () => this.completeCommandLines();
   }
 
-  /** See TopState.completeCommandLines. */
+  /**
+   * Makes sure every row of the last sample has its command line (a fast
+   * first frame reads only the drawn rows'), reading the missing ones now
+   * (cached like every command line). Returns the model rebuilt with them,
+   * or undefined when nothing was missing. Done when a request asks for
+   * allCommandLines (a filter or a search looks at every row).
+   */
   completeCommandLines(): TopModel | undefined {
     const cur = this.cur;
     if (!cur || this.commandLinesRead) return undefined;
@@ -89,26 +71,25 @@ export class TopSource implements Source<TopModel> {
     return this.last;
   }
 
-  collect(now: number): void {
-    const cfg = this.state.config;
-    const cols = resolveColumns(cfg.columns.filter((id) => PROC_COLUMNS.some((c) => c.id === id)));
+  collect(now: number, req: TopRequest): void {
+    const cols = resolveColumns(req.columns.filter((id) => PROC_COLUMNS.some((c) => c.id === id)));
     // Every task: what sorting and filtering need. Rows on screen only: the rest.
-    const needs = needsOf(resolveColumns([cfg.sort].filter((id) => PROC_COLUMNS.some((c) => c.id === id))));
+    const needs = needsOf(resolveColumns([req.sort].filter((id) => PROC_COLUMNS.some((c) => c.id === id))));
     needs.add('cmdline'); // filter and search match the full command line (cached per process)
     needs.add('uid'); // from the kept-open stat file's owner: free
     this.collector.needs = needs;
     this.collector.detailNeeds = needsOf(cols);
-    this.collector.detailPids = this.state.visiblePids;
-    this.collector.threads = !cfg.hideUserThreads;
+    this.collector.detailPids = req.visiblePids;
+    this.collector.threads = !req.hideUserThreads;
     this.prev = this.cur;
     // Before the screen has drawn once, reading every process's cmdline and
     // statm (two opens each: ~45 ms per 1,000 processes, cold) would only
     // delay the first frame: complete() reads the rows it drew.
-    this.deferred = this.state.visiblePids === undefined;
+    this.deferred = req.visiblePids === undefined;
     this.commandLinesRead = !this.deferred;
     this.cur = timed('procs', () => this.collector.collect(now, { deferred: this.deferred }));
     this.last = timed('model', () => buildProcessModel(this.prev, this.cur!, this.userName));
-    if (this.state.stripWanted) {
+    if (req.strip) {
       timed('strip', () => this.strip.collect());
       this.last.strip = this.strip.model();
     } else this.strip.reset();
@@ -118,9 +99,15 @@ export class TopSource implements Source<TopModel> {
     return this.last;
   }
 
-  complete(): boolean {
-    const vis = this.state.visiblePids;
-    if (!this.deferred || !this.cur || !vis) return false;
+  /**
+   * After a render: the rows drawn (a fast first frame took a partial
+   * sample) get their display-only columns, and every row its command line
+   * when the request says a filter or search needs them.
+   */
+  complete(req: TopRequest): boolean {
+    const changed = req.allCommandLines && this.completeCommandLines() !== undefined;
+    const vis = req.visiblePids;
+    if (!this.deferred || !this.cur || !vis) return changed;
     this.deferred = false;
     this.collector.complete(this.cur, vis);
     const strip = this.last?.strip;
@@ -165,13 +152,4 @@ export class TopSource implements Source<TopModel> {
   reset(): void {
     // Coming back from another view: the next tick's rates span the gap, which is fine.
   }
-}
-
-export function topView(state: TopState, inputs: TopInputs = {}): ViewDef<TopModel> {
-  return {
-    id: 'top',
-    title: 'Processes',
-    createSource: () => new TopSource(state, '/proc', inputs),
-    createScreen: (ctx) => new TopScreen(ctx, state),
-  };
 }

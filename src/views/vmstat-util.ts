@@ -1,37 +1,12 @@
-// Helpers shared by the vmstat, netstat and iostat views and screens:
-// text sparklines (one cell per sample, cheap to redraw over SSH),
-// and number formatting with fixed, short widths.
-
-const BARS = '▁▂▃▄▅▆▇█';
-
-/**
- * One line of block characters, right-aligned to `width` cells (newest at
- * the right). `max` fixes the scale (e.g. 100 for percents); by default the
- * largest value shown. Zero draws as a space so idle reads as empty.
- */
-export function sparkline(values: readonly number[], width: number, max?: number): string {
-  if (width <= 0) return '';
-  const v = values.slice(Math.max(0, values.length - width));
-  const top = max ?? Math.max(0, ...v);
-  let s = '';
-  for (const x of v) {
-    if (!(x > 0) || !(top > 0)) { s += ' '; continue; }
-    const i = Math.min(BARS.length - 1, Math.max(0, Math.ceil((x / top) * BARS.length) - 1));
-    s += BARS[i];
-  }
-  return ' '.repeat(width - v.length) + s;
-}
+// Helpers shared by the vmstat, netstat and iostat Sources and dumps
+// (their graph histories are src/store Series): rounding for JSON/CSV, the sampling loop of `ostop dump`. Sparklines and
+// fixed-width cells are in src/util/cells.ts (the screens draw them).
 
 /** Bytes with binary units (src/util/format.ts formatBytes): 512B 1.50K 20.0M 3.20G. */
 export const humanBytes = formatBytes;
 
 /** A count or a count per second, decimal (src/util/format.ts formatCount): 0, 12, 3.4k, 12M. Never for bytes: use formatRate. */
 export const humanRate = formatCount;
-
-/** Fixed decimals, '-' for null. */
-export function fixed(n: number | null | undefined, digits = 2): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
-}
 
 /** Round to `digits` decimals for JSON/CSV (keeps numbers numbers). */
 export function round(n: number | null | undefined, digits = 2): number | null {
@@ -40,9 +15,9 @@ export function round(n: number | null | undefined, digits = 2): number | null {
   return Math.round(n * f) / f;
 }
 
-import type { DumpOptions } from '../app/dump-view.js';
+import type { DumpOptions } from '../model/dump-view.js';
 import { formatBytes, formatCount } from '../util/format.js';
-import { sleep } from '../app/dump-view.js';
+import { sleep } from '../model/dump-view.js';
 import { formatRecords, toObject, type OutputColumn } from '../app/output.js';
 import { jsonLine } from '../util/output-safe.js';
 

@@ -1,10 +1,10 @@
 // The vmstat view: Source (collects /proc/stat, meminfo, vmstat, pressure
-// and keeps a bounded history for the graphs), ViewDef for the TUI (key
-// 'v') and the `ostop dump vmstat` DumpView. Column ids are stable and
+// and keeps a bounded history for the graphs; its screen, key 'v', is paired
+// with it in src/tui.ts) and the `ostop dump vmstat` DumpView. Column ids are stable and
 // documented in docs/system-views.md.
-import type { DumpView } from '../app/dump-view.js';
+import type { DumpView } from '../model/dump-view.js';
 import type { OutputColumn } from '../app/output.js';
-import type { Source, ViewDef } from '../app/view.js';
+import type { Source, VmstatViewModel } from '../model/view-contract.js';
 import { readPsiSample } from '../collectors/psi.js';
 import { readVmstatSample, type VmstatSample } from '../collectors/vmstat.js';
 import type { PsiSample } from '../collectors/psi.js';
@@ -12,26 +12,19 @@ import { buildVmstatModel, type VmstatModel } from '../model/vmstat.js';
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { Series } from '../store/series.js';
 import { SampleStore } from '../store/sample-store.js';
-import { VmstatScreen } from '../../screens/vmstat-screen.js';
 
-export interface VmstatHistory {
+/** The graphs' histories as the Source keeps them (read by the screen as NumberSeries). */
+interface VmstatHistories {
   us: Series; sy: Series; wa: Series; st: Series;
   usedPct: Series; cachePct: Series;
   si: Series; so: Series; in: Series; cs: Series;
   bi: Series; bo: Series;
 }
 
-export interface VmstatViewModel {
-  cur: VmstatModel;
-  hist: VmstatHistory;
-  /** The last samples, oldest first (the screen's `vmstat 1`-style table; at most SAMPLES_KEPT). */
-  samples: readonly VmstatModel[];
-}
-
 /** Samples kept for the table: more rows than any terminal shows. */
 export const SAMPLES_KEPT = 200;
 
-function newHistory(): VmstatHistory {
+function newHistory(): VmstatHistories {
   return { us: new Series(), sy: new Series(), wa: new Series(), st: new Series(), usedPct: new Series(), cachePct: new Series(), si: new Series(), so: new Series(), in: new Series(), cs: new Series(), bi: new Series(), bo: new Series() };
 }
 
@@ -130,12 +123,3 @@ export const vmstatDump: DumpView = {
     );
   },
 };
-
-export const vmstatView: ViewDef<VmstatViewModel> = {
-  id: 'vmstat',
-  title: 'vmstat',
-  key: 'v',
-  createSource: () => new VmstatSource(),
-  createScreen: (ctx) => new VmstatScreen(ctx),
-};
-

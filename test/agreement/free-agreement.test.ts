@@ -9,7 +9,7 @@
 // part of buff/cache that is not available, hundreds of MiB on any machine
 // that has run a while, far outside that window.
 import { describe, expect, it } from 'vitest';
-import type { DumpOptions, DumpView } from '../../src/app/dump-view.js';
+import type { DumpOptions, DumpView } from '../../src/model/dump-view.js';
 import { processesDump } from '../../src/views/processes-dump.js';
 import { vmstatDump } from '../../src/views/vmstat.js';
 import { hasTool, run } from './load.js';

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 // itself varies between two 1 s windows, not to make failures go away.
 // Skips (with the reason) when a tool is missing or this is not Linux.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DumpOptions, DumpView } from '../../src/app/dump-view.js';
+import type { DumpOptions, DumpView } from '../../src/model/dump-view.js';
 import { vmstatDump } from '../../src/views/vmstat.js';
 import { iostatDump } from '../../src/views/iostat.js';
 import { netstatDump, socketsDump } from '../../src/views/netstat.js';

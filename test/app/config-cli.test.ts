@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, saveConfig, configPath, DEFAULT_CONFIG } from '../../src/app/config.js';
 import { parseUiArgs, parseDumpArgs } from '../../src/cli.js';
-import { UsageError } from '../../src/app/dump-view.js';
+import { UsageError } from '../../src/model/dump-view.js';
 import { chooseTerminal, toLegacyTerminfo } from '../../src/app/terminal.js';
 
 function tmp(): string {

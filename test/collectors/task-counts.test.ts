@@ -15,7 +15,7 @@ import { ProcessCollector } from '../../src/collectors/processes.js';
 import { buildProcessModel } from '../../src/model/process-model.js';
 import { arrangeRows } from '../../src/model/process-view.js';
 import { processesDump } from '../../src/views/processes-dump.js';
-import type { DumpOptions } from '../../src/app/dump-view.js';
+import type { DumpOptions } from '../../src/model/dump-view.js';
 import { htopCounts } from '../helpers/htop-counts.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/tasks-htop/proc', import.meta.url));

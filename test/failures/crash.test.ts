@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { FailuresHub, buildModel } from '../../src/views/failures-source.js';
 import { listDumps, readCoreFileInfo, readCorePattern } from '../../src/collectors/coredump.js';
 import { failuresDump, kmsgDump } from '../../src/views/failures-dump.js';
-import type { DumpOptions } from '../../src/app/dump-view.js';
+import type { DumpOptions } from '../../src/model/dump-view.js';
 import type { EntryRow, FailuresModel } from '../../src/model/failures-model.js';
 
 const isRoot = process.getuid?.() === 0;

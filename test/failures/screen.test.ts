@@ -2,7 +2,7 @@
 // links between panes, filters, and that hostile text cannot escape.
 import { describe, it, expect } from 'vitest';
 import { renderFailures, initialUiState, visibleKmsg } from '../../screens/failures-screen.js';
-import { makeTheme } from '../../screens/theme.js';
+import { makeTheme } from '../../src/app/theme.js';
 import { displayWidth } from '../../src/util/text.js';
 import type { FailuresModel, EntryRow, KmsgLine } from '../../src/model/failures-model.js';
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import { makeTheme } from '../../screens/theme.js';
+import { makeTheme } from '../../src/app/theme.js';
 import { ProcessScreen } from '../../screens/process-screen.js';
 import type { AppApi } from '../../src/app/view.js';
 import { createActions } from '../../src/actions/index.js';

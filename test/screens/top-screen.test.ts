@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import { makeTheme } from '../../screens/theme.js';
+import { makeTheme } from '../../src/app/theme.js';
 import { TopScreen, MIN_COMMAND_WIDTH } from '../../screens/top-screen.js';
-import { TopSource, type TopState } from '../../src/views/top.js';
+import { TopSource } from '../../src/views/top.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/app/config.js';
 import { UserNames } from '../../src/collectors/users.js';
 import { PROC_COLUMNS, DEFAULT_COLUMNS } from '../../src/model/columns.js';
@@ -46,8 +46,9 @@ function writeProc(root: string, procs: FakeProc[], cpuTicks: number): void {
 interface Calls { menus: string[]; status: string[] }
 
 /** The shell's side as the screen sees it: typing into an input bar goes key by key, like a person. */
-function fakeApp(calls: Calls, typed: { text: string; cancel?: boolean }): AppApi & { inputBar(o: InputBarOptions): void } {
+function fakeApp(calls: Calls, typed: { text: string; cancel?: boolean }, config: Config): AppApi & { inputBar(o: InputBarOptions): void } {
   return {
+    config, saveConfig: () => {},
     show: () => {}, back: () => {}, status: (m) => { calls.status.push(m); }, requestRender: () => {}, refreshNow: () => {},
     prompt: (_l, _i, done) => done(typed.cancel ? null : typed.text),
     menu: (title, _items, done) => { calls.menus.push(title); done(null); },
@@ -84,20 +85,25 @@ afterEach(() => {
 function setup(cols: number, height: number, config: Partial<Config> = {}) {
   const calls: Calls = { menus: [], status: [] };
   const typed = { text: '', cancel: false };
-  const state: TopState = { config: { ...DEFAULT_CONFIG, columns: [...DEFAULT_COLUMNS], ...config }, users: new UserNames(), save() {} };
+  const state = { config: { ...DEFAULT_CONFIG, columns: [...DEFAULT_COLUMNS], ...config } };
+  const users = new UserNames();
   screen = fakeScreen(cols, height);
   const body = blessed.box({ parent: screen, top: 0, left: 0, right: 0, bottom: 2 });
-  const ts = new TopScreen({ screen, theme: makeTheme(false), app: fakeApp(calls, typed) }, state);
-  ts.mount(body);
-  source = new TopSource(state, path.join(root, 'proc'));
+  source = new TopSource({ users, procRoot: path.join(root, 'proc') });
   const src = source;
+  // As the shell pairs them (src/app/app.ts open()): the source completes its model with what the screen's request names.
+  const ts: TopScreen = new TopScreen({
+    screen, theme: makeTheme(false), app: fakeApp(calls, typed, state.config),
+    completeNow: () => (src.complete(ts.request()) ? src.model() : undefined),
+  }, { userName: (uid) => users.name(uid) });
+  ts.mount(body);
   let now = 1000;
   /** One refresh as the shell does it: collect, draw, complete the drawn rows, draw again. */
   const tick = () => {
     now += 1000;
-    src.collect(now);
+    src.collect(now, ts.request());
     ts.render(src.model());
-    if (src.complete()) ts.render(src.model());
+    if (src.complete(ts.request())) ts.render(src.model());
     screen!.render();
   };
   const draw = () => {

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import { makeTheme } from '../../screens/theme.js';
+import { makeTheme } from '../../src/app/theme.js';
 import type { AppApi } from '../../src/app/view.js';
 import { PaneHost } from '../../src/app/panes.js';
 import { TracerManager } from '../../src/tracers/manager.js';

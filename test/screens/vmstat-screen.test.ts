@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import { makeTheme } from '../../screens/theme.js';
+import { makeTheme } from '../../src/app/theme.js';
 import { VmstatScreen } from '../../screens/vmstat-screen.js';
 import { VmstatSource } from '../../src/views/vmstat.js';
 import type { AppApi } from '../../src/app/view.js';

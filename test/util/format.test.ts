@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatBytes, formatCount, formatCpuTime, formatElapsed, formatKib, formatMem, formatPercent, formatPercentSign, formatRate,
 } from '../../src/util/format.js';
-import { formatSystemStrip } from '../../src/views/vmstat-strip.js';
+import { formatSystemStrip } from '../../screens/widgets/system-strip.js';
 
 const SIZE = /^-?(\d+B|\d\.\d\d[KMGTP]|\d\d\.\d[KMGTP]|\d{3,4}[KMGTP])$/;
 

@@ -2,7 +2,7 @@
 // every format (JSON `time`, CSV `sample_time` on each row, a top -b style
 // clock in the text header).
 import { describe, expect, it } from 'vitest';
-import type { DumpOptions } from '../../src/app/dump-view.js';
+import type { DumpOptions } from '../../src/model/dump-view.js';
 import { processesDump } from '../../src/views/processes-dump.js';
 
 async function dump(format: 'json' | 'csv' | 'text', n: number, flags: Record<string, string | boolean> = {}) {

@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import blessed from 'blessed';
-import type { DumpOptions, DumpView } from '../../src/app/dump-view.js';
-import { vmstatDump, vmstatView } from '../../src/views/vmstat.js';
-import { netstatDump, netstatView, socketsDump } from '../../src/views/netstat.js';
-import { fsDump, iostatDump, iostatView } from '../../src/views/iostat.js';
-import { sparkline, humanRate } from '../../src/views/vmstat-util.js';
-import { formatSystemStrip, SystemStripSource } from '../../src/views/vmstat-strip.js';
-import { makeTheme } from '../../screens/theme.js';
+import type { DumpOptions, DumpView } from '../../src/model/dump-view.js';
+import { vmstatDump } from '../../src/views/vmstat.js';
+import { netstatDump, socketsDump } from '../../src/views/netstat.js';
+import { fsDump, iostatDump } from '../../src/views/iostat.js';
+import { humanRate } from '../../src/views/vmstat-util.js';
+import { sparkline } from '../../src/util/cells.js';
+import { SystemStripSource } from '../../src/views/vmstat-strip.js';
+import { formatSystemStrip } from '../../screens/widgets/system-strip.js';
+import { tuiViews } from '../../src/tui.js';
+import { UserNames } from '../../src/collectors/users.js';
+import { makeTheme } from '../../src/app/theme.js';
 import type { AppApi, ViewDef } from '../../src/app/view.js';
+
+/** A view as the TUI pairs it (src/tui.ts). */
+async function loadView(id: string): Promise<ViewDef<any, any>> {
+  const e = tuiViews({ users: new UserNames(), topInputs: () => ({}) }).find((v) => v.id === id)!;
+  return { ...e, ...(await e.load()) };
+}
 
 async function dump(v: DumpView, format: 'json' | 'csv' | 'text', n = 1, flags: Record<string, string | boolean> = {}) {
   let out = '', err = '';
@@ -69,7 +79,7 @@ describe.skipIf(process.platform !== 'linux')('dumps (live /proc)', () => {
     const s = new SystemStripSource();
     s.collect();
     s.collect();
-    const line = s.line(60);
+    const line = formatSystemStrip(s.model(), 60);
     expect(line).toMatch(/^r \d+ b \d+/);
     expect(formatSystemStrip({}, 10)).toBe('');
   });
@@ -84,8 +94,10 @@ function fakeApp(): AppApi & { refreshed: number } {
 }
 
 describe.skipIf(process.platform !== 'linux')('screens render models without a terminal', () => {
-  for (const def of [vmstatView, netstatView, iostatView] as ViewDef<any>[]) {
-    it(`${def.id} (key ${def.key})`, async () => {
+  for (const [id, key] of [['vmstat', 'v'], ['netstat', 'n'], ['iostat', 'i']]) {
+    it(`${id} (key ${key})`, async () => {
+      const def = await loadView(id);
+      expect(def.key).toBe(key);
       const output = new PassThrough() as any;
       output.columns = 120; output.rows = 40; output.isTTY = true;
       const input = new PassThrough() as any;
@@ -96,9 +108,9 @@ describe.skipIf(process.platform !== 'linux')('screens render models without a t
         const src = def.createSource({});
         const scr = def.createScreen({ screen, theme: makeTheme(false), app }, {});
         scr.mount(parent);
-        await src.collect(Date.now());
+        await src.collect(Date.now(), scr.request?.());
         await new Promise((r) => setTimeout(r, 200));
-        await src.collect(Date.now());
+        await src.collect(Date.now(), scr.request?.());
         const m = src.model();
         expect(m).toBeDefined();
         scr.render(m);

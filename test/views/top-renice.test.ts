@@ -5,12 +5,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
-import { TopSource, type TopState } from '../../src/views/top.js';
+import { TopSource } from '../../src/views/top.js';
+import type { TopRequest } from '../../src/model/view-contract.js';
 import { DEFAULT_CONFIG } from '../../src/app/config.js';
 import { UserNames } from '../../src/collectors/users.js';
 import { createActions } from '../../src/actions/index.js';
 
 const kids: ChildProcess[] = [];
+
+/** What the top screen asks for with this config once `pid`'s row is drawn. */
+function request(c: typeof DEFAULT_CONFIG, pid: number): TopRequest {
+  return { columns: c.columns, sort: c.sort, hideUserThreads: c.hideUserThreads, visiblePids: new Set([pid]), strip: false, allCommandLines: false };
+}
 afterAll(() => { for (const k of kids) k.kill('SIGKILL'); });
 
 describe.skipIf(process.platform !== 'linux')('renice in the top view', () => {
@@ -19,11 +25,11 @@ describe.skipIf(process.platform !== 'linux')('renice in the top view', () => {
     kids.push(kid);
     await new Promise((r) => kid.once('spawn', r));
     const pid = kid.pid!;
-    const state: TopState = { config: { ...DEFAULT_CONFIG, hideUserThreads: true }, users: new UserNames(), pids: new Set([pid]), visiblePids: new Set([pid]), save() {} };
+    const req = request({ ...DEFAULT_CONFIG, hideUserThreads: true }, pid);
     const actions = createActions();
-    const src = new TopSource(state, '/proc', { renice: actions });
+    const src = new TopSource({ users: new UserNames(), pids: new Set([pid]) }, { renice: actions });
     try {
-      src.collect(performance.now());
+      src.collect(performance.now(), req);
       const before = src.model()!.rows.find((r) => r.pid === pid)!;
       expect(before.nice).toBe(os.getPriority(pid));
       const res = actions.renice(pid, 3);
@@ -33,7 +39,7 @@ describe.skipIf(process.platform !== 'linux')('renice in the top view', () => {
       expect(after.nice).toBe(before.nice + 3);
       expect(after.priority).toBe(before.priority + 3);
       // and the next real sample agrees
-      src.collect(performance.now() + 1000);
+      src.collect(performance.now() + 1000, req);
       expect(src.model()!.rows.find((r) => r.pid === pid)!.nice).toBe(before.nice + 3);
     } finally {
       src.dispose();
@@ -45,10 +51,10 @@ describe.skipIf(process.platform !== 'linux')('renice in the top view', () => {
     kids.push(kid);
     await new Promise((r) => kid.once('spawn', r));
     const pid = kid.pid!;
-    const state: TopState = { config: { ...DEFAULT_CONFIG }, users: new UserNames(), pids: new Set([pid]), visiblePids: new Set([pid]), save() {} };
+    const req = request({ ...DEFAULT_CONFIG }, pid);
     const actions = createActions();
-    const src = new TopSource(state, '/proc', { renice: actions });
-    src.collect(performance.now());
+    const src = new TopSource({ users: new UserNames(), pids: new Set([pid]) }, { renice: actions });
+    src.collect(performance.now(), req);
     const nice = src.model()!.rows.find((r) => r.pid === pid)!.nice;
     src.dispose();
     expect(actions.renice(pid, 2).ok).toBe(true);

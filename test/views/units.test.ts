@@ -3,11 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import blessed from 'blessed';
-import { vmstatView } from '../../src/views/vmstat.js';
-import { netstatView } from '../../src/views/netstat.js';
-import { iostatView } from '../../src/views/iostat.js';
-import { makeTheme } from '../../screens/theme.js';
+import { tuiViews } from '../../src/tui.js';
+import { UserNames } from '../../src/collectors/users.js';
+import { makeTheme } from '../../src/app/theme.js';
 import type { AppApi, ViewDef } from '../../src/app/view.js';
+
+/** A view as the TUI pairs it (src/tui.ts). */
+async function loadView(id: string): Promise<ViewDef<any, any>> {
+  const e = tuiViews({ users: new UserNames(), topInputs: () => ({}) }).find((v) => v.id === id)!;
+  return { ...e, ...(await e.load()) };
+}
 import { linkSpeed } from '../../screens/netstat-screen.js';
 
 const RATE = /^(\d+B|\d\.\d\d[KMGTP]|\d\d\.\d[KMGTP]|\d{3,4}[KMGTP])\/s$/;
@@ -21,7 +26,8 @@ function fakeApp(): AppApi {
 }
 
 /** Render a view's screen from two live samples; the text without blessed tags. */
-async function rendered(def: ViewDef<any>, keys: string[] = []): Promise<string> {
+async function rendered(id: string, keys: string[] = []): Promise<string> {
+  const def = await loadView(id);
   const output = new PassThrough() as any;
   output.columns = 160; output.rows = 50; output.isTTY = true;
   const screen = blessed.screen({ input: new PassThrough() as any, output, terminal: 'xterm', warnings: false });
@@ -30,9 +36,9 @@ async function rendered(def: ViewDef<any>, keys: string[] = []): Promise<string>
     const src = def.createSource({});
     const scr = def.createScreen({ screen, theme: makeTheme(false), app: fakeApp() }, {});
     scr.mount(parent);
-    await src.collect(Date.now());
+    await src.collect(Date.now(), scr.request?.());
     await new Promise((r) => setTimeout(r, 200));
-    await src.collect(Date.now());
+    await src.collect(Date.now(), scr.request?.());
     for (const k of keys) scr.handleKey(undefined, k, k);
     scr.render(src.model());
     const text = ((parent.children[0] as any).getContent() as string).replace(/\{[^}]*\}/g, '').replace(/\x1b\[[0-9;]*m/g, '');
@@ -45,7 +51,7 @@ async function rendered(def: ViewDef<any>, keys: string[] = []): Promise<string>
 
 describe.skipIf(process.platform !== 'linux')('units on the system screens', () => {
   it('vmstat: swap and block I/O graphs show byte rates', async () => {
-    const t = await rendered(vmstatView);
+    const t = await rendered('vmstat');
     expect(t).not.toMatch(/kB\/s/);
     for (const name of ['swap in', 'swap out', 'blk in', 'blk out']) {
       const line = t.split('\n').find((l) => l.includes(name))!;
@@ -57,7 +63,7 @@ describe.skipIf(process.platform !== 'linux')('units on the system screens', () 
   });
 
   it('netstat: RX/s and TX/s are byte rates, link speed in bits', async () => {
-    const t = await rendered(netstatView);
+    const t = await rendered('netstat');
     const lo = t.split('\n').find((l) => /^lo\s/.test(l))!;
     expect(lo).toBeDefined();
     const f = lo.trim().split(/\s+/); // IFACE STATE MTU SPEED RX/s TX/s ...
@@ -70,7 +76,7 @@ describe.skipIf(process.platform !== 'linux')('units on the system screens', () 
   });
 
   it('iostat: read/s and write/s are byte rates (not kB with a k suffix), per-process rates too', async () => {
-    const t = await rendered(iostatView, ['a']); // a: every device, so there is a row
+    const t = await rendered('iostat', ['a']); // a: every device, so there is a row
     const lines = t.split('\n');
     const h = lines.findIndex((l) => /^Device\s+r\/s/.test(l));
     expect(h).toBeGreaterThanOrEqual(0);
@@ -82,7 +88,7 @@ describe.skipIf(process.platform !== 'linux')('units on the system screens', () 
       expect(dev[titles.indexOf('read/s')]).toMatch(RATE);
       expect(dev[titles.indexOf('write/s')]).toMatch(RATE);
     }
-    const p = await rendered(iostatView, ['right']);
+    const p = await rendered('iostat', ['right']);
     const ph = p.split('\n').findIndex((l) => /^\s+PID\s+READ\/s/.test(l));
     expect(ph).toBeGreaterThanOrEqual(0);
     const row = p.split('\n').slice(ph + 1).find((l) => /^\s*\d+\s/.test(l));

@@ -5,7 +5,7 @@
 // branch per phase) otherwise.
 // As root the file must be root's (src/util/trust.ts) and is never written
 // through a link planted at its name.
-import { envPath, writeFileNoFollow } from '../util/trust.js';
+import { envPath, writeFileNoFollow } from './trust.js';
 
 const file = envPath('OSTOP_TICK_STATS', { forWrite: true, warn: (m) => process.stderr.write(`ostop: ${m}\n`) });
 const totals = new Map<string, { ms: number; n: number }>();
