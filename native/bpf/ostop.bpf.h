@@ -1,6 +1,6 @@
 /* Shared BPF-side plumbing every ostop tracer includes (after vmlinux.h).
  *
- * Contract with the addon (native/addon/addon.cc), which finds these maps by
+ * Contract with the addon (native/addon/lifecycle.cc, maps.cc), which finds these maps by
  * name in every tracer object:
  *   events  ringbuf: one record per event, layout from <tracer>.h
  *   drops   per-CPU array, OSTOP_DROP_MAX slots: [0] ring reserve failures,
