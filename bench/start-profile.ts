@@ -19,6 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pty from 'node-pty';
+import { parseStat } from '../src/collectors/procfs/pid-stat.js';
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 15);
 const EXTRA = Number(process.env.BENCH_EXTRA_PROCS ?? 1000);
@@ -86,9 +87,8 @@ export function aggregate(p: CpuProfile, untilMs: number, key: (n: CpuProfileNod
 /** The whole process's user and system ticks (exited threads included). */
 function procTicks(pid: number): [number, number] | undefined {
   try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return [Number(f[11]), Number(f[12])];
+    const f = parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return f ? [f.utime, f.stime] : undefined;
   } catch {
     return undefined;
   }
@@ -99,13 +99,12 @@ function threadCpu(pid: number): Array<[string, number, number]> {
   const by = new Map<string, [number, number]>();
   for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
     try {
-      const s = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      const comm = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      const name = Number(t) === pid ? `${comm} (main)` : comm.replace(/\d+$/, 'N');
+      const f = parseStat(fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8'));
+      if (!f) continue;
+      const name = Number(t) === pid ? `${f.comm} (main)` : f.comm.replace(/\d+$/, 'N');
       const e = by.get(name) ?? [0, 0];
-      e[0] += Number(f[11]);
-      e[1] += Number(f[12]);
+      e[0] += f.utime;
+      e[1] += f.stime;
       by.set(name, e);
     } catch {
       /* gone */

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { delay, OSTOP_BIN, spawnOstop, type PtyApp } from '../test/helpers/pty.js';
 import { buildStorm, storm, type RunResult } from './tracers-bench.js';
+import { parseStatus } from '../src/collectors/procfs/pid-status.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -31,7 +32,7 @@ async function keyTo(app: PtyApp, key: string, re: RegExp, timeoutMs = 10_000): 
   }
 }
 
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMb = (pid: number) => (parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).vmRssKb ?? 0) / 1024;
 
 export async function benchStormUi(pairs = 3_000_000): Promise<string> {
   if (process.geteuid?.() !== 0) return 'storm UI bench: skipped (needs root)';

@@ -57,6 +57,8 @@ import { buildProcessModel } from '../src/model/process-model.js';
 import { DEFAULT_COLUMNS, needsOf, resolveColumns } from '../src/model/columns.js';
 import { arrangeRows } from '../src/model/process-view.js';
 import { UserNames } from '../src/collectors/users.js';
+import { parseStat, parseStatTail } from '../src/collectors/procfs/pid-stat.js';
+import { parseStatus } from '../src/collectors/procfs/pid-status.js';
 import { TopSource } from '../src/views/top.js';
 import type { TopRequest } from '../src/model/view-contract.js';
 import { DEFAULT_CONFIG } from '../src/app/config.js';
@@ -117,8 +119,10 @@ function which(file: string): string | undefined {
 function readStat(pid: number): { ppid: number; ticks: number; childTicks: number } | undefined {
   try {
     const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) };
+    const f = parseStat(s);
+    if (!f) return undefined;
+    const tail = parseStatTail(s);
+    return { ppid: f.ppid, ticks: f.utime + f.stime, childTicks: (tail.cutime ?? 0) + (tail.cstime ?? 0) };
   } catch {
     return undefined;
   }
@@ -156,8 +160,8 @@ function treeTicksOf(roots: number[]): Map<number, number> {
 
 function rssMb(pid: number): number | undefined {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
+    const kb = parseStatus(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).vmRssKb;
+    return kb === undefined ? undefined : kb / 1024;
   } catch {
     return undefined;
   }

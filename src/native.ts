@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envPath } from './util/trust.js';
+import { parseStatus } from './collectors/procfs/pid-status.js';
 
 export interface NativeField { offset: number; size: number }
 export interface NativeLayout { size: number; fields: Record<string, NativeField> }
@@ -131,8 +132,8 @@ export function tracingUnsupportedReason(): string | null {
   }
   if (typeof process.geteuid === 'function' && process.geteuid() === 0) return null;
   try {
-    const m = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    const caps = m ? BigInt('0x' + m[1]) : 0n;
+    const eff = parseStatus(readFileSync('/proc/self/status', 'utf8')).capEff;
+    const caps = eff !== undefined && /^[0-9a-f]+$/i.test(eff) ? BigInt('0x' + eff) : 0n;
     const has = (bit: number) => (caps >> BigInt(bit)) & 1n;
     const CAP_SYS_ADMIN = 21, CAP_PERFMON = 38, CAP_BPF = 39;
     if ((has(CAP_BPF) && has(CAP_PERFMON)) || has(CAP_SYS_ADMIN)) return null;

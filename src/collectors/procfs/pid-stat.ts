@@ -117,6 +117,9 @@ export interface StatTail {
    * the field is not a number.
    */
   exitCode?: number;
+  /** Fields 16 and 17: CPU ticks of the children this process has waited for (undefined when not numbers). */
+  cutime?: number;
+  cstime?: number;
 }
 
 /** Read the fields parseStat leaves out (split after the last ')', as comm may hold anything). */
@@ -124,8 +127,12 @@ export function parseStatTail(text: string): StatTail {
   const close = text.lastIndexOf(')');
   if (close < 0) return {};
   const f = text.slice(close + 2).trim().split(/\s+/);
+  const out: StatTail = {};
   const raw = f[49];
-  return raw !== undefined && /^\d+$/.test(raw) && Number(raw) <= 0xffff ? { exitCode: Number(raw) } : {};
+  if (raw !== undefined && /^\d+$/.test(raw) && Number(raw) <= 0xffff) out.exitCode = Number(raw);
+  if (/^\d+$/.test(f[13] ?? '')) out.cutime = Number(f[13]);
+  if (/^\d+$/.test(f[14] ?? '')) out.cstime = Number(f[14]);
+  return out;
 }
 
 export const STATE_NAMES: Record<string, string> = {

@@ -66,3 +66,20 @@ describe('tty names', () => {
     expect(ttyName((4 << 8) | 65)).toBe('ttyS1');
   });
 });
+
+describe('parseStatTail', () => {
+  it("reads a zombie's exit_code and the waited-for children's CPU ticks", () => {
+    const fields = Array.from({ length: 50 }, (_, i) => String(i));
+    fields[0] = 'Z';
+    fields[13] = '700'; // cutime
+    fields[14] = '80'; // cstime
+    fields[49] = String((1 << 8) | 0x80 | 11);
+    expect(parseStatTail(`9 (a) b) ${fields.join(' ')}`)).toEqual({ exitCode: 0x18b, cutime: 700, cstime: 80 });
+  });
+  it('leaves out what is missing or not a number', () => {
+    expect(parseStatTail('9 (x) S 1 2')).toEqual({});
+    expect(parseStatTail('no parens')).toEqual({});
+    expect(parseStatTail('9 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 -3 x')).toEqual({});
+  });
+});
+
