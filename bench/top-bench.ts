@@ -57,7 +57,10 @@ import { buildProcessModel } from '../src/model/process-model.js';
 import { DEFAULT_COLUMNS, needsOf, resolveColumns } from '../src/model/columns.js';
 import { arrangeRows } from '../src/model/process-view.js';
 import { UserNames } from '../src/collectors/users.js';
-import { TopSource, type TopState } from '../src/views/top.js';
+import { parseStat, parseStatTail } from '../src/collectors/procfs/pid-stat.js';
+import { parseStatus } from '../src/collectors/procfs/pid-status.js';
+import { TopSource } from '../src/views/top.js';
+import type { TopRequest } from '../src/model/view-contract.js';
 import { DEFAULT_CONFIG } from '../src/app/config.js';
 import { median, ratio, rotations, sliceRatioRange, toolFigures, type ToolFigures, type WindowSample } from './side-by-side.js';
 
@@ -116,8 +119,10 @@ function which(file: string): string | undefined {
 function readStat(pid: number): { ppid: number; ticks: number; childTicks: number } | undefined {
   try {
     const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) };
+    const f = parseStat(s);
+    if (!f) return undefined;
+    const tail = parseStatTail(s);
+    return { ppid: f.ppid, ticks: f.utime + f.stime, childTicks: (tail.cutime ?? 0) + (tail.cstime ?? 0) };
   } catch {
     return undefined;
   }
@@ -155,8 +160,8 @@ function treeTicksOf(roots: number[]): Map<number, number> {
 
 function rssMb(pid: number): number | undefined {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
+    const kb = parseStatus(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).vmRssKb;
+    return kb === undefined ? undefined : kb / 1024;
   } catch {
     return undefined;
   }
@@ -234,20 +239,6 @@ export interface WindowResult {
   /** Median first frame of each tool launched alone, ms, and the launches. */
   frameAloneMs: Record<string, { median?: number; all: number[] }>;
   skipped: Array<[string, string]>;
-  /** The whole machine during the window (the tools included), to judge how quiet it was. */
-  machineBusyPct?: number;
-  loadAvg?: string;
-}
-
-/** Busy and total jiffies of all CPUs, from /proc/stat. */
-function cpuJiffies(): { busy: number; total: number } | undefined {
-  try {
-    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy: total - f[3] - f[4], total };
-  } catch {
-    return undefined;
-  }
 }
 
 /** Every tool at once, same pty size, same refresh, same seconds; then each alone for its first frame. */
@@ -263,13 +254,9 @@ async function runWindow(specs: ToolSpec[], seconds: number, say: (s: string) =>
   const samples: WindowSample[] = [];
   const running: Running[] = [];
   const frameTogetherMs: Record<string, number | undefined> = {};
-  let jiffies0: { busy: number; total: number } | undefined;
-  let machineBusyPct: number | undefined;
-  let loadAvg: string | undefined;
   say(`${present.map(([s]) => s.name).join(', ')} together: ${seconds} s, each in a ${COLS}x${ROWS} pty, 1 s refresh`);
   try {
     const tStart = performance.now();
-    jiffies0 = cpuJiffies();
     for (const [s, f] of present) running.push(startTool(s, f));
     const sample = (t: number, fresh: boolean): void => {
       const live = running.filter((r) => !r.exited);
@@ -293,13 +280,6 @@ async function runWindow(specs: ToolSpec[], seconds: number, say: (s: string) =>
       const wait = tStart + t * 1000 - performance.now();
       if (wait > 0) await sleep(wait);
       sample((performance.now() - tStart) / 1000, false);
-    }
-    const jiffies1 = cpuJiffies();
-    if (jiffies0 && jiffies1 && jiffies1.total > jiffies0.total) machineBusyPct = (100 * (jiffies1.busy - jiffies0.busy)) / (jiffies1.total - jiffies0.total);
-    try {
-      loadAvg = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    } catch {
-      /* no loadavg */
     }
     for (const r of running) {
       frameTogetherMs[r.spec.name] = r.firstFrameMs;
@@ -331,7 +311,7 @@ async function runWindow(specs: ToolSpec[], seconds: number, say: (s: string) =>
     }
     for (const v of Object.values(frameAloneMs)) v.median = median(v.all);
   }
-  return { seconds, warmup, figures, frameTogetherMs, frameAloneMs, skipped, machineBusyPct, loadAvg };
+  return { seconds, warmup, figures, frameTogetherMs, frameAloneMs, skipped };
 }
 
 /** A detached sh that forks n `sleep 600`; resolves once they all exist. */
@@ -400,13 +380,15 @@ function collectorCost(runs = 7): CollectorCost {
     n = cur.tasks.length;
   }
   // The TUI's path: TopSource.collect() (collector + model as the view configures them).
-  const state = { config: { ...DEFAULT_CONFIG, columns: [...DEFAULT_CONFIG.columns] }, users, save() {} } as unknown as TopState;
-  const src = new TopSource(state);
-  src.collect(performance.now());
+  const cfg = { ...DEFAULT_CONFIG, columns: [...DEFAULT_CONFIG.columns] };
+  const src = new TopSource({ users });
+  // The request of a screen that has not drawn yet (no visible rows known), as before the contract.
+  const req: TopRequest = { columns: cfg.columns, sort: cfg.sort, hideUserThreads: cfg.hideUserThreads, strip: false, allCommandLines: false };
+  src.collect(performance.now(), req);
   const view: number[] = [];
   for (let i = 0; i < runs; i++) {
     const a = performance.now();
-    src.collect(a);
+    src.collect(a, req);
     view.push(performance.now() - a);
   }
   const r = { processes: n, collectMs: median(col), modelMs: median(mod), sortMs: median(srt), totalMs: 0, viewTickMs: median(view) };
@@ -445,7 +427,6 @@ function windowReport(w: WindowResult): string[] {
     ]),
   ));
   for (const [n, why] of w.skipped) out.push(`${n}: skipped: ${why}`);
-  out.push(`machine during the window, tools included: ${fmt(w.machineBusyPct, 0)} % busy (all CPUs), load average at the end ${w.loadAvg ?? '-'}`);
   const alone = Object.entries(w.frameAloneMs).map(([n, v]) => `${n} ${v.all.map((x) => x.toFixed(0)).join('/')}`);
   if (alone.length) out.push(`first frames alone (each launch, ms): ${alone.join('; ')}`);
   return out;
