@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
-import { makeTheme } from '../../screens/theme.js';
+import { makeTheme } from '../../src/app/theme.js';
 import type { AppApi } from '../../src/app/view.js';
 import { PaneHost, type PaneTracers } from '../../src/app/panes.js';
 import { BoundedMap, Ring, plainRow } from '../../screens/trace-pane.js';
