@@ -12,6 +12,7 @@ import { makeTheme } from './app/theme.js';
 import type { UiOptions } from './app/ui-options.js';
 import type { ViewContext, ViewEntry } from './app/view.js';
 import { UserNames } from './collectors/users.js';
+import { MachineSampler } from './collectors/machine.js';
 import { TopSource, type TopInputs } from './views/top.js';
 import { TopScreen } from '../screens/top-screen.js';
 import { sanitize } from './util/text.js';
@@ -42,11 +43,13 @@ function pidParam(params: Record<string, unknown>): number {
 export function tuiViews(w: ViewWiring): ViewEntry[] {
   let netstatUi: unknown;
   let iostatUi: unknown;
+  // One machine-wide sample per tick for every view: /proc/stat, meminfo, loadavg, uptime, vmstat, diskstats and net/dev are read once per tick.
+  const machine = new MachineSampler();
   return [
     {
       id: 'top', title: 'Processes', home: true, keepAlive: true,
       load: () => ({
-        createSource: () => new TopSource({ users: w.users, pids: w.pids }, w.topInputs()),
+        createSource: () => new TopSource({ users: w.users, pids: w.pids, machine }, w.topInputs()),
         createScreen: (ctx: ViewContext) => new TopScreen(ctx, { uid: w.uid, pids: w.pids, userName: (uid) => w.users.name(uid) }),
       }),
     },
@@ -68,7 +71,7 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       id: 'vmstat', title: 'vmstat', key: 'v',
       load: async () => {
         const [{ VmstatSource }, { VmstatScreen }] = await Promise.all([import('./views/vmstat.js'), import('../screens/vmstat-screen.js')]);
-        return { createSource: () => new VmstatSource(), createScreen: (ctx) => new VmstatScreen(ctx) };
+        return { createSource: () => new VmstatSource('/proc', machine), createScreen: (ctx) => new VmstatScreen(ctx) };
       },
     },
     {
@@ -76,7 +79,7 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       load: async () => {
         const [{ NetstatSource }, { NetstatScreen, NetstatUiState }] = await Promise.all([import('./views/netstat.js'), import('../screens/netstat-screen.js')]);
         const ui = (netstatUi ??= new NetstatUiState()) as InstanceType<typeof NetstatUiState>;
-        return { createSource: () => new NetstatSource(), createScreen: (ctx) => new NetstatScreen(ctx, ui) };
+        return { createSource: () => new NetstatSource(machine), createScreen: (ctx) => new NetstatScreen(ctx, ui) };
       },
     },
     {
@@ -84,7 +87,7 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       load: async () => {
         const [{ IostatSource }, { IostatScreen, IostatUiState }] = await Promise.all([import('./views/iostat.js'), import('../screens/iostat-screen.js')]);
         const ui = (iostatUi ??= new IostatUiState()) as InstanceType<typeof IostatUiState>;
-        return { createSource: () => new IostatSource(), createScreen: (ctx) => new IostatScreen(ctx, ui) };
+        return { createSource: () => new IostatSource(machine), createScreen: (ctx) => new IostatScreen(ctx, ui) };
       },
     },
     {

@@ -9,12 +9,14 @@ import { UsageError } from '../model/dump-view.js';
 import { parseCount } from '../util/args.js';
 import type { OutputColumn } from '../app/output.js';
 import type { IostatRequest, IostatViewModel, Source } from '../model/view-contract.js';
-import { readDiskstatsSample, type DiskstatsSample } from '../collectors/diskstats.js';
+import { diskstatsSample, type DiskstatsSample } from '../collectors/diskstats.js';
+import { MachineSampler } from '../collectors/machine.js';
 import { readFsSample, type FsStat } from '../collectors/fs.js';
 import { ioUnreadableNote, readPidIoSample, type PidIoSample } from '../collectors/pid-io.js';
 import { buildFsModel, type FsModel } from '../model/fs.js';
 import { buildIostatModel, buildPidIoModel, PID_IO_SORTS, selectDevices, type DeviceModel, type IostatModel, type PidIoModel, type PidIoRow, type PidIoSortKey } from '../model/iostat.js';
-import { humanBytes as hb, round, runSampledDump, timeColumn } from './vmstat-util.js';
+import { round, runSampledDump, timeColumn } from './vmstat-util.js';
+import { formatBytes as hb } from '../util/format.js';
 import { Series } from '../store/series.js';
 
 interface DeviceHistories { util: Series; rkB: Series; wkB: Series }
@@ -29,8 +31,11 @@ export class IostatSource implements Source<IostatViewModel, IostatRequest> {
   private last?: IostatViewModel;
   private fs?: FsModel;
 
-  async collect(_now?: number, req: IostatRequest = DEFAULT_IOSTAT_REQUEST): Promise<void> {
-    const cur = readDiskstatsSample();
+  /** `machine`: the tick's machine-wide sample, shared with the other views by the composition root (diskstats read once per tick). */
+  constructor(private machine = new MachineSampler()) {}
+
+  async collect(now = performance.now(), req: IostatRequest = DEFAULT_IOSTAT_REQUEST): Promise<void> {
+    const cur = diskstatsSample(this.machine, now);
     let procs: PidIoModel | undefined;
     if (req.pane === 'procs') {
       const io = readPidIoSample();
@@ -118,9 +123,10 @@ export const iostatDump: DumpView = {
       }, PID_IO_COLUMNS, 'table');
     }
     // Columns depend on what the kernel reports (discard 4.18+, flush 5.5+): decided from the first sample.
-    let first: DiskstatsSample | undefined = readDiskstatsSample();
+    const machine = new MachineSampler();
+    let first: DiskstatsSample | undefined = diskstatsSample(machine, performance.now());
     const cols = iostatColumns(first.disks.some((d) => d.dcIos !== undefined), first.disks.some((d) => d.flIos !== undefined));
-    const take = () => { const f = first; first = undefined; return f ?? readDiskstatsSample(); };
+    const take = () => { const f = first; first = undefined; return f ?? diskstatsSample(machine, performance.now()); };
     return runSampledDump<DiskstatsSample, DevRow>(opts, take, (p, c) => {
       const m = buildIostatModel(p!, c);
       return selectDevices(m, { partitions: !!opts.flags.partitions, all: !!opts.flags.all }).map((d) => ({ ...d, time: m.time }));

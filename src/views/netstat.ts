@@ -12,7 +12,8 @@ import { UsageError } from '../model/dump-view.js';
 import { parseIface } from '../collectors/validate.js';
 import type { OutputColumn } from '../app/output.js';
 import type { NetstatRequest, NetstatViewModel, Source } from '../model/view-contract.js';
-import { inventoryFromOs, readIfaceInventory, readNetDevSample, type IfaceInventory, type NetDevTableSample } from '../collectors/netdev.js';
+import { inventoryFromOs, netDevSample, readIfaceInventory, type IfaceInventory, type NetDevTableSample } from '../collectors/netdev.js';
+import { MachineSampler } from '../collectors/machine.js';
 import { readSnmpSample, type SnmpSample } from '../collectors/snmp.js';
 import { readSocketOwners, readSockets, type SocketOwner, type SocketProto } from '../collectors/sockets.js';
 import { buildIfaceModels, buildNetModel, buildProtoModels, type IfaceModel, type NetModel, type ProtoCounterModel } from '../model/net.js';
@@ -37,13 +38,16 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
   private ownersEvery = 1;
   private ownersMs?: number;
 
-  collect(_now?: number, req: NetstatRequest = DEFAULT_NETSTAT_REQUEST): void {
+  /** `machine`: the tick's machine-wide sample, shared with the other views by the composition root (net/dev read once per tick). */
+  constructor(private machine = new MachineSampler()) {}
+
+  collect(now = performance.now(), req: NetstatRequest = DEFAULT_NETSTAT_REQUEST): void {
     if (!this.invRequested) {
       this.invRequested = true;
       // Once, off the tick path: systeminformation spawns helpers.
       readIfaceInventory().then((m) => { this.inv = m; }, () => undefined);
     }
-    const dev = readNetDevSample();
+    const dev = netDevSample(this.machine, now);
     const snmp = readSnmpSample();
     let sockets: SocketsModel | undefined;
     let socketsMs: number | undefined;
@@ -140,8 +144,9 @@ export const netstatDump: DumpView = {
       return runSampledDump<SnmpSample, ProtoRow>(opts, () => readSnmpSample(), (p, c) => buildProtoModels(p!, c).map((r) => ({ ...r, time: Date.now() })), PROTO_COLUMNS, 'table');
     }
     const inv = inventoryFromOs();
+    const machine = new MachineSampler();
     return runSampledDump<NetDevTableSample, IfRow>(
-      opts, () => readNetDevSample(),
+      opts, () => netDevSample(machine, performance.now()),
       (p, c) => buildIfaceModels(p!, c, inv).filter((r) => !only || r.name === only).map((r) => ({ ...r, time: Date.now() })),
       IFACE_COLUMNS, 'table');
   },

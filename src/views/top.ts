@@ -6,7 +6,8 @@ import type { Source, TopModel, TopRequest } from '../model/view-contract.js';
 import { ProcessCollector, type ProcessTableSample } from '../collectors/processes.js';
 import type { ReniceEvents } from '../actions/index.js';
 import { parseStat } from '../collectors/procfs/pid-stat.js';
-import { readFileFast } from '../collectors/procfs/read.js';
+import { directReader, type FileReader } from '../collectors/procfs/read.js';
+import { MachineSampler } from '../collectors/machine.js';
 import type { UserNames } from '../collectors/users.js';
 import { buildProcessModel } from '../model/process-model.js';
 import { needsOf, resolveColumns, PROC_COLUMNS } from '../model/columns.js';
@@ -19,6 +20,10 @@ export interface TopSourceOptions {
   /** -p PID,PID: read only these */
   pids?: ReadonlySet<number>;
   procRoot?: string;
+  /** The machine-wide counters of each tick, shared by the header and the strip (and by other views when the composition root passes one). */
+  machine?: MachineSampler;
+  /** How /proc files are read (tests count reads); default: directly. */
+  reader?: FileReader;
 }
 
 /** What the top view takes from other features, passed in by the composition root. */
@@ -28,8 +33,9 @@ export interface TopInputs {
 }
 
 export class TopSource implements Source<TopModel, TopRequest> {
-  private strip = new SystemStripSource();
+  private strip: SystemStripSource;
   private collector: ProcessCollector;
+  private reader: FileReader;
   private prev: ProcessTableSample | undefined;
   private cur: ProcessTableSample | undefined;
   private last: TopModel | undefined;
@@ -42,7 +48,12 @@ export class TopSource implements Source<TopModel, TopRequest> {
   private commandLinesRead = false;
 
   constructor(private opts: TopSourceOptions, private readonly inputs: TopInputs = {}) {
-    this.collector = new ProcessCollector({ procRoot: opts.procRoot ?? '/proc', pids: opts.pids });
+    const procRoot = opts.procRoot ?? '/proc';
+    this.reader = opts.reader ?? directReader;
+    // One MachineSampler for the header (the collector's SystemSample) and the strip: /proc/stat and meminfo once per tick.
+    const machine = opts.machine ?? new MachineSampler({ procRoot, reader: opts.reader });
+    this.collector = new ProcessCollector({ procRoot, pids: opts.pids, machine, reader: opts.reader });
+    this.strip = new SystemStripSource(machine);
     this.offRenice = this.inputs.renice?.onRenice((pid) => this.rereadPriority(pid)) ?? (() => {});
   }
 
@@ -90,7 +101,7 @@ export class TopSource implements Source<TopModel, TopRequest> {
     this.cur = timed('procs', () => this.collector.collect(now, { deferred: this.deferred }));
     this.last = timed('model', () => buildProcessModel(this.prev, this.cur!, this.userName));
     if (req.strip) {
-      timed('strip', () => this.strip.collect());
+      timed('strip', () => this.strip.collect(now));
       this.last.strip = this.strip.model();
     } else this.strip.reset();
   }
@@ -131,7 +142,7 @@ export class TopSource implements Source<TopModel, TopRequest> {
     let changed = false;
     for (const t of cur.tasks) {
       if (t.tgid !== pid) continue;
-      const text = readFileFast(t.isThread ? `${root}/${t.tgid}/task/${t.pid}/stat` : `${root}/${t.pid}/stat`);
+      const text = this.reader.text(t.isThread ? `${root}/${t.tgid}/task/${t.pid}/stat` : `${root}/${t.pid}/stat`);
       const f = text === undefined ? undefined : parseStat(text);
       if (!f || f.starttime !== t.starttime) continue; // gone, or the pid was reused
       t.nice = f.nice;

@@ -2,11 +2,7 @@
 // (their graph histories are src/store Series): rounding for JSON/CSV, the sampling loop of `ostop dump`. Sparklines and
 // fixed-width cells are in src/util/cells.ts (the screens draw them).
 
-/** Bytes with binary units (src/util/format.ts formatBytes): 512B 1.50K 20.0M 3.20G. */
-export const humanBytes = formatBytes;
 
-/** A count or a count per second, decimal (src/util/format.ts formatCount): 0, 12, 3.4k, 12M. Never for bytes: use formatRate. */
-export const humanRate = formatCount;
 
 /** Round to `digits` decimals for JSON/CSV (keeps numbers numbers). */
 export function round(n: number | null | undefined, digits = 2): number | null {
@@ -16,7 +12,6 @@ export function round(n: number | null | undefined, digits = 2): number | null {
 }
 
 import type { DumpOptions } from '../model/dump-view.js';
-import { formatBytes, formatCount } from '../util/format.js';
 import { sleep } from '../model/dump-view.js';
 import { formatRecords, toObject, type OutputColumn } from '../app/output.js';
 import { jsonLine } from '../util/output-safe.js';

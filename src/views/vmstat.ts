@@ -6,7 +6,8 @@ import type { DumpView } from '../model/dump-view.js';
 import type { OutputColumn } from '../app/output.js';
 import type { Source, VmstatViewModel } from '../model/view-contract.js';
 import { readPsiSample } from '../collectors/psi.js';
-import { readVmstatSample, type VmstatSample } from '../collectors/vmstat.js';
+import { vmstatSample, type VmstatSample } from '../collectors/vmstat.js';
+import { MachineSampler } from '../collectors/machine.js';
 import type { PsiSample } from '../collectors/psi.js';
 import { buildVmstatModel, type VmstatModel } from '../model/vmstat.js';
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
@@ -34,10 +35,11 @@ export class VmstatSource implements Source<VmstatViewModel> {
   private hist = newHistory();
   /** The table's rows, oldest first: the last SAMPLES_KEPT models, by sample time (src/store). */
   private samples = new SampleStore<VmstatModel>(SAMPLES_KEPT);
-  constructor(private procRoot = '/proc') {}
+  /** `machine`: the tick's machine-wide sample, shared with the other views by the composition root (stat, meminfo, vmstat read once per tick). */
+  constructor(private procRoot = '/proc', private machine = new MachineSampler({ procRoot })) {}
 
-  collect(): void {
-    const cur = readVmstatSample(this.procRoot);
+  collect(now = performance.now()): void {
+    const cur = vmstatSample(this.machine, now);
     const psi: PsiSample = readPsiSample(this.procRoot);
     if (this.prev) {
       const m = buildVmstatModel(this.prev, cur, psi);
@@ -109,9 +111,10 @@ export const vmstatDump: DumpView = {
   async run(opts) {
     let warned = false;
     let memWarned = false;
+    const machine = new MachineSampler();
     return runSampledDump<{ s: VmstatSample; psi: PsiSample }, V>(
       opts,
-      () => ({ s: readVmstatSample(), psi: readPsiSample() }),
+      () => ({ s: vmstatSample(machine, performance.now()), psi: readPsiSample() }),
       (prev, cur) => {
         const m = buildVmstatModel(prev!.s, cur.s, cur.psi);
         if (!m.psi.available && !warned) { warned = true; opts.err(`ostop: ${m.psi.reason}\n`); }

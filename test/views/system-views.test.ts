@@ -5,7 +5,7 @@ import type { DumpOptions, DumpView } from '../../src/model/dump-view.js';
 import { vmstatDump } from '../../src/views/vmstat.js';
 import { netstatDump, socketsDump } from '../../src/views/netstat.js';
 import { fsDump, iostatDump } from '../../src/views/iostat.js';
-import { humanRate } from '../../src/views/vmstat-util.js';
+import { formatCount } from '../../src/util/format.js';
 import { sparkline } from '../../src/util/cells.js';
 import { SystemStripSource } from '../../src/views/vmstat-strip.js';
 import { formatSystemStrip } from '../../screens/widgets/system-strip.js';
@@ -32,7 +32,7 @@ describe('sparkline', () => {
     expect(sparkline([0, 50, 100], 5, 100)).toBe('   ▄█');
     expect(sparkline([1, 2, 3, 4, 5, 6, 7, 8, 9], 3)).toHaveLength(3);
     expect(sparkline([], 4)).toBe('    ');
-    expect(humanRate(12345)).toBe('12k');
+    expect(formatCount(12345)).toBe('12k');
   });
 });
 
