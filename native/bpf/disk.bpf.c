@@ -56,12 +56,7 @@ struct disk_start {
 	char comm[DISK_COMM_LEN];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, u64);
-	__type(value, struct disk_start);
-} disk_starts SEC(".maps");
+OSTOP_MAP(disk_starts, BPF_MAP_TYPE_LRU_HASH, 16384, u64, struct disk_start);
 
 static __always_inline int on_start(void *rq)
 {

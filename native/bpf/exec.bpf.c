@@ -17,12 +17,7 @@ struct start {
 	u64 filename;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 10240);
-	__type(key, u32);
-	__type(value, struct start);
-} starts SEC(".maps");
+OSTOP_MAP(starts, BPF_MAP_TYPE_LRU_HASH, 10240, u32, struct start);
 
 static __always_inline bool exec_filtered(u32 tgid, u32 ppid)
 {
@@ -34,25 +29,38 @@ static __always_inline u32 parent_tgid(struct task_struct *t)
 	return BPF_CORE_READ(t, real_parent, tgid);
 }
 
-SEC("tp/sched/sched_process_exec")
-int ostop_exec(struct trace_event_raw_sched_process_exec *ctx)
+/* A ring record for the current thread, header filled and argv empty; NULL
+ * when the PID filter skips it (neither it nor its parent is the target) or
+ * the ring is full. */
+static __always_inline struct exec_event *new_event(struct task_struct *task, s32 ret)
 {
 	u64 id = bpf_get_current_pid_tgid();
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	u32 ppid = parent_tgid(task);
 	if (exec_filtered(id >> 32, ppid))
-		return 0;
+		return NULL;
 	struct exec_event *e = ostop_reserve(sizeof(*e));
 	if (!e)
-		return 0;
+		return NULL;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = id >> 32;
 	e->tid = (u32)id;
 	e->ppid = ppid;
 	e->uid = (u32)bpf_get_current_uid_gid();
-	e->ret = 0;
+	e->ret = ret;
+	e->args_len = 0;
+	e->args_size = 0;
 	e->_pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+SEC("tp/sched/sched_process_exec")
+int ostop_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct exec_event *e = new_event(task, 0);
+	if (!e)
+		return 0;
 	u32 loc = BPF_CORE_READ(ctx, __data_loc_filename);
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), (void *)ctx + (loc & 0xffff));
 
@@ -62,7 +70,6 @@ int ostop_exec(struct trace_event_raw_sched_process_exec *ctx)
 	u64 size = end > start ? end - start : 0;
 	u32 n = size > EXEC_ARGS_MAX ? EXEC_ARGS_MAX : (u32)size;
 	e->args_size = (u32)size;
-	e->args_len = 0;
 	if (n && bpf_probe_read_user(e->args, n, (void *)start) == 0)
 		e->args_len = n;
 	bpf_ringbuf_submit(e, 0);
@@ -79,61 +86,24 @@ static __always_inline int on_enter(u64 filename)
 
 static __always_inline int on_exit(long ret)
 {
-	u64 id = bpf_get_current_pid_tgid();
-	u32 tid = (u32)id;
-	struct start *s = bpf_map_lookup_elem(&starts, &tid);
-	if (!s)
+	struct start s;
+	if (!ostop_take_thread(starts, &s))
 		return 0;
-	u64 filename = s->filename;
-	bpf_map_delete_elem(&starts, &tid);
 	if (ret >= 0)
 		return 0; /* reported by sched_process_exec */
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	u32 ppid = parent_tgid(task);
-	if (exec_filtered(id >> 32, ppid))
-		return 0;
-	struct exec_event *e = ostop_reserve(sizeof(*e));
+	struct exec_event *e = new_event((struct task_struct *)bpf_get_current_task(), (s32)ret);
 	if (!e)
 		return 0;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = id >> 32;
-	e->tid = tid;
-	e->ppid = ppid;
-	e->uid = (u32)bpf_get_current_uid_gid();
-	e->ret = (s32)ret;
-	e->args_len = 0;
-	e->args_size = 0;
-	e->_pad = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), (void *)filename) <= 0)
+	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), (void *)s.filename) <= 0)
 		e->filename[0] = 0;
 	e->args[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_execve")
-int ostop_exec_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_enter(ctx->args[0]);
-}
-
-SEC("tp/syscalls/sys_exit_execve")
-int ostop_exec_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_exit(ctx->ret);
-}
-
-SEC("tp/syscalls/sys_enter_execveat")
-int ostop_exec_at_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_enter(ctx->args[1]);
-}
-
-SEC("tp/syscalls/sys_exit_execveat")
-int ostop_exec_at_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_exit(ctx->ret);
-}
+OSTOP_SYSCALL_ENTER(ostop_exec_enter, execve, on_enter(ctx->args[0]))
+OSTOP_SYSCALL_EXIT(ostop_exec_exit, execve, on_exit(ctx->ret))
+OSTOP_SYSCALL_ENTER(ostop_exec_at_enter, execveat, on_enter(ctx->args[1]))
+OSTOP_SYSCALL_EXIT(ostop_exec_at_exit, execveat, on_exit(ctx->ret))
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -24,24 +24,23 @@ struct sender {
 	char comm[16];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, u32);
-	__type(value, struct sender);
-} senders SEC(".maps");
+OSTOP_MAP(senders, BPF_MAP_TYPE_LRU_HASH, 4096, u32, struct sender);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, u32);
-	__type(value, u8);
-} oom_victims SEC(".maps");
+OSTOP_MAP(oom_victims, BPF_MAP_TYPE_LRU_HASH, 1024, u32, u8);
 
-static __always_inline void clear_event(struct exit_event *e)
+/* A zeroed, timestamped ring record of `kind` for pid/tid; NULL when the ring is full. */
+static __always_inline struct exit_event *new_event(u32 kind, u32 pid, u32 tid, u16 flags)
 {
+	struct exit_event *e = ostop_reserve(sizeof(*e));
+	if (!e)
+		return NULL;
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->pid = pid;
+	e->tid = tid;
+	e->flags = flags;
+	return e;
 }
 
 SEC("tp/sched/sched_process_exit")
@@ -61,17 +60,13 @@ int ostop_exit(struct trace_event_raw_sched_process_exit *ctx)
 	if (ostop_filtered(tgid))
 		goto out;
 
-	struct exit_event *e = ostop_reserve(sizeof(*e));
+	struct exit_event *e = new_event(EXIT_KIND_EXIT, tgid, tid, 0);
 	if (!e)
 		goto out;
-	clear_event(e);
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	u64 start = BPF_CORE_READ(task, group_leader, start_time);
 	int code = BPF_CORE_READ(task, exit_code);
-	e->kind = EXIT_KIND_EXIT;
 	e->age_ns = start && e->ts_ns > start ? e->ts_ns - start : 0;
-	e->pid = tgid;
-	e->tid = tid;
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->exit_code = code;
 	e->sig = code & 0x7f;
@@ -111,17 +106,12 @@ int ostop_exit_signal(struct trace_event_raw_signal_generate *ctx)
 	if (ostop_filtered(target) && ostop_filtered(v.pid))
 		return 0;
 
-	struct exit_event *e = ostop_reserve(sizeof(*e));
+	struct exit_event *e = new_event(EXIT_KIND_SIGNAL, target, target, EXIT_F_SENDER);
 	if (!e)
 		return 0;
-	clear_event(e);
-	e->kind = EXIT_KIND_SIGNAL;
-	e->pid = target;
-	e->tid = target;
 	e->sig = (u32)sig;
 	e->sig_code = BPF_CORE_READ(ctx, code);
 	e->sender_pid = v.pid;
-	e->flags = EXIT_F_SENDER;
 	bpf_probe_read_kernel(e->comm, sizeof(e->comm), ctx->comm);
 	__builtin_memcpy(e->sender_comm, v.comm, sizeof(e->sender_comm));
 	bpf_ringbuf_submit(e, 0);
@@ -136,14 +126,9 @@ int ostop_exit_oom(struct trace_event_raw_mark_victim *ctx)
 	bpf_map_update_elem(&oom_victims, &pid, &one, BPF_ANY);
 	if (ostop_filtered(pid))
 		return 0;
-	struct exit_event *e = ostop_reserve(sizeof(*e));
+	struct exit_event *e = new_event(EXIT_KIND_OOM, pid, pid, EXIT_F_OOM);
 	if (!e)
 		return 0;
-	clear_event(e);
-	e->kind = EXIT_KIND_OOM;
-	e->pid = pid;
-	e->tid = pid;
-	e->flags = EXIT_F_OOM;
 	u64 id = bpf_get_current_pid_tgid();
 	e->sender_pid = id >> 32;
 	bpf_get_current_comm(e->sender_comm, sizeof(e->sender_comm));

@@ -29,27 +29,12 @@ struct start {
 	u8 syscall;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 10240);
-	__type(key, u32);
-	__type(value, struct start);
-} starts SEC(".maps");
+OSTOP_MAP(starts, BPF_MAP_TYPE_LRU_HASH, 10240, u32, struct start);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct opens_key);
-	__type(value, struct opens_count);
-} summary SEC(".maps");
+OSTOP_MAP(summary, BPF_MAP_TYPE_HASH, 16384, struct opens_key, struct opens_count);
 
 /* Scratch key: too big to build on the stack next to everything else. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, struct opens_key);
-} scratch SEC(".maps");
+OSTOP_MAP(scratch, BPF_MAP_TYPE_PERCPU_ARRAY, 1, u32, struct opens_key);
 
 static __always_inline int on_enter(u64 path, s32 flags, u32 mode, u8 sc)
 {
@@ -119,14 +104,10 @@ static __always_inline int report(u64 id, const struct start *sp, long ret)
 
 static __always_inline int on_exit(long ret)
 {
-	u64 id = bpf_get_current_pid_tgid();
-	u32 tid = (u32)id;
-	struct start *s = bpf_map_lookup_elem(&starts, &tid);
-	if (!s)
+	struct start st;
+	if (!ostop_take_thread(starts, &st))
 		return 0;
-	struct start st = *s;
-	bpf_map_delete_elem(&starts, &tid);
-	return report(id, &st, ret);
+	return report(bpf_get_current_pid_tgid(), &st, ret);
 }
 
 #define NR_open 2
@@ -164,17 +145,8 @@ int BPF_PROG(ostop_opens_fast, struct pt_regs *regs, long ret)
 	return report(id, &st, ret);
 }
 
-SEC("tp/syscalls/sys_enter_openat")
-int ostop_opens_openat(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_enter(ctx->args[1], (s32)ctx->args[2], (u32)ctx->args[3], OPENS_SYS_OPENAT);
-}
-
-SEC("tp/syscalls/sys_exit_openat")
-int ostop_opens_openat_x(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_exit(ctx->ret);
-}
+OSTOP_SYSCALL_ENTER(ostop_opens_openat, openat, on_enter(ctx->args[1], (s32)ctx->args[2], (u32)ctx->args[3], OPENS_SYS_OPENAT))
+OSTOP_SYSCALL_EXIT(ostop_opens_openat_x, openat, on_exit(ctx->ret))
 
 SEC("tp/syscalls/sys_enter_openat2")
 int ostop_opens_openat2(struct trace_event_raw_sys_enter *ctx)
@@ -184,25 +156,11 @@ int ostop_opens_openat2(struct trace_event_raw_sys_enter *ctx)
 	bpf_probe_read_user(&flags, sizeof(flags), (const void *)ctx->args[2]);
 	return on_enter(ctx->args[1], (s32)flags, 0, OPENS_SYS_OPENAT2);
 }
-
-SEC("tp/syscalls/sys_exit_openat2")
-int ostop_opens_openat2_x(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_exit(ctx->ret);
-}
+OSTOP_SYSCALL_EXIT(ostop_opens_openat2_x, openat2, on_exit(ctx->ret))
 
 /* Absent on architectures without open(2) (arm64): the addon's feature probe
  * disables these two when the tracepoint does not exist. */
-SEC("tp/syscalls/sys_enter_open")
-int ostop_opens_open(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_enter(ctx->args[0], (s32)ctx->args[1], (u32)ctx->args[2], OPENS_SYS_OPEN);
-}
-
-SEC("tp/syscalls/sys_exit_open")
-int ostop_opens_open_x(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_exit(ctx->ret);
-}
+OSTOP_SYSCALL_ENTER(ostop_opens_open, open, on_enter(ctx->args[0], (s32)ctx->args[1], (u32)ctx->args[2], OPENS_SYS_OPEN))
+OSTOP_SYSCALL_EXIT(ostop_opens_open_x, open, on_exit(ctx->ret))
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -15,6 +15,16 @@
 
 #include "ostop-common.h"
 
+/* A map of the usual shape, in one line:
+ *   OSTOP_MAP(name, BPF_MAP_TYPE_..., max_entries, key type, value type); */
+#define OSTOP_MAP(name, map_type, entries, key_type, value_type) \
+	struct {                                                  \
+		__uint(type, map_type);                           \
+		__uint(max_entries, entries);                     \
+		__type(key, key_type);                            \
+		__type(value, value_type);                        \
+	} name SEC(".maps")
+
 #ifndef OSTOP_RING_BYTES
 #define OSTOP_RING_BYTES (1 << 22)
 #endif
@@ -24,19 +34,9 @@ struct {
 	__uint(max_entries, OSTOP_RING_BYTES);
 } events SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, OSTOP_DROP_MAX);
-	__type(key, u32);
-	__type(value, u64);
-} drops SEC(".maps");
+OSTOP_MAP(drops, BPF_MAP_TYPE_PERCPU_ARRAY, OSTOP_DROP_MAX, u32, u64);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, struct ostop_filter);
-} filter SEC(".maps");
+OSTOP_MAP(filter, BPF_MAP_TYPE_ARRAY, 1, u32, struct ostop_filter);
 
 static __always_inline void ostop_count_drop(u32 slot)
 {
@@ -52,6 +52,31 @@ static __always_inline bool ostop_filtered(u32 tgid)
 	struct ostop_filter *f = bpf_map_lookup_elem(&filter, &zero);
 	return f && f->tgid && f->tgid != tgid;
 }
+
+/* Moves the calling thread's entry of `map` (key: tid, e.g. what a syscall's
+ * enter program saved for its exit) into *out and deletes it; evaluates to
+ * false when the thread has none. */
+#define ostop_take_thread(map, out)                                     \
+	({                                                              \
+		u32 __tid = (u32)bpf_get_current_pid_tgid();            \
+		typeof(out) __v = bpf_map_lookup_elem(&(map), &__tid);  \
+		if (__v) {                                              \
+			*(out) = *__v;                                  \
+			bpf_map_delete_elem(&(map), &__tid);            \
+		}                                                       \
+		__v != 0;                                               \
+	})
+
+/* Programs on the syscalls:sys_enter_<sys> / sys_exit_<sys> tracepoints
+ * whose whole body is `return <call>;` (ctx is the tracepoint's record):
+ *   OSTOP_SYSCALL_ENTER(ostop_foo_open, open, on_enter(ctx->args[0]))
+ *   OSTOP_SYSCALL_EXIT(ostop_foo_open_x, open, on_exit(ctx->ret)) */
+#define OSTOP_SYSCALL_ENTER(prog, sys, call)                           \
+	SEC("tp/syscalls/sys_enter_" #sys)                             \
+	int prog(struct trace_event_raw_sys_enter *ctx) { return call; }
+#define OSTOP_SYSCALL_EXIT(prog, sys, call)                            \
+	SEC("tp/syscalls/sys_exit_" #sys)                              \
+	int prog(struct trace_event_raw_sys_exit *ctx) { return call; }
 
 /* Reserve a ring record; counts the drop when the ring is full. */
 static __always_inline void *ostop_reserve(u64 size)

@@ -36,19 +36,9 @@ struct {
 	__type(value, u64);
 } rq_start SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, struct runqlat_hist);
-} rq_hist SEC(".maps");
+OSTOP_MAP(rq_hist, BPF_MAP_TYPE_PERCPU_ARRAY, 1, u32, struct runqlat_hist);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, u32);
-	__type(value, struct runqlat_hist);
-} rq_phist SEC(".maps");
+OSTOP_MAP(rq_phist, BPF_MAP_TYPE_LRU_HASH, 4096, u32, struct runqlat_hist);
 
 static __always_inline u32 log2_slot(u64 v)
 {

@@ -82,19 +82,9 @@ struct {
 	__type(value, struct sc_stash);
 } sc_stash SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SC_NR_MAX);
-	__type(key, u32);
-	__type(value, struct syscall_stat);
-} sc_stats SEC(".maps");
+OSTOP_MAP(sc_stats, BPF_MAP_TYPE_PERCPU_ARRAY, SC_NR_MAX, u32, struct syscall_stat);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct syscall_pkey);
-	__type(value, struct syscall_stat);
-} sc_pstats SEC(".maps");
+OSTOP_MAP(sc_pstats, BPF_MAP_TYPE_PERCPU_HASH, 16384, struct syscall_pkey, struct syscall_stat);
 
 struct sc_event_path {
 	struct syscall_event h;

@@ -74,12 +74,7 @@ struct tcp_conn {
 	char comm[TCP_COMM_LEN];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, u64);
-	__type(value, struct tcp_conn);
-} tcp_conns SEC(".maps");
+OSTOP_MAP(tcp_conns, BPF_MAP_TYPE_LRU_HASH, 16384, u64, struct tcp_conn);
 
 static __always_inline void fill_addrs(struct tcp_event *e, struct sock___ostop *sk)
 {
