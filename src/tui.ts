@@ -15,6 +15,7 @@ import { UserNames } from './collectors/users.js';
 import { MachineSampler } from './collectors/machine.js';
 import { TopSource, type TopInputs } from './views/top.js';
 import { TopScreen } from '../screens/top-screen.js';
+import { PaneHost } from '../screens/trace-panes.js';
 import { sanitize } from './util/text.js';
 
 /** What the views take from the shell and the rest of the app, given once per TUI. */
@@ -118,6 +119,7 @@ export async function runTui(ui: UiOptions): Promise<number> {
   app = new App(loaded.config, loaded.path, { saveEnabled: !loaded.error, startError }, makeTheme(mono), term.terminal, mono ? 0 : term.colors, {
     delaySec: ui.delaySec,
     first: ui.pids && ui.pids.length === 1 ? { id: 'process', params: { pid: ui.pids[0] } } : undefined,
+    panes: (ctx) => new PaneHost(ctx),
   }, views);
   return app.run();
 }

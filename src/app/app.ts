@@ -20,7 +20,7 @@ import { makeTheme, type Theme } from './theme.js';
 import type { TopInputs } from '../views/top.js';
 import { displayWidth, sanitize, truncateWidth } from '../util/text.js';
 import type { FailuresHub } from '../views/failures-source.js';
-import { PaneHost } from './panes.js';
+import type { PaneArea } from './panes.js';
 import { createActions } from '../actions/index.js';
 import { alignBlessedWidths } from './blessed-widths.js';
 
@@ -97,7 +97,7 @@ export interface InputBarHost {
 }
 
 /** Shown in the footer after the view's own keys when the width allows (F10 Quit always ends it). */
-const FOOTER_EXTRAS: Array<[string, string]> = [['v', 'vmstat'], ['n', 'net'], ['i', 'io'], ['f', 'fail'], ['1-7', 'trace']];
+const FOOTER_EXTRAS: Array<[string, string]> = [['v', 'vmstat'], ['n', 'net'], ['i', 'io'], ['f', 'fail']];
 
 const GLOBAL_HELP: Array<[string, string]> = [
   ['F1 ?', 'this help (Space/PgDn next page, Esc or q closes it)'],
@@ -118,7 +118,15 @@ export interface AppOptions {
   delaySec?: number;
   /** -p PID: the view shown over the home view at start. */
   first?: { id: string; params: Record<string, unknown> };
+  /** The trace panes (keys 1-7), from the composition root (screens/trace-panes.ts). */
+  panes?: (ctx: { screen: blessed.Widgets.Screen; theme: Theme; app: AppApi }) => PaneArea;
 }
+
+/** No trace panes (tests of the shell alone): keys 1-7 do nothing. */
+const NO_PANES: PaneArea = {
+  toggle() {}, toggleKeys: () => '', setScopePid() {}, handleKey: () => false, focused: () => undefined, statusLine: () => '', footer: () => [], help: () => [],
+  desiredHeight: () => 0, mount() {}, unmount() {}, render() {}, perPid: () => new Map(), active: () => [], dispose() {},
+};
 
 /** The config file's state at start. */
 export interface ConfigState {
@@ -149,7 +157,7 @@ export class App implements AppApi {
   private saveEnabled: boolean;
   private restored = false;
   private paneBox: blessed.Widgets.BoxElement;
-  readonly panes: PaneHost;
+  readonly panes: PaneArea;
   private sessionDelaySec: number | undefined;
   /** The home view (first in the Tab order, shown at start, kept alive). */
   private home: ViewEntry;
@@ -214,7 +222,7 @@ export class App implements AppApi {
     this.body = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, bottom: 2, tags: true });
     // Trace panes (keys 1-7) share the area above the status line with the view.
     this.paneBox = blessed.box({ parent: this.screen, left: 0, right: 0, bottom: 2, height: 1, hidden: true });
-    this.panes = new PaneHost({ screen: this.screen, theme, app: this });
+    this.panes = ui.panes?.({ screen: this.screen, theme, app: this }) ?? NO_PANES;
     this.panes.mount(this.paneBox);
     this.statusBar = blessed.box({ parent: this.screen, bottom: 1, left: 0, right: 0, height: 1, tags: true });
     this.footerBar = blessed.box({ parent: this.screen, bottom: 0, left: 0, right: 0, height: 1, tags: true, style: theme.mono ? { inverse: true } : { bg: 'blue', fg: 'white' } });
@@ -229,9 +237,9 @@ export class App implements AppApi {
     return Math.round((this.sessionDelaySec ?? this.config.delaySec) * 1000);
   }
 
-  /** What the process table takes from the shell: the renice events. */
+  /** What the process table takes from the shell: the trace panes' per-PID rates and the renice events. */
   topInputs(): TopInputs {
-    return { renice: this.actions };
+    return { tracerRates: () => this.panes.perPid(), renice: this.actions };
   }
 
   saveConfig(): void {
@@ -580,7 +588,8 @@ export class App implements AppApi {
     const chosen: Array<[string, string]> = [];
     let len = pieceOf(quit).length;
     let full = false;
-    const extras = FOOTER_EXTRAS.filter(([k]) => this.views.find((v) => v.key === k)?.id !== this.current.def.id);
+    const paneKeys = this.panes.toggleKeys();
+    const extras = [...FOOTER_EXTRAS.filter(([k]) => this.views.find((v) => v.key === k)?.id !== this.current.def.id), ...(paneKeys ? [[paneKeys, 'trace'] as [string, string]] : [])];
     for (const e of [...entries, ...extras]) {
       const n = pieceOf(e).length;
       if (full || len + n > w) {

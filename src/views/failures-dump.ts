@@ -6,7 +6,8 @@
 // kernel log backlog (since boot, as far as the ring still reaches),
 // filtered by --since. With -n > 1 it keeps following: each further
 // iteration prints only entries (or lines) that are new.
-import { formatRecords, type OutputColumn } from '../app/output.js';
+import { formatRecords } from '../model/output.js';
+import type { Column } from '../model/columns.js';
 import { sleep, UsageError, type DumpOptions, type DumpView } from '../model/dump-view.js';
 import { readCorePattern, type CoreDumpFile, type CorePatternInfo } from '../collectors/coredump.js';
 import { facilityName, levelName, monotonicUsec, parseFacility, parseLevel } from '../collectors/kmsg.js';
@@ -92,7 +93,7 @@ export function dumpJson(d: CoreDumpFile & { entryId: number | null }): Record<s
 /** The '-' placeholder is null in CSV/JSON (an empty cell, not a string a spreadsheet would see as a formula); text still shows '-'. */
 const unknownAsNull = (s: string): string | null => (s === '-' ? null : s);
 
-export const ENTRY_COLUMNS: OutputColumn<EntryRow>[] = [
+export const ENTRY_COLUMNS: Column<EntryRow>[] = [
   { id: 'time', title: 'TIME', width: 19, value: (e) => isoTime(e.wallMs), text: (e) => shortTime(e.wallMs) },
   { id: 'feeds', title: 'FEED', width: 9, value: (e) => e.feeds.join('+') },
   { id: 'pid', title: 'PID', width: 7, align: 'right', value: (e) => e.pid || null },
@@ -105,7 +106,7 @@ export const ENTRY_COLUMNS: OutputColumn<EntryRow>[] = [
   { id: 'detail', title: 'DETAIL', value: (e) => [entryDetail(e), e.dump ? `core ${e.dump.path}` : '', e.cmdline ? `cmd ${e.cmdline}` : ''].filter(Boolean).join('; ') },
 ];
 
-export const KMSG_COLUMNS: OutputColumn<KmsgLine>[] = [
+export const KMSG_COLUMNS: Column<KmsgLine>[] = [
   { id: 'boot_sec', title: '[BOOT SEC]', width: 14, align: 'right', value: (l) => l.usec / 1e6, text: (l) => `[${(l.usec / 1e6).toFixed(6)}]` },
   { id: 'time', title: 'TIME', width: 19, value: (l) => isoTime(l.wallMs), text: (l) => shortTime(l.wallMs) },
   { id: 'level', title: 'LEVEL', width: 7, value: (l) => levelName(l.level) },

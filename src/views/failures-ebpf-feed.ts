@@ -18,8 +18,8 @@
 // milliseconds later join whatever order the rings were drained in.
 import * as fs from 'node:fs';
 import { tracerManager, type TracerManager } from '../tracers/manager.js';
-import type { ExitEvent } from '../tracers/exit.js';
-import type { ExecEvent } from '../tracers/exec.js';
+import type { ExitEvent } from '../tracers/exit/tracer.js';
+import type { ExecEvent } from '../tracers/exec/tracer.js';
 import { monotonicUsec } from '../collectors/kmsg.js';
 import { Ring } from '../store/ring.js';
 import { EbpfFailureCorrelator, type FailureFeed, type RecordedExit } from '../model/failures-ebpf.js';

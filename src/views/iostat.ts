@@ -7,7 +7,7 @@
 import type { DumpView } from '../model/dump-view.js';
 import { UsageError } from '../model/dump-view.js';
 import { parseCount } from '../util/args.js';
-import type { OutputColumn } from '../app/output.js';
+import type { Column } from '../model/columns.js';
 import type { IostatRequest, IostatViewModel, Source } from '../model/view-contract.js';
 import { diskstatsSample, type DiskstatsSample } from '../collectors/diskstats.js';
 import { MachineSampler } from '../collectors/machine.js';
@@ -18,10 +18,6 @@ import { buildIostatModel, buildPidIoModel, PID_IO_SORTS, selectDevices, type De
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { formatBytes as hb } from '../util/format.js';
 import { Series } from '../store/series.js';
-import { TickMap } from '../store/pid-map.js';
-
-/** Interfaces / devices with a graph history at most (about 5 KB each); past it the oldest is dropped. */
-const HIST_KEYS_CAP = 4096;
 
 interface DeviceHistories { util: Series; rkB: Series; wkB: Series }
 
@@ -31,8 +27,7 @@ export const DEFAULT_IOSTAT_REQUEST: IostatRequest = { pane: 'fs', procSort: 'to
 export class IostatSource implements Source<IostatViewModel, IostatRequest> {
   private prev?: DiskstatsSample;
   private prevIo?: PidIoSample;
-  /** Per-device graphs; a device gone at a tick is dropped (src/store TickMap). */
-  private hist = new TickMap<string, DeviceHistories>(HIST_KEYS_CAP);
+  private hist = new Map<string, DeviceHistories>();
   private last?: IostatViewModel;
   private fs?: FsModel;
 
@@ -53,10 +48,11 @@ export class IostatSource implements Source<IostatViewModel, IostatRequest> {
     if (this.prev) {
       const io = buildIostatModel(this.prev, cur);
       for (const d of io.devices) {
-        const h = this.hist.touch(d.name, () => ({ util: new Series(), rkB: new Series(), wkB: new Series() }));
+        let h = this.hist.get(d.name);
+        if (!h) { h = { util: new Series(), rkB: new Series(), wkB: new Series() }; this.hist.set(d.name, h); }
         h.util.push(d.util); h.rkB.push(d.rkBs); h.wkB.push(d.wkBs);
       }
-      this.hist.endTick();
+      for (const k of [...this.hist.keys()]) if (!io.devices.some((d) => d.name === k)) this.hist.delete(k);
       this.last = {
         io, hist: this.hist, fs: req.pane === 'fs' ? this.fs : undefined, procs,
         procsNote: procs && ioUnreadableNote(procs.unreadable, undefined, true),
@@ -76,13 +72,13 @@ export class IostatSource implements Source<IostatViewModel, IostatRequest> {
 }
 
 type DevRow = DeviceModel & { time: number };
-const num = (id: string, title: string, pick: (d: DevRow) => number | null, w = 8): OutputColumn<DevRow> => ({
+const num = (id: string, title: string, pick: (d: DevRow) => number | null, w = 8): Column<DevRow> => ({
   id, title, width: Math.max(w, title.length), align: 'right', value: (d) => round(pick(d)), text: (d) => { const v = pick(d); return v === null ? '-' : v.toFixed(2); },
 });
 
 /** `iostat -dx` columns, in its order, with its titles; ids are the titles made identifier-safe. */
-export function iostatColumns(hasDiscard: boolean, hasFlush: boolean): OutputColumn<DevRow>[] {
-  const c: OutputColumn<DevRow>[] = [
+export function iostatColumns(hasDiscard: boolean, hasFlush: boolean): Column<DevRow>[] {
+  const c: Column<DevRow>[] = [
     timeColumn<DevRow>(),
     { id: 'device', title: 'Device', width: 12, value: (d) => d.name },
     num('r_s', 'r/s', (d) => d.rs), num('rkB_s', 'rkB/s', (d) => d.rkBs, 9), num('rrqm_s', 'rrqm/s', (d) => d.rrqms), num('rrqm_pct', '%rrqm', (d) => d.rrqmPct, 6),
@@ -97,7 +93,7 @@ export function iostatColumns(hasDiscard: boolean, hasFlush: boolean): OutputCol
 }
 
 type ProcRow = PidIoRow & { time: number };
-export const PID_IO_COLUMNS: OutputColumn<ProcRow>[] = [
+export const PID_IO_COLUMNS: Column<ProcRow>[] = [
   timeColumn<ProcRow>(),
   { id: 'pid', title: 'PID', width: 7, align: 'right', value: (r) => r.pid },
   { id: 'read_bytes_s', title: 'READ/s', width: 12, align: 'right', value: (r) => round(r.readBps, 1) },
@@ -139,7 +135,7 @@ export const iostatDump: DumpView = {
 };
 
 type FsRow = FsStat & { time: number };
-export const FS_COLUMNS: OutputColumn<FsRow>[] = [
+export const FS_COLUMNS: Column<FsRow>[] = [
   timeColumn<FsRow>(),
   { id: 'source', title: 'Filesystem', width: 20, value: (r) => r.source },
   { id: 'type', title: 'Type', width: 8, value: (r) => r.fsType },

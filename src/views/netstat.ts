@@ -10,7 +10,7 @@
 import type { DumpView } from '../model/dump-view.js';
 import { UsageError } from '../model/dump-view.js';
 import { parseIface } from '../collectors/validate.js';
-import type { OutputColumn } from '../app/output.js';
+import type { Column } from '../model/columns.js';
 import type { NetstatRequest, NetstatViewModel, Source } from '../model/view-contract.js';
 import { inventoryFromOs, netDevSample, readIfaceInventory, type IfaceInventory, type NetDevTableSample } from '../collectors/netdev.js';
 import { MachineSampler } from '../collectors/machine.js';
@@ -20,10 +20,6 @@ import { buildIfaceModels, buildNetModel, buildProtoModels, type IfaceModel, typ
 import { buildSocketsModel, parseSocketFilter, SOCKET_SORTS, type SocketRow, type SocketSortKey, type SocketsModel } from '../model/sockets.js';
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { Series } from '../store/series.js';
-import { TickMap } from '../store/pid-map.js';
-
-/** Interfaces / devices with a graph history at most (about 5 KB each); past it the oldest is dropped. */
-const HIST_KEYS_CAP = 4096;
 
 export const INET_PROTOS: SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 
@@ -35,8 +31,7 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
   private prevSnmp?: SnmpSample;
   private inv: Map<string, IfaceInventory> = inventoryFromOs();
   private invRequested = false;
-  /** Per-interface graphs; an interface gone at a tick is dropped (src/store TickMap). */
-  private hist = new TickMap<string, { rx: Series; tx: Series }>(HIST_KEYS_CAP);
+  private hist = new Map<string, { rx: Series; tx: Series }>();
   private last?: NetstatViewModel;
   private owners?: Map<number, SocketOwner>;
   private ownersAge = 0;
@@ -78,10 +73,11 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
     if (this.prevDev && this.prevSnmp) {
       const net = buildNetModel(this.prevDev, dev, this.prevSnmp, snmp, this.inv);
       for (const i of net.ifaces) {
-        const h = this.hist.touch(i.name, () => ({ rx: new Series(), tx: new Series() }));
+        let h = this.hist.get(i.name);
+        if (!h) { h = { rx: new Series(), tx: new Series() }; this.hist.set(i.name, h); }
         h.rx.push(i.rxBytesPs); h.tx.push(i.txBytesPs);
       }
-      this.hist.endTick();
+      for (const k of [...this.hist.keys()]) if (!net.ifaces.some((i) => i.name === k)) this.hist.delete(k);
       this.last = { net, hist: this.hist, sockets, socketsMs, ownersMs: req.owners ? this.ownersMs : undefined, ownersEvery: this.ownersEvery };
     } else if (this.last && sockets) {
       this.last = { ...this.last, sockets, socketsMs };
@@ -104,7 +100,7 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
 // ---- dump netstat ----
 
 type IfRow = IfaceModel & { time: number };
-export const IFACE_COLUMNS: OutputColumn<IfRow>[] = [
+export const IFACE_COLUMNS: Column<IfRow>[] = [
   timeColumn<IfRow>(),
   { id: 'iface', title: 'IFACE', width: 10, value: (r) => r.name },
   { id: 'state', title: 'STATE', width: 7, value: (r) => r.operstate ?? null },
@@ -130,7 +126,7 @@ export const IFACE_COLUMNS: OutputColumn<IfRow>[] = [
 ];
 
 type ProtoRow = ProtoCounterModel & { time: number };
-export const PROTO_COLUMNS: OutputColumn<ProtoRow>[] = [
+export const PROTO_COLUMNS: Column<ProtoRow>[] = [
   timeColumn<ProtoRow>(),
   { id: 'counter', title: 'COUNTER', width: 22, value: (r) => r.id },
   { id: 'per_s', title: 'PER_SEC', width: 10, align: 'right', value: (r) => round(r.perSec, 2) },
@@ -159,7 +155,7 @@ export const netstatDump: DumpView = {
 // ---- dump sockets ----
 
 type SockRow = SocketRow & { time: number };
-export const SOCKET_COLUMNS: OutputColumn<SockRow>[] = [
+export const SOCKET_COLUMNS: Column<SockRow>[] = [
   timeColumn<SockRow>(),
   { id: 'proto', title: 'PROTO', width: 5, value: (r) => r.proto },
   { id: 'state', title: 'STATE', width: 11, value: (r) => r.state },
@@ -185,7 +181,7 @@ export const socketsDump: DumpView = {
     const owners = !opts.flags['no-owners'];
     if (opts.flags.counts) {
       type C = { time: number; state: string; count: number };
-      const cols: OutputColumn<C>[] = [timeColumn<C>(), { id: 'state', title: 'STATE', width: 20, value: (r) => r.state }, { id: 'count', title: 'COUNT', align: 'right', width: 7, value: (r) => r.count }];
+      const cols: Column<C>[] = [timeColumn<C>(), { id: 'state', title: 'STATE', width: 20, value: (r) => r.state }, { id: 'count', title: 'COUNT', align: 'right', width: 7, value: (r) => r.count }];
       return runSampledDump<SocketsModel, C>(opts, () => buildSocketsModel(readSockets({ protos }), undefined, filter, sort), (_p, c) => c.counts.map((x) => ({ ...x, time: c.time })), cols, 'table', false);
     }
     return runSampledDump<SocketsModel, SockRow>(

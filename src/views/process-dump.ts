@@ -9,7 +9,8 @@
 // too. The environment (often secrets) is neither read nor printed without
 // --environ, so a pasted dump does not carry it by accident.
 import { UsageError, sleep, type DumpView } from '../model/dump-view.js';
-import { formatRecords, type OutputColumn } from '../app/output.js';
+import { formatRecords } from '../model/output.js';
+import type { Column } from '../model/columns.js';
 import { sanitize } from '../util/text.js';
 import { parsePid } from '../collectors/validate.js';
 import { jsonLine } from '../util/output-safe.js';
@@ -20,7 +21,7 @@ import { formatBytes, formatCpuTime, formatKib, formatPercent, formatPercentSign
 import type { FdRow, ProcessDetailModel, SocketRow, ThreadRow } from '../model/process-detail.js';
 import { ProcessSource, type ProcessSourceOptions } from './process-source.js';
 
-const THREAD_COLS: OutputColumn<ThreadRow>[] = [
+const THREAD_COLS: Column<ThreadRow>[] = [
   { id: 'tid', title: 'TID', width: 8, align: 'right', value: (t) => t.tid },
   { id: 'state', title: 'S', width: 1, value: (t) => t.state },
   { id: 'cpu', title: 'CPU%', width: 6, align: 'right', value: (t) => t.cpuPercent, text: (t) => formatPercent(t.cpuPercent) },
@@ -30,7 +31,7 @@ const THREAD_COLS: OutputColumn<ThreadRow>[] = [
   { id: 'name', title: 'NAME', value: (t) => t.name },
 ];
 
-const FD_COLS: OutputColumn<FdRow>[] = [
+const FD_COLS: Column<FdRow>[] = [
   { id: 'fd', title: 'FD', width: 5, align: 'right', value: (f) => f.fd },
   { id: 'kind', title: 'TYPE', width: 6, value: (f) => f.kind },
   { id: 'mode', title: 'MODE', width: 4, value: (f) => f.mode },
@@ -38,7 +39,7 @@ const FD_COLS: OutputColumn<FdRow>[] = [
   { id: 'description', title: 'TARGET', value: (f) => f.description },
 ];
 
-const SOCKET_COLS: OutputColumn<SocketRow>[] = [
+const SOCKET_COLS: Column<SocketRow>[] = [
   { id: 'fd', title: 'FD', width: 5, align: 'right', value: (s) => s.fd },
   { id: 'proto', title: 'PROTO', width: 5, value: (s) => s.proto },
   { id: 'state', title: 'STATE', width: 11, value: (s) => s.state },
@@ -48,7 +49,7 @@ const SOCKET_COLS: OutputColumn<SocketRow>[] = [
   { id: 'remote', title: 'REMOTE', value: (s) => s.remote },
 ];
 
-const LIMIT_COLS: OutputColumn<LimitRow>[] = [
+const LIMIT_COLS: Column<LimitRow>[] = [
   { id: 'name', title: 'LIMIT', width: 22, value: (l) => l.name },
   { id: 'soft', title: 'SOFT', width: 12, align: 'right', value: (l) => formatLimit(l.soft) },
   { id: 'hard', title: 'HARD', width: 12, align: 'right', value: (l) => formatLimit(l.hard) },

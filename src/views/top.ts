@@ -9,7 +9,7 @@ import { parseStat } from '../collectors/procfs/pid-stat.js';
 import { directReader, type FileReader } from '../collectors/procfs/read.js';
 import { MachineSampler } from '../collectors/machine.js';
 import type { UserNames } from '../collectors/users.js';
-import { buildProcessModel } from '../model/process-model.js';
+import { buildProcessModel, type PerPidRates } from '../model/process-model.js';
 import { needsOf, resolveColumns, PROC_COLUMNS } from '../model/columns.js';
 import { SystemStripSource } from './vmstat-strip.js';
 import { timed } from '../util/tick-stats.js';
@@ -28,6 +28,8 @@ export interface TopSourceOptions {
 
 /** What the top view takes from other features, passed in by the composition root. */
 export interface TopInputs {
+  /** The eBPF tracers' per-PID rates now (the trace panes' aggregators), when any tracer runs. */
+  tracerRates?: () => ReadonlyMap<number, PerPidRates> | undefined;
   /** renice() events (src/actions): F7/F8 show the new nice at once. */
   renice?: ReniceEvents;
 }
@@ -46,6 +48,8 @@ export class TopSource implements Source<TopModel, TopRequest> {
 
   /** Every task of `cur` has its command line (false after a deferred collect until completed). */
   private commandLinesRead = false;
+  /** The tracers' per-PID rates read at the last collect(), for every model built from that sample. */
+  private rates: ReadonlyMap<number, PerPidRates> | undefined;
 
   constructor(private opts: TopSourceOptions, private readonly inputs: TopInputs = {}) {
     const procRoot = opts.procRoot ?? '/proc';
@@ -77,7 +81,7 @@ export class TopSource implements Source<TopModel, TopRequest> {
     for (const t of cur.tasks) if (!t.isThread) byPid.set(t.pid, t.cmdline);
     for (const t of cur.tasks) if (t.isThread && t.cmdline === undefined) t.cmdline = byPid.get(t.tgid);
     const strip = this.last?.strip;
-    this.last = buildProcessModel(this.prev, cur, this.userName);
+    this.last = buildProcessModel(this.prev, cur, this.userName, this.rates);
     if (strip) this.last.strip = strip;
     return this.last;
   }
@@ -99,7 +103,8 @@ export class TopSource implements Source<TopModel, TopRequest> {
     this.deferred = req.visiblePids === undefined;
     this.commandLinesRead = !this.deferred;
     this.cur = timed('procs', () => this.collector.collect(now, { deferred: this.deferred }));
-    this.last = timed('model', () => buildProcessModel(this.prev, this.cur!, this.userName));
+    this.rates = this.inputs.tracerRates?.();
+    this.last = timed('model', () => buildProcessModel(this.prev, this.cur!, this.userName, this.rates));
     if (req.strip) {
       timed('strip', () => this.strip.collect(now));
       this.last.strip = this.strip.model();
@@ -122,7 +127,7 @@ export class TopSource implements Source<TopModel, TopRequest> {
     this.deferred = false;
     this.collector.complete(this.cur, vis);
     const strip = this.last?.strip;
-    this.last = buildProcessModel(this.prev, this.cur, this.userName);
+    this.last = buildProcessModel(this.prev, this.cur, this.userName, this.rates);
     if (strip) this.last.strip = strip;
     return true;
   }
@@ -151,7 +156,7 @@ export class TopSource implements Source<TopModel, TopRequest> {
     }
     if (!changed) return;
     const strip = this.last?.strip;
-    this.last = buildProcessModel(this.prev, cur, this.userName);
+    this.last = buildProcessModel(this.prev, cur, this.userName, this.rates);
     if (strip) this.last.strip = strip;
   }
 

@@ -13,7 +13,8 @@ export function round(n: number | null | undefined, digits = 2): number | null {
 
 import type { DumpOptions } from '../model/dump-view.js';
 import { sleep } from '../model/dump-view.js';
-import { formatRecords, toObject, type OutputColumn } from '../app/output.js';
+import { formatRecords, toObject } from '../model/output.js';
+import type { Column } from '../model/columns.js';
 import { jsonLine } from '../util/output-safe.js';
 
 /**
@@ -28,7 +29,7 @@ export async function runSampledDump<S, R>(
   opts: DumpOptions,
   take: () => Promise<S> | S,
   rowsOf: (prev: S | undefined, cur: S) => R[],
-  cols: readonly OutputColumn<R>[],
+  cols: readonly Column<R>[],
   mode: 'stream' | 'table',
   needsPrev = true,
 ): Promise<number> {
@@ -55,4 +56,4 @@ export async function runSampledDump<S, R>(
   return 0;
 }
 
-export const timeColumn = <R extends { time: number }>(): OutputColumn<R> => ({ id: 'time', title: 'TIME', value: (r) => new Date(r.time).toISOString() });
+export const timeColumn = <R extends { time: number }>(): Column<R> => ({ id: 'time', title: 'TIME', value: (r) => new Date(r.time).toISOString() });

@@ -3,7 +3,7 @@
 // with it in src/tui.ts) and the `ostop dump vmstat` DumpView. Column ids are stable and
 // documented in docs/system-views.md.
 import type { DumpView } from '../model/dump-view.js';
-import type { OutputColumn } from '../app/output.js';
+import type { Column } from '../model/columns.js';
 import type { Source, VmstatViewModel } from '../model/view-contract.js';
 import { readPsiSample } from '../collectors/psi.js';
 import { vmstatSample, type VmstatSample } from '../collectors/vmstat.js';
@@ -67,14 +67,14 @@ export class VmstatSource implements Source<VmstatViewModel> {
 
 const r0 = (n: number) => Math.round(n);
 type V = VmstatModel;
-const psiCol = (id: string, title: string, pick: (m: V) => number | undefined): OutputColumn<V> => ({
+const psiCol = (id: string, title: string, pick: (m: V) => number | undefined): Column<V> => ({
   id, title, width: title.length, align: 'right',
   value: (m) => round(pick(m) ?? null),
   text: (m) => { const x = pick(m); return x === undefined ? '-' : x.toFixed(2); },
 });
 
 /** vmstat's columns first, with its titles and rounding in text; then ostop's additions. */
-export const VMSTAT_COLUMNS: OutputColumn<V>[] = [
+export const VMSTAT_COLUMNS: Column<V>[] = [
   timeColumn<V>(),
   { id: 'r', title: 'r', width: 2, align: 'right', value: (m) => m.r },
   { id: 'b', title: 'b', width: 2, align: 'right', value: (m) => m.b },

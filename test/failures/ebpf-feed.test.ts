@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ExitEventAdapter, createExitTracerFeed } from '../../src/views/failures-ebpf-feed.js';
-import type { ExitEvent } from '../../src/tracers/exit.js';
+import type { ExitEvent } from '../../src/tracers/exit/tracer.js';
 import { FailuresHub, buildModel } from '../../src/views/failures-source.js';
 import { tracerManager } from '../../src/tracers/manager.js';
 import type { EntryRow } from '../../src/model/failures-model.js';

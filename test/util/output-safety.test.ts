@@ -4,7 +4,8 @@
 // stays exact; CSV cells that start like a formula are neutralized (OWASP).
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvRow, jsonLine, terminalSafe } from '../../src/util/output-safe.js';
-import { formatRecords, type OutputColumn } from '../../src/app/output.js';
+import { formatRecords } from '../../src/model/output.js';
+import type { Column } from '../../src/model/columns.js';
 import { ENTRY_COLUMNS, entryJson } from '../../src/views/failures-dump.js';
 import type { EntryRow } from '../../src/model/failures-model.js';
 
@@ -85,7 +86,7 @@ describe('terminalSafe', () => {
 describe('formatRecords: every format of the shared writer', () => {
   interface R { name: string; n: number }
   const rows: R[] = [{ name: `=cmd|' /c calc'!A1${OSC_TITLE}`, n: -1 }, { name: `${CLEAR}\u202eab${OSC52}`, n: -0.5 }];
-  const cols: OutputColumn<R>[] = [
+  const cols: Column<R>[] = [
     { id: 'n', title: 'N', width: 4, align: 'right', value: (r) => r.n },
     { id: 'name', title: 'NAME', value: (r) => r.name },
   ];
