@@ -15,7 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadavg, cpus } from 'node:os';
 import { TracerManager } from '../src/tracers/manager.js';
-import { syscallsTracer, SyscallAggregator, type SyscallEvent } from '../src/tracers/syscalls.js';
+import { syscallsTracer, SyscallAggregator, type SyscallEvent } from '../src/tracers/syscalls/tracer.js';
 import type { TraceOptions } from '../src/tracers/types.js';
 
 const BIG = 1_000_000;

@@ -5,7 +5,7 @@ import { DUMP_VIEWS } from './app/dump-registry.js';
 import { UsageError, type DumpOptions } from './model/dump-view.js';
 import { parseCount, parseDecimal } from './util/args.js';
 import { parsePidList, parseUser } from './collectors/validate.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './app/output.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './model/output.js';
 import { MIN_DELAY, MAX_DELAY } from './model/config.js';
 import { packageRoot } from './native.js';
 import { terminalSafe } from './util/output-safe.js';

@@ -5,12 +5,29 @@
 // read for the column (collect only what is shown).
 import type { ProcNeed } from '../collectors/proc-pid.js';
 import { formatCpuTime, formatMem, formatPercent, formatRate, formatStart } from '../util/format.js';
-import type { ProcRow } from './process-model.js';
-import { EBPF_PROC_COLUMNS } from '../../screens/trace-pane-columns.js';
+import type { PerPidRates, ProcRow } from './process-model.js';
 
-export interface ProcColumn {
+/**
+ * The one column type: the process table, the trace panes (src/tracers/<name>/)
+ * and `ostop dump` / `ostop trace` output (src/model/output.ts) all describe
+ * their columns with it. `id` is the JSON key and the CSV header: stable,
+ * documented (README, src/tracers/FIELDS.md); never rename one without a note.
+ */
+export interface Column<R> {
   id: string;
+  /** Header in text output and on screen. */
   title: string;
+  /** Cells in text output and on screen; 0 or undefined: as wide as needed (text) / what is left (last column on screen). */
+  width?: number;
+  align?: 'left' | 'right';
+  /** Raw value for JSON/CSV (numbers stay numbers, units as documented). */
+  value: (r: R) => string | number | boolean | null | undefined;
+  /** Text rendering; defaults to String(value), '-' when null. */
+  text?: (r: R) => string;
+}
+
+/** A process-table column: a Column of ProcRow plus what the table, F2 and the collector need. */
+export interface ProcColumn extends Column<ProcRow> {
   description: string;
   width: number;
   align: 'left' | 'right';
@@ -24,9 +41,34 @@ export interface ProcColumn {
   sort: (r: ProcRow) => number | string;
   /** Default direction when first chosen: true = descending (big first). */
   descending: boolean;
+  /** eBPF-fed: the tracer whose per-PID rates give the value (ProcRow.ebpf). */
+  tracer?: string;
 }
 
 const num = (v: number | undefined) => (v === undefined ? null : v);
+
+/**
+ * An eBPF-fed column: its value is a tracer's per-PID rate carried by the row
+ * (ProcRow.ebpf, set by buildProcessModel from the rates the process Source
+ * was given); '-' (JSON null) while that tracer does not run. `tracer` names
+ * the tracer (src/tracers/registry.ts) that `dump processes` attaches for it.
+ */
+function ebpfColumn(id: string, title: string, description: string, width: number, pick: (r: PerPidRates) => number | undefined, digits: number, tracer: string): ProcColumn {
+  const get = (row: ProcRow) => (row.ebpf ? pick(row.ebpf) : undefined);
+  return {
+    id, title, description, width, align: 'right', needs: [], tracer,
+    text: (r) => {
+      const v = get(r);
+      return v === undefined ? '-' : v >= 10000 ? `${(v / 1000).toFixed(0)}k` : v.toFixed(digits);
+    },
+    value: (r) => {
+      const v = get(r);
+      return v === undefined ? null : Math.round(v * 100) / 100;
+    },
+    sort: (r) => get(r) ?? -1,
+    descending: true,
+  };
+}
 
 export const PROC_COLUMNS: ProcColumn[] = [
   { id: 'pid', title: 'PID', description: 'Process (or thread) ID', width: 7, align: 'right', needs: [], text: (r) => String(r.pid), value: (r) => r.pid, sort: (r) => r.pid, descending: false },
@@ -55,7 +97,10 @@ export const PROC_COLUMNS: ProcColumn[] = [
   { id: 'cgroup', title: 'CGROUP', description: 'Control group path (v2 unified, else first v1)', width: 24, align: 'left', needs: ['cgroup'], text: (r) => r.cgroup ?? '-', value: (r) => r.cgroup ?? null, sort: (r) => r.cgroup ?? '', descending: false },
   { id: 'comm', title: 'COMM', description: 'Command name (15 bytes, from /proc/PID/stat)', width: 15, align: 'left', needs: [], text: (r) => r.comm, value: (r) => r.comm, sort: (r) => r.comm, descending: false },
   { id: 'command', title: 'COMMAND', description: 'Full command line', width: 0, align: 'left', needs: ['cmdline'], text: (r) => r.command, value: (r) => r.command, sort: (r) => r.command, descending: false },
-  ...EBPF_PROC_COLUMNS,
+  // eBPF-fed (ids are stable config/JSON names).
+  ebpfColumn('opens_rate', 'OPEN/s', 'open() calls per second (eBPF; while trace pane 1 is on)', 6, (r) => r.opensPerSec, 0, 'opens'),
+  ebpfColumn('syscalls_rate', 'SYSC/s', 'syscalls per second (eBPF; while trace pane 5 is on)', 7, (r) => r.syscallsPerSec, 0, 'syscalls'),
+  ebpfColumn('disk_lat', 'DLAT', 'average block I/O latency in ms over the last second (eBPF; while trace pane 2 is on)', 6, (r) => r.diskLatMs, 2, 'disk'),
 ];
 
 function round(v: number, d: number): number {

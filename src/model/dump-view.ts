@@ -1,7 +1,7 @@
 // Contract for `ostop dump <view>`: each view that can be dumped exports a
 // DumpView and adds one line to DUMP_VIEWS in src/app/dump-registry.ts.
 // Dump output is the same Model the screen draws, printed without a TTY.
-import type { OutputFormat } from '../app/output.js';
+import type { OutputFormat } from './output.js';
 
 // Bad flag values: one class for the CLI, the dump views and the tracers (src/util/args.ts).
 export { UsageError } from '../util/args.js';

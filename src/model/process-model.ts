@@ -42,6 +42,20 @@ export interface ProcRow {
   swapBytes?: number;
   isThread: boolean;
   isKernelThread: boolean;
+  /** Per-process rates from the eBPF tracers that run (opens/s, syscalls/s, disk latency): the eBPF-fed columns' values. */
+  ebpf?: PerPidRates;
+}
+
+/**
+ * What the tracers measured for one process over the last rate window (about
+ * a second): the values of the eBPF-fed columns (opens_rate, syscalls_rate,
+ * disk_lat). Undefined when the tracer behind it is not running.
+ */
+export interface PerPidRates {
+  opensPerSec?: number;
+  syscallsPerSec?: number;
+  /** Mean block I/O latency (ms) of the requests completed in the window. */
+  diskLatMs?: number;
 }
 
 export interface CpuModel {
@@ -151,7 +165,8 @@ function rateOf(a: number | undefined, b: number | undefined, intervalSec: numbe
 
 export type UserLookup = (uid: number) => string;
 
-export function buildProcessModel(prev: ProcessTableSample | undefined, cur: ProcessTableSample, userName: UserLookup): ProcessTableModel {
+/** `tracerRates`: the eBPF tracers' per-PID rates of the same moment (see PerPidRates), when any tracer runs. */
+export function buildProcessModel(prev: ProcessTableSample | undefined, cur: ProcessTableSample, userName: UserLookup, tracerRates?: ReadonlyMap<number, PerPidRates>): ProcessTableModel {
   const intervalSec = prev ? Math.max(1e-3, (cur.time - prev.time) / 1000) : 0;
   // By pid (small integers: no boxed key per task per tick); a reused pid is
   // told apart by its start time below.
@@ -186,6 +201,7 @@ export function buildProcessModel(prev: ProcessTableSample | undefined, cur: Pro
       majfltRate: rateOf(t.majflt, p?.majflt, intervalSec, hasPrev), minfltRate: rateOf(t.minflt, p?.minflt, intervalSec, hasPrev), majflt: t.majflt,
       oomScore: t.oomScore, cgroup: t.cgroup, swapBytes: t.swapKb !== undefined ? t.swapKb * 1024 : undefined,
       isThread: t.isThread, isKernelThread: t.isKernelThread,
+      ebpf: tracerRates?.get(t.pid),
     };
   }
   rows.length = n;

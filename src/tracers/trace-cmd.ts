@@ -4,7 +4,8 @@
 // the end. Works without a TTY. SIGINT/SIGTERM/SIGHUP end it cleanly: the
 // tracer is detached before returning. Exit codes: 0 ok, 1 tracer failed to
 // start or is not available in this build, 2 usage error.
-import { formatRecords, toObject, type OutputColumn, type OutputFormat } from '../app/output.js';
+import { formatRecords, toObject, type OutputFormat } from '../model/output.js';
+import type { Column } from '../model/columns.js';
 import { sleep } from '../model/dump-view.js';
 import { jsonLine } from '../util/output-safe.js';
 import { sanitize } from '../util/text.js';
@@ -121,7 +122,7 @@ function parseArgs(argv: string[]): ParsedArgs | 'help' | 'usage' {
   return { desc, opts, durationSec, format };
 }
 
-function pickColumns(desc: AnyDescriptor, format: OutputFormat): readonly OutputColumn<unknown>[] {
+function pickColumns(desc: AnyDescriptor, format: OutputFormat): readonly Column<unknown>[] {
   if (format !== 'text' || !desc.textColumns) return desc.columns;
   return desc.textColumns.map((id) => desc.columns.find((c) => c.id === id)!).filter(Boolean);
 }

@@ -3,7 +3,8 @@
 // owns the wire decoder (offsets into native/bpf/<name>.h, checked against the
 // addon's offsetof export by test/tracers/layout.test.ts), its output columns
 // (stable ids = JSON field names, documented in FIELDS.md) and its aggregator.
-import type { OutputColumn, OutputFormat } from '../app/output.js';
+import type { OutputFormat } from '../model/output.js';
+import type { Column } from '../model/columns.js';
 import type { NativeStartOptions } from '../native.js';
 
 /** Options a tracer is started with; tracer-specific flags go in `flags`. */
@@ -35,7 +36,7 @@ export interface SummaryTable<R = any> { // eslint-disable-line @typescript-esli
   id: string;
   title: string;
   rows: R[];
-  columns: readonly OutputColumn<R>[];
+  columns: readonly Column<R>[];
 }
 
 export interface Aggregator<E> {
@@ -79,7 +80,7 @@ export interface TracerDescriptor<E = unknown> {
   /** Userspace filter applied after decoding (path substring...). */
   accept?(e: E, opts: TraceOptions): boolean;
   /** Every field: JSON/CSV output, ids documented in FIELDS.md. */
-  columns: readonly OutputColumn<E>[];
+  columns: readonly Column<E>[];
   /** Column ids shown in text output (default: all). */
   textColumns?: readonly string[];
   createAggregator?(opts: TraceOptions): Aggregator<E>;

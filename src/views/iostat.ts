@@ -18,6 +18,10 @@ import { buildIostatModel, buildPidIoModel, PID_IO_SORTS, selectDevices, type De
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { formatBytes as hb } from '../util/format.js';
 import { Series } from '../store/series.js';
+import { TickMap } from '../store/pid-map.js';
+
+/** Interfaces / devices with a graph history at most (about 5 KB each); past it the oldest is dropped. */
+const HIST_KEYS_CAP = 4096;
 
 interface DeviceHistories { util: Series; rkB: Series; wkB: Series }
 
@@ -27,7 +31,8 @@ export const DEFAULT_IOSTAT_REQUEST: IostatRequest = { pane: 'fs', procSort: 'to
 export class IostatSource implements Source<IostatViewModel, IostatRequest> {
   private prev?: DiskstatsSample;
   private prevIo?: PidIoSample;
-  private hist = new Map<string, DeviceHistories>();
+  /** Per-device graphs; a device gone at a tick is dropped (src/store TickMap). */
+  private hist = new TickMap<string, DeviceHistories>(HIST_KEYS_CAP);
   private last?: IostatViewModel;
   private fs?: FsModel;
 
@@ -48,11 +53,10 @@ export class IostatSource implements Source<IostatViewModel, IostatRequest> {
     if (this.prev) {
       const io = buildIostatModel(this.prev, cur);
       for (const d of io.devices) {
-        let h = this.hist.get(d.name);
-        if (!h) { h = { util: new Series(), rkB: new Series(), wkB: new Series() }; this.hist.set(d.name, h); }
+        const h = this.hist.touch(d.name, () => ({ util: new Series(), rkB: new Series(), wkB: new Series() }));
         h.util.push(d.util); h.rkB.push(d.rkBs); h.wkB.push(d.wkBs);
       }
-      for (const k of [...this.hist.keys()]) if (!io.devices.some((d) => d.name === k)) this.hist.delete(k);
+      this.hist.endTick();
       this.last = {
         io, hist: this.hist, fs: req.pane === 'fs' ? this.fs : undefined, procs,
         procsNote: procs && ioUnreadableNote(procs.unreadable, undefined, true),

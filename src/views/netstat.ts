@@ -20,6 +20,10 @@ import { buildIfaceModels, buildNetModel, buildProtoModels, type IfaceModel, typ
 import { buildSocketsModel, parseSocketFilter, SOCKET_SORTS, type SocketRow, type SocketSortKey, type SocketsModel } from '../model/sockets.js';
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { Series } from '../store/series.js';
+import { TickMap } from '../store/pid-map.js';
+
+/** Interfaces / devices with a graph history at most (about 5 KB each); past it the oldest is dropped. */
+const HIST_KEYS_CAP = 4096;
 
 export const INET_PROTOS: SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 
@@ -31,7 +35,8 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
   private prevSnmp?: SnmpSample;
   private inv: Map<string, IfaceInventory> = inventoryFromOs();
   private invRequested = false;
-  private hist = new Map<string, { rx: Series; tx: Series }>();
+  /** Per-interface graphs; an interface gone at a tick is dropped (src/store TickMap). */
+  private hist = new TickMap<string, { rx: Series; tx: Series }>(HIST_KEYS_CAP);
   private last?: NetstatViewModel;
   private owners?: Map<number, SocketOwner>;
   private ownersAge = 0;
@@ -73,11 +78,10 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
     if (this.prevDev && this.prevSnmp) {
       const net = buildNetModel(this.prevDev, dev, this.prevSnmp, snmp, this.inv);
       for (const i of net.ifaces) {
-        let h = this.hist.get(i.name);
-        if (!h) { h = { rx: new Series(), tx: new Series() }; this.hist.set(i.name, h); }
+        const h = this.hist.touch(i.name, () => ({ rx: new Series(), tx: new Series() }));
         h.rx.push(i.rxBytesPs); h.tx.push(i.txBytesPs);
       }
-      for (const k of [...this.hist.keys()]) if (!net.ifaces.some((i) => i.name === k)) this.hist.delete(k);
+      this.hist.endTick();
       this.last = { net, hist: this.hist, sockets, socketsMs, ownersMs: req.owners ? this.ownersMs : undefined, ownersEvery: this.ownersEvery };
     } else if (this.last && sockets) {
       this.last = { ...this.last, sockets, socketsMs };

@@ -1,8 +1,9 @@
 // `ostop dump processes`: the top view's Model printed without a TTY, like
 // `top -b`. JSON field names and units are part of the public interface
 // (documented in README.md): add fields, never rename or change units.
-import { formatRecords, type OutputColumn } from '../app/output.js';
-import { sleep, UsageError, type DumpView } from '../model/dump-view.js';
+import { formatRecords } from '../model/output.js';
+import type { Column } from '../model/columns.js';
+import { sleep, UsageError, type DumpOptions, type DumpView } from '../model/dump-view.js';
 import { ProcessCollector } from '../collectors/processes.js';
 import { UserNames } from '../collectors/users.js';
 import { buildProcessModel, type ProcessTableModel, type ProcRow } from '../model/process-model.js';
@@ -78,36 +79,58 @@ export const processesDump: DumpView = {
     const needs = needsOf(o.format === 'text' || o.format === 'csv' ? cols : [...cols, ...resolveColumns(['user', 'shr', 'command'])]);
     needs.add('uid');
     const collector = new ProcessCollector({ needs, threads: o.flags.threads === true, pids });
-    let prev = collector.collect();
-    const text: OutputColumn<ProcRow>[] = cols.map((c) => ({ id: c.id, title: c.title, width: c.width || undefined, align: c.align, value: c.value, text: c.text }));
-    // CSV rows carry their sample's time (ISO 8601, JSON's `time`), so -n N samples stay apart.
-    // Not called `time`: that column id is TIME+ (CPU time).
-    let sampleIso = '';
-    const csv: OutputColumn<ProcRow>[] = [{ id: 'sample_time', title: 'SAMPLE_TIME', value: () => sampleIso }, ...text];
-    for (let i = 0; i < o.n; i++) {
-      if (!(await sleep(o.delaySec * 1000, o.signal))) break;
-      const cur = collector.collect();
-      const at = Date.now();
-      sampleIso = new Date(at).toISOString();
-      const m = buildProcessModel(prev, cur, (u) => users.name(u));
-      prev = cur;
-      const rows = arrangeRows(m.rows, {
-        sort: sortCol.id, descending: o.flags.asc === true ? false : sortCol.descending, tree: o.flags.tree === true, collapsed: new Set(),
-        filter: '', uid, pids, hideUserThreads: o.flags.threads !== true, hideKernelThreads: false,
-      }).map((v) => v.row);
-      if (o.format === 'json') {
-        const extra = cols.filter((c) => !BASE_JSON.has(c.id));
-        o.out(jsonLine({
-          time: sampleIso, uptime_sec: m.uptimeSec, interval_sec: Math.round(m.intervalSec * 1000) / 1000, load: m.load,
-          tasks: m.tasks, cpu: round2(m.cpuTotal), cpus: m.cpus.map(round2), memory: m.mem,
-          processes: rows.map((r) => { const j = processJson(r); for (const c of extra) j[c.id] = c.value(r); return j; }),
-        }) + '\n');
-      } else if (o.format === 'csv') {
-        o.out(formatRecords(rows, csv, 'csv', { header: i === 0 }) + '\n');
-      } else {
-        o.out((i > 0 ? '\n' : '') + summaryLines(m, at).join('\n') + '\n\n' + formatRecords(rows, text, 'text') + '\n');
-      }
+    // eBPF-fed columns (opens_rate...): their tracers run for the length of the dump (root);
+    // without them the column shows '-' and stderr says why.
+    const tracers = [...cols, sortCol].flatMap((c) => (c.tracer ? [c.tracer] : []));
+    let feed: import('../tracers/rates.js').TracerRateFeed | undefined;
+    if (tracers.length) {
+      const { TracerRateFeed } = await import('../tracers/rates.js');
+      const { tracerManager } = await import('../tracers/manager.js');
+      feed = new TracerRateFeed(tracerManager());
+      for (const e of feed.start(tracers)) o.err(`ostop: eBPF-fed column unavailable ('-'): ${e}\n`);
     }
-    return 0;
+    try {
+      return await samples(o, cols, sortCol, pids, uid, users, collector, feed);
+    } finally {
+      feed?.stop();
+    }
   },
 };
+
+async function samples(
+  o: DumpOptions, cols: ProcColumn[], sortCol: ProcColumn, pids: Set<number> | undefined, uid: number | undefined,
+  users: UserNames, collector: ProcessCollector, feed: import('../tracers/rates.js').TracerRateFeed | undefined,
+): Promise<number> {
+  let prev = collector.collect();
+  feed?.take(); // the first window starts with the first sample
+  const text: readonly Column<ProcRow>[] = cols;
+  // CSV rows carry their sample's time (ISO 8601, JSON's `time`), so -n N samples stay apart.
+  // Not called `time`: that column id is TIME+ (CPU time).
+  let sampleIso = '';
+  const csv: Column<ProcRow>[] = [{ id: 'sample_time', title: 'SAMPLE_TIME', value: () => sampleIso }, ...text];
+  for (let i = 0; i < o.n; i++) {
+    if (!(await sleep(o.delaySec * 1000, o.signal))) break;
+    const cur = collector.collect();
+    const at = Date.now();
+    sampleIso = new Date(at).toISOString();
+    const m = buildProcessModel(prev, cur, (u) => users.name(u), feed?.take());
+    prev = cur;
+    const rows = arrangeRows(m.rows, {
+      sort: sortCol.id, descending: o.flags.asc === true ? false : sortCol.descending, tree: o.flags.tree === true, collapsed: new Set(),
+      filter: '', uid, pids, hideUserThreads: o.flags.threads !== true, hideKernelThreads: false,
+    }).map((v) => v.row);
+    if (o.format === 'json') {
+      const extra = cols.filter((c) => !BASE_JSON.has(c.id));
+      o.out(jsonLine({
+        time: sampleIso, uptime_sec: m.uptimeSec, interval_sec: Math.round(m.intervalSec * 1000) / 1000, load: m.load,
+        tasks: m.tasks, cpu: round2(m.cpuTotal), cpus: m.cpus.map(round2), memory: m.mem,
+        processes: rows.map((r) => { const j = processJson(r); for (const c of extra) j[c.id] = c.value(r); return j; }),
+      }) + '\n');
+    } else if (o.format === 'csv') {
+      o.out(formatRecords(rows, csv, 'csv', { header: i === 0 }) + '\n');
+    } else {
+      o.out((i > 0 ? '\n' : '') + summaryLines(m, at).join('\n') + '\n\n' + formatRecords(rows, text, 'text') + '\n');
+    }
+  }
+  return 0;
+}

@@ -1,8 +1,10 @@
 // e2e: a trace pane toggled by its key in a real pseudo-terminal, as a
 // person uses it: 1 opens the opens pane over the process table, a file the
 // test opens shows up in it with its path, the status line says which panes
-// are on, and 1 again closes it and unloads its programs. Root only (CI is
-// root: there it must run, see test/helpers/native.ts).
+// are on, and 1 again closes it and unloads its programs. Root only: as root
+// or in CI a missing addon or privilege fails the file (liveTracerSkipReason
+// throws, test/helpers/native.ts); elsewhere the suite is skipped with the
+// reason, never passed by a test that asserts nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -61,5 +63,3 @@ describe.skipIf(!!skip)('trace panes in a pty (root)', () => {
     expect(left).toEqual([]);
   }, 60000);
 });
-
-if (skip) it('trace panes e2e skipped', () => console.warn(`trace panes e2e skipped: ${skip}`));

@@ -4,6 +4,7 @@ import type { ProcessTableSample } from '../../src/collectors/processes.js';
 import type { ProcSample } from '../../src/collectors/proc-pid.js';
 import { countTask, emptyTaskCounts, pageSize } from '../../src/collectors/processes.js';
 import { arrangeRows, type ViewState } from '../../src/model/process-view.js';
+import { columnById } from '../../src/model/columns.js';
 
 function task(p: Partial<ProcSample> & { pid: number }): ProcSample {
   return {
@@ -23,6 +24,20 @@ function sample(time: number, tasks: ProcSample[], total = cpu(0, 0, 0), procsRu
 }
 
 describe('buildProcessModel', () => {
+  it('the eBPF-fed columns take their values from the tracer rates given with the sample', () => {
+    const cur = sample(1000, [task({ pid: 10 }), task({ pid: 11 })]);
+    const rates = new Map([[10, { opensPerSec: 12.345, syscallsPerSec: 25000, diskLatMs: 1.5 }]]);
+    const m = buildProcessModel(undefined, cur, () => 'root', rates);
+    const [a, b] = [m.rows.find((r) => r.pid === 10)!, m.rows.find((r) => r.pid === 11)!];
+    const opens = columnById('opens_rate')!, sysc = columnById('syscalls_rate')!, lat = columnById('disk_lat')!;
+    expect([opens.text(a), opens.value(a), sysc.text(a), sysc.value(a), lat.text(a), lat.value(a)]).toEqual(['12', 12.35, '25k', 25000, '1.50', 1.5]);
+    // A process the tracers saw nothing of, and every process without rates: '-' / null.
+    expect([opens.text(b), opens.value(b)]).toEqual(['-', null]);
+    const none = buildProcessModel(undefined, cur, () => 'root').rows[0];
+    expect([opens.text(none), sysc.value(none), lat.text(none)]).toEqual(['-', null, '-']);
+    expect(opens.sort(a)).toBeGreaterThan(opens.sort(b) as number);
+    expect(opens.tracer).toBe('opens');
+  });
   it('computes CPU% over the interval with 100 = one core', () => {
     const prev = sample(0, [task({ pid: 10, utime: 100, stime: 50 })]);
     const cur = sample(2000, [task({ pid: 10, utime: 250, stime: 100 })]);

@@ -11,7 +11,7 @@ import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import { makeTheme } from '../../src/app/theme.js';
 import type { AppApi } from '../../src/app/view.js';
-import { PaneHost } from '../../src/app/panes.js';
+import { PaneHost } from '../../screens/trace-panes.js';
 import { TracerManager } from '../../src/tracers/manager.js';
 import { loadNative, tracingUnsupportedReason } from '../../src/native.js';
 import { PassThrough } from 'node:stream';

@@ -53,3 +53,23 @@ describe('PidMap / TickMap', () => {
     expect(() => new PidMap(0)).toThrow(RangeError);
   });
 });
+
+describe('TickMap as a Map', () => {
+  it('is a Map a screen can read, and Map methods keep the bookkeeping', () => {
+    const m = new TickMap<string, number>(2);
+    const asMap: ReadonlyMap<string, number> = m;
+    m.set('eth0', 1);
+    expect(m).toBeInstanceOf(Map);
+    expect(asMap.get('eth0')).toBe(1);
+    let seen = 0;
+    asMap.forEach(() => seen++);
+    expect(seen).toBe(1);
+    m.delete('eth0');
+    expect(m.endTick()).toBe(0); // a deleted key is not dropped twice
+    m.set('a', 1); m.set('b', 2); m.set('c', 3); // cap 2: a evicted
+    expect([...m.keys()]).toEqual(['b', 'c']);
+    m.clear();
+    expect(m.endTick()).toBe(0);
+    expect(m.size).toBe(0);
+  });
+});

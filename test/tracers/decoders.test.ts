@@ -1,9 +1,9 @@
 // Decoders on canned byte buffers (no kernel needed), the batch framing of
 // the manager through a fake addon, and the aggregators.
 import { describe, expect, it } from 'vitest';
-import { decodeOpensEvent, decodeOpensSummary, OPENS_LAYOUTS, OpensAggregator, opensTracer, type OpensEvent } from '../../src/tracers/opens.js';
-import { decodeExecEvent, EXEC_LAYOUTS, argsLine } from '../../src/tracers/exec.js';
-import { decodeExitEvent, EXIT_LAYOUTS, ExitAggregator, isAbnormalExit, type ExitEvent } from '../../src/tracers/exit.js';
+import { decodeOpensEvent, decodeOpensSummary, OPENS_LAYOUTS, OpensAggregator, opensTracer, type OpensEvent } from '../../src/tracers/opens/tracer.js';
+import { decodeExecEvent, EXEC_LAYOUTS, argsLine } from '../../src/tracers/exec/tracer.js';
+import { decodeExitEvent, EXIT_LAYOUTS, ExitAggregator, isAbnormalExit, type ExitEvent } from '../../src/tracers/exit/tracer.js';
 import { TracerManager } from '../../src/tracers/manager.js';
 import type { NativeAddon } from '../../src/native.js';
 

@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TracerManager } from '../../src/tracers/manager.js';
-import { DISK_LAYOUTS, DiskAggregator, decodeDisk, diskTracer, opLetter, type DiskEvent } from '../../src/tracers/disk.js';
-import { formatRecords, toObject } from '../../src/app/output.js';
+import { DISK_LAYOUTS, DiskAggregator, decodeDisk, diskTracer, opLetter, type DiskEvent } from '../../src/tracers/disk/tracer.js';
+import { formatRecords, toObject } from '../../src/model/output.js';
 import { clockTime } from '../../src/tracers/types.js';
 import { TRACERS } from '../../src/tracers/registry.js';
 
@@ -18,7 +18,7 @@ import { TRACERS } from '../../src/tracers/registry.js';
 const WALL0 = Date.UTC(2025, 0, 2, 3, 4, 5, 0);
 const ctx = { wallMs: (ns: number) => WALL0 + ns / 1e6 };
 const textCols = (diskTracer.textColumns ?? diskTracer.columns.map((c) => c.id)).map((id) => diskTracer.columns.find((c) => c.id === id)!);
-import { displayRows, formatLog2Hist, log2Slot, histQuantile, emptyHist, histAddNs } from '../../src/tracers/runqlat-hist.js';
+import { displayRows, formatLog2Hist, log2Slot, histQuantile, emptyHist, histAddNs } from '../../src/tracers/log2-hist.js';
 
 function canned(o: Partial<{ ts: bigint; lat: bigint; q: bigint; sector: bigint; major: number; minor: number; bytes: number; pid: number; op: number; flags: number; error: number; comm: string }>): DataView {
   const L = DISK_LAYOUTS.disk_event;

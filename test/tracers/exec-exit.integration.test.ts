@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TracerManager } from '../../src/tracers/manager.js';
-import type { ExecEvent } from '../../src/tracers/exec.js';
-import type { ExitEvent, ProcessExitEvent, SignalEvent } from '../../src/tracers/exit.js';
+import type { ExecEvent } from '../../src/tracers/exec/tracer.js';
+import type { ExitEvent, ProcessExitEvent, SignalEvent } from '../../src/tracers/exit/tracer.js';
 import { isRoot, notRootReason, waitFor } from '../native/bpf-helpers.js';
 
 if (!isRoot) it.skip(`exec/exit integration: ${notRootReason}`, () => {});

@@ -6,8 +6,9 @@
 // table. Aggregators run without collected data: no root, no BPF.
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
-import { TRACERS } from '../../src/tracers/registry.js';
-import { DiskAggregator, type DiskEvent } from '../../src/tracers/disk.js';
+import { REGISTRY, TRACERS } from '../../src/tracers/registry.js';
+import { PROC_COLUMNS } from '../../src/model/columns.js';
+import { DiskAggregator, type DiskEvent } from '../../src/tracers/disk/tracer.js';
 import type { SummaryTable, TraceOptions } from '../../src/tracers/types.js';
 
 const DOC = readFileSync(new URL('../../src/tracers/FIELDS.md', import.meta.url), 'utf8');
@@ -70,11 +71,16 @@ describe('FIELDS.md', () => {
     expect([...SECTIONS.keys()]).toEqual(expect.arrayContaining(TRACERS.map((t) => t.name)));
   });
 
-  describe.each(TRACERS.map((t) => [t.name, t] as const))('## %s', (name, desc) => {
+  describe.each(REGISTRY.map((e) => [e.tracer.name, e.tracer, e] as const))('## %s', (name, desc, entry) => {
     const section = SECTIONS.get(name) ?? '';
 
     it('has a section', () => {
       expect(SECTIONS.has(name), `FIELDS.md has no "## ${name}" section`).toBe(true);
+    });
+
+    it('names its pane key and title as the registry does, and the process columns it feeds', () => {
+      expect(section).toContain(`Trace pane: key \`${entry.key}\`, "${entry.title}"`);
+      for (const c of PROC_COLUMNS.filter((c) => c.tracer === name)) expect(section, `${name} feeds ${c.id}`).toContain(`\`${c.id}\``);
     });
 
     it('lists every output column id in the field table, and only those', () => {

@@ -5,7 +5,7 @@ import { liveTracerSkipReason } from '../helpers/native.js';
 import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { TracerManager } from '../../src/tracers/manager.js';
-import { RUNQLAT_LAYOUTS, RunqlatAggregator, decodeGlobalHist, decodeProcHists, decodeRunqEvent, runqlatTracer, type RunqSlowEvent } from '../../src/tracers/runqlat.js';
+import { RUNQLAT_LAYOUTS, RunqlatAggregator, decodeGlobalHist, decodeProcHists, decodeRunqEvent, runqlatTracer, type RunqSlowEvent } from '../../src/tracers/runqlat/tracer.js';
 
 function histBytes(slots: Record<number, number>, count: number, total: number, max: number, comm = '', tgid = 0): Uint8Array {
   const L = RUNQLAT_LAYOUTS.runqlat_hist;

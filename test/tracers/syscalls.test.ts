@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { TracerManager } from '../../src/tracers/manager.js';
 import {
   SYSCALLS_LAYOUTS, SC_BLOB, SC_F, SyscallAggregator, decodeSyscall, decodeSyscallStats, reg64, syscallCall, syscallsTracer, type SyscallEvent,
-} from '../../src/tracers/syscalls.js';
-import { formatCall, formatRet, formatSockaddr, openFlags, syscallName } from '../../src/tracers/syscalls-args.js';
-import { SYSCALL_NAMES, ERRNO_NAMES } from '../../src/tracers/syscall-names.js';
+} from '../../src/tracers/syscalls/tracer.js';
+import { formatCall, formatRet, formatSockaddr, openFlags, syscallName } from '../../src/tracers/syscalls/args.js';
+import { SYSCALL_NAMES, ERRNO_NAMES } from '../../src/tracers/syscalls/names.js';
 
 const ctx = { wallMs: (ns: number) => ns / 1e6 };
 

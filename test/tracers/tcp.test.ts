@@ -6,8 +6,8 @@ import { liveTracerSkipReason } from '../helpers/native.js';
 import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
 import { TracerManager } from '../../src/tracers/manager.js';
-import { TCP_COLUMNS, TCP_LAYOUTS, TcpAggregator, closeProblem, decodeTcp, formatIp, tcpTracer, type TcpEvent } from '../../src/tracers/tcp.js';
-import { formatRecords, toObject } from '../../src/app/output.js';
+import { TCP_COLUMNS, TCP_LAYOUTS, TcpAggregator, closeProblem, decodeTcp, formatIp, tcpTracer, type TcpEvent } from '../../src/tracers/tcp/tracer.js';
+import { formatRecords, toObject } from '../../src/model/output.js';
 
 const ctx = { wallMs: (ns: number) => ns / 1e6 };
 

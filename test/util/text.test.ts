@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sanitize, displayWidth, truncateWidth, fitWidth } from '../../src/util/text.js';
 import { formatMem, formatCpuTime, formatBytes, formatDuration } from '../../src/util/format.js';
-import { formatRecords } from '../../src/app/output.js';
+import { formatRecords } from '../../src/model/output.js';
 import { csvCell } from '../../src/util/output-safe.js';
 
 describe('sanitize', () => {

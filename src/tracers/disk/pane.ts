@@ -1,0 +1,82 @@
+// Pane 2 (disk I/O): the disksnoop stream, or with `s`/`h` the disk
+// aggregator's per device and direction latency histograms. Feeds the
+// process table's disk_lat column.
+import { Ring, TracePane, histLines, note, table, type PaneCol, type PaneLine, type PaneStyle, type PaneUi } from '../pane.js';
+import type { PerPidMetric } from '../rates.js';
+import { clockTime } from '../types.js';
+import { DiskAggregator, devName, opLetter, type DiskEvent } from './tracer.js';
+import { formatBytes } from '../../util/format.js';
+
+const DISK_COLS: PaneCol[] = [
+  { title: 'TIME', width: 12 }, { title: 'T', width: 1 }, { title: 'BYTES', width: 8, align: 'right' },
+  { title: 'LAT(ms)', width: 8, align: 'right' }, { title: 'DEV', width: 8 }, { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 0 },
+];
+
+export class DiskPane extends TracePane<DiskEvent> {
+  readonly tracer = 'disk';
+  override readonly metric: PerPidMetric = 'diskLatMs';
+  private ring = new Ring<DiskEvent>();
+  private agg: DiskAggregator;
+  histograms = false;
+
+  constructor(ui: PaneUi, private readonly devNameOf: (major: number, minor: number) => string = devName) {
+    super(ui);
+    this.agg = new DiskAggregator(devNameOf);
+  }
+
+  add(events: readonly DiskEvent[]): void {
+    for (const e of events) {
+      this.ring.push(e);
+      if (e.pid) this.window.add(e.pid, 1, e.latNs / 1e6);
+    }
+    this.agg.add(events);
+  }
+
+  clear(): void {
+    this.ring.clear();
+    this.agg.reset();
+  }
+
+  override modeLabel(): string[] {
+    return [this.histograms ? 'latency histograms' : 'disksnoop', ...super.modeLabel()];
+  }
+
+  draw(width: number, height: number): PaneLine[] {
+    if (this.histograms) return this.drawHist(width, height);
+    const rows = this.ring.last(height - 1).map((e) => ({
+      cells: [clockTime(e.time), opLetter(e.op), String(e.bytes), (e.latNs / 1e6).toFixed(2), this.devNameOf(e.major, e.minor), e.pid ? String(e.pid) : '-', e.pid ? e.comm : '-'],
+      style: (e.error ? 'error' : undefined) as PaneStyle,
+    }));
+    const t = table(DISK_COLS, rows, width, height);
+    if (!rows.length) t.push(note('waiting for block I/O completions...'));
+    return t;
+  }
+
+  private drawHist(width: number, height: number): PaneLine[] {
+    const devs = this.agg.devices();
+    if (!devs.length) return [note('no block I/O completed yet')];
+    const blocks = devs.map((d) => ({
+      title: `${d.dev} ${d.dir}: ${d.ios} I/Os, ${formatBytes(d.bytes)}, avg ${d.avgMs.toFixed(2)} ms, p99< ${d.p99Ms.toFixed(2)} ms, max ${d.maxMs.toFixed(2)} ms${d.errors ? `, ${d.errors} errors` : ''}`,
+      hist: d.hist,
+    }));
+    return histLines(this, [], blocks, 'usecs', 'I/Os', width, height);
+  }
+
+  override scrollable(): boolean {
+    return this.histograms;
+  }
+
+  override countLabel(): string {
+    if (!this.histograms) return super.countLabel();
+    return `${this.agg.devices().reduce((n, d) => n + d.ios, 0)} I/Os`;
+  }
+
+  override handleKey(ch: string | undefined, name: string, full: string): boolean {
+    if (ch === 's' || ch === 'h') { this.histograms = !this.histograms; return true; }
+    return super.handleKey(ch, name, full);
+  }
+
+  override keys(): Array<[string, string]> {
+    return [['s h', 'latency histograms per device/direction'], ['↑↓ PgUp PgDn', 'scroll the histograms'], ...super.keys()];
+  }
+}

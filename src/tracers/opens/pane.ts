@@ -1,0 +1,126 @@
+// Pane 1 (opens): the opensnoop stream, or with `s` the in-kernel counts per
+// path and per process (the opens aggregator's tables); a storm switches to
+// the counts by itself. Feeds the process table's opens_rate column.
+import { sanitize } from '../../util/text.js';
+import { Ring, TracePane, note, table, twoTables, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
+import type { PerPidMetric } from '../rates.js';
+import { CountDeltas } from '../rates.js';
+import { clockTime, errnoName, type TraceOptions, type TracerHandle } from '../types.js';
+import { OpensAggregator, type OpensCountRow, type OpensEvent } from './tracer.js';
+import { formatCount } from '../../util/format.js';
+
+const SELF = process.pid;
+
+const OPENS_COLS: PaneCol[] = [
+  { title: 'TIME', width: 12 }, { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 15 },
+  { title: 'FD', width: 4, align: 'right' }, { title: 'ERR', width: 7 }, { title: 'PATH', width: 0 },
+];
+const PATH_COLS: PaneCol[] = [{ title: 'COUNT', width: 7, align: 'right' }, { title: 'ERR', width: 5, align: 'right' }, { title: 'PROCS', width: 5, align: 'right' }, { title: 'PATH', width: 0 }];
+const PROC_COLS: PaneCol[] = [{ title: 'COUNT', width: 7, align: 'right' }, { title: 'ERR', width: 5, align: 'right' }, { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 0 }];
+
+export class OpensPane extends TracePane<OpensEvent> {
+  readonly tracer = 'opens';
+  override readonly metric: PerPidMetric = 'opensPerSec';
+  private ring = new Ring<OpensEvent>();
+  failedOnly = false;
+  summary = false;
+  pathSub = '';
+  private aggOpts: TraceOptions = { flags: {} };
+  private agg = new OpensAggregator(this.aggOpts);
+  private deltas = new CountDeltas();
+
+  override traceOptions(): TraceOptions {
+    return { pid: this.pid, summary: this.summary, flags: { failed: this.failedOnly } };
+  }
+
+  add(events: readonly OpensEvent[]): void {
+    for (const e of events) {
+      if (e.pid === SELF) continue; // ostop's own /proc reads
+      this.window.add(e.pid);
+      if (this.pathSub && !e.path.includes(this.pathSub)) continue;
+      this.ring.push(e);
+    }
+  }
+
+  override collect(h: TracerHandle): void {
+    if (!this.summary) return;
+    this.agg.collect(h);
+    const totals = new Map<number, number>();
+    for (const r of this.agg.entries()) totals.set(r.pid, (totals.get(r.pid) ?? 0) + r.count);
+    this.deltas.feed(totals, this.window, SELF);
+  }
+
+  override started(): void {
+    this.agg.reset();
+    this.deltas.clear();
+  }
+
+  override stormFallback(rate: number): boolean {
+    if (this.summary) return false;
+    this.summary = true;
+    this.ui.status(`opens: ${Math.round(rate)} events/s — switched to in-kernel counting (s: back to the stream)`, 'warn');
+    return true;
+  }
+
+  clear(): void {
+    this.ring.clear();
+    this.agg.reset();
+  }
+
+  override modeLabel(): string[] {
+    return [this.summary ? 'summary' : 'stream', ...(this.failedOnly ? ['failed only'] : []), ...(this.pathSub ? [`path ~ ${this.pathSub}`] : []), ...super.modeLabel()];
+  }
+
+  override countLabel(): string {
+    if (!this.summary) return super.countLabel();
+    this.syncPath();
+    return `${this.agg.total(this.shown).count} opens`;
+  }
+
+  /** Kernel-counted (pid, comm, path) rows the summary shows: not ostop's, failed only when asked (the path filter is the aggregator's). */
+  private shown = (r: OpensCountRow): boolean => r.pid !== SELF && (!this.failedOnly || r.errors > 0);
+
+  /** The path filter applies to the aggregator's counts too. */
+  private syncPath(): void {
+    if (this.pathSub) this.aggOpts.flags!.path = this.pathSub;
+    else delete this.aggOpts.flags!.path;
+  }
+
+  draw(width: number, height: number): PaneLine[] {
+    this.syncPath();
+    if (this.summary) return this.drawSummary(width, height);
+    // The ring may hold opens from before the path filter was set: shown only when they match it.
+    const sub = this.pathSub;
+    const rows = this.ring.last(height - 1, sub ? (e) => e.path.includes(sub) : undefined).map((e) => ({
+      cells: [clockTime(e.time), String(e.pid), e.comm, e.fd >= 0 ? String(e.fd) : '-1', e.err ? errnoName(e.err) : '0', e.path + (e.pathTruncated ? '...' : '')],
+      style: (e.err ? 'warn' : undefined) as PaneStyle,
+    }));
+    const t = table(OPENS_COLS, rows, width, height);
+    if (!rows.length) t.push(note(`waiting for opens${this.pid ? ` of pid ${this.pid}` : ''}...`));
+    return t;
+  }
+
+  private drawSummary(width: number, height: number): PaneLine[] {
+    const paths = this.agg.byPath(this.shown).slice(0, height);
+    const procs = this.agg.byProcess(this.shown).slice(0, height);
+    return twoTables(width, height,
+      (w, h) => table(PATH_COLS, paths.map((p) => ({ cells: [formatCount(p.count), formatCount(p.errors), String(p.processes), p.path], style: p.errors ? 'warn' : undefined })), w, h),
+      (w, h) => table(PROC_COLS, procs.map((p) => ({ cells: [formatCount(p.count), formatCount(p.errors), String(p.pid), p.comm] })), w, h), 50);
+  }
+
+  override handleKey(ch: string | undefined, name: string, full: string): boolean {
+    if (ch === 's') { this.summary = !this.summary; this.ui.reconfigure(); return true; }
+    if (ch === 'x') { this.failedOnly = !this.failedOnly; this.ui.reconfigure(); return true; }
+    if (ch === '/') {
+      this.ui.prompt('Path contains (empty: all): ', this.pathSub, (v) => {
+        if (v !== null) this.pathSub = sanitize(v);
+      });
+      return true;
+    }
+    return super.handleKey(ch, name, full);
+  }
+
+  override keys(): Array<[string, string]> {
+    return [['s', 'summary per path/process'], ['x', 'failed only'], ['/', 'path filter'], ...super.keys()];
+  }
+}
