@@ -1,4 +1,5 @@
-// Mounted filesystems with df's numbers: /proc/self/mountinfo + statfs(2).
+// Mounted filesystems with df's numbers: /proc/self/mountinfo (parser:
+// src/collectors/procfs/mountinfo.ts) + statfs(2).
 // df definitions: size = f_blocks*f_frsize, used = (f_blocks-f_bfree)*f_frsize,
 // avail = f_bavail*f_frsize, use% = ceil(used*100/(used+avail)); inodes from
 // f_files/f_ffree. Like df without -a we skip filesystems with 0 blocks
@@ -8,16 +9,7 @@
 // mount, so each call has a timeout.
 import * as fs from 'node:fs';
 import { sanitize } from '../util/text.js';
-
-export interface MountEntry {
-  mountId: number;
-  dev: string; // "major:minor"
-  mountPoint: string;
-  fsType: string;
-  source: string;
-  /** The mount point as raw bytes, for statfs (the display form is sanitized). */
-  rawMountPoint?: Buffer;
-}
+import { parseMountinfo, type MountEntry } from './procfs/mountinfo.js';
 
 export interface FsStat {
   mountPoint: string; fsType: string; source: string; dev: string;
@@ -33,26 +25,6 @@ export interface FsSample {
   fs: FsStat[];
   /** Mounts statfs failed or timed out on. */
   errors: Array<{ mountPoint: string; error: string }>;
-}
-
-export function unescapeMount(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
-}
-
-function decodeField(s: string): string {
-  return sanitize(Buffer.from(unescapeMount(s), 'latin1').toString('utf8'));
-}
-
-/** Parse /proc/<pid>/mountinfo. */
-export function parseMountinfo(text: string): MountEntry[] {
-  const out: MountEntry[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.split(' ');
-    const sep = f.indexOf('-', 6);
-    if (f.length < 10 || sep < 0 || sep + 3 > f.length) continue;
-    out.push({ mountId: Number(f[0]), dev: f[2], mountPoint: decodeField(f[4]), rawMountPoint: Buffer.from(unescapeMount(f[4]), 'latin1'), fsType: decodeField(f[sep + 1]), source: decodeField(f[sep + 2]) });
-  }
-  return out;
 }
 
 export interface StatfsLike { bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }
