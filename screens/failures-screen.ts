@@ -19,21 +19,20 @@ import type { Widgets } from 'blessed';
 import type { AppApi, Screen, ViewContext } from '../src/app/view.js';
 import type { Theme, ThemeColor } from '../src/app/theme.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
-import type { EntryRow, FailuresModel, KmsgLine } from '../src/model/failures-model.js';
-import { filterKmsg } from '../src/model/failures-model.js';
-import { KMSG_FACILITIES, KMSG_LEVELS, facilityName, levelName } from '../src/collectors/kmsg.js';
-import type { CoreDumpFile } from '../src/collectors/coredump.js';
-import { coreText, entryDetail, formatAge, formatKb } from '../src/views/failures-dump.js';
-import type { FailuresControl } from '../src/views/failures-source.js';
+import type { EntryRow, FailuresModel, FailuresRequest, KmsgLine } from '../src/model/failures.js';
+import { KMSG_FACILITIES, coreText, entryDetail, facilityName, filterKmsg, formatAge, levelName } from '../src/failures/model.js';
+import { formatKib } from '../src/util/format.js';
 
 
 export type Pane = 'timeline' | 'kmsg' | 'dumps';
 const PANES: Pane[] = ['timeline', 'kmsg', 'dumps'];
 
-/** UI state shared with the Source (toggles that change what it builds). */
+/** The screen's state; the part the Source needs (toggles, target) goes to it in request(). */
 export interface FailuresUiState {
   showExits: boolean;
   sinceBoot: boolean;
+  /** A PID chosen by the person (p, or the view's { pid } param); null: follow the selected entry. */
+  targetPid: number | null;
   focus: Pane;
   selEntry: number | null;
   selSeq: number | null;
@@ -47,9 +46,9 @@ export interface FailuresUiState {
   kmsgLinkedOnly: boolean;
 }
 
-export function initialUiState(): FailuresUiState {
+export function initialUiState(targetPid: number | null = null): FailuresUiState {
   return {
-    showExits: false, sinceBoot: false, focus: 'timeline', selEntry: null, selSeq: null, selDump: null, follow: true,
+    showExits: false, sinceBoot: false, targetPid, focus: 'timeline', selEntry: null, selSeq: null, selDump: null, follow: true,
     kmsgMaxLevel: 7, kmsgFacility: null, kmsgText: '', kmsgLinkedOnly: false,
   };
 }
@@ -183,7 +182,7 @@ export function renderFailures(theme: Theme, m: FailuresModel | undefined, st: F
     [cp ? cp.pattern : (m.corePatternError ?? '?')], [cp ? (cp.kind === 'pipe' ? `  (pipe to ${cp.handlerName ?? cp.handler})` : cp.relative ? '  (file, relative to cwd)' : '  (file)') : '', 'dim']]);
   const t = m.target;
   if (t) {
-    const lim = t.limit ? `${t.limit.soft === 'unlimited' ? 'unlimited' : formatKb(Math.ceil(t.limit.soft / 1024))}/${t.limit.hard === 'unlimited' ? 'unlimited' : formatKb(Math.ceil(t.limit.hard / 1024))}` : '?';
+    const lim = t.limit ? `${t.limit.soft === 'unlimited' ? 'unlimited' : formatKib(Math.ceil(t.limit.soft / 1024))}/${t.limit.hard === 'unlimited' ? 'unlimited' : formatKib(Math.ceil(t.limit.hard / 1024))}` : '?';
     L([['  target ', 'label'], [`${t.pid} ${t.comm}`, 'bold'], [` (${t.why === 'self' ? 'ostop itself; p to choose' : t.why === 'parent' ? 'parent of selected' : 'chosen'})`, 'dim'],
       ['  core limit ', 'label'], [lim, t.limit && t.limit.soft === 0 ? 'warn' : undefined], ['  → ', 'dim'], [t.where]]);
   } else {
@@ -196,7 +195,7 @@ export function renderFailures(theme: Theme, m: FailuresModel | undefined, st: F
   const dStart = windowStart(dumps.length, dSel, dRows);
   for (let i = 0; i < dRows; i++) {
     const d = dumps[dStart + i];
-    L([[`  ${hhmmss(d.mtimeMs)} ${fitWidth(formatKb(Math.ceil(d.sizeBytes / 1024)), 7, 'right')} ${fitWidth(d.pid === null ? '-' : String(d.pid), 7, 'right')} ${fitWidth(d.entryId === null ? '' : `#${d.entryId}`, 5)} `], [d.path]],
+    L([[`  ${hhmmss(d.mtimeMs)} ${fitWidth(formatKib(Math.ceil(d.sizeBytes / 1024)), 7, 'right')} ${fitWidth(d.pid === null ? '-' : String(d.pid), 7, 'right')} ${fitWidth(d.entryId === null ? '' : `#${d.entryId}`, 5)} `], [d.path]],
       st.focus === 'dumps' && d.path === st.selDump);
   }
   while (out.length > h) out.pop();
@@ -211,9 +210,20 @@ export class FailuresScreen implements Screen<FailuresModel> {
   private last: FailuresModel | undefined;
   private visible: RenderResult = { lines: [], entries: [], kmsg: [], dumps: [] };
 
-  constructor(ctx: ViewContext, readonly st: FailuresUiState, private readonly control: FailuresControl) {
+  readonly st: FailuresUiState;
+
+  /** params: { pid?: number }: start with that process as the target (core limit, g, G). */
+  constructor(ctx: ViewContext, params: Record<string, unknown> = {}) {
     this.theme = ctx.theme;
     this.app = ctx.app;
+    const pid = Number(params.pid);
+    this.st = initialUiState(Number.isSafeInteger(pid) && pid > 0 ? pid : null);
+  }
+
+  /** What the Source builds for this screen: the toggles, the chosen target, the selected entry's parent. */
+  request(): FailuresRequest {
+    const sel = this.last?.entries.find((e) => e.id === this.st.selEntry);
+    return { showExits: this.st.showExits, sinceBoot: this.st.sinceBoot, targetPid: this.st.targetPid, selectedParentPid: sel?.ppid ?? null };
   }
 
   mount(parent: Widgets.BoxElement): void {
@@ -235,8 +245,6 @@ export class FailuresScreen implements Screen<FailuresModel> {
     // Keep a selection once there are entries, so details and links show.
     if (this.last && this.st.selEntry === null && this.last.entries.length) this.st.selEntry = this.last.entries[this.last.entries.length - 1].id;
     if (this.last && this.st.selDump === null && this.last.dumps.length) this.st.selDump = this.last.dumps[0].path;
-    const sel = this.last?.entries.find((e) => e.id === this.st.selEntry);
-    this.control.selectedParentPid = sel?.ppid ?? null;
     this.visible = renderFailures(this.theme, this.last, this.st, w, h);
     this.box.setContent(this.visible.lines.join('\n'));
   }
@@ -297,7 +305,7 @@ export class FailuresScreen implements Screen<FailuresModel> {
   }
 
   private openDump(): void {
-    let dump: CoreDumpFile | null | undefined;
+    let dump: FailuresModel['dumps'][number] | EntryRow['dump'] | undefined;
     let exe: string | null = null;
     if (this.st.focus === 'dumps') dump = this.last?.dumps.find((d) => d.path === this.st.selDump);
     else {
@@ -374,11 +382,11 @@ export class FailuresScreen implements Screen<FailuresModel> {
       }
       case '/': this.app.prompt('Kernel log text', st.kmsgText, (v) => { if (v !== null) { st.kmsgText = v; this.app.requestRender(); } }); return true;
       case 'e': st.kmsgLinkedOnly = !st.kmsgLinkedOnly; this.app.requestRender(); return true;
-      case 'p': this.app.prompt('Target PID (core limit, gcore, gdb)', this.control.targetPid ? String(this.control.targetPid) : '', (v) => {
+      case 'p': this.app.prompt('Target PID (core limit, gcore, gdb)', st.targetPid ? String(st.targetPid) : '', (v) => {
         if (v === null) return;
         const n = Number(v.trim());
-        this.control.targetPid = v.trim() === '' ? null : Number.isSafeInteger(n) && n > 0 ? n : null;
-        if (v.trim() && this.control.targetPid === null) this.app.status(`not a PID: ${sanitize(v)}`, 'error');
+        st.targetPid = v.trim() === '' ? null : Number.isSafeInteger(n) && n > 0 ? n : null;
+        if (v.trim() && st.targetPid === null) this.app.status(`not a PID: ${sanitize(v)}`, 'error');
         this.app.refreshNow();
       }); return true;
       case 'g': this.gcore(); return true;
@@ -411,4 +419,3 @@ export class FailuresScreen implements Screen<FailuresModel> {
   }
 }
 
-export { KMSG_LEVELS };

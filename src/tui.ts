@@ -58,7 +58,7 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       id: 'process', title: 'Process', stacks: true, scopesPanes: true,
       load: async () => {
         const [{ ProcessSource }, { ProcessScreen }, { existingFailuresHub }] = await Promise.all([
-          import('./views/process-source.js'), import('../screens/process-screen.js'), import('./views/failures-source.js'),
+          import('./views/process-source.js'), import('../screens/process-screen.js'), import('./failures/hub.js'),
         ]);
         return {
           // How a process ended comes from the exit tracer the failures recorder
@@ -93,7 +93,12 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
     },
     {
       id: 'failures', title: 'Failures', key: 'f', drainsRecorder: true,
-      load: async () => (await import('./views/failures.js')).failuresView,
+      load: async () => {
+        const [{ FailuresSource }, { FailuresScreen }] = await Promise.all([import('./failures/source.js'), import('../screens/failures-screen.js')]);
+        // The timeline lives in the TUI's failure recorder (src/failures/hub.ts), so it survives the view being closed;
+        // the screen's toggles and target reach the Source in its request().
+        return { createSource: () => new FailuresSource(), createScreen: (ctx, params) => new FailuresScreen(ctx, params) };
+      },
     },
   ];
 }

@@ -19,7 +19,7 @@ import type { AppApi, Screen, Source, ViewContext, ViewDef, ViewEntry } from './
 import { makeTheme, type Theme } from './theme.js';
 import type { TopInputs } from '../views/top.js';
 import { displayWidth, sanitize, truncateWidth } from '../util/text.js';
-import type { FailuresHub } from '../views/failures-source.js';
+import type { FailuresHub } from '../failures/hub.js';
 import type { PaneArea } from './panes.js';
 import { createActions } from '../actions/index.js';
 import { alignBlessedWidths } from './blessed-widths.js';
@@ -316,8 +316,7 @@ export class App implements AppApi {
    */
   private async startFailureRecorder(): Promise<void> {
     if (process.getuid?.() !== 0 || this.exitCode !== undefined) return;
-    const { failuresHub } = await import('../views/failures-source.js');
-    await import('../views/failures-ebpf-feed.js'); // installs the eBPF feed factory
+    const { failuresHub } = await import('../failures/hub.js'); // its eBPF feed is the exit tracer's (explicit default)
     if (this.exitCode !== undefined) return;
     const hub = failuresHub();
     hub.pinned = true;

@@ -2,7 +2,7 @@
 import type { DumpView } from '../model/dump-view.js';
 import { processesDump } from '../views/processes-dump.js';
 import { processDump } from '../views/process-dump.js';
-import { failuresDump, kmsgDump } from '../views/failures-dump.js';
+import { failuresDump, kmsgDump } from '../failures/dump.js';
 import { vmstatDump } from '../views/vmstat.js';
 import { netstatDump, socketsDump } from '../views/netstat.js';
 import { iostatDump, fsDump } from '../views/iostat.js';

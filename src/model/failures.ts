@@ -1,19 +1,15 @@
-// The failures timeline: abnormal process ends (death by signal, non-zero
-// exit, OOM kill) and kernel failures (Oops, BUG, hung task), fed by
-// adapters that speak one event type, FailureEvent.
+// The failures view's Model and Request (what `ostop dump failures|kmsg`
+// prints and the failures screen draws), the event type every feeder of
+// the timeline produces, and the pure helpers on them (signal names, wait
+// status decoding, how an entry ended). Types and pure functions only: the
+// timeline, the kernel-log classifier, the exit correlator, the core finder
+// and the Source that build these live in src/failures/.
 //
-// Feeders: 'ebpf' (the exit/oom tracers: exact, catches processes that
-// lived for milliseconds, knows parent/cmdline/age/sender) and 'kmsg' (the
-// kernel log: always there for root, but only sees what the kernel prints:
-// segfaults and traps, OOM kills, fatal signals when
-// kernel.print-fatal-signals=1, hung tasks, BUG/Oops). When both report
-// the same death the entries are merged and `feeds` lists both.
-//
-// Invariants: an entry keeps everything captured at exit (parent, cmdline,
-// age), so it outlives the process; text fields are sanitized when they
-// enter the timeline; the timeline is bounded (oldest dropped first) and
-// its ids only grow, so a screen's selection stays valid across updates.
-import { sanitize } from '../util/text.js';
+// Invariants: every string in the Model is already sanitized, except dump
+// file paths, kept raw so they can be opened (display them through
+// sanitize()); links are by id/seq/path, never by position, so they survive
+// filtering; unknown values are null, never guessed.
+import type { CoreDumpFile, CoreLimit, CorePatternInfo } from '../collectors/coredump.js';
 
 export type FailureKind = 'signal' | 'exit' | 'oom' | 'kernel';
 export type FeedName = 'ebpf' | 'kmsg';
@@ -124,124 +120,102 @@ export function decodeExitCode(code: number): { signal: number | null; coreDumpe
   return { signal: null, coreDumped: false, exitCode: (code >> 8) & 0xff };
 }
 
-function clean(s: string | null | undefined): string | null {
-  return s === null || s === undefined ? null : sanitize(s);
+/**
+ * One process end as the exit tracer saw it, abnormal or not, kept a short
+ * while so the drill-in can say how a process it showed ended.
+ */
+export interface RecordedExit {
+  pid: number;
+  comm: string;
+  /** Wall-clock ms of the exit. */
+  wallMs: number;
+  /** Lifetime in ms (so wallMs - ageMs is its start: tells a reused PID apart). */
+  ageMs: number;
+  /** exit(2) status when it ended on its own, else null. */
+  exitCode: number | null;
+  signal: number | null;
+  coreDumped: boolean;
+  oomKilled: boolean;
+  /** Who sent the killing signal: the kernel (fault, OOM), a process, or null (none, or not seen). */
+  sender: 'kernel' | { pid: number; comm: string } | null;
 }
 
-/** Within this window two reports of the same pid are the same death. */
-const MERGE_WINDOW_USEC = 10_000_000;
-
-function compatible(a: FailureEvent, b: FailureEvent): boolean {
-  if (a.pid !== b.pid || a.pid <= 0) return false;
-  if (Math.abs(a.tsUsec - b.tsUsec) > MERGE_WINDOW_USEC) return false;
-  if (a.kind === 'kernel' || b.kind === 'kernel') {
-    return a.kind === b.kind && a.kernel?.what === b.kernel?.what;
-  }
-  if (a.kind === 'oom' || b.kind === 'oom') {
-    const other = a.kind === 'oom' ? b : a;
-    return other.kind === 'oom' || other.signal === 9;
-  }
-  return a.signal === null || b.signal === null || a.signal === b.signal;
+export interface KmsgLine {
+  seq: number;
+  usec: number;
+  wallMs: number;
+  level: number;
+  facility: number;
+  /** Sanitized message (newlines shown as spaces). */
+  text: string;
+  highlight: KernelWhat | null;
+  /** The timeline entry this line belongs to, if any. */
+  entryId: number | null;
 }
 
-export interface TimelineOptions {
-  /** Most entries kept; the oldest are dropped first. */
-  capacity?: number;
+export interface EntryRow extends TimelineEntry {
+  wallMs: number;
+  /** "SIGSEGV", "OOM kill", "exit 3", "hung"... */
+  end: string;
+  senderText: string;
+  dump: CoreDumpFile | null;
 }
 
-export class FailureTimeline {
-  private list: TimelineEntry[] = [];
-  private nextId = 1;
-  private capacity: number;
-  /** Entries dropped because the timeline was full. */
-  dropped = 0;
-
-  constructor(opts: TimelineOptions = {}) {
-    this.capacity = opts.capacity ?? 5000;
-  }
-
-  /** Add one event, merging it into an existing entry for the same death. Returns the entry. */
-  add(ev: FailureEvent): TimelineEntry {
-    const e: FailureEvent = {
-      ...ev,
-      comm: sanitize(ev.comm),
-      cmdline: clean(ev.cmdline),
-      sender: ev.sender && typeof ev.sender === 'object' ? { pid: ev.sender.pid, comm: sanitize(ev.sender.comm) } : ev.sender,
-      kernel: ev.kernel ? { what: ev.kernel.what, detail: sanitize(ev.kernel.detail) } : undefined,
-      oom: ev.oom ? { ...ev.oom, triggerComm: clean(ev.oom.triggerComm), memcg: clean(ev.oom.memcg), constraint: clean(ev.oom.constraint) } : undefined,
-      fault: ev.fault ? { ...ev.fault, where: clean(ev.fault.where) } : undefined,
-    };
-    // Look back from the newest: merges are almost always with recent entries.
-    for (let i = this.list.length - 1; i >= 0 && i >= this.list.length - 200; i--) {
-      const t = this.list[i];
-      if (compatible(t, e)) {
-        mergeInto(t, e);
-        return t;
-      }
-    }
-    const entry: TimelineEntry = { ...e, id: this.nextId++, feeds: [e.feed], kmsgSeqs: [...(e.kmsgSeqs ?? [])] };
-    // Keep time order even when a slower feeder delivers late.
-    let at = this.list.length;
-    while (at > 0 && this.list[at - 1].tsUsec > entry.tsUsec) at--;
-    this.list.splice(at, 0, entry);
-    if (this.list.length > this.capacity) {
-      this.list.splice(0, this.list.length - this.capacity);
-      this.dropped++;
-    }
-    return entry;
-  }
-
-  entries(): readonly TimelineEntry[] {
-    return this.list;
-  }
-
-  /** The entry a kernel-log record belongs to, if any. */
-  entryForSeq(seq: number): TimelineEntry | undefined {
-    for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i].kmsgSeqs.includes(seq)) return this.list[i];
-    return undefined;
-  }
-
-  clear(): void {
-    this.list = [];
-  }
+export interface FeedStatus {
+  name: FeedName;
+  active: boolean;
+  /** Why it is not active, or what it cannot see. */
+  note: string | null;
+  drops: number;
 }
 
-function pick<T>(preferred: T | null | undefined, other: T | null | undefined): T | null {
-  return preferred !== null && preferred !== undefined ? preferred : (other ?? null);
+export interface CoreTarget {
+  pid: number;
+  comm: string;
+  alive: boolean;
+  /** How the target was chosen: 'chosen' (by the user), 'parent' (of the selected entry), 'self'. */
+  why: 'chosen' | 'parent' | 'self';
+  limit: CoreLimit | null;
+  where: string;
+  exe: string | null;
 }
 
-/** Merge `e` into `t`. eBPF is exact about the process (ppid, cmdline, age, exit code); kmsg adds fault/OOM details. */
-function mergeInto(t: TimelineEntry, e: FailureEvent): void {
-  const ebpfFirst = e.feed === 'ebpf' && !t.feeds.includes('ebpf');
-  const [a, b] = ebpfFirst ? [e, t as FailureEvent] : [t as FailureEvent, e];
-  if (!t.feeds.includes(e.feed)) t.feeds.push(e.feed);
-  if (e.kind === 'oom' || t.kind === 'oom') t.kind = 'oom';
-  else if (ebpfFirst) t.kind = e.kind;
-  t.ppid = pick(a.ppid, b.ppid);
-  t.cmdline = pick(a.cmdline, b.cmdline);
-  t.cwd = pick(a.cwd, b.cwd);
-  t.parentCwd = pick(a.parentCwd, b.parentCwd);
-  t.ageMs = pick(a.ageMs, b.ageMs);
-  t.exitCode = pick(a.exitCode, b.exitCode);
-  t.signal = pick(a.signal, b.signal);
-  t.coreDumped = pick(a.coreDumped, b.coreDumped);
-  t.comm = a.comm || b.comm;
-  // A process sender from signal_generate beats 'kernel' guessed from a log line, except for faults.
-  t.sender = pick(a.sender, b.sender);
-  if (ebpfFirst) t.tsUsec = e.tsUsec;
-  if (e.oom) t.oom = t.oom ? mergeOom(t.oom, e.oom) : e.oom;
-  if (e.fault && !t.fault) t.fault = e.fault;
-  if (e.kernel && !t.kernel) t.kernel = e.kernel;
-  for (const s of e.kmsgSeqs ?? []) if (!t.kmsgSeqs.includes(s)) t.kmsgSeqs.push(s);
+export interface FailuresModel {
+  nowWallMs: number;
+  /** Monotonic usec when ostop started: entries before it come from the log backlog. */
+  startedUsec: number;
+  feeds: FeedStatus[];
+  entries: EntryRow[];
+  /** Count of entries hidden by the filters (exits toggle, since). */
+  hiddenEntries: number;
+  kmsg: KmsgLine[];
+  kmsgOverwritten: number;
+  kmsgLost: number;
+  corePattern: CorePatternInfo | null;
+  corePatternError: string | null;
+  target: CoreTarget | null;
+  dumps: Array<CoreDumpFile & { entryId: number | null }>;
+  /** Things the person should know about what can be seen (print-fatal-signals off...). */
+  hints: string[];
 }
 
-function mergeOom(a: OomDetails, b: OomDetails): OomDetails {
-  const o = { ...a };
-  for (const k of Object.keys(b) as (keyof OomDetails)[]) {
-    if (o[k] === null || o[k] === undefined) (o as Record<string, unknown>)[k] = b[k];
-  }
-  return o;
+/**
+ * What the failures screen asks of its Source (the same fields a dump sets
+ * from its flags): which entries to show and which process the core panel
+ * and the actions are about.
+ */
+export interface FailuresRequest {
+  /** Show non-zero exits (kind 'exit'). */
+  showExits: boolean;
+  /** Entries since boot (the kernel-log backlog), else since ostop started. */
+  sinceBoot: boolean;
+  /** A PID chosen by the person (prompt or drill-in param); null: follow the selected entry. */
+  targetPid: number | null;
+  /** The selected timeline entry's parent pid, to show the core limit its siblings inherit. */
+  selectedParentPid: number | null;
 }
+
+export const DEFAULT_FAILURES_REQUEST: Readonly<FailuresRequest> = { showExits: false, sinceBoot: false, targetPid: null, selectedParentPid: null };
 
 /** One-line description of how the entry ended, as the screen and dump print it. */
 export function describeEnd(e: FailureEvent): string {

@@ -22,7 +22,7 @@ import type { LimitRow } from '../collectors/procfs/pid-limits.js';
 import type { NamespaceLink } from '../collectors/procfs/pid-ns.js';
 import type { SocketSample } from '../collectors/sockets.js';
 import { FAULT_SIGNALS, decodeExitCode, signalName } from './failures.js';
-import type { RecordedExit } from './failures-ebpf.js';
+import type { RecordedExit } from './failures.js';
 import { Series } from '../store/series.js';
 
 export interface ProcessIdentity {

@@ -20,7 +20,7 @@ import {
   deriveProcessDetail, emptyHistory, endFromRecordedExit, endFromWaitStatus, markExited, matchRecordedExit, newProcessSeries, pidReused, recordProcessHistory,
   type ProcessDetailModel, type ProcessEnd, type ProcessSeries,
 } from '../model/process-detail.js';
-import type { RecordedExit } from '../model/failures-ebpf.js';
+import type { RecordedExit } from '../model/failures.js';
 
 export interface ProcessSourceOptions extends Omit<ReadDetailOptions, 'now'> {
   sys?: SystemInfo;

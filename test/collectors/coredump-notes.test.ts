@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readCoreFileInfo, describeCorePattern, patternFileRegex, parseCoreLimit, parseSystemdCoreName, expandCorePattern, listDumps, whereDumpsGo } from '../../src/collectors/coredump.js';
+import { readCoreFileInfo, describeCorePattern, parseCoreLimit } from '../../src/collectors/coredump.js';
+import { patternFileRegex, parseSystemdCoreName, expandCorePattern, listDumps, whereDumpsGo } from '../../src/failures/core-finder.js';
 
 describe('core pattern', () => {
   it('classifies pipes and files', () => {

@@ -13,15 +13,17 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeCorePattern, listDumps, readCoreFileInfo } from '../../src/collectors/coredump.js';
-import { FailuresHub, FailuresSource } from '../../src/views/failures-source.js';
-import { createExitTracerFeed } from '../../src/views/failures-ebpf-feed.js';
+import { describeCorePattern, readCoreFileInfo } from '../../src/collectors/coredump.js';
+import { listDumps } from '../../src/failures/core-finder.js';
+import { FailuresHub } from '../../src/failures/hub.js';
+import { FailuresSource } from '../../src/failures/source.js';
+import { createExitTracerFeed } from '../../src/failures/exit-feed.js';
 import { runGcore } from '../../src/actions/gcore.js';
 import { gdbDumpCommand } from '../../src/actions/gdb.js';
 import { which } from '../../src/actions/programs.js';
 import { tracerManager } from '../../src/tracers/manager.js';
 import { ensurePrivateDir, ostopCoreName } from '../../src/util/private-dir.js';
-import type { FailuresModel } from '../../src/model/failures-model.js';
+import type { FailuresModel } from '../../src/model/failures.js';
 
 describe('listDumps: ostop\'s own directory, pid-less names, no symlinks', () => {
   let tmp = '';
@@ -79,7 +81,7 @@ describe.skipIf(!!why)('cores of a relative core_pattern and of g, in the failur
   async function model(): Promise<FailuresModel> {
     tracerManager().poll();
     now += 3000;
-    await src.collect(now);
+    await src.collect(now, { showExits: true, sinceBoot: false, targetPid: null, selectedParentPid: null });
     return src.model()!;
   }
 
@@ -98,7 +100,7 @@ describe.skipIf(!!why)('cores of a relative core_pattern and of g, in the failur
     fs.writeFileSync('/proc/sys/kernel/core_pattern', 'core');
     fs.writeFileSync('/proc/sys/kernel/core_uses_pid', '0');
     hub = new FailuresHub({ ebpfFeed: () => createExitTracerFeed() });
-    src = new FailuresSource(hub, { targetPid: null, selectedParentPid: null }, { showExits: () => true, sinceBoot: () => false }, coreDir);
+    src = new FailuresSource(hub, coreDir);
     await model(); // starts the eBPF feed
     expect(hub.feedStatus().find((f) => f.name === 'ebpf')?.active, hub.ebpfNote ?? '').toBe(true);
   }, 60_000);

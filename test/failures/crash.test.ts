@@ -9,11 +9,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FailuresHub, buildModel } from '../../src/views/failures-source.js';
-import { listDumps, readCoreFileInfo, readCorePattern } from '../../src/collectors/coredump.js';
-import { failuresDump, kmsgDump } from '../../src/views/failures-dump.js';
+import { FailuresHub } from '../../src/failures/hub.js';
+import { collectModel } from '../../src/failures/source.js';
+import { readCoreFileInfo, readCorePattern } from '../../src/collectors/coredump.js';
+import { listDumps } from '../../src/failures/core-finder.js';
+import { failuresDump, kmsgDump } from '../../src/failures/dump.js';
 import type { DumpOptions } from '../../src/model/dump-view.js';
-import type { EntryRow, FailuresModel } from '../../src/model/failures-model.js';
+import type { EntryRow, FailuresModel } from '../../src/model/failures.js';
 
 const isRoot = process.getuid?.() === 0;
 const haveCc = (() => { try { execFileSync('cc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
@@ -62,7 +64,7 @@ async function waitFor<T>(what: string, f: () => Promise<T | undefined>, ms = 80
 async function model(): Promise<FailuresModel> {
   await hub.pollKmsg(true);
   const pattern = readCorePattern();
-  return buildModel(hub, { showExits: true, sinceBoot: false, pattern, patternError: null, dumps: listDumps(pattern), target: null });
+  return collectModel(hub, { showExits: true, sinceBoot: false, pattern, patternError: null, dumps: listDumps(pattern), target: null });
 }
 
 async function entryFor(pid: number, pred: (e: EntryRow) => boolean = () => true): Promise<{ m: FailuresModel; e: EntryRow }> {

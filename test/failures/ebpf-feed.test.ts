@@ -7,11 +7,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ExitEventAdapter, createExitTracerFeed } from '../../src/views/failures-ebpf-feed.js';
+import { ExitEventAdapter, createExitTracerFeed } from '../../src/failures/exit-feed.js';
 import type { ExitEvent } from '../../src/tracers/exit/tracer.js';
-import { FailuresHub, buildModel } from '../../src/views/failures-source.js';
+import { FailuresHub } from '../../src/failures/hub.js';
+import { collectModel } from '../../src/failures/source.js';
 import { tracerManager } from '../../src/tracers/manager.js';
-import type { EntryRow } from '../../src/model/failures-model.js';
+import type { EntryRow } from '../../src/model/failures.js';
 
 const clock = { wallMs: () => 1_000_000, monoUsec: () => 5_000_000 };
 const base = { time: 999_000, comm: 'victim', uid: 0 };
@@ -60,6 +61,72 @@ describe('ExitEventAdapter (canned events)', () => {
   });
 });
 
+describe('command lines are read lazily (start-up cost)', () => {
+  function procTree(pids: number[]): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-lazy-'));
+    for (const pid of pids) {
+      fs.mkdirSync(path.join(root, String(pid)));
+      fs.writeFileSync(path.join(root, String(pid), 'cmdline'), `prog-${pid}\0--arg\0`);
+    }
+    return root;
+  }
+  /** A tracer manager that only records who subscribes and what starts. */
+  function fakeManager() {
+    const subs = new Map<string, (evs: unknown[]) => void>();
+    const started: string[] = [];
+    const mgr = {
+      onEvents: (name: string, f: (evs: unknown[]) => void) => { subs.set(name, f); return () => subs.delete(name); },
+      start: (name: string) => { started.push(name); },
+      stop: () => {},
+      isRunning: () => true,
+      drops: () => ({ ring: 0, map: 0 }),
+    };
+    return { mgr: mgr as unknown as Parameters<typeof createExitTracerFeed>[0], subs, started };
+  }
+
+  it('starting the feed reads no command line, whatever runs', () => {
+    const root = procTree(Array.from({ length: 50 }, (_, i) => 1000 + i));
+    try {
+      const { mgr, started, subs } = fakeManager();
+      const feed = createExitTracerFeed(mgr, root);
+      feed.start();
+      expect(started).toEqual(['exit', 'exec']);
+      expect(feed.poll()).toEqual([]);
+      expect(feed.adapter.cmdlineReads).toBe(0); // a scan at start would have read all 50
+      // the first fatal signal reads its target's, and only that one
+      subs.get('exit')!([{ ...base, kind: 'signal', pid: 1003, signal: 15, code: 0, sender: { pid: 1, comm: 'init' } }]);
+      expect(feed.adapter.cmdlineReads).toBe(1);
+      feed.stop();
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a fatal signal reads its target\'s command line while it lives; a normal end reads nothing', () => {
+    const root = procTree([10, 11, 12]);
+    try {
+      const a = new ExitEventAdapter(root, clock);
+      a.onRaw([{ ...base, kind: 'signal', pid: 10, signal: 9, code: 0, sender: { pid: 77, comm: 'kill' } }]);
+      expect(a.cmdlineReads).toBe(1);
+      fs.rmSync(path.join(root, '10'), { recursive: true }); // gone by the time the exit is converted
+      const out = a.convert([
+        { ...base, kind: 'signal', pid: 10, signal: 9, code: 0, sender: { pid: 77, comm: 'kill' } },
+        { ...base, kind: 'exit', pid: 10, tid: 10, ppid: 1, ageMs: 5, rawStatus: 9, exitCode: null, signal: 9, coreDumped: false, oomKilled: false, sender: { pid: 77, comm: 'kill' } },
+        { ...base, kind: 'exit', pid: 11, tid: 11, ppid: 1, ageMs: 5, rawStatus: 0, exitCode: 0, signal: 0, coreDumped: false, oomKilled: false, sender: null },
+      ]);
+      expect(out.map((e) => [e.pid, e.cmdline])).toEqual([[10, 'prog-10 --arg']]);
+      expect(a.cmdlineReads).toBe(1); // pid 10 known, pid 11 ended normally: not read
+      // an exec gives the command line without any read
+      a.onExec([{ time: 999_000, pid: 12, ppid: 1, uid: 0, comm: 'x', ret: 0, args: ['/bin/x', '-y'], argsTruncated: false } as unknown as Parameters<ExitEventAdapter['onExec']>[0][number]]);
+      const out2 = a.convert([{ ...base, kind: 'exit', pid: 12, tid: 12, ppid: 1, ageMs: 5, rawStatus: 3 << 8, exitCode: 3, signal: 0, coreDumped: false, oomKilled: false, sender: null }]);
+      expect(out2[0].cmdline).toBe('/bin/x -y');
+      expect(a.cmdlineReads).toBe(1);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 const isRoot = process.getuid?.() === 0;
 const haveCc = (() => { try { execFileSync('cc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
 let tracerWhyNot = '';
@@ -100,7 +167,7 @@ describe.skipIf(!!tracerWhyNot)('eBPF feeder with the real exit tracer (root)', 
       tracerManager().poll();
       await hub.pollEbpf();
       await hub.pollKmsg(true);
-      const m = buildModel(hub, { showExits: true, sinceBoot: true, pattern: null, patternError: null, dumps: [], target: null });
+      const m = collectModel(hub, { showExits: true, sinceBoot: true, pattern: null, patternError: null, dumps: [], target: null });
       const e = m.entries.find((x) => x.pid === pid && pred(x));
       if (e) return e;
       if (Date.now() > end) throw new Error(`no entry for ${pid}`);

@@ -1,10 +1,11 @@
 // The failures screen drawn from a Model without a terminal: what is shown,
 // links between panes, filters, and that hostile text cannot escape.
 import { describe, it, expect } from 'vitest';
-import { renderFailures, initialUiState, visibleKmsg } from '../../screens/failures-screen.js';
+import { FailuresScreen, renderFailures, initialUiState, visibleKmsg } from '../../screens/failures-screen.js';
+import type { AppApi, ViewContext } from '../../src/app/view.js';
 import { makeTheme } from '../../src/app/theme.js';
 import { displayWidth } from '../../src/util/text.js';
-import type { FailuresModel, EntryRow, KmsgLine } from '../../src/model/failures-model.js';
+import type { FailuresModel, EntryRow, KmsgLine } from '../../src/model/failures.js';
 
 const entry = (o: Partial<EntryRow>): EntryRow => ({
   id: 1, kind: 'signal', feed: 'kmsg', feeds: ['kmsg'], tsUsec: 5e6, wallMs: Date.UTC(2026, 0, 1), pid: 42, ppid: 1, comm: 'segv', cmdline: './segv -x',
@@ -77,5 +78,40 @@ describe('renderFailures', () => {
   });
   it('shows a placeholder before the first model', () => {
     expect(renderFailures(mono, undefined, initialUiState(), 80, 24).lines.map(strip)).toEqual(['Reading the kernel log...']);
+  });
+});
+
+describe('FailuresScreen.request: the screen state the Source needs travels in the request', () => {
+  function screen(params: Record<string, unknown>, answer: string | null = null) {
+    const calls: string[] = [];
+    const app = {
+      status: (m: string) => calls.push(`status ${m}`), refreshNow: () => calls.push('refresh'), requestRender: () => calls.push('render'),
+      prompt: (_l: string, _i: string, done: (v: string | null) => void) => done(answer),
+    } as unknown as AppApi;
+    return { s: new FailuresScreen({ theme: mono, app, screen: undefined } as unknown as ViewContext, params), calls };
+  }
+
+  it('starts with the { pid } param as the target, exits hidden, since ostop started', () => {
+    expect(screen({ pid: 4242 }).s.request()).toEqual({ showExits: false, sinceBoot: false, targetPid: 4242, selectedParentPid: null });
+    expect(screen({ pid: 'x' }).s.request().targetPid).toBeNull();
+    expect(screen({}).s.request().targetPid).toBeNull();
+  });
+
+  it('x, a and p change the next request (and ask for a collect); two screens share nothing', () => {
+    const { s, calls } = screen({}, '77');
+    const other = screen({}).s;
+    s.handleKey('x', 'x', 'x');
+    s.handleKey('a', 'a', 'a');
+    s.handleKey('p', 'p', 'p');
+    expect(s.request()).toMatchObject({ showExits: true, sinceBoot: true, targetPid: 77 });
+    expect(calls.filter((c) => c === 'refresh').length).toBe(3);
+    expect(other.request()).toEqual({ showExits: false, sinceBoot: false, targetPid: null, selectedParentPid: null });
+  });
+
+  it('the selected entry\'s parent is asked for once a Model is drawn', () => {
+    const { s } = screen({});
+    s.render(model()); // not mounted: keeps the model and the selection only
+    s.st.selEntry = 2;
+    expect(s.request().selectedParentPid).toBe(1);
   });
 });

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { csvCell, csvRow, jsonLine, terminalSafe } from '../../src/util/output-safe.js';
 import { formatRecords } from '../../src/model/output.js';
 import type { Column } from '../../src/model/columns.js';
-import { ENTRY_COLUMNS, entryJson } from '../../src/views/failures-dump.js';
-import type { EntryRow } from '../../src/model/failures-model.js';
+import { ENTRY_COLUMNS, entryJson } from '../../src/failures/dump.js';
+import type { EntryRow } from '../../src/model/failures.js';
 
 // Every C0 control, DEL, every C1 control, the bidi overrides and isolates.
 const CONTROLS = [

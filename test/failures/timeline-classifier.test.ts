@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseKmsgRecord, type KmsgRecord } from '../../src/collectors/kmsg.js';
-import { KmsgFailureClassifier, classifyKmsg } from '../../src/model/failures-kmsg.js';
-import { FailureTimeline, decodeExitCode, signalName, type FailureEvent } from '../../src/model/failures.js';
+import { KmsgFailureClassifier, classifyKmsg } from '../../src/failures/kmsg-classifier.js';
+import { FailureTimeline } from '../../src/failures/timeline.js';
+import { decodeExitCode, signalName, type FailureEvent } from '../../src/model/failures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 function records(name: string): KmsgRecord[] {

@@ -11,15 +11,16 @@ import type { Column } from '../model/columns.js';
 import { sleep, UsageError, type DumpOptions, type DumpView } from '../model/dump-view.js';
 import { readCorePattern, type CoreDumpFile, type CorePatternInfo } from '../collectors/coredump.js';
 import { facilityName, levelName, monotonicUsec, parseFacility, parseLevel } from '../collectors/kmsg.js';
-import { signalName } from '../model/failures.js';
-import { filterKmsg, parseDuration, type EntryRow, type FailuresModel, type KmsgLine } from '../model/failures-model.js';
-import { FailuresHub, buildModel, scanDumps } from './failures-source.js';
+import { signalName, type EntryRow, type FailuresModel, type KmsgLine } from '../model/failures.js';
+import { coreText, entryDetail, filterKmsg, formatAge, parseDuration } from './model.js';
+import { formatKib } from '../util/format.js';
+import { FailuresHub } from './hub.js';
+import { collectModel, findDumps } from './source.js';
 import { ostopCoreDir } from '../util/private-dir.js';
-// Installs the eBPF exit-tracer feed (loaded lazily: native code is touched only when a feed starts).
-import './failures-ebpf-feed.js';
 import { sanitize } from '../util/text.js';
 import { jsonLine } from '../util/output-safe.js';
-import { formatKib } from '../util/format.js';
+
+export { coreText, entryDetail, formatAge };
 
 function isoTime(ms: number): string {
   return new Date(ms).toISOString();
@@ -29,41 +30,6 @@ function shortTime(ms: number): string {
   const d = new Date(ms);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
-/** A size in KiB, in the one size form (src/util/format.ts). */
-export const formatKb = formatKib;
-
-export function formatAge(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '-';
-  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)}ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
-}
-
-/** The detail column: OOM numbers, fault address, or the kernel message. */
-export function entryDetail(e: EntryRow): string {
-  if (e.oom) {
-    const o = e.oom;
-    const trig = o.triggerPid !== null || o.triggerComm ? ` by ${o.triggerPid ?? '?'} ${o.triggerComm ?? ''}`.trimEnd() : '';
-    return `rss ${formatKb(o.rssKb)} vm ${formatKb(o.totalVmKb)} adj ${o.oomScoreAdj ?? '-'}${o.memcg ? ` memcg ${o.memcg}` : ''}${trig}`;
-  }
-  if (e.fault) {
-    const f = e.fault;
-    return [f.addr !== null ? `at ${f.addr}` : '', f.ip ? `ip ${f.ip}` : '', f.where ? `in ${f.where}` : ''].filter(Boolean).join(' ');
-  }
-  if (e.kind === 'kernel' && e.kernel) return e.kernel.detail;
-  return '';
-}
-
-export function coreText(e: EntryRow): string {
-  if (e.dump) return e.dump.path;
-  if (e.coreDumped === true) return 'yes';
-  if (e.coreDumped === false) return 'no';
-  return '-';
 }
 
 /** Stable JSON record of one timeline entry (docs/failures.md). */
@@ -137,8 +103,8 @@ export async function collectFailures(hub: FailuresHub, sinceUsec: number | unde
   await hub.pollKmsg(true);
   await hub.pollEbpf();
   const { pattern, error } = corePattern();
-  const dumps = scanDumps(hub, pattern, null, ostopCoreDir());
-  return buildModel(hub, { showExits, sinceBoot: true, sinceUsec, pattern, patternError: error, dumps, target: null });
+  const dumps = findDumps(hub, pattern, null, ostopCoreDir());
+  return collectModel(hub, { showExits, sinceBoot: true, sinceUsec, pattern, patternError: error, dumps, target: null });
 }
 
 export const failuresDump: DumpView = {
@@ -190,7 +156,7 @@ export const failuresDump: DumpView = {
             o.out(`\ncore dumps (${m.dumps.length}):\n`);
             o.out(formatRecords(m.dumps, [
               { id: 'time', title: 'TIME', width: 19, value: (d) => shortTime(d.mtimeMs) },
-              { id: 'size', title: 'SIZE', width: 8, align: 'right', value: (d) => formatKb(Math.ceil(d.sizeBytes / 1024)) },
+              { id: 'size', title: 'SIZE', width: 8, align: 'right', value: (d) => formatKib(Math.ceil(d.sizeBytes / 1024)) },
               { id: 'pid', title: 'PID', width: 7, align: 'right', value: (d) => d.pid },
               { id: 'source', title: 'SOURCE', width: 16, value: (d) => d.source },
               { id: 'entry', title: 'ENTRY', width: 5, align: 'right', value: (d) => d.entryId },

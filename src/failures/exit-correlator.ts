@@ -4,8 +4,8 @@
 //
 // Input shapes are this module's own (EbpfExitRecord, EbpfSignalRecord,
 // EbpfOomRecord) so the join logic does not depend on the tracer's wire
-// format; a thin binding (createTracerFailureFeed) maps the tracer
-// manager's decoded events onto them. Timestamps are bpf_ktime_get_ns()
+// format; a thin binding (exit-feed.ts) maps the tracer manager's decoded
+// events onto them. Pure: no I/O. Timestamps are bpf_ktime_get_ns()
 // (CLOCK_MONOTONIC), the clock the kernel log uses too (printk's, within ms).
 //
 // Invariants: an exit with signal 0 and status 0 is a normal end and is
@@ -13,7 +13,9 @@
 // before the exit names the sender; a mark_victim seen for the pid turns
 // its SIGKILL exit into an OOM entry. Pending joins expire, so memory stays
 // bounded however many signals fly by.
-import { decodeExitCode, FAULT_SIGNALS, type FailureEvent, type FailureKind, type OomDetails } from './failures.js';
+import { decodeExitCode, FAULT_SIGNALS, type FailureEvent, type FailureKind, type OomDetails, type RecordedExit } from '../model/failures.js';
+
+export type { RecordedExit };
 
 export interface EbpfExitRecord {
   tsNs: number;
@@ -148,26 +150,6 @@ export class EbpfFailureCorrelator {
   pending(): { signals: number; ooms: number } {
     return { signals: this.signals.size, ooms: this.ooms.size };
   }
-}
-
-/**
- * One process end as the exit tracer saw it, abnormal or not, kept a short
- * while so the drill-in can say how a process it showed ended.
- */
-export interface RecordedExit {
-  pid: number;
-  comm: string;
-  /** Wall-clock ms of the exit. */
-  wallMs: number;
-  /** Lifetime in ms (so wallMs - ageMs is its start: tells a reused PID apart). */
-  ageMs: number;
-  /** exit(2) status when it ended on its own, else null. */
-  exitCode: number | null;
-  signal: number | null;
-  coreDumped: boolean;
-  oomKilled: boolean;
-  /** Who sent the killing signal: the kernel (fault, OOM), a process, or null (none, or not seen). */
-  sender: 'kernel' | { pid: number; comm: string } | null;
 }
 
 /**

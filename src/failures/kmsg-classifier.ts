@@ -13,10 +13,10 @@
 // Several failures span records (the OOM report, print_fatal_signal,
 // BUG + Oops + CPU line): the classifier keeps a little state and emits an
 // event once its last record is seen, or on flush() after a quiet period.
-// Invariant: classify() is pure per record (highlighting never depends on
+// Pure (no I/O). Invariant: classify() is pure per record (highlighting never depends on
 // state), feed() is the only stateful part.
 import type { KmsgRecord } from '../collectors/kmsg.js';
-import { FAULT_SIGNALS, type FailureEvent, type KernelWhat, type OomDetails } from './failures.js';
+import { FAULT_SIGNALS, type FailureEvent, type KernelWhat, type OomDetails } from '../model/failures.js';
 
 export type KmsgHighlight = KernelWhat;
 

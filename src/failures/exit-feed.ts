@@ -1,18 +1,23 @@
-// Binds the exit tracer (src/tracers/exit.ts: sched_process_exit +
-// signal_generate + oom:mark_victim, joined in the kernel) to the failures
-// timeline through EbpfFailureCorrelator. Importing this module installs
-// the feed factory the failures hub uses.
+// Binds the exit tracer (src/tracers: sched_process_exit + signal_generate
+// + oom:mark_victim, joined in the kernel) to the failures timeline through
+// EbpfFailureCorrelator (exit-correlator.ts). createExitTracerFeed() is
+// called explicitly (the hub's default feed, or a test): importing this
+// module installs nothing.
 //
 // The tracer may already run for the exit pane; then the feed only
 // subscribes and leaves it running on stop(). The exit event carries no
-// command line, so the feed keeps one per live pid: a /proc scan when it
-// starts, then the exec tracer's argv for every program started since
-// (best effort: if exec cannot start, /proc/PID/cmdline is read when a
-// fatal signal arrives, usually too late for a process that died at once).
+// command line, so the feed keeps one per pid, read lazily: the exec
+// tracer's argv for every program started since the feed started, else
+// /proc/PID/cmdline read when a fatal signal or an OOM mark arrives for it
+// (the process is still alive, or dumping core, at that moment). Nothing is
+// read for processes that end normally, and nothing at start: a scan of
+// every command line at launch cost more CPU than the rest of start-up
+// with 1,000 processes. (A pre-existing process that exits non-zero
+// without a signal keeps a null command line.)
 // The working directory is kept the same way (a relative core_pattern puts
-// the core there): read at the scan, at each exec and when a fatal signal
-// event arrives (the target is then still alive or writing its core); for a
-// process gone before any of those, its parent's cwd is read at the death.
+// the core there): read at each exec and when a fatal signal event arrives;
+// for a process gone before any of those, its parent's cwd is read at the
+// death.
 // Exit events are converted at poll() time, after every tracer's batch of
 // the same wake-up has been delivered, so an exec and its exit a few
 // milliseconds later join whatever order the rings were drained in.
@@ -22,9 +27,9 @@ import type { ExitEvent } from '../tracers/exit/tracer.js';
 import type { ExecEvent } from '../tracers/exec/tracer.js';
 import { monotonicUsec } from '../collectors/kmsg.js';
 import { Ring } from '../store/ring.js';
-import { EbpfFailureCorrelator, type FailureFeed, type RecordedExit } from '../model/failures-ebpf.js';
+import { EbpfFailureCorrelator, type FailureFeed, type RecordedExit } from './exit-correlator.js';
 import { FAULT_SIGNALS, type FailureEvent } from '../model/failures.js';
-import { setFailureFeedFactory } from './failures-source.js';
+import { commandLine } from '../collectors/procfs/pid-cmdline.js';
 
 const CMDLINE_CACHE = 8192;
 /** Process ends kept for the drill-in (any kind), and for how long. */
@@ -43,7 +48,7 @@ function readCmdline(pid: number, procRoot: string): string | null {
   try {
     const b = fs.readFileSync(`${procRoot}/${pid}/cmdline`);
     if (!b.length) return null;
-    return b.toString('utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
+    return commandLine(b);
   } catch {
     return null;
   }
@@ -59,9 +64,11 @@ export class ExitEventAdapter {
   private recent = new Ring<RecordedExit>(RECENT_EXITS);
   constructor(private readonly procRoot = '/proc', private readonly clock = { wallMs: () => Date.now(), monoUsec: monotonicUsec }) {}
 
-  private remember(pid: number): void {
-    if (!this.cwds.has(pid)) this.noteCwd(pid);
+  /** Read what is not known yet of a live pid (its cwd: again when `freshCwd`, it may have changed since its exec). */
+  private remember(pid: number, freshCwd = false): void {
+    if (freshCwd || !this.cwds.has(pid)) this.noteCwd(pid);
     if (this.cmdlines.has(pid)) return;
+    this.cmdlineReads++;
     const c = readCmdline(pid, this.procRoot);
     if (c !== null) this.setCmdline(pid, c);
   }
@@ -77,24 +84,21 @@ export class ExitEventAdapter {
 
   /**
    * As exit-tracer events arrive (before poll() converts them): a fatal
-   * signal's target is still alive (or dumping core), so its cwd is read
-   * now, when it is still there to read.
+   * signal's target (or an OOM victim) is still alive, or dumping core, so
+   * its cwd and, when no exec gave it, its command line are read now, when
+   * they are still there to read.
    */
   onRaw(events: readonly ExitEvent[]): void {
-    for (const e of events) if (e.kind === 'signal') this.noteCwd(e.pid);
+    for (const e of events) if (e.kind === 'signal' || e.kind === 'oom') this.remember(e.pid, true);
   }
+
+  /** Command lines read from /proc so far (the lazy reads: tests and the start-up budget). */
+  cmdlineReads = 0;
 
   private setCmdline(pid: number, c: string): void {
     this.cmdlines.delete(pid);
     this.cmdlines.set(pid, c);
     if (this.cmdlines.size > CMDLINE_CACHE) this.cmdlines.delete(this.cmdlines.keys().next().value!);
-  }
-
-  /** Remember the command lines of every process alive now. */
-  scanProc(): void {
-    let names: string[] = [];
-    try { names = fs.readdirSync(this.procRoot); } catch { return; }
-    for (const n of names) if (/^\d+$/.test(n)) this.remember(Number(n));
   }
 
   /** Successful execs replace a pid's command line. */
@@ -124,6 +128,12 @@ export class ExitEventAdapter {
     return out;
   }
 
+  /** /proc/PID/cmdline at the exit (usually empty by then: the memory is gone). */
+  private readLate(pid: number): string | null {
+    this.cmdlineReads++;
+    return readCmdline(pid, this.procRoot);
+  }
+
   convert(events: readonly ExitEvent[]): FailureEvent[] {
     const out: FailureEvent[] = [];
     const nowWall = this.clock.wallMs();
@@ -140,8 +150,10 @@ export class ExitEventAdapter {
           pgtablesKb: null, oomScoreAdj: e.oomScoreAdj, uid: e.uid, triggerPid: e.trigger.pid, triggerComm: e.trigger.comm,
         });
       } else {
-        const cmdline = this.cmdlines.get(e.pid) ?? readCmdline(e.pid, this.procRoot);
-        const cwd = this.cwds.get(e.pid) ?? readCwd(e.pid, this.procRoot);
+        // Only an abnormal end needs its command line: a normal one is not read at all.
+        const abnormal = e.signal !== 0 || e.rawStatus !== 0;
+        const cmdline = this.cmdlines.get(e.pid) ?? (abnormal ? this.readLate(e.pid) : null);
+        const cwd = this.cwds.get(e.pid) ?? (abnormal ? readCwd(e.pid, this.procRoot) : null);
         this.cmdlines.delete(e.pid);
         this.cwds.delete(e.pid);
         const ev = this.corr.onExit({
@@ -159,7 +171,10 @@ export class ExitEventAdapter {
   }
 }
 
-export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procRoot = '/proc'): FailureFeed {
+/** The exit tracer's feed; `adapter` is there for tests (what was read, and when). */
+export type ExitTracerFeed = FailureFeed & { readonly adapter: ExitEventAdapter };
+
+export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procRoot = '/proc'): ExitTracerFeed {
   const adapter = new ExitEventAdapter(procRoot);
   /** Events waiting for the next poll: the newest 50000 (src/store Ring), the older ones counted as lost. */
   const raw = new Ring<ExitEvent>(50000);
@@ -168,6 +183,7 @@ export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procR
   const startedHere = new Set<string>();
   return {
     name: 'ebpf',
+    adapter,
     start() {
       unsubs.push(mgr.onEvents<ExecEvent>('exec', (evs) => adapter.onExec(evs)));
       unsubs.push(mgr.onEvents<ExitEvent>('exit', (evs) => {
@@ -183,7 +199,6 @@ export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procR
       }
       // Optional: without exec, short-lived processes keep a null cmdline.
       try { mgr.start('exec'); startedHere.add('exec'); } catch { /* exit events still flow (exec may run with other options in its pane) */ }
-      adapter.scanProc();
     },
     poll() {
       const q = raw.toArray();
@@ -208,4 +223,3 @@ export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procR
   };
 }
 
-setFailureFeedFactory(() => createExitTracerFeed());

@@ -1,0 +1,161 @@
+// The failure recorder: one timeline fed by the kernel log and, with
+// privilege, the exit tracer, living as long as ostop (or one dump).
+//
+// The TUI's hub is made once and kept: the timeline must keep entries
+// "since ostop started" although the app rebuilds a view's Source on every
+// show, and the drill-in asks it how a process ended (exitsOf). The kernel
+// log is re-read from where the hub left off (its backlog covers the time
+// the view was hidden). As root the shell starts the exit tracer at launch
+// (pinned: it keeps running while the view is hidden); otherwise it runs
+// only while the failures view is shown.
+// The eBPF feed is chosen explicitly (HubOptions.ebpfFeed; default the exit
+// tracer's): nothing is installed by importing a module.
+import { KmsgReader, monoUsecToWallMs, monotonicUsec } from '../collectors/kmsg.js';
+import type { FeedStatus, KmsgLine, RecordedExit } from '../model/failures.js';
+import { FailureTimeline } from './timeline.js';
+import { KmsgFailureClassifier } from './kmsg-classifier.js';
+import type { FailureFeed } from './exit-correlator.js';
+import { createExitTracerFeed } from './exit-feed.js';
+import { kmsgLine } from './model.js';
+import { Ring } from '../store/ring.js';
+
+/** Most kernel-log lines kept in memory (the kernel ring holds fewer on most machines). */
+const KMSG_KEEP = 20000;
+
+export interface HubOptions {
+  kmsgPath?: string;
+  procRoot?: string;
+  /**
+   * Creates the eBPF feed when startEbpf() is called (default: the exit
+   * tracer's, createExitTracerFeed); null when there is none.
+   */
+  ebpfFeed?: (() => FailureFeed) | null;
+}
+
+const NO_EBPF_FEED = 'eBPF exit tracer not wired in this build: deaths by kill(2), non-zero exits and short-lived processes that did not fault are not seen';
+
+export class FailuresHub {
+  readonly timeline = new FailureTimeline();
+  readonly startedUsec = monotonicUsec();
+  private reader: KmsgReader;
+  private classifier = new KmsgFailureClassifier();
+  /** The newest KMSG_KEEP kernel-log lines (src/store Ring). */
+  private lines = new Ring<KmsgLine>(KMSG_KEEP);
+  kmsgError: string | null = null;
+  private ebpf: FailureFeed | null = null;
+  ebpfNote: string | null = null;
+  private ebpfDropsBase = 0;
+  readonly procRoot: string;
+  private feedFactory: (() => FailureFeed) | null;
+
+  constructor(opts: HubOptions = {}) {
+    this.reader = new KmsgReader(opts.kmsgPath ?? '/dev/kmsg');
+    this.procRoot = opts.procRoot ?? '/proc';
+    this.feedFactory = opts.ebpfFeed === undefined ? () => createExitTracerFeed() : opts.ebpfFeed;
+  }
+
+  /** Read new kernel-log records and feed the timeline. `final` flushes reports still waiting for their last line. */
+  async pollKmsg(final = false): Promise<void> {
+    if (this.kmsgError && !final) return;
+    try {
+      const res = await this.reader.drain();
+      for (const r of res.records) {
+        for (const ev of this.classifier.feed(r)) this.timeline.add(ev);
+        this.lines.push(kmsgLine(r, monoUsecToWallMs(r.usec), null)); // only the kernel's own lines are marked
+      }
+      // Give the kernel a second to finish a multi-line report before emitting it half-known.
+      for (const ev of this.classifier.flush(final ? Infinity : monotonicUsec() - 1_000_000)) this.timeline.add(ev);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      this.kmsgError = err.code === 'EACCES' || err.code === 'EPERM'
+        ? `cannot read ${this.reader.path} (${err.code}): run as root, or set kernel.dmesg_restrict=0`
+        : `cannot read ${this.reader.path}: ${err.message}`;
+    }
+  }
+
+  get kmsgLines(): readonly KmsgLine[] {
+    return this.lines.toArray();
+  }
+
+  get kmsgOverwritten(): number {
+    return this.reader.totalOverwritten;
+  }
+
+  get kmsgLost(): number {
+    return this.reader.totalLost;
+  }
+
+  async startEbpf(): Promise<void> {
+    if (this.ebpf) return;
+    const factory = this.feedFactory;
+    if (!factory) {
+      this.ebpfNote = NO_EBPF_FEED;
+      return;
+    }
+    try {
+      const feed = factory();
+      await feed.start();
+      this.ebpf = feed;
+      this.ebpfNote = null;
+    } catch (e) {
+      this.ebpfNote = `eBPF exit tracer unavailable: ${(e as Error).message}`;
+    }
+  }
+
+  async pollEbpf(): Promise<void> {
+    if (!this.ebpf) return;
+    try {
+      for (const ev of await this.ebpf.poll()) this.timeline.add(ev);
+    } catch (e) {
+      this.ebpfNote = `eBPF exit tracer failed: ${(e as Error).message}`;
+      this.stopEbpf();
+    }
+  }
+
+  /**
+   * Recent ends of `pid` the exit tracer saw (normal ones too), oldest
+   * first; null when no exit tracer runs (not root, or stopped). The
+   * drill-in asks this to say how a process it showed ended, so no second
+   * exit tracer is attached for it.
+   */
+  exitsOf(pid: number): readonly RecordedExit[] | null {
+    return this.ebpf?.exitsOf ? this.ebpf.exitsOf(pid) : null;
+  }
+
+  /** Keep the eBPF feed running when the view hides (the app records from launch); close() still stops it. */
+  pinned = false;
+
+  stopEbpf(force = false): void {
+    if (this.pinned && !force) return;
+    if (this.ebpf) {
+      this.ebpfDropsBase += this.ebpf.drops();
+      this.ebpf.stop();
+      this.ebpf = null;
+    }
+  }
+
+  feedStatus(): FeedStatus[] {
+    return [
+      { name: 'ebpf', active: this.ebpf !== null, note: this.ebpf ? null : this.ebpfNote, drops: this.ebpfDropsBase + (this.ebpf?.drops() ?? 0) },
+      { name: 'kmsg', active: this.reader.isOpen && !this.kmsgError, note: this.kmsgError, drops: this.reader.totalLost },
+    ];
+  }
+
+  close(): void {
+    this.stopEbpf(true);
+    this.reader.close();
+  }
+}
+
+let shared: FailuresHub | undefined;
+
+/** The hub if something already created it (the recorder as root, the failures view), without creating one. */
+export function existingFailuresHub(): FailuresHub | undefined {
+  return shared;
+}
+
+/** The TUI's hub (created on first use: the recorder at start as root, or the failures view). */
+export function failuresHub(): FailuresHub {
+  shared ??= new FailuresHub();
+  return shared;
+}
