@@ -3,12 +3,14 @@
 // rates (a child opening a file in a loop), travelling through the model
 // like every other column. Without privilege the column is '-' and stderr
 // says why. Root (and CI) must run it: see test/helpers/native.ts.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DumpOptions } from '../../src/model/dump-view.js';
 import { processesDump } from '../../src/views/processes-dump.js';
 import { liveTracerSkipReason } from '../helpers/native.js';
 import { loadedOstopProgs } from '../native/bpf-helpers.js';
+import { OSTOP_BIN } from '../helpers/pty.js';
 
 const skip = liveTracerSkipReason('opens');
 
@@ -67,6 +69,15 @@ describe.skipIf(!!skip)('eBPF-fed columns in dump processes (root)', () => {
     const c = await dump('csv', 1, { pid: String(child.pid), columns: 'pid,opens_rate' });
     const [head, line] = c.out.trim().split('\n');
     expect(head).toBe('sample_time,pid,opens_rate');
+    expect(Number(line.split(',')[2])).toBeGreaterThan(200);
+  }, 30000);
+
+  it('the command line (bin/ostop.js, the built CLI) prints the same rates', async () => {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [OSTOP_BIN, 'dump', 'processes', '--columns', 'pid,opens_rate', '--pid', String(child.pid), '-n', '1', '-d', '1', '--format', 'csv'], { timeout: 20000 });
+    expect(stderr).toBe('');
+    const [head, line] = stdout.trim().split('\n');
+    expect(head).toBe('sample_time,pid,opens_rate');
+    expect(Number(line.split(',')[1])).toBe(child.pid);
     expect(Number(line.split(',')[2])).toBeGreaterThan(200);
   }, 30000);
 });
