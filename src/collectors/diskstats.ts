@@ -1,7 +1,7 @@
 // The DiskstatsSample behind iostat and the top view's strip: /proc/diskstats
 // of one tick from the MachineSampler (read at most once per tick; parser
 // in src/collectors/procfs/diskstats.ts).
-import { MachineSampler, sysfsPartitions } from './machine.js';
+import type { MachineSampler } from './machine.js';
 import type { DiskStat } from './procfs/diskstats.js';
 
 export type { DiskStat } from './procfs/diskstats.js';
@@ -16,9 +16,4 @@ export function diskstatsSample(machine: MachineSampler, tick: number): Diskstat
   const s = machine.sample(tick, ['diskstats']);
   if (s.unreadable.includes('diskstats')) throw new Error(`cannot read ${machine.procRoot}/diskstats`);
   return { mono: s.mono, disks: s.diskstats! };
-}
-
-/** One DiskstatsSample now, read on its own (dumps, tests). */
-export function readDiskstatsSample(opts: { procRoot?: string; sysRoot?: string } = {}): DiskstatsSample {
-  return diskstatsSample(new MachineSampler({ procRoot: opts.procRoot, isPartition: opts.sysRoot ? sysfsPartitions(opts.sysRoot) : undefined }), 0);
 }

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { sanitize } from '../util/text.js';
-import { MachineSampler } from './machine.js';
+import type { MachineSampler } from './machine.js';
 import type { NetDevCounters } from './procfs/net-dev.js';
 
 export type { NetDevCounters } from './procfs/net-dev.js';
@@ -57,11 +57,6 @@ export function netDevSample(machine: MachineSampler, tick: number, opts: { sysR
   const devs: NetDevSample[] = s.netdev!.map((d) => ({ ...d }));
   if (opts.linkFacts ?? true) for (const d of devs) Object.assign(d, readLinkFacts(d.name, opts.sysRoot));
   return { mono: s.mono, devs };
-}
-
-/** One NetDevTableSample now, read on its own (dumps, tests). */
-export function readNetDevSample(opts: { procRoot?: string; sysRoot?: string; linkFacts?: boolean } = {}): NetDevTableSample {
-  return netDevSample(new MachineSampler({ procRoot: opts.procRoot }), 0, opts);
 }
 
 export interface IfaceInventory {

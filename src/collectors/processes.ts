@@ -9,6 +9,9 @@ import { readTask, readTaskExtras, type ProcNeed, type ProcSample } from './proc
 import { BpfTaskReader, decodeTasks, PF_WQ_WORKER, type DecodedTasks } from './bpf-tasks.js';
 import { systemSample, type SystemSample } from './system.js';
 import { MachineSampler } from './machine.js';
+import { pageSize } from './page-size.js';
+
+export { pageSize } from './page-size.js';
 
 /**
  * What every process on the system is, counted over all of /proc whatever
@@ -75,20 +78,6 @@ export interface ProcessCollectorOptions {
   machine?: MachineSampler;
   /** How per-task files are read (default: directly; tests count reads). */
   reader?: FileReader;
-}
-
-let cachedPageSize: number | undefined;
-/** Page size in bytes, derived from this process's own RSS in pages vs bytes (no sysconf in Node). */
-export function pageSize(): number {
-  if (cachedPageSize) return cachedPageSize;
-  cachedPageSize = 4096;
-  const t = directReader.text('/proc/self/statm');
-  const pages = t ? Number(t.split(' ')[1]) : 0;
-  if (pages > 0) {
-    const ratio = process.memoryUsage.rss() / pages;
-    for (const p of [4096, 16384, 65536]) if (Math.abs(ratio - p) / p < 0.25) cachedPageSize = p;
-  }
-  return cachedPageSize;
 }
 
 /**

@@ -28,8 +28,3 @@ export function systemSample(machine: MachineSampler, tick: number): SystemSampl
     load: s.loadavg!.load, loadRunning: s.loadavg!.running, loadTotal: s.loadavg!.total, uptimeSec: s.uptimeSec!,
   };
 }
-
-/** One SystemSample now, read on its own (tests, one-off callers). */
-export function readSystem(procRoot = '/proc'): SystemSample {
-  return systemSample(new MachineSampler({ procRoot }), 0);
-}

@@ -5,8 +5,8 @@
 // counters only (jiffies, pages, kB, totals since boot); every rate and
 // percent is made in src/model/vmstat.ts from two Samples, so live, pause
 // and replay agree.
-import * as fs from 'node:fs';
 import { MachineSampler } from './machine.js';
+import { pageSize as detectPageSize } from './page-size.js';
 import type { ProcStat } from './procfs/stat.js';
 
 export interface VmstatSample {
@@ -34,26 +34,4 @@ export function vmstatSample(machine: MachineSampler, tick: number, pageSize = d
 /** One VmstatSample now, read on its own (dumps, tests). */
 export function readVmstatSample(procRoot = '/proc', pageSize = detectPageSize()): VmstatSample {
   return vmstatSample(new MachineSampler({ procRoot }), 0, pageSize);
-}
-
-let pageSizeCache: number | undefined;
-
-/** The kernel page size, from /proc/self/smaps (KernelPageSize of the first mapping); 4096 if unreadable. */
-export function detectPageSize(procRoot = '/proc'): number {
-  if (pageSizeCache !== undefined) return pageSizeCache;
-  pageSizeCache = 4096;
-  try {
-    const fd = fs.openSync(`${procRoot}/self/smaps`, 'r');
-    try {
-      const buf = Buffer.alloc(4096);
-      const n = fs.readSync(fd, buf, 0, buf.length, 0);
-      const m = /KernelPageSize:\s+(\d+) kB/.exec(buf.toString('latin1', 0, n));
-      if (m) pageSizeCache = Number(m[1]) * 1024;
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // keep 4096
-  }
-  return pageSizeCache;
 }
