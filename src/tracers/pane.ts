@@ -73,6 +73,30 @@ export function plainRow(cols: readonly PaneCol[], cells: readonly string[], wid
 
 export interface PaneRow { cells: string[]; style?: PaneStyle }
 
+/** A pane column that shows a record: the one Column type, with the cells it takes on screen (0: what is left, last column only). */
+export type PaneColumn<R> = Column<R> & { width: number };
+
+/** A record's cell as text output shows it: Column.text, else its value ('-' when null). */
+export function cellText<R>(c: Column<R>, r: R): string {
+  if (c.text) return c.text(r);
+  const v = c.value(r);
+  return v === null || v === undefined ? '-' : String(v);
+}
+
+/** Columns of a tracer's output (`ostop trace`'s), by id, with their pane widths and any override: the pane shows what trace prints. */
+export function paneColumns<R>(from: readonly Column<R>[], pick: ReadonlyArray<readonly [id: string, width: number, over?: Partial<Column<R>>]>): PaneColumn<R>[] {
+  return pick.map(([id, width, over]) => {
+    const c = from.find((x) => x.id === id);
+    if (!c) throw new Error(`no column '${id}'`);
+    return { ...c, ...over, width };
+  });
+}
+
+/** A table of records: each cell is its column's text. */
+export function columnTable<R>(cols: readonly PaneColumn<R>[], rows: readonly R[], width: number, height: number, style?: (r: R) => PaneStyle): PaneLine[] {
+  return table(cols, rows.map((r) => ({ cells: cols.map((c) => cellText(c, r)), style: style?.(r) })), width, height);
+}
+
 /** A table: its header, then as many rows as fit in `height` lines. */
 export function table(cols: readonly PaneCol[], rows: readonly PaneRow[], width: number, height: number): PaneLine[] {
   const out: PaneLine[] = [line(plainRow(cols, cols.map((c) => c.title), width), 'header')];

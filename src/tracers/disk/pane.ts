@@ -1,27 +1,25 @@
 // Pane 2 (disk I/O): the disksnoop stream, or with `s`/`h` the disk
 // aggregator's per device and direction latency histograms. Feeds the
 // process table's disk_lat column.
-import { Ring, TracePane, histLines, note, table, type PaneCol, type PaneLine, type PaneStyle, type PaneUi } from '../pane.js';
+import { Ring, TracePane, columnTable, histLines, note, paneColumns, type PaneColumn, type PaneLine, type PaneUi } from '../pane.js';
 import type { PerPidMetric } from '../rates.js';
-import { clockTime } from '../types.js';
-import { DiskAggregator, devName, opLetter, type DiskEvent } from './tracer.js';
+import { DISK_COLUMNS, DiskAggregator, devName, type DiskEvent } from './tracer.js';
 import { formatBytes } from '../../util/format.js';
 
-const DISK_COLS: PaneCol[] = [
-  { title: 'TIME', width: 12 }, { title: 'T', width: 1 }, { title: 'BYTES', width: 8, align: 'right' },
-  { title: 'LAT(ms)', width: 8, align: 'right' }, { title: 'DEV', width: 8 }, { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 0 },
-];
 
 export class DiskPane extends TracePane<DiskEvent> {
   readonly tracer = 'disk';
   override readonly metric: PerPidMetric = 'diskLatMs';
   private ring = new Ring<DiskEvent>();
   private agg: DiskAggregator;
+  /** The stream shows `ostop trace disk`'s own columns (device names from devNameOf). */
+  private cols: PaneColumn<DiskEvent>[];
   histograms = false;
 
-  constructor(ui: PaneUi, private readonly devNameOf: (major: number, minor: number) => string = devName) {
+  constructor(ui: PaneUi, devNameOf: (major: number, minor: number) => string = devName) {
     super(ui);
     this.agg = new DiskAggregator(devNameOf);
+    this.cols = paneColumns(DISK_COLUMNS, [['time', 12], ['type', 1], ['bytes', 8], ['lat_ms', 8], ['dev', 8, { text: (e) => devNameOf(e.major, e.minor) }], ['pid', 7], ['comm', 0]]);
   }
 
   add(events: readonly DiskEvent[]): void {
@@ -43,11 +41,8 @@ export class DiskPane extends TracePane<DiskEvent> {
 
   draw(width: number, height: number): PaneLine[] {
     if (this.histograms) return this.drawHist(width, height);
-    const rows = this.ring.last(height - 1).map((e) => ({
-      cells: [clockTime(e.time), opLetter(e.op), String(e.bytes), (e.latNs / 1e6).toFixed(2), this.devNameOf(e.major, e.minor), e.pid ? String(e.pid) : '-', e.pid ? e.comm : '-'],
-      style: (e.error ? 'error' : undefined) as PaneStyle,
-    }));
-    const t = table(DISK_COLS, rows, width, height);
+    const rows = this.ring.last(height - 1);
+    const t = columnTable(this.cols, rows, width, height, (e) => (e.error ? 'error' : undefined));
     if (!rows.length) t.push(note('waiting for block I/O completions...'));
     return t;
   }

@@ -1,12 +1,10 @@
 // Pane 3 (exec): the execsnoop stream; `x` failed execs only.
-import { Ring, TracePane, note, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
-import { clockTime, errnoName, type TraceOptions } from '../types.js';
-import { argsLine, type ExecEvent } from './tracer.js';
+import { Ring, TracePane, columnTable, note, paneColumns, type PaneLine } from '../pane.js';
+import type { TraceOptions } from '../types.js';
+import { execTracer, type ExecEvent } from './tracer.js';
 
-const EXEC_COLS: PaneCol[] = [
-  { title: 'TIME', width: 12 }, { title: 'PID', width: 7, align: 'right' }, { title: 'PPID', width: 7, align: 'right' },
-  { title: 'COMM', width: 15 }, { title: 'RET', width: 7 }, { title: 'ARGS', width: 0 },
-];
+/** The stream shows `ostop trace exec`'s own columns. */
+const EXEC_COLS = paneColumns(execTracer.columns, [['time', 12], ['pid', 7], ['ppid', 7], ['comm', 15], ['ret', 7], ['args', 0]]);
 
 export class ExecPane extends TracePane<ExecEvent> {
   readonly tracer = 'exec';
@@ -30,11 +28,8 @@ export class ExecPane extends TracePane<ExecEvent> {
   }
 
   draw(width: number, height: number): PaneLine[] {
-    const rows = this.ring.last(height - 1, this.failedOnly ? (e) => e.ret !== 0 : undefined).map((e) => ({
-      cells: [clockTime(e.time), String(e.pid), String(e.ppid), e.comm, e.ret ? errnoName(-e.ret) : '0', argsLine(e)],
-      style: (e.ret ? 'error' : undefined) as PaneStyle,
-    }));
-    const t = table(EXEC_COLS, rows, width, height);
+    const rows = this.ring.last(height - 1, this.failedOnly ? (e) => e.ret !== 0 : undefined);
+    const t = columnTable(EXEC_COLS, rows, width, height, (e) => (e.ret ? 'error' : undefined));
     if (!rows.length) t.push(note('waiting for exec()...'));
     return t;
   }

@@ -2,19 +2,17 @@
 // path and per process (the opens aggregator's tables); a storm switches to
 // the counts by itself. Feeds the process table's opens_rate column.
 import { sanitize } from '../../util/text.js';
-import { Ring, TracePane, note, table, twoTables, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
+import { Ring, TracePane, columnTable, note, paneColumns, table, twoTables, type PaneCol, type PaneLine } from '../pane.js';
 import type { PerPidMetric } from '../rates.js';
 import { CountDeltas } from '../rates.js';
-import { clockTime, errnoName, type TraceOptions, type TracerHandle } from '../types.js';
-import { OpensAggregator, type OpensCountRow, type OpensEvent } from './tracer.js';
+import type { TraceOptions, TracerHandle } from '../types.js';
+import { OpensAggregator, opensTracer, type OpensCountRow, type OpensEvent } from './tracer.js';
 import { formatCount } from '../../util/format.js';
 
 const SELF = process.pid;
 
-const OPENS_COLS: PaneCol[] = [
-  { title: 'TIME', width: 12 }, { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 15 },
-  { title: 'FD', width: 4, align: 'right' }, { title: 'ERR', width: 7 }, { title: 'PATH', width: 0 },
-];
+/** The stream shows `ostop trace opens`' own columns. */
+const OPENS_COLS = paneColumns(opensTracer.columns, [['time', 12], ['pid', 7], ['comm', 15], ['fd', 4], ['err', 7], ['path', 0]]);
 const PATH_COLS: PaneCol[] = [{ title: 'COUNT', width: 7, align: 'right' }, { title: 'ERR', width: 5, align: 'right' }, { title: 'PROCS', width: 5, align: 'right' }, { title: 'PATH', width: 0 }];
 const PROC_COLS: PaneCol[] = [{ title: 'COUNT', width: 7, align: 'right' }, { title: 'ERR', width: 5, align: 'right' }, { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 0 }];
 
@@ -91,11 +89,8 @@ export class OpensPane extends TracePane<OpensEvent> {
     if (this.summary) return this.drawSummary(width, height);
     // The ring may hold opens from before the path filter was set: shown only when they match it.
     const sub = this.pathSub;
-    const rows = this.ring.last(height - 1, sub ? (e) => e.path.includes(sub) : undefined).map((e) => ({
-      cells: [clockTime(e.time), String(e.pid), e.comm, e.fd >= 0 ? String(e.fd) : '-1', e.err ? errnoName(e.err) : '0', e.path + (e.pathTruncated ? '...' : '')],
-      style: (e.err ? 'warn' : undefined) as PaneStyle,
-    }));
-    const t = table(OPENS_COLS, rows, width, height);
+    const rows = this.ring.last(height - 1, sub ? (e) => e.path.includes(sub) : undefined);
+    const t = columnTable(OPENS_COLS, rows, width, height, (e) => (e.err ? 'warn' : undefined));
     if (!rows.length) t.push(note(`waiting for opens${this.pid ? ` of pid ${this.pid}` : ''}...`));
     return t;
   }
