@@ -1,6 +1,6 @@
 // disk tracer (disksnoop/biosnoop + biolatency): one record per completed
 // block request, decoded from struct disk_event (native/bpf/disk.h; offsets
-// checked by test/tracers/disk.test.ts against the addon's offsetof), and an
+// checked by test/tracers/disk/tracer.test.ts against the addon's offsetof), and an
 // aggregator with per device and direction counts and log2 latency
 // histograms (usecs). `time` is wall-clock time like every other tracer's;
 // the kernel's CLOCK_MONOTONIC seconds (what disksnoop prints) are kept as

@@ -1,7 +1,7 @@
 // runqlat tracer: run-queue latency histograms counted in the kernel (one
 // system-wide, one per process) read from the maps rq_hist / rq_phist
 // (struct runqlat_hist, native/bpf/runqlat.h; offsets checked against the
-// addon by test/tracers/runqlat.test.ts), plus runqslower events for waits
+// addon by test/tracers/runqlat/tracer.test.ts), plus runqslower events for waits
 // >= --min-us. Maps are cumulative; interval() diffs two reads.
 import { toObject, type OutputFormat } from '../../model/output.js';
 import type { Column } from '../../model/columns.js';

@@ -1,6 +1,6 @@
 // syscalls tracer (strace/syscount): decoder of struct syscall_event and the
 // stats maps (native/bpf/syscalls.h; offsets checked against the addon's
-// offsetof by test/tracers/syscalls.test.ts), strace-like columns, and the
+// offsetof by test/tracers/syscalls/tracer.test.ts), strace-like columns, and the
 // syscount aggregator. Three kernel modes (rodata targ_mode):
 //   stream      every syscall of --pid (or of everything but ostop) as an event,
 //   --summary   per-syscall count/errors/total/max counted in the kernel,

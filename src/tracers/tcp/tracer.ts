@@ -1,6 +1,6 @@
 // tcp tracer (tcplife + connect/accept + retransmits): decoder of struct
 // tcp_event (native/bpf/tcp.h; offsets checked against the addon by
-// test/tracers/tcp.test.ts), columns, and an aggregator of closed
+// test/tracers/tcp/tracer.test.ts), columns, and an aggregator of closed
 // connections, per-remote totals and retransmits per connection.
 // Byte counts are the kernel's tcp_sock.bytes_acked (sent and acknowledged
 // payload) and bytes_received (payload received in order).

@@ -1,11 +1,11 @@
 // runqlat tracer: histogram map decoders on canned bytes, layout against the
 // addon, and (privileged) live: the system-wide histogram grows under CPU
 // contention, and with a PID filter only the targeted process shows up.
-import { liveTracerSkipReason } from '../helpers/native.js';
+import { liveTracerSkipReason } from '../../helpers/native.js';
 import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { TracerManager } from '../../src/tracers/manager.js';
-import { RUNQLAT_LAYOUTS, RunqlatAggregator, decodeGlobalHist, decodeProcHists, decodeRunqEvent, runqlatTracer, type RunqSlowEvent } from '../../src/tracers/runqlat/tracer.js';
+import { TracerManager } from '../../../src/tracers/manager.js';
+import { RUNQLAT_LAYOUTS, RunqlatAggregator, decodeGlobalHist, decodeProcHists, decodeRunqEvent, runqlatTracer, type RunqSlowEvent } from '../../../src/tracers/runqlat/tracer.js';
 
 function histBytes(slots: Record<number, number>, count: number, total: number, max: number, comm = '', tgid = 0): Uint8Array {
   const L = RUNQLAT_LAYOUTS.runqlat_hist;

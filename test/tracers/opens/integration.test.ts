@@ -3,9 +3,9 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { TracerManager } from '../../src/tracers/manager.js';
-import { OpensAggregator, type OpensEvent } from '../../src/tracers/opens/tracer.js';
-import { isRoot, loadedOstopProgs, notRootReason, waitFor, waitUnloaded } from '../native/bpf-helpers.js';
+import { TracerManager } from '../../../src/tracers/manager.js';
+import { OpensAggregator, type OpensEvent } from '../../../src/tracers/opens/tracer.js';
+import { isRoot, loadedOstopProgs, notRootReason, waitFor, waitUnloaded } from '../../native/bpf-helpers.js';
 
 if (!isRoot) it.skip(`opens integration: ${notRootReason}`, () => {});
 

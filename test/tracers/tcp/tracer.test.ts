@@ -2,12 +2,12 @@
 // and (privileged) a loopback connection to our own listener moving known
 // byte counts, asserted as connect/accept events and tcplife close records
 // with ports, owner pid and exact byte counts on both ends.
-import { liveTracerSkipReason } from '../helpers/native.js';
+import { liveTracerSkipReason } from '../../helpers/native.js';
 import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
-import { TracerManager } from '../../src/tracers/manager.js';
-import { TCP_COLUMNS, TCP_LAYOUTS, TcpAggregator, closeProblem, decodeTcp, formatIp, tcpTracer, type TcpEvent } from '../../src/tracers/tcp/tracer.js';
-import { formatRecords, toObject } from '../../src/model/output.js';
+import { TracerManager } from '../../../src/tracers/manager.js';
+import { TCP_COLUMNS, TCP_LAYOUTS, TcpAggregator, closeProblem, decodeTcp, formatIp, tcpTracer, type TcpEvent } from '../../../src/tracers/tcp/tracer.js';
+import { formatRecords, toObject } from '../../../src/model/output.js';
 
 const ctx = { wallMs: (ns: number) => ns / 1e6 };
 

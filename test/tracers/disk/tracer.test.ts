@@ -2,23 +2,23 @@
 // addon, and (privileged) O_DIRECT writes and reads on a loop device set up
 // over a file in /tmp (detached afterwards), asserted with exact sizes,
 // sectors, direction, submitter and a sane latency.
-import { STRICT, liveTracerSkipReason } from '../helpers/native.js';
+import { STRICT, liveTracerSkipReason } from '../../helpers/native.js';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { spawn, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TracerManager } from '../../src/tracers/manager.js';
-import { DISK_LAYOUTS, DiskAggregator, decodeDisk, diskTracer, opLetter, type DiskEvent } from '../../src/tracers/disk/tracer.js';
-import { formatRecords, toObject } from '../../src/model/output.js';
-import { clockTime } from '../../src/tracers/types.js';
-import { TRACERS } from '../../src/tracers/registry.js';
+import { TracerManager } from '../../../src/tracers/manager.js';
+import { DISK_LAYOUTS, DiskAggregator, decodeDisk, diskTracer, opLetter, type DiskEvent } from '../../../src/tracers/disk/tracer.js';
+import { formatRecords, toObject } from '../../../src/model/output.js';
+import { clockTime } from '../../../src/tracers/types.js';
+import { TRACERS } from '../../../src/tracers/registry.js';
 
 /** Kernel timestamps map to wall time at a fixed offset (as monotonicToWall does). */
 const WALL0 = Date.UTC(2025, 0, 2, 3, 4, 5, 0);
 const ctx = { wallMs: (ns: number) => WALL0 + ns / 1e6 };
 const textCols = (diskTracer.textColumns ?? diskTracer.columns.map((c) => c.id)).map((id) => diskTracer.columns.find((c) => c.id === id)!);
-import { displayRows, formatLog2Hist, log2Slot, histQuantile, emptyHist, histAddNs } from '../../src/tracers/log2-hist.js';
+import { displayRows, formatLog2Hist, log2Slot, histQuantile, emptyHist, histAddNs } from '../../../src/tracers/log2-hist.js';
 
 function canned(o: Partial<{ ts: bigint; lat: bigint; q: bigint; sector: bigint; major: number; minor: number; bytes: number; pid: number; op: number; flags: number; error: number; comm: string }>): DataView {
   const L = DISK_LAYOUTS.disk_event;

@@ -2,18 +2,18 @@
 // layout against the addon's offsetof, and (privileged) a live child that
 // issues a known syscall sequence, checked in order with its arguments, in
 // stream, --summary (in-kernel) and --by-process modes.
-import { liveTracerSkipReason } from '../helpers/native.js';
+import { liveTracerSkipReason } from '../../helpers/native.js';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { spawn, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TracerManager } from '../../src/tracers/manager.js';
+import { TracerManager } from '../../../src/tracers/manager.js';
 import {
   SYSCALLS_LAYOUTS, SC_BLOB, SC_F, SyscallAggregator, decodeSyscall, decodeSyscallStats, reg64, syscallCall, syscallsTracer, type SyscallEvent,
-} from '../../src/tracers/syscalls/tracer.js';
-import { formatCall, formatRet, formatSockaddr, openFlags, syscallName } from '../../src/tracers/syscalls/args.js';
-import { SYSCALL_NAMES, ERRNO_NAMES } from '../../src/tracers/syscalls/names.js';
+} from '../../../src/tracers/syscalls/tracer.js';
+import { formatCall, formatRet, formatSockaddr, openFlags, syscallName } from '../../../src/tracers/syscalls/args.js';
+import { SYSCALL_NAMES, ERRNO_NAMES } from '../../../src/tracers/syscalls/names.js';
 
 const ctx = { wallMs: (ns: number) => ns / 1e6 };
 
