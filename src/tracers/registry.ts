@@ -46,9 +46,6 @@ export const REGISTRY: readonly TracerEntry[] = [
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const TRACERS: readonly TracerDescriptor<any>[] = REGISTRY.map((e) => e.tracer);
 
-/** Every tracer `ostop trace` knows by name. */
-export const KNOWN_TRACERS: readonly string[] = TRACERS.map((t) => t.name);
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function findTracer(name: string): TracerDescriptor<any> | undefined {
   return TRACERS.find((t) => t.name === name);

@@ -12,7 +12,7 @@ import { sanitize } from '../util/text.js';
 import { parseDecimal, UsageError } from '../util/args.js';
 import { parsePid } from '../collectors/validate.js';
 import { TracerError, TracerManager, tracerManager } from './manager.js';
-import { KNOWN_TRACERS, TRACERS, findTracer } from './registry.js';
+import { TRACERS, findTracer } from './registry.js';
 import type { TraceOptions, TraceReport, TracerDescriptor } from './types.js';
 
 export interface TraceIO {
@@ -28,10 +28,9 @@ export function traceHelp(): string {
     'usage: ostop trace <tracer> [--pid PID] [--duration SEC] [--format text|json] [--summary] [tracer flags]',
     '',
     'tracers:',
-    ...KNOWN_TRACERS.map((n) => {
-      const t = findTracer(n);
-      const flags = t?.flags ? ' ' + Object.entries(t.flags).map(([f, k]) => (k === 'string' ? `[--${f} X]` : `[--${f}]`)).join(' ') : '';
-      return `  ${n.padEnd(9)} ${t ? t.summary + flags : '(not available in this build yet)'}`;
+    ...TRACERS.map((t) => {
+      const flags = t.flags ? ' ' + Object.entries(t.flags).map(([f, k]) => (k === 'string' ? `[--${f} X]` : `[--${f}]`)).join(' ') : '';
+      return `  ${t.name.padEnd(9)} ${t.summary}${flags}`;
     }),
     '',
     '  --pid PID       only this process (opens/exit: the process; exec: the process or its children)',
@@ -75,10 +74,7 @@ function parseArgs(argv: string[]): ParsedArgs | 'help' | 'usage' {
   const name = argv[0];
   if (name.startsWith('-')) throw new TraceUsage(`missing tracer name before '${name}'`);
   const desc = findTracer(name);
-  if (!desc) {
-    if ((KNOWN_TRACERS as readonly string[]).includes(name)) throw new TraceUsage(`tracer '${name}' is not available in this build yet`, 1);
-    throw new TraceUsage(`unknown tracer '${name}'; known: ${KNOWN_TRACERS.join(', ')}`);
-  }
+  if (!desc) throw new TraceUsage(`unknown tracer '${name}'; known: ${TRACERS.map((t) => t.name).join(', ')}`);
   const opts: TraceOptions = { flags: {} };
   let durationSec: number | undefined;
   let format: OutputFormat = 'text';
