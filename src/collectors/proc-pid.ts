@@ -6,7 +6,7 @@
 import { directReader, type FileReader, type ProcFdCache } from './procfs/read.js';
 import { PF_KTHREAD, parseStat, parseStatBytes, type StatFields } from './procfs/pid-stat.js';
 import { parseStatm } from './procfs/pid-statm.js';
-import { parseStatus } from './procfs/pid-status.js';
+import { statusIds, statusKb, statusValue } from './procfs/pid-status.js';
 import { parseIo } from './procfs/pid-io.js';
 import { commandLine } from './procfs/pid-cmdline.js';
 import { parseCgroup, primaryCgroup } from './procfs/pid-cgroup.js';
@@ -98,7 +98,7 @@ export function readTaskExtras(dir: string, s: ProcSample, needs: ReadonlySet<Pr
     if (hit && hit.start === f.starttime && tick - hit.at <= (opts.cmdlineMaxAge?.(f.pid) ?? Infinity)) s.uid = hit.uid;
     else {
       const t = rd.text(dir + '/status');
-      const euid = t !== undefined ? parseStatus(t).uids?.[1] : undefined;
+      const euid = t !== undefined ? statusIds(statusValue(t, 'Uid'))?.[1] : undefined;
       s.uid = euid !== undefined && Number.isInteger(euid) ? euid : s.ownerUid;
       if (s.uid !== undefined) opts.uidCache?.set(f.pid, { start: f.starttime, uid: s.uid, at: tick });
     }
@@ -111,11 +111,10 @@ export function readTaskExtras(dir: string, s: ProcSample, needs: ReadonlySet<Pr
   if (needs.has('status')) {
     const t = rd.text(dir + '/status');
     if (t !== undefined) {
-      const m = parseStatus(t);
       // Uid: real effective saved fs; USER is the effective one, as in top and ps.
-      const uid = m.uids?.[1];
+      const uid = statusIds(statusValue(t, 'Uid'))?.[1];
       if (uid !== undefined && Number.isInteger(uid)) s.uid = uid;
-      s.swapKb = m.vmSwapKb ?? 0;
+      s.swapKb = statusKb(statusValue(t, 'VmSwap')) ?? 0;
     }
   }
   if (needs.has('cmdline') && !isThread) {

@@ -11,9 +11,14 @@ export function parseCmdline(buf: Buffer): string[] {
   return parts;
 }
 
-/** The command line as one string: argv joined by spaces, trailing empty args (NUL padding) left out; '' for none (kernel threads, zombies). */
+/**
+ * The command line as one string: argv joined by spaces, the trailing empty
+ * args (NUL padding) left out; '' for none (kernel threads, zombies). The
+ * same grammar as parseCmdline, without making one string per argument:
+ * this runs for every process the table reads a command line of.
+ */
 export function commandLine(buf: Buffer): string {
-  const argv = parseCmdline(buf);
-  while (argv.length > 0 && argv[argv.length - 1] === '') argv.pop();
-  return argv.join(' ');
+  let end = buf.length;
+  while (end > 0 && buf[end - 1] === 0) end--;
+  return buf.toString('utf8', 0, end).replace(/\0/g, ' ');
 }

@@ -86,6 +86,36 @@ export function unescapeStatusName(s: string): string {
 }
 
 /**
+ * The value of one key, as parseStatus keeps it (the first line of that key,
+ * the tab after the colon dropped, trimmed), without reading the other
+ * lines: the process table reads Uid and VmSwap of thousands of processes.
+ */
+export function statusValue(text: string, key: string): string | undefined {
+  const needle = key + ':';
+  let at: number;
+  if (text.startsWith(needle)) at = 0;
+  else {
+    const i = text.indexOf('\n' + needle);
+    if (i < 0) return undefined;
+    at = i + 1;
+  }
+  const start = at + needle.length;
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  return text.slice(start, end).replace(/^\t/, '').trim();
+}
+
+/** Uid:/Gid: values: real, effective, saved, filesystem. */
+export function statusIds(v: string | undefined): number[] | undefined {
+  return v === undefined ? undefined : v.split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** A "<n> kB" value (VmSwap, VmRSS...) in kB; undefined when absent or not a number. */
+export function statusKb(v: string | undefined): number | undefined {
+  return kb(v);
+}
+
+/**
  * Parse /proc/PID/status. `Name:` escapes whitespace, backslash, quote,
  * BEL and ESC in comm ("\n", "\e"...), which we undo so the name matches
  * stat's comm (both are then sanitized for display like any comm).
@@ -99,7 +129,7 @@ export function parseStatus(text: string): StatusInfo {
     if (key in fields) continue;
     fields[key] = line.slice(i + 1).replace(/^\t/, '').trim();
   }
-  const ids = (v: string | undefined) => (v === undefined ? undefined : v.split(/\s+/).filter(Boolean).map(Number));
+  const ids = statusIds;
   const name = fields.Name === undefined ? undefined : unescapeStatusName(fields.Name);
   return {
     name,

@@ -21,4 +21,16 @@ describe('/proc/PID/cmdline', () => {
     expect(parseCmdline(Buffer.from('nginx: worker process'))).toEqual(['nginx: worker process']);
   });
 
+  it('the command line is argv joined by spaces, trailing empty args left out, for any bytes', () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const alphabet = ['a', 'b', ' ', '\0', '\0', '中', '\n'];
+    for (let n = 0; n < 500; n++) {
+      const s = Array.from({ length: Math.floor(rnd() * 12) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+      const argv = parseCmdline(Buffer.from(s));
+      while (argv.length > 0 && argv[argv.length - 1] === '') argv.pop();
+      expect(commandLine(Buffer.from(s)), JSON.stringify(s)).toBe(argv.join(' '));
+    }
+  });
 });
+

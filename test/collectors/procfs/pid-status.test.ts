@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseStatus } from '../../../src/collectors/procfs/pid-status.js';
+import { parseStatus, statusIds, statusKb, statusValue } from '../../../src/collectors/procfs/pid-status.js';
 
 const fx = (p: string) => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 const read = (p: string) => fs.readFileSync(fx(p), 'latin1');
@@ -21,5 +21,21 @@ describe('/proc/PID/status', () => {
     expect(s.uids?.[1]).toBe(1001);
     expect(s.vmSwapKb).toBe(128);
     expect(parseStatus('Name:\tk\n').vmSwapKb).toBeUndefined(); // kernel threads have no VmSwap line
+  });
+  it('statusValue reads one key as parseStatus keeps it, whatever the line', () => {
+    const texts = [
+      file('4242/status').toString(),
+      'Name:\tx\nUid:\t1000\t1001\t1002\t1003\nVmSwap:\t     128 kB\n',
+      'Uid:\t5\t6\t7\t8', // first line, no newline at the end
+      'Name:\tUid: 1 2\nUid:\t9\t9\t9\t9\nUid:\t0\t0\t0\t0\n', // a name that looks like a key; a key given twice
+      'Name:\tk\n',
+      '',
+    ];
+    for (const t of texts) {
+      const all = parseStatus(t);
+      for (const key of ['Name', 'Uid', 'Gid', 'VmSwap', 'VmRSS', 'Threads', 'NoSuchKey']) expect(statusValue(t, key), `${key} in ${JSON.stringify(t.slice(0, 40))}`).toBe(all.fields[key]);
+      expect(statusIds(statusValue(t, 'Uid'))).toEqual(all.uids);
+      expect(statusKb(statusValue(t, 'VmSwap'))).toBe(all.vmSwapKb);
+    }
   });
 });
