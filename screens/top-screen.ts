@@ -3,7 +3,7 @@
 // process string is sanitized, cut by display width, then blessed-escaped.
 import blessed from 'blessed';
 import type { AppApi, Screen, ViewContext } from '../src/app/view.js';
-import type { InputBarHost } from '../src/app/app.js';
+import type { InputBarHost } from '../src/app/modals.js';
 import type { ProcessTableModel, CpuModel, ProcRow } from '../src/model/process-model.js';
 import { PROC_COLUMNS, columnById, resolveColumns, type ProcColumn } from '../src/model/columns.js';
 import { arrangeRows, matchesFilter, type ViewRow } from '../src/model/process-view.js';

@@ -4,42 +4,29 @@
 // screen and the "terminal too small" guard.
 // Invariant: whatever happens (quit key, SIGTERM, SIGHUP, an exception),
 // the terminal is restored (alternate screen left, raw mode off, cursor
-// shown) before the process exits.
+// shown) before the process exits (src/app/terminal-session.ts).
 import blessed from 'blessed';
 import { installScreenDraw } from './screen-draw.js';
 import { countTick, timed } from '../util/tick-stats.js';
 import { started } from './startup.js';
 import { loadNative } from '../native.js';
 import { createRequire } from 'node:module';
-import { constants as osConstants } from 'node:os';
 import { chooseTerminal } from './terminal.js';
 import { loadConfig, saveConfig, type Config } from './config.js';
 import type { AppEvent } from './events.js';
 import type { AppApi, Screen, Source, ViewContext, ViewDef, ViewEntry } from './view.js';
 import { makeTheme, type Theme } from './theme.js';
 import type { TopInputs } from '../views/top.js';
-import { displayWidth, sanitize, truncateWidth } from '../util/text.js';
+import { sanitize } from '../util/text.js';
+import { keyFull, shiftedFunctionKey, type BlessedKey } from './keymap.js';
+import { Modals, type InputBarOptions } from './modals.js';
 import type { FailuresHub } from '../failures/hub.js';
 import type { PaneArea } from './panes.js';
 import { createActions } from '../actions/index.js';
 import { alignBlessedWidths } from './blessed-widths.js';
+import { TerminalSession } from './terminal-session.js';
 
-const osSignals = osConstants.signals as Record<NodeJS.Signals, number>;
-
-/**
- * Signals whose default action ends the process and that a JS listener can
- * handle (SIGINT, SIGTERM and SIGHUP quit cleanly instead; SIGUSR1 is taken
- * by bin/ostop.js so that Node opens no inspector; SIGPIPE Node ignores).
- */
-export const FATAL_SIGNALS: NodeJS.Signals[] = ['SIGQUIT', 'SIGTRAP', 'SIGUSR2', 'SIGALRM', 'SIGSTKFLT', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGIO', 'SIGPWR', 'SIGSYS'];
-
-/**
- * What the native guard writes when ostop dies of a fault: attributes off,
- * full scroll region, mouse reporting off, cursor shown, keypad off, main
- * screen (what blessed's leave() sends, in xterm's sequences, which every
- * terminal ostop supports understands or ignores).
- */
-const TERMINAL_RESET = '\x1b[0m\x1b[r\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b[?1015l\x1b[?25h\x1b[?1l\x1b>\x1b[?1049l';
+export { FATAL_SIGNALS } from './terminal-session.js';
 
 export const MIN_COLS = 40;
 export const MIN_ROWS = 10;
@@ -53,47 +40,6 @@ interface ViewInstance {
   source: Source<unknown, unknown>;
   screen: Screen<unknown, unknown>;
   params: Record<string, unknown>;
-}
-
-/** What blessed passes with a keypress. */
-interface BlessedKey { name?: string; full?: string; ctrl?: boolean; meta?: boolean; shift?: boolean; code?: string }
-
-/**
- * The shifted F1-F4 blessed leaves unnamed (and then drops): xterm's
- * CSI 1;2 P..S (what xterm, VTE and xterm.js send for Shift-F3) and rxvt's
- * CSI 25~ / 26~ (S-F3, S-F4). tmux sends SS3 2 R, which blessed names.
- */
-export function shiftedFunctionKey(key: BlessedKey): string | undefined {
-  if (key.ctrl || key.meta) return undefined;
-  if (key.code === '[25~') return 'f3';
-  if (key.code === '[26~') return 'f4';
-  const xterm: Record<string, string> = { '[P': 'f1', '[Q': 'f2', '[R': 'f3', '[S': 'f4' };
-  return key.shift && key.code !== undefined ? xterm[key.code] : undefined;
-}
-
-/** blessed's key.full (what the key bindings match). */
-export function keyFull(ch: string | undefined, key: BlessedKey): string {
-  return key.full ?? key.name ?? ch ?? '';
-}
-
-/** The shell's own input line (search and filter bars): every edit is reported at once. */
-export interface InputBarOptions {
-  /** 'Search: ' */
-  label: string;
-  initial?: string;
-  /** Keys shown after the text, e.g. 'F3 next  S-F3 prev  Esc cancel'. */
-  hint?: string;
-  /** After every edit (typed character, Backspace, Ctrl-U, Ctrl-W); a string returned is shown in the bar ('not found'). */
-  onChange?(value: string): string | void;
-  /** Keys that do not edit (F3, S-F3...): false = not handled (ignored); a string is shown in the bar. */
-  onKey?(full: string, value: string): boolean | string;
-  /** Enter: the text; Esc: null. */
-  done(value: string | null): void;
-}
-
-/** Implemented by the shell; views call it when present and fall back to prompt(). */
-export interface InputBarHost {
-  inputBar(o: InputBarOptions): void;
 }
 
 /** Shown in the footer after the view's own keys when the width allows (F10 Quit always ends it). */
@@ -146,7 +92,8 @@ export class App implements AppApi {
   private stack: ViewInstance[] = [];
   private current!: ViewInstance;
   private cache = new Map<string, ViewInstance>();
-  private modal: blessed.Widgets.BlessedElement | undefined;
+  private modals: Modals;
+  private terminal: TerminalSession;
   private timer: NodeJS.Timeout | undefined;
   private paused = false;
   private collecting = false;
@@ -183,7 +130,7 @@ export class App implements AppApi {
     if (process.env.NCURSES_NO_UTF8_ACS === undefined) process.env.NCURSES_NO_UTF8_ACS = '1';
     alignBlessedWidths();
     // Before blessed turns on raw mode: the termios to restore on a fatal signal.
-    if (!io) this.armNativeGuard();
+    const guardArmed = !io && TerminalSession.armNativeGuard();
     this.screen = blessed.screen({
       smartCSR: true,
       fullUnicode: true,
@@ -195,6 +142,16 @@ export class App implements AppApi {
       dockBorders: true,
       ...(io ? { input: io.input, output: io.output } : {}),
     } as blessed.Widgets.IScreenOptions);
+    this.terminal = new TerminalSession(this.screen, {
+      exiting: () => this.exitCode !== undefined,
+      quitWith: (code) => this.dispatch({ type: 'quit', code }),
+      markExit: (code) => { this.exitCode ??= code; },
+      restore: () => this.restore(),
+      pause: () => { if (this.timer) clearTimeout(this.timer); },
+      resume: () => this.schedule(0),
+      render: () => this.render(),
+    });
+    this.terminal.guarded(guardArmed);
     installScreenDraw(this.screen); // fewer bytes per frame than blessed's draw (src/app/screen-draw.ts)
     // blessed's own draw (still used while an artificial cursor shows) starts
     // every redrawn line with a cursor move to its column 0 and then moves
@@ -226,6 +183,7 @@ export class App implements AppApi {
     this.panes.mount(this.paneBox);
     this.statusBar = blessed.box({ parent: this.screen, bottom: 1, left: 0, right: 0, height: 1, tags: true });
     this.footerBar = blessed.box({ parent: this.screen, bottom: 0, left: 0, right: 0, height: 1, tags: true, style: theme.mono ? { inverse: true } : { bg: 'blue', fg: 'white' } });
+    this.modals = new Modals(this.screen, theme, { render: () => this.render() });
     this.tooSmall = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', hidden: true, tags: false, content: '' });
 
     // The verdict first, so a narrow status line still says what ostop did about it.
@@ -259,32 +217,11 @@ export class App implements AppApi {
       this.finish = resolve;
       const restore = () => this.restore();
       process.once('exit', restore);
-      // SIGTERM, SIGHUP, SIGINT: a clean quit (tracers detached, screen
-      // restored) with the status a shell expects of that signal (128+N).
-      for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
-        const h = () => this.dispatch({ type: 'quit', code: 128 + osSignals[sig] });
-        process.on(sig, h);
-        this.signalHandlers.push([sig, h]);
-      }
-      // Every other signal whose default action ends the process: restore the
-      // terminal, then die of the same signal (core dump, status 128+N).
-      // Faults, SIGABRT and the real-time signals: the native guard above.
-      for (const sig of FATAL_SIGNALS) {
-        const h = () => this.dieOf(sig);
-        process.on(sig, h);
-        this.signalHandlers.push([sig, h]);
-      }
-      // Ctrl-Z as a key (raw mode) and SIGTSTP from kill: suspend as a shell expects.
-      process.on('SIGTSTP', this.onTstp);
-      process.on('SIGCONT', this.onCont);
-      process.on('uncaughtException', (e) => {
-        this.restore();
-        process.stderr.write(`ostop: internal error: ${String(e.stack ?? e).split('\n').map(sanitize).join('\n')}\n`);
-        process.exit(70);
-      });
+      // Signals, Ctrl-Z / fg and the last-resort exception handler (src/app/terminal-session.ts).
+      this.terminal.install();
       this.screen.on('keypress', (ch: string | undefined, key: BlessedKey) => {
         if (!key) return;
-        this.lastKey = key;
+        this.modals.lastKey = key;
         const full = keyFull(ch, key);
         this.dispatch({ type: 'key', ch, name: key.name ?? '', full });
       });
@@ -340,110 +277,14 @@ export class App implements AppApi {
     } catch {
       /* already gone */
     }
-    // Belt and braces: blessed normally does this in destroy().
-    if (process.stdin.isTTY) {
-      try { process.stdin.setRawMode(false); } catch { /* not a tty any more */ }
-    }
-    process.off('SIGTSTP', this.onTstp);
-    process.off('SIGCONT', this.onCont);
-    if (this.guardArmed) {
-      this.guardArmed = false;
-      const n = loadNative();
-      if (n.ok) n.addon.disarmTerminalGuard?.();
-    }
+    this.terminal.release();
   }
-
-  private guardArmed = false;
-
-  /**
-   * Faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL), SIGABRT and the real-time
-   * signals never reach a JS listener in time (native/addon/termguard.cc):
-   * the addon restores the terminal from a plain signal handler.
-   */
-  private armNativeGuard(): void {
-    if (!process.stdout.isTTY || !process.stdin.isTTY) return;
-    const n = loadNative();
-    if (!n.ok || !n.addon.armTerminalGuard) return;
-    try {
-      n.addon.armTerminalGuard(1, 0, TERMINAL_RESET);
-      this.guardArmed = true;
-    } catch { /* an old build without the guard: the JS handlers still cover the common signals */ }
-  }
-
-  /** A fatal signal: terminal back first, then the signal's own default action. */
-  private dieOf(sig: NodeJS.Signals): void {
-    this.exitCode ??= 128 + osSignals[sig];
-    for (const [s, h] of this.signalHandlers) process.off(s, h);
-    this.restore();
-    process.kill(process.pid, sig);
-    // Not ended by it (a signal whose default is to be ignored here): exit as the shell expects.
-    process.exit(128 + osSignals[sig]);
-  }
-
-  private suspended = false;
-  private resumeProgram: (() => void) | undefined;
-
-  /** Ctrl-Z or SIGTSTP: give the terminal back as it was, then stop (the whole job, as a shell's ^Z does). */
-  private readonly onTstp = (): void => {
-    if (this.suspended || this.exitCode !== undefined) return;
-    this.suspended = true;
-    if (this.timer) clearTimeout(this.timer);
-    // blessed's program.pause() queues its reset sequence and then mutes the
-    // output before the queue is written: leave() writes and flushes it.
-    const scr = this.screen as unknown as { leave(): void; enter(): void; _listenedMouse?: boolean; program: { input: NodeJS.ReadStream; enableMouse(): void } };
-    scr.leave();
-    const input = scr.program.input;
-    if (input.isTTY) input.setRawMode(false);
-    input.pause();
-    this.resumeProgram = () => {
-      if (input.isTTY) input.setRawMode(true);
-      input.resume();
-      scr.enter();
-      if (scr._listenedMouse) scr.program.enableMouse();
-    };
-    // With our listener gone SIGTSTP has its default action again: stop.
-    // A signal to our own group stops us before kill() returns; we go on
-    // here after SIGCONT (or at once, where an orphaned group ignores it).
-    process.off('SIGTSTP', this.onTstp);
-    try {
-      process.kill(0, 'SIGTSTP');
-    } catch {
-      process.kill(process.pid, 'SIGSTOP');
-    }
-    this.onCont();
-  };
-
-  /** fg (SIGCONT): raw mode, alternate screen and a full repaint; keys work at once. */
-  private readonly onCont = (): void => {
-    if (this.exitCode !== undefined) return;
-    if (!this.suspended) {
-      // Stopped by SIGSTOP behind our back: the terminal may have been used meanwhile.
-      this.repaintAll();
-      return;
-    }
-    this.suspended = false;
-    process.on('SIGTSTP', this.onTstp);
-    this.resumeProgram?.();
-    this.resumeProgram = undefined;
-    this.repaintAll();
-    this.schedule(0);
-  };
-
-  private repaintAll(): void {
-    const program = (this.screen as unknown as { program: { hideCursor(): void; put: { keypad_xmit(): void } } }).program;
-    program.hideCursor();
-    try { program.put.keypad_xmit(); } catch { /* no keypad mode in this terminfo */ }
-    this.screen.realloc();
-    this.render();
-  }
-
-  private signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
 
   quit(code = 0): void {
     if (this.exitCode !== undefined) return;
     this.exitCode = code;
     // After the first one, signals act as usual again (a second Ctrl-C or kill ends ostop at once).
-    for (const [sig, h] of this.signalHandlers) process.off(sig, h);
+    this.terminal.uninstallQuitSignals();
     this.restore();
     this.finish(code);
   }
@@ -456,7 +297,7 @@ export class App implements AppApi {
         void this.tick();
         return;
       case 'resize':
-        this.modalRelayout?.();
+        this.modals.relayout?.();
         this.render();
         return;
       case 'quit':
@@ -466,7 +307,7 @@ export class App implements AppApi {
         this.onKey(ev.ch, ev.name, ev.full);
         return;
       case 'mouse':
-        if (this.modal || this.viewModalOpen()) return;
+        if (this.modals.open || this.viewModalOpen()) return;
         (this.current.screen as Screen<unknown> & { handleMouse?: (a: string, x: number, y: number) => boolean }).handleMouse?.(ev.action, ev.x, ev.y - (this.body.atop as number));
         this.render();
         return;
@@ -631,9 +472,9 @@ export class App implements AppApi {
   // ---- keys -----------------------------------------------------------------
 
   private onKey(ch: string | undefined, name: string, full: string): void {
-    if (this.modal) return; // the modal's own handlers run
+    if (this.modals.open) return; // the modal's own handlers run
     if (full === 'C-c') return this.quit(0);
-    if (full === 'C-z') return this.onTstp();
+    if (full === 'C-z') return this.terminal.onTstp();
     if (this.tooSmallNow()) {
       if (name === 'q' || name === 'f10') this.quit(0);
       return;
@@ -817,166 +658,41 @@ export class App implements AppApi {
     this.schedule(0);
   }
 
-  // ---- modals -------------------------------------------------------------------
-
-  private closeModal(): void {
-    this.modalRelayout = undefined;
-    if (this.modal) {
-      this.modal.destroy();
-      this.modal = undefined;
-    }
-    this.render();
-  }
-
-  /** Redraws the open modal for a new terminal size (the help pages). */
-  private modalRelayout: (() => void) | undefined;
-
-  /**
-   * The key being handed out (blessed's key object, new for every key). A
-   * modal opened by a key listens from then on, and blessed's emitter goes on
-   * to call listeners added during the emit: the modal skips this key, the
-   * one that opened it.
-   */
-  private lastKey: BlessedKey | undefined;
+  // ---- modals (src/app/modals.ts) -------------------------------------------------
 
   /** The current view has a dialog of its own open (the top view's F2 setup). */
   private viewModalOpen(): boolean {
     return !!(this.current?.screen as Screen<unknown> & { modalOpen?: () => boolean } | undefined)?.modalOpen?.();
   }
 
-  /**
-   * A one-line input bar over the status line (htop's search and filter
-   * bars): every edit calls onChange at once and the view is redrawn, F3 and
-   * the like go to onKey, Enter ends with the text, Esc with null. Keys go to
-   * the bar only (modal): a digit typed into it never reaches a trace pane.
-   */
   inputBar(o: InputBarOptions): void {
-    const t = this.theme;
-    const style = t.mono ? { inverse: true } : { bg: 'cyan', fg: 'black' };
-    const bar = blessed.box({ parent: this.screen, bottom: 1, left: 0, right: 0, height: 1, tags: true, style });
-    let value = o.initial ?? '';
-    let note = '';
-    const draw = () => {
-      const w = Math.max(1, this.screen.width as number);
-      const label = sanitize(o.label);
-      const hint = o.hint ? `   ${o.hint}` : '';
-      const noteText = note ? `  ${note}` : '';
-      // label, text, a block cursor, a note, the hint: when it is too long the
-      // hint goes first, then the start of the text (its end stays visible).
-      const lw = displayWidth(label), nw = displayWidth(noteText), hw = displayWidth(hint);
-      let shown = sanitize(value);
-      const showHint = lw + displayWidth(shown) + 1 + nw + hw <= w;
-      const room = Math.max(0, w - lw - 1 - nw);
-      while (displayWidth(shown) > room && shown) shown = [...shown].slice(1).join('');
-      const cursor = t.mono ? '{/inverse} {inverse}' : '{black-bg} {/black-bg}';
-      bar.setContent(`{bold}${blessed.escape(label)}{/bold}${blessed.escape(shown)}${cursor}` +
-        (noteText ? (t.mono ? `{bold}${blessed.escape(noteText)}{/bold}` : `{red-bg}{white-fg}${blessed.escape(noteText)}{/white-fg}{/red-bg}`) : '') +
-        (showHint ? blessed.escape(hint) : ''));
-    };
-    const redraw = () => {
-      this.render();
-      draw();
-      this.screen.render();
-    };
-    const changed = () => {
-      const r = o.onChange?.(value);
-      note = typeof r === 'string' ? r : '';
-      redraw();
-    };
-    const finish = (v: string | null) => {
-      this.screen.removeListener('keypress', onKey);
-      this.modalRelayout = undefined;
-      this.modal = undefined;
-      bar.destroy();
-      o.done(v);
-      this.render();
-    };
-    const opener = this.lastKey;
-    const onKey = (ch: string | undefined, key: BlessedKey) => {
-      if (!key || key === opener || key.name === 'return') return; // blessed sends Enter twice: as 'enter', then as 'return'
-      const full = keyFull(ch, key);
-      switch (full) {
-        case 'enter': return finish(value);
-        case 'escape': return finish(null);
-        case 'backspace':
-          value = [...value].slice(0, -1).join('');
-          return changed();
-        case 'C-u':
-          value = '';
-          return changed();
-        case 'C-w':
-          value = value.replace(/\S*\s*$/, '');
-          return changed();
-      }
-      const r = o.onKey?.(full, value);
-      if (r !== undefined && r !== false) {
-        note = typeof r === 'string' ? r : '';
-        return redraw();
-      }
-      if (ch && !key.ctrl && !key.meta && ch.length === 1 && ch >= ' ' && ch !== '\x7f') {
-        value += ch;
-        changed();
-      }
-    };
-    this.modal = bar;
-    this.modalRelayout = draw;
-    // Registered after the shell's own listener: that one sees the modal and stays out.
-    this.screen.on('keypress', onKey);
-    draw();
-    this.screen.render();
+    this.modals.inputBar(o);
   }
 
   prompt(label: string, initial: string, done: (value: string | null) => void): void {
-    const style = this.theme.mono ? { inverse: true } : { bg: 'cyan', fg: 'black' };
-    const wrap = blessed.box({ parent: this.screen, bottom: 1, left: 0, right: 0, height: 1, style });
-    blessed.text({ parent: wrap, left: 0, top: 0, height: 1, content: label, style: { ...style, bold: true } });
-    const box = blessed.textbox({ parent: wrap, left: label.length, right: 0, top: 0, height: 1, inputOnFocus: false, style });
-    box.setValue(initial);
-    this.modal = wrap;
-    this.screen.render();
-    box.readInput((err: unknown, value?: string | null) => {
-      this.closeModal();
-      done(err || value === undefined || value === null ? null : value);
-    });
+    this.modals.prompt(label, initial, done);
   }
 
   menu(title: string, items: string[], done: (index: number | null) => void, selected = 0): void {
-    const height = Math.min(items.length + 2, Math.max(5, (this.screen.height as number) - 4));
-    // The label starts 2 cells in and has a space each side; the corners stay visible.
-    const cleanTitle = sanitize(title);
-    const width = Math.min(Math.max(displayWidth(cleanTitle) + 6, 12, ...items.map((i) => displayWidth(sanitize(i)) + 4)), (this.screen.width as number) - 2);
-    const list = blessed.list({
-      parent: this.screen, top: 'center', left: 'center', width, height, label: ` ${blessed.escape(truncateWidth(cleanTitle, Math.max(1, width - 6)))} `, border: 'line', keys: true, vi: false, mouse: true,
-      items: items.map((i) => blessed.escape(sanitize(i))), tags: true,
-      style: this.theme.mono ? { selected: { inverse: true }, border: {} } : { selected: { bg: 'cyan', fg: 'black' }, border: { fg: 'cyan' } },
-    });
-    this.modal = list;
-    list.select(Math.max(0, Math.min(items.length - 1, selected)));
-    list.focus();
-    const finish = (i: number | null) => {
-      this.closeModal();
-      done(i);
-    };
-    list.on('select', (_item: unknown, index: number) => finish(index));
-    list.key(['escape', 'q', 'f10'], () => finish(null));
-    this.screen.render();
+    this.modals.menu(title, items, done, selected);
   }
 
   confirm(question: string, done: (yes: boolean) => void): void {
-    const box = blessed.box({
-      parent: this.screen, top: 'center', left: 'center', width: Math.min(question.length + 16, (this.screen.width as number) - 2), height: 3,
-      border: 'line', content: `${blessed.escape(sanitize(question))} [y/N]`, tags: true,
-      style: this.theme.mono ? {} : { border: { fg: 'red' } },
-    });
-    this.modal = box;
-    const onKey = (_ch: string, key: { name: string }) => {
-      this.screen.removeListener('keypress', onKey);
-      this.closeModal();
-      done(key.name === 'y');
-    };
-    // Let the keypress that opened the dialog finish first.
-    setImmediate(() => this.screen.on('keypress', onKey));
-    this.screen.render();
+    this.modals.confirm(question, done);
+  }
+
+  /**
+   * F1: every key of the shell, the trace panes and the current view, paged
+   * to the terminal (src/app/modals.ts).
+   */
+  private showHelp(): void {
+    const sections: Array<[string, Array<[string, string]>]> = [
+      ['Global', [...GLOBAL_HELP, ...this.views.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]],
+      ['Trace panes (eBPF; need root)', this.panes.help()],
+    ];
+    const h = this.current.screen.help?.();
+    if (h) sections.push([this.current.def.title, h]);
+    this.modals.showHelp(sections);
   }
 
   suspendAndRun(cmd: string, args: string[], done: (code: number | null) => void): void {
@@ -1000,112 +716,4 @@ export class App implements AppApi {
     done(r.error ? null : r.status);
   }
 
-  /**
-   * F1: every key of the shell, the trace panes and the current view. On a
-   * terminal too small for all of it the help is cut into pages (two columns
-   * when the width allows) and its last line says so ("more": Space/PgDn,
-   * PgUp); Esc, q, F1 or Enter closes it. Keys go to the help only.
-   */
-  private showHelp(): void {
-    const t = this.theme;
-    const sections: Array<[string, Array<[string, string]>]> = [
-      ['Global', [...GLOBAL_HELP, ...this.views.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]],
-      ['Trace panes (eBPF; need root)', this.panes.help()],
-    ];
-    const h = this.current.screen.help?.();
-    if (h) sections.push([this.current.def.title, h]);
-    const keyW = 14;
-    // [tagged, plain] lines for a column `colW` wide: a long description wraps
-    // under itself, a long key puts it on the next line.
-    const linesFor = (colW: number): Array<[string, string]> => {
-      const out: Array<[string, string]> = [];
-      const indent = 2 + keyW + 1;
-      const descW = Math.max(10, colW - indent);
-      for (const [title, entries] of sections) {
-        if (out.length) out.push(['', '']);
-        out.push([t.fg('header', blessed.escape(title)), title]);
-        for (const [k, d] of entries) {
-          const key = sanitize(k);
-          const words = sanitize(d).split(' ');
-          const desc: string[] = [];
-          let cur = '';
-          for (const w of words) {
-            if (cur && displayWidth(cur) + 1 + displayWidth(w) > descW) {
-              desc.push(cur);
-              cur = w;
-            } else cur = cur ? `${cur} ${w}` : w;
-          }
-          if (cur) desc.push(cur);
-          const keyText = `  ${t.fg('label', blessed.escape(key.padEnd(keyW)))} `;
-          const keyPlain = `  ${key.padEnd(keyW)} `;
-          let first = 0;
-          if (displayWidth(keyPlain) > indent) out.push([`  ${t.fg('label', blessed.escape(key))}`, `  ${key}`]);
-          else {
-            out.push([keyText + blessed.escape(desc[0] ?? ''), keyPlain + (desc[0] ?? '')]);
-            first = 1;
-          }
-          for (const more of desc.slice(first)) out.push([' '.repeat(indent) + blessed.escape(more), ' '.repeat(indent) + more]);
-        }
-      }
-      return out;
-    };
-    const box = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', tags: true, border: 'line', label: ' Help: ostop keys ', wrap: false });
-    this.modal = box;
-    let page = 0;
-    let pages = 1;
-    const layout = () => {
-      const W = Math.max(10, (this.screen.width as number) - 2);
-      const rows = Math.max(1, (this.screen.height as number) - 3); // the border, and the last line for the hint
-      // Two columns when one does not fit and each can still be 60 wide.
-      let cols = 1;
-      let colW = W;
-      let lines = linesFor(colW);
-      if (lines.length > rows && W >= 2 * 60 + 3) {
-        cols = 2;
-        colW = Math.floor((W - 3) / 2);
-        lines = linesFor(colW);
-      }
-      const perPage = rows * cols;
-      pages = Math.max(1, Math.ceil(lines.length / perPage));
-      page = Math.max(0, Math.min(page, pages - 1));
-      const cell = (i: number) => {
-        const l = lines[i];
-        if (!l) return ' '.repeat(colW);
-        // Cut by the plain text's width, so a long description never wraps.
-        if (displayWidth(l[1]) <= colW) return l[0] + ' '.repeat(colW - displayWidth(l[1]));
-        return blessed.escape(truncateWidth(l[1], colW - 1)) + '…';
-      };
-      const out: string[] = [];
-      const first = page * perPage;
-      for (let r = 0; r < rows; r++) {
-        out.push(cols === 2 ? `${cell(first + r)}   ${cell(first + rows + r)}` : cell(first + r));
-      }
-      const hint = pages > 1
-        ? `-- more: page ${page + 1}/${pages}  Space/PgDn next  PgUp previous  Esc/q close --`
-        : 'Esc/q close';
-      out.push(t.fg('warn', blessed.escape(truncateWidth(hint, W))));
-      box.setContent(out.join('\n'));
-    };
-    const opener = this.lastKey;
-    const onKey = (_ch: string | undefined, key: BlessedKey) => {
-      if (!key || key === opener || key.name === 'return') return; // blessed sends Enter twice: as 'enter', then as 'return'
-      const full = keyFull(_ch, key);
-      const step: Record<string, number> = { space: 1, pagedown: 1, down: 1, right: 1, j: 1, pageup: -1, up: -1, left: -1, b: -1, k: -1 };
-      if (full in step || full === 'home' || full === 'end') {
-        page = full === 'home' ? 0 : full === 'end' ? pages - 1 : page + step[full];
-        layout();
-        this.screen.render();
-        return;
-      }
-      if (['escape', 'q', 'f1', '?', 'h', 'enter', 'f10'].includes(full)) {
-        this.screen.removeListener('keypress', onKey);
-        this.closeModal();
-      }
-      // Any other key: ignored while the help is open.
-    };
-    layout();
-    this.modalRelayout = layout;
-    this.screen.on('keypress', onKey);
-    this.screen.render();
-  }
 }

@@ -17,7 +17,7 @@ import { UserNames } from '../../src/collectors/users.js';
 import { PROC_COLUMNS, DEFAULT_COLUMNS } from '../../src/model/columns.js';
 import type { AppApi } from '../../src/app/view.js';
 import { createActions } from '../../src/actions/index.js';
-import type { InputBarOptions } from '../../src/app/app.js';
+import type { InputBarOptions } from '../../src/app/modals.js';
 import { fakeScreen } from '../helpers/fake-screen.js';
 
 const PF_KTHREAD = 0x200000;
