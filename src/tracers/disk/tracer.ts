@@ -7,7 +7,6 @@
 // `monotonic_s` in JSON.
 import { readFileSync } from 'node:fs';
 import type { Column } from '../../model/columns.js';
-import { loadNative } from '../../native.js';
 import { clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type WireLayouts } from '../types.js';
 import { emptyHist, histAddNs, histColumns, histQuantile, histRows, type HistRow, type Log2Hist } from '../log2-hist.js';
 
@@ -170,11 +169,10 @@ export const diskTracer: TracerDescriptor<DiskEvent> = {
   name: 'disk',
   summary: 'block I/O: one line per request (size, device latency, submitter), log2 latency histograms per device',
   layouts: DISK_LAYOUTS,
-  nativeOptions(_opts: TraceOptions) {
+  nativeOptions(_opts: TraceOptions, probe) {
     // block_io_start (>= 6.5) sees the submitter in its own context; without
     // it block_rq_insert is the next best. Never both: each overwrites the start.
-    const n = loadNative();
-    const ioStart = n.ok ? n.addon.probe('tp_btf/block_io_start') === '' : true;
+    const ioStart = probe('tp_btf/block_io_start') === '';
     return { disable: [ioStart ? 'ostop_dk_insert' : 'ostop_dk_start'] };
   },
   decode: decodeDisk,
