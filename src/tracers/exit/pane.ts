@@ -1,27 +1,23 @@
 // Pane 4 (exit): the exitsnoop stream (exits, fatal signals sent, OOM
 // kills), or with `s` the exit aggregator's counts per command; `x`
 // failures only.
-import { Ring, TracePane, note, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
-import { clockTime, signalName, type TraceOptions } from '../types.js';
+import { Ring, TracePane, cellText, columnTable, note, paneColumns, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
+import { signalName, type TraceOptions } from '../types.js';
 import { ExitAggregator, exitColumns, isAbnormalExit, type ExitEvent } from './tracer.js';
 
-const EXIT_COLS: PaneCol[] = [
-  { title: 'TIME', width: 12 }, { title: 'PID', width: 7, align: 'right' }, { title: 'PPID', width: 7, align: 'right' },
-  { title: 'COMM', width: 15 }, { title: 'AGE', width: 8, align: 'right' }, { title: 'CODE', width: 4, align: 'right' },
-  { title: 'SIG', width: 8 }, { title: 'CORE', width: 4 }, { title: 'DETAIL', width: 0 },
-];
+const DETAIL = exitColumns.find((c) => c.id === 'detail')!;
+/** The stream shows `ostop trace exit`'s own columns; SIG says OOM for an OOM kill, DETAIL marks a signal sent. */
+const EXIT_COLS = paneColumns(exitColumns, [
+  ['time', 12], ['pid', 7], ['ppid', 7], ['comm', 15], ['age_ms', 8], ['exit_code', 4],
+  ['signal', 8, { text: (e: ExitEvent) => (e.kind === 'oom' ? 'OOM' : e.kind === 'exit' || e.signal ? signalName(e.signal) || '-' : '-') }],
+  ['core', 4],
+  ['detail', 0, { text: (e: ExitEvent) => (e.kind === 'signal' ? 'signal sent: ' : '') + cellText(DETAIL, e) }],
+]);
 const COUNT_COLS: PaneCol[] = [
   { title: 'EXITS', width: 7, align: 'right' }, { title: 'SIGNALED', width: 8, align: 'right' }, { title: 'CORES', width: 5, align: 'right' },
   { title: 'OOM', width: 4, align: 'right' }, { title: 'MAX AGE', width: 8, align: 'right' }, { title: 'COMM', width: 0 },
 ];
-const exitCol = (id: string) => exitColumns.find((c) => c.id === id)!;
-/** A cell as `ostop trace exit` prints it (the tracer's column). */
-const exitCell = (id: string, e: ExitEvent): string => {
-  const c = exitCol(id);
-  if (c.text) return c.text(e);
-  const v = c.value(e);
-  return v === null || v === undefined ? '-' : String(v);
-};
+const AGE = exitColumns.find((c) => c.id === 'age_ms')!;
 
 export class ExitPane extends TracePane<ExitEvent> {
   readonly tracer = 'exit';
@@ -51,20 +47,13 @@ export class ExitPane extends TracePane<ExitEvent> {
   draw(width: number, height: number): PaneLine[] {
     if (this.summary) {
       const rows = this.agg.byCommand().map((r) => ({
-        cells: [String(r.exits), String(r.signaled), String(r.cores), String(r.oom), exitCell('age_ms', { kind: 'exit', ageMs: r.max_age_ms } as ExitEvent), r.comm],
+        cells: [String(r.exits), String(r.signaled), String(r.cores), String(r.oom), cellText(AGE, { kind: 'exit', ageMs: r.max_age_ms } as ExitEvent), r.comm],
         style: (r.signaled || r.cores || r.oom ? 'error' : undefined) as PaneStyle,
       }));
       return table(COUNT_COLS, rows, width, height);
     }
-    const rows = this.ring.last(height - 1).map((e) => ({
-      cells: [
-        clockTime(e.time), String(e.pid), exitCell('ppid', e), e.comm, exitCell('age_ms', e), exitCell('exit_code', e),
-        e.kind === 'oom' ? 'OOM' : e.kind === 'exit' || e.signal ? signalName(e.signal) || '-' : '-', exitCell('core', e),
-        e.kind === 'exit' ? exitCell('detail', e) : `${e.kind === 'signal' ? 'signal sent: ' : ''}${exitCell('detail', e)}`,
-      ],
-      style: (isAbnormalExit(e) ? 'error' : e.kind === 'signal' ? 'warn' : e.kind === 'exit' && e.exitCode ? 'dim' : undefined) as PaneStyle,
-    }));
-    const t = table(EXIT_COLS, rows, width, height);
+    const rows = this.ring.last(height - 1);
+    const t = columnTable(EXIT_COLS, rows, width, height, (e) => (isAbnormalExit(e) ? 'error' : e.kind === 'signal' ? 'warn' : e.kind === 'exit' && e.exitCode ? 'dim' : undefined));
     if (!rows.length) t.push(note('waiting for process exits...'));
     return t;
   }
