@@ -16,6 +16,7 @@
 // Pure: no I/O.
 import { sanitize } from '../util/text.js';
 import type { FailureEvent, OomDetails, TimelineEntry } from '../model/failures.js';
+import { Ring } from '../store/ring.js';
 
 function clean(s: string | null | undefined): string | null {
   return s === null || s === undefined ? null : sanitize(s);
@@ -43,14 +44,14 @@ export interface TimelineOptions {
 }
 
 export class FailureTimeline {
-  private list: TimelineEntry[] = [];
+  /** Oldest first, in time order (src/store Ring: the oldest dropped in O(1) when full). */
+  private list: Ring<TimelineEntry>;
   private nextId = 1;
-  private capacity: number;
   /** Entries dropped because the timeline was full. */
   dropped = 0;
 
   constructor(opts: TimelineOptions = {}) {
-    this.capacity = opts.capacity ?? 5000;
+    this.list = new Ring<TimelineEntry>(opts.capacity ?? 5000);
   }
 
   /** Add one event, merging it into an existing entry for the same death. Returns the entry. */
@@ -65,37 +66,40 @@ export class FailureTimeline {
       fault: ev.fault ? { ...ev.fault, where: clean(ev.fault.where) } : undefined,
     };
     // Look back from the newest: merges are almost always with recent entries.
-    for (let i = this.list.length - 1; i >= 0 && i >= this.list.length - 200; i--) {
-      const t = this.list[i];
+    const n = this.list.size;
+    for (let i = n - 1; i >= 0 && i >= n - 200; i--) {
+      const t = this.list.at(i)!;
       if (compatible(t, e)) {
         mergeInto(t, e);
         return t;
       }
     }
     const entry: TimelineEntry = { ...e, id: this.nextId++, feeds: [e.feed], kmsgSeqs: [...(e.kmsgSeqs ?? [])] };
-    // Keep time order even when a slower feeder delivers late.
-    let at = this.list.length;
-    while (at > 0 && this.list[at - 1].tsUsec > entry.tsUsec) at--;
-    this.list.splice(at, 0, entry);
-    if (this.list.length > this.capacity) {
-      this.list.splice(0, this.list.length - this.capacity);
-      this.dropped++;
-    }
+    // Keep time order even when a slower feeder delivers late: the newer
+    // entries step aside and go back after it (late ones are near the end).
+    const newer: TimelineEntry[] = [];
+    for (let last = this.list.newest(); last && last.tsUsec > entry.tsUsec; last = this.list.newest()) newer.push(this.list.pop()!);
+    if (this.list.push(entry) !== undefined) this.dropped++;
+    for (let i = newer.length - 1; i >= 0; i--) if (this.list.push(newer[i]) !== undefined) this.dropped++;
     return entry;
   }
 
+  /** Oldest first (a copy of the list). */
   entries(): readonly TimelineEntry[] {
-    return this.list;
+    return this.list.toArray();
   }
 
   /** The entry a kernel-log record belongs to, if any. */
   entryForSeq(seq: number): TimelineEntry | undefined {
-    for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i].kmsgSeqs.includes(seq)) return this.list[i];
+    for (let i = this.list.size - 1; i >= 0; i--) {
+      const e = this.list.at(i)!;
+      if (e.kmsgSeqs.includes(seq)) return e;
+    }
     return undefined;
   }
 
   clear(): void {
-    this.list = [];
+    this.list.clear();
   }
 }
 

@@ -93,6 +93,23 @@ describe('FailureTimeline', () => {
     t.add(ev({ pid: 2 }));
     t.add(ev({ pid: 3 }));
     expect(t.entries().map((e) => e.pid)).toEqual([2, 3]);
+    expect(t.dropped).toBe(1);
+  });
+  it('when full, a late event takes its place in time and the oldest is dropped (itself when it is the oldest)', () => {
+    const t = new FailureTimeline({ capacity: 3 });
+    for (const [pid, ts] of [[1, 100], [2, 200], [3, 300]]) t.add(ev({ pid, tsUsec: ts }));
+    t.add(ev({ pid: 4, tsUsec: 150 }));
+    expect(t.entries().map((e) => [e.pid, e.tsUsec])).toEqual([[4, 150], [2, 200], [3, 300]]);
+    expect(t.dropped).toBe(1);
+    const old = t.add(ev({ pid: 5, tsUsec: 50 }));
+    expect(old.pid).toBe(5);
+    expect(t.entries().map((e) => e.pid)).toEqual([4, 2, 3]);
+    expect(t.dropped).toBe(2);
+    t.add(ev({ pid: 6, tsUsec: 400 }));
+    expect(t.entries().map((e) => e.pid)).toEqual([2, 3, 6]);
+    expect(t.dropped).toBe(3);
+    t.clear();
+    expect(t.entries()).toEqual([]);
     const t2 = new FailureTimeline();
     expect(t2.add(ev({ comm: 'a\x1b]0;pwned\x07b', cmdline: 'x\ny' }))).toMatchObject({ comm: 'a?b', cmdline: 'x y' });
   });
