@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { sanitize } from '../util/text.js';
 import { parseIo, type IoCounters } from './procfs/pid-io.js';
+import { parseComm } from './procfs/pid-comm.js';
 
 /** One process's /proc/PID/io counters (readBytes/writeBytes: bytes really fetched from / sent to the storage layer). */
 export interface PidIo extends IoCounters {
@@ -78,7 +79,7 @@ export function readPidIoSample(procRoot = '/proc'): PidIoSample {
     if (!io) continue;
     let comm = '?';
     try {
-      comm = sanitize(fs.readFileSync(`${procRoot}/${n}/comm`, 'utf8').replace(/\n$/, ''));
+      comm = sanitize(parseComm(fs.readFileSync(`${procRoot}/${n}/comm`, 'utf8')));
     } catch {
       continue;
     }

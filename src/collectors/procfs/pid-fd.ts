@@ -12,11 +12,21 @@ export interface FdTarget {
   deleted?: boolean;
 }
 
+/**
+ * The inode of a "socket:[12345]" link target, -1 for any other target.
+ * Cheap (no regex): the socket owner scan runs it on every fd of the system.
+ */
+export function socketInode(target: string): number {
+  if (target.length < 10 || !target.startsWith('socket:[') || target.charCodeAt(target.length - 1) !== 0x5d) return -1;
+  const digits = target.slice(8, -1);
+  return /^\d+$/.test(digits) ? Number(digits) : -1;
+}
+
 /** Classify one /proc/PID/fd/N symlink target. */
 export function classifyFdTarget(target: string): FdTarget {
-  let m = /^socket:\[(\d+)\]$/.exec(target);
-  if (m) return { kind: 'socket', target, inode: Number(m[1]) };
-  m = /^pipe:\[(\d+)\]$/.exec(target);
+  const ino = socketInode(target);
+  if (ino >= 0) return { kind: 'socket', target, inode: ino };
+  let m = /^pipe:\[(\d+)\]$/.exec(target);
   if (m) return { kind: 'pipe', target, inode: Number(m[1]) };
   m = /^anon_inode:\[?([^\]]*)\]?$/.exec(target);
   if (m) return { kind: 'anon', target, anonType: m[1] };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { accessMode, classifyFdTarget, openFlagNames, parseFdinfo } from '../../../src/collectors/procfs/pid-fd.js';
+import { accessMode, classifyFdTarget, openFlagNames, parseFdinfo, socketInode } from '../../../src/collectors/procfs/pid-fd.js';
 
 const fx = (p: string) => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 const read = (p: string) => fs.readFileSync(fx(p), 'latin1');
@@ -21,4 +21,10 @@ describe('/proc/PID/fd links and fdinfo', () => {
     expect(accessMode(fi.flags)).toBe('rw');
     expect(openFlagNames(fi.flags)).toEqual(['nonblock', 'cloexec']);
   });
+  it('a socket link gives its inode; anything else -1', () => {
+    expect(socketInode('socket:[12345]')).toBe(12345);
+    for (const t of ['socket:[]', 'socket:[12a]', 'socket:[1', 'pipe:[77]', '/tmp/socket:[1]', 'socket:12345']) expect(socketInode(t), t).toBe(-1);
+    expect(classifyFdTarget('socket:[x]').kind).toBe('other');
+  });
 });
+
