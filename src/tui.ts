@@ -17,6 +17,30 @@ import { TopSource, type TopInputs } from './views/top.js';
 import { TopScreen } from '../screens/top-screen.js';
 import { PaneHost } from '../screens/trace-panes.js';
 import { sanitize } from './util/text.js';
+import type { FailuresHub } from './failures/hub.js';
+
+/**
+ * The TUI's failure recorder (src/failures/hub.ts): one per TUI, made on
+ * first use (its modules stay out of start-up), shared by the shell (which
+ * starts its exit tracer at launch as root), the failures view (whose
+ * timeline outlives the view) and the drill-in (how a process ended).
+ */
+export interface FailureRecorder {
+  /** The recorder if something made it already, without making it. */
+  current(): FailuresHub | undefined;
+  open(): Promise<FailuresHub>;
+}
+
+export function failureRecorder(): FailureRecorder {
+  let hub: FailuresHub | undefined;
+  return {
+    current: () => hub,
+    async open() {
+      const { FailuresHub } = await import('./failures/hub.js'); // its eBPF feed is the exit tracer's (explicit default)
+      return (hub ??= new FailuresHub());
+    },
+  };
+}
 
 /** What the views take from the shell and the rest of the app, given once per TUI. */
 export interface ViewWiring {
@@ -27,6 +51,8 @@ export interface ViewWiring {
   pids?: ReadonlySet<number>;
   /** The trace panes' per-PID rates and the renice events, for the process table (set by the app). */
   topInputs(): TopInputs;
+  /** The failure recorder (default: one of this list's own). */
+  recorder?: FailureRecorder;
 }
 
 function pidParam(params: Record<string, unknown>): number {
@@ -42,6 +68,7 @@ function pidParam(params: Record<string, unknown>): number {
  * screens' requests.
  */
 export function tuiViews(w: ViewWiring): ViewEntry[] {
+  const recorder = w.recorder ?? failureRecorder();
   let netstatUi: unknown;
   let iostatUi: unknown;
   // One machine-wide sample per tick for every view: /proc/stat, meminfo, loadavg, uptime, vmstat, diskstats and net/dev are read once per tick.
@@ -57,13 +84,13 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
     {
       id: 'process', title: 'Process', stacks: true, scopesPanes: true,
       load: async () => {
-        const [{ ProcessSource }, { ProcessScreen }, { existingFailuresHub }] = await Promise.all([
-          import('./views/process-source.js'), import('../screens/process-screen.js'), import('./failures/hub.js'),
+        const [{ ProcessSource }, { ProcessScreen }] = await Promise.all([
+          import('./views/process-source.js'), import('../screens/process-screen.js'),
         ]);
         return {
           // How a process ended comes from the exit tracer the failures recorder
           // already runs as root (no second tracer); without it, from the zombie.
-          createSource: (params) => new ProcessSource(pidParam(params), { exitsOf: (pid) => existingFailuresHub()?.exitsOf(pid) ?? null }),
+          createSource: (params) => new ProcessSource(pidParam(params), { exitsOf: (pid) => recorder.current()?.exitsOf(pid) ?? null }),
           createScreen: (ctx, params) => new ProcessScreen(ctx, pidParam(params)),
         };
       },
@@ -94,10 +121,10 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
     {
       id: 'failures', title: 'Failures', key: 'f', drainsRecorder: true,
       load: async () => {
-        const [{ FailuresSource }, { FailuresScreen }] = await Promise.all([import('./failures/source.js'), import('../screens/failures-screen.js')]);
-        // The timeline lives in the TUI's failure recorder (src/failures/hub.ts), so it survives the view being closed;
+        const [{ FailuresSource }, { FailuresScreen }, hub] = await Promise.all([import('./failures/source.js'), import('../screens/failures-screen.js'), recorder.open()]);
+        // The timeline lives in the TUI's failure recorder, so it survives the view being closed;
         // the screen's toggles and target reach the Source in its request().
-        return { createSource: () => new FailuresSource(), createScreen: (ctx, params) => new FailuresScreen(ctx, params) };
+        return { createSource: () => new FailuresSource(hub), createScreen: (ctx, params) => new FailuresScreen(ctx, params) };
       },
     },
   ];
@@ -116,7 +143,9 @@ export async function runTui(ui: UiOptions): Promise<number> {
     if (uid === undefined) startError = `unknown user '${sanitize(ui.user)}': showing all users`;
   }
   let app: App | undefined;
+  const recorder = failureRecorder();
   const views = tuiViews({
+    recorder,
     users, uid,
     pids: ui.pids && ui.pids.length > 1 ? new Set(ui.pids) : undefined,
     topInputs: () => app!.topInputs(),
@@ -124,6 +153,7 @@ export async function runTui(ui: UiOptions): Promise<number> {
   app = new App(loaded.config, loaded.path, { saveEnabled: !loaded.error, startError }, makeTheme(mono), term.terminal, mono ? 0 : term.colors, {
     delaySec: ui.delaySec,
     first: ui.pids && ui.pids.length === 1 ? { id: 'process', params: { pid: ui.pids[0] } } : undefined,
+    recorder: () => recorder.open(),
     panes: (ctx) => new PaneHost(ctx),
   }, views);
   return app.run();

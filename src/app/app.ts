@@ -64,6 +64,8 @@ export interface AppOptions {
   delaySec?: number;
   /** -p PID: the view shown over the home view at start. */
   first?: { id: string; params: Record<string, unknown> };
+  /** The failure recorder, from the composition root: as root its exit tracer runs from launch. */
+  recorder?: () => Promise<FailuresHub>;
   /** The trace panes (keys 1-7), from the composition root (screens/trace-panes.ts). */
   panes?: (ctx: { screen: blessed.Widgets.Screen; theme: Theme; app: AppApi }) => PaneArea;
 }
@@ -252,10 +254,9 @@ export class App implements AppApi {
    * kernel log, which it reads from its backlog when shown.
    */
   private async startFailureRecorder(): Promise<void> {
-    if (process.getuid?.() !== 0 || this.exitCode !== undefined) return;
-    const { failuresHub } = await import('../failures/hub.js'); // its eBPF feed is the exit tracer's (explicit default)
+    if (!this.ui.recorder || process.getuid?.() !== 0 || this.exitCode !== undefined) return;
+    const hub = await this.ui.recorder();
     if (this.exitCode !== undefined) return;
-    const hub = failuresHub();
     hub.pinned = true;
     this.recorder = hub;
     await hub.startEbpf();

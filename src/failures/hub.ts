@@ -1,7 +1,8 @@
 // The failure recorder: one timeline fed by the kernel log and, with
 // privilege, the exit tracer, living as long as ostop (or one dump).
 //
-// The TUI's hub is made once and kept: the timeline must keep entries
+// The TUI's hub is made once by the composition root (src/tui.ts
+// failureRecorder) and kept: the timeline must keep entries
 // "since ostop started" although the app rebuilds a view's Source on every
 // show, and the drill-in asks it how a process ended (exitsOf). The kernel
 // log is re-read from where the hub left off (its backlog covers the time
@@ -145,17 +146,4 @@ export class FailuresHub {
     this.stopEbpf(true);
     this.reader.close();
   }
-}
-
-let shared: FailuresHub | undefined;
-
-/** The hub if something already created it (the recorder as root, the failures view), without creating one. */
-export function existingFailuresHub(): FailuresHub | undefined {
-  return shared;
-}
-
-/** The TUI's hub (created on first use: the recorder at start as root, or the failures view). */
-export function failuresHub(): FailuresHub {
-  shared ??= new FailuresHub();
-  return shared;
 }

@@ -13,7 +13,7 @@ import { DEFAULT_FAILURES_REQUEST, type CoreTarget, type FailuresModel, type Fai
 import { ostopCoreDir } from '../util/private-dir.js';
 import { buildModel, type TargetInput } from './model.js';
 import { scanDumps, whereDumpsGo, type DeadCwds } from './core-finder.js';
-import { failuresHub, type FailuresHub } from './hub.js';
+import type { FailuresHub } from './hub.js';
 
 function readText(p: string): string | null {
   try { return fs.readFileSync(p, 'utf8'); } catch { return null; }
@@ -95,7 +95,7 @@ export class FailuresSource implements Source<FailuresModel, FailuresRequest> {
   private started = false;
 
   constructor(
-    private readonly hub: FailuresHub = failuresHub(),
+    private readonly hub: FailuresHub,
     /** ostop's own core directory (where g writes), listed with the other dumps. */
     private readonly coreDir: string = ostopCoreDir(),
   ) {}
