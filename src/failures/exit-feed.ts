@@ -27,6 +27,7 @@ import type { ExitEvent } from '../tracers/exit/tracer.js';
 import type { ExecEvent } from '../tracers/exec/tracer.js';
 import { monotonicUsec } from '../collectors/kmsg.js';
 import { Ring } from '../store/ring.js';
+import { PidMap } from '../store/pid-map.js';
 import { EbpfFailureCorrelator, type FailureFeed, type RecordedExit } from './exit-correlator.js';
 import { FAULT_SIGNALS, type FailureEvent } from '../model/failures.js';
 import { commandLine } from '../collectors/procfs/pid-cmdline.js';
@@ -57,9 +58,10 @@ function readCmdline(pid: number, procRoot: string): string | null {
 /** Converts decoded exit-tracer events to FailureEvents. Exported for tests (no native code needed). */
 export class ExitEventAdapter {
   private corr = new EbpfFailureCorrelator();
-  private cmdlines = new Map<number, string>();
+  /** Command line per live pid (PidMap: CMDLINE_CACHE at most, the least recently set dropped first). */
+  private cmdlines = new PidMap<string>(CMDLINE_CACHE);
   /** Working directory per live pid (where a relative core_pattern puts its core), read while it lived. */
-  private cwds = new Map<number, string>();
+  private cwds = new PidMap<string>(CMDLINE_CACHE);
   /** Every process end converted, normal ones too, newest last (bounded). */
   private recent = new Ring<RecordedExit>(RECENT_EXITS);
   constructor(private readonly procRoot = '/proc', private readonly clock = { wallMs: () => Date.now(), monoUsec: monotonicUsec }) {}
@@ -77,9 +79,8 @@ export class ExitEventAdapter {
   noteCwd(pid: number): void {
     const c = readCwd(pid, this.procRoot);
     if (c === null) return;
-    this.cwds.delete(pid);
+    this.cwds.delete(pid); // set again as the newest
     this.cwds.set(pid, c);
-    if (this.cwds.size > CMDLINE_CACHE) this.cwds.delete(this.cwds.keys().next().value!);
   }
 
   /**
@@ -96,9 +97,8 @@ export class ExitEventAdapter {
   cmdlineReads = 0;
 
   private setCmdline(pid: number, c: string): void {
-    this.cmdlines.delete(pid);
+    this.cmdlines.delete(pid); // set again as the newest
     this.cmdlines.set(pid, c);
-    if (this.cmdlines.size > CMDLINE_CACHE) this.cmdlines.delete(this.cmdlines.keys().next().value!);
   }
 
   /** Successful execs replace a pid's command line. */
