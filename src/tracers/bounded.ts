@@ -1,15 +1,10 @@
 // Bounded state of the tracers' panes and aggregators: memory stays bounded
 // whatever the event rate.
-import { Ring as StoreRing } from '../store/ring.js';
 
 export const RING_CAP = 1000;
 
-/** A pane's ring of recent events: src/store's Ring, RING_CAP slots unless told. */
-export class Ring<T> extends StoreRing<T> {
-  constructor(capacity = RING_CAP) {
-    super(capacity);
-  }
-}
+/** A pane's ring of recent events: src/store's Ring (RING_CAP slots each). */
+export { Ring } from '../store/ring.js';
 
 /**
  * A Map with a size cap: when full, the lowest-scoring quarter is evicted

@@ -1,7 +1,7 @@
 // Pane 2 (disk I/O): the disksnoop stream, or with `s`/`h` the disk
 // aggregator's per device and direction latency histograms. Feeds the
 // process table's disk_lat column.
-import { Ring, TracePane, columnTable, histLines, note, paneColumns, type PaneColumn, type PaneLine, type PaneUi } from '../pane.js';
+import { RING_CAP, Ring, TracePane, columnTable, histLines, note, paneColumns, type PaneColumn, type PaneLine, type PaneUi } from '../pane.js';
 import type { PerPidMetric } from '../rates.js';
 import { DISK_COLUMNS, DiskAggregator, devName, type DiskEvent } from './tracer.js';
 import { formatBytes } from '../../util/format.js';
@@ -10,7 +10,7 @@ import { formatBytes } from '../../util/format.js';
 export class DiskPane extends TracePane<DiskEvent> {
   readonly tracer = 'disk';
   override readonly metric: PerPidMetric = 'diskLatMs';
-  private ring = new Ring<DiskEvent>();
+  private ring = new Ring<DiskEvent>(RING_CAP);
   private agg: DiskAggregator;
   /** The stream shows `ostop trace disk`'s own columns (device names from devNameOf). */
   private cols: PaneColumn<DiskEvent>[];

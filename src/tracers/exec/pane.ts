@@ -1,5 +1,5 @@
 // Pane 3 (exec): the execsnoop stream; `x` failed execs only.
-import { Ring, TracePane, columnTable, note, paneColumns, type PaneLine } from '../pane.js';
+import { RING_CAP, Ring, TracePane, columnTable, note, paneColumns, type PaneLine } from '../pane.js';
 import type { TraceOptions } from '../types.js';
 import { execTracer, type ExecEvent } from './tracer.js';
 
@@ -8,7 +8,7 @@ const EXEC_COLS = paneColumns(execTracer.columns, [['time', 12], ['pid', 7], ['p
 
 export class ExecPane extends TracePane<ExecEvent> {
   readonly tracer = 'exec';
-  private ring = new Ring<ExecEvent>();
+  private ring = new Ring<ExecEvent>(RING_CAP);
   failedOnly = false;
 
   override traceOptions(): TraceOptions {

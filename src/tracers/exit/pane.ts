@@ -1,7 +1,7 @@
 // Pane 4 (exit): the exitsnoop stream (exits, fatal signals sent, OOM
 // kills), or with `s` the exit aggregator's counts per command; `x`
 // failures only.
-import { Ring, TracePane, cellText, columnTable, note, paneColumns, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
+import { RING_CAP, Ring, TracePane, cellText, columnTable, note, paneColumns, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
 import { signalName, type TraceOptions } from '../types.js';
 import { ExitAggregator, exitColumns, isAbnormalExit, type ExitEvent } from './tracer.js';
 
@@ -21,7 +21,7 @@ const AGE = exitColumns.find((c) => c.id === 'age_ms')!;
 
 export class ExitPane extends TracePane<ExitEvent> {
   readonly tracer = 'exit';
-  private ring = new Ring<ExitEvent>();
+  private ring = new Ring<ExitEvent>(RING_CAP);
   private agg = new ExitAggregator();
   failedOnly = false;
   summary = false;

@@ -2,7 +2,7 @@
 // path and per process (the opens aggregator's tables); a storm switches to
 // the counts by itself. Feeds the process table's opens_rate column.
 import { sanitize } from '../../util/text.js';
-import { Ring, TracePane, columnTable, note, paneColumns, table, twoTables, type PaneCol, type PaneLine } from '../pane.js';
+import { RING_CAP, Ring, TracePane, columnTable, note, paneColumns, table, twoTables, type PaneCol, type PaneLine } from '../pane.js';
 import type { PerPidMetric } from '../rates.js';
 import { CountDeltas } from '../rates.js';
 import type { TraceOptions, TracerHandle } from '../types.js';
@@ -19,7 +19,7 @@ const PROC_COLS: PaneCol[] = [{ title: 'COUNT', width: 7, align: 'right' }, { ti
 export class OpensPane extends TracePane<OpensEvent> {
   readonly tracer = 'opens';
   override readonly metric: PerPidMetric = 'opensPerSec';
-  private ring = new Ring<OpensEvent>();
+  private ring = new Ring<OpensEvent>(RING_CAP);
   failedOnly = false;
   summary = false;
   pathSub = '';

@@ -2,7 +2,7 @@
 // stream beside syscount's table; system-wide the top processes by syscall
 // rate counted in the kernel. A stream storm switches to syscount for the
 // PID. Feeds the process table's syscalls_rate column.
-import { Ring, TracePane, note, sideBySide, table, textRow, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
+import { RING_CAP, Ring, TracePane, note, sideBySide, table, textRow, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
 import type { PerPidMetric } from '../rates.js';
 import { clockTime, type TraceOptions, type TracerHandle } from '../types.js';
 import { formatRet } from './args.js';
@@ -26,7 +26,7 @@ const SC_PROC_COLS: PaneCol[] = [
 export class SyscallsPane extends TracePane<SyscallEvent> {
   readonly tracer = 'syscalls';
   override readonly metric: PerPidMetric = 'syscallsPerSec';
-  private ring = new Ring<SyscallEvent>();
+  private ring = new Ring<SyscallEvent>(RING_CAP);
   private agg = new SyscallAggregator(this.traceOptions());
   private prev = new Map<number, { count: number; errors: number }>();
   private rates = new Map<number, { count: number; errors: number }>();

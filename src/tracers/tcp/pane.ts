@@ -1,6 +1,6 @@
 // Pane 6 (TCP): tcplife with connect/accept and retransmits as they happen,
 // or with `s` the tcp aggregator's retransmits per connection.
-import { Ring, TracePane, note, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
+import { RING_CAP, Ring, TracePane, note, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
 import { clockTime } from '../types.js';
 import { TcpAggregator, closeProblem, failedConnect, type TcpEvent } from './tracer.js';
 import { formatBytes } from '../../util/format.js';
@@ -20,7 +20,7 @@ const ep = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${
 
 export class TcpPane extends TracePane<TcpEvent> {
   readonly tracer = 'tcp';
-  private ring = new Ring<TcpEvent>();
+  private ring = new Ring<TcpEvent>(RING_CAP);
   private agg = new TcpAggregator();
   summary = false;
 
