@@ -81,6 +81,11 @@ export class NativeUnavailableError extends Error {
   }
 }
 
+/** The first line of an error the addon threw (later lines are libbpf's messages). */
+export function nativeErrorLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
 export type NativeResult = { ok: true; addon: NativeAddon } | { ok: false; error: NativeUnavailableError };
 
 let cached: NativeResult | undefined;
@@ -120,7 +125,7 @@ export function loadNative(): NativeResult {
   } catch (e) {
     return (cached = {
       ok: false,
-      error: new NativeUnavailableError(`the native addon failed to load: ${(e as Error).message}`, 'rebuild it: npm run setup'),
+      error: new NativeUnavailableError(`the native addon failed to load: ${e instanceof Error ? e.message : String(e)}`, 'rebuild it: npm run setup'),
     });
   }
 }

@@ -64,6 +64,11 @@ int ostop_task_files(struct bpf_iter__task_file___ostop *ctx)
 		return 0;
 	if (ctx->meta->seq_num == 0)
 		last_tgid = 0;
+	/* When the read buffer overflows (-EOVERFLOW), everything written for
+	 * this file is dropped and the program runs again for the same file
+	 * in the next read(): last_tgid is only kept for what stays written,
+	 * or that process's marker would be lost at every buffer boundary. */
+	u32 prev_tgid = last_tgid;
 	if ((u32)task->tgid != last_tgid) {
 		/* One marker per process with open files: userspace then knows
 		 * which processes the iterator saw (and reads the others, if
@@ -72,7 +77,8 @@ int ostop_task_files(struct bpf_iter__task_file___ostop *ctx)
 		m.tgid = task->tgid;
 		m.fd = TASKFILES_MARKER_FD;
 		__builtin_memcpy(m.comm, task->comm, sizeof(m.comm));
-		bpf_seq_write(seq, &m, sizeof(m));
+		if (bpf_seq_write(seq, &m, sizeof(m)))
+			return 0;
 		last_tgid = task->tgid;
 	}
 	struct inode___ostop *inode = file->f_inode;
@@ -83,6 +89,7 @@ int ostop_task_files(struct bpf_iter__task_file___ostop *ctx)
 	r.tgid = task->tgid;
 	r.fd = ctx->fd;
 	__builtin_memcpy(r.comm, task->comm, sizeof(r.comm));
-	bpf_seq_write(seq, &r, sizeof(r));
+	if (bpf_seq_write(seq, &r, sizeof(r)))
+		last_tgid = prev_tgid;
 	return 0;
 }

@@ -34,7 +34,7 @@
 // BTF loads; 2.3 ms when every field was a bpf_probe_read_kernel), decode
 // ~1.4 ms, readdir of /proc ~0.7 ms, the rest is the per-row loop (cmdline
 // cache, detail columns). 10,000 processes: not measured yet.
-import { loadNative, type NativeAddon } from '../native.js';
+import { loadNative, nativeErrorLine, type NativeAddon } from '../native.js';
 import { readFileFast } from './procfs/read.js';
 import { CLK_TCK, PF_KTHREAD, parseStat } from './procfs/pid-stat.js';
 import type { ProcSample } from './proc-pid.js';
@@ -294,7 +294,7 @@ export class BpfTaskReader {
     try {
       return this.addon.tasksRead();
     } catch (e) {
-      failed = `task iterator failed: ${(e as Error).message.split('\n')[0]}`;
+      failed = `task iterator failed: ${nativeErrorLine(e)}`;
       throw e;
     }
   }
@@ -350,7 +350,7 @@ export class BpfTaskReader {
       return { ok: true, reader: new BpfTaskReader(addon) };
     } catch (e) {
       closeUnused();
-      return { ok: false, reason: (e as Error).message.split('\n')[0] };
+      return { ok: false, reason: nativeErrorLine(e) };
     }
   }
 }

@@ -12,7 +12,7 @@
 // Used only as root in the initial pid namespace; any failure is final for
 // the run and falls back to /proc.
 import * as fs from 'node:fs';
-import { loadNative } from '../native.js';
+import { loadNative, nativeErrorLine } from '../native.js';
 import { sanitize } from '../util/text.js';
 import type { SocketOwner } from './socket-types.js';
 
@@ -106,7 +106,7 @@ export function readSocketOwnersBpf(inodes?: ReadonlySet<number>): BpfSocketOwne
     }
     return decodeSocketOwners(addon.taskFilesRead(), inodes);
   } catch (e) {
-    failed = `socket-owner iterator failed: ${(e as Error).message.split('\n')[0]}`;
+    failed = `socket-owner iterator failed: ${nativeErrorLine(e)}`;
     return undefined;
   }
 }

@@ -4,6 +4,7 @@
 // with a forked grandchild), with the rest of the machine as it is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { isDeepStrictEqual } from 'node:util';
 import { readSocketOwners } from '../../src/collectors/sockets.js';
 import { decodeSocketOwners, readSocketOwnersBpf, socketOwnersBpfFailure, TASKFILES_MARKER_FD, TASKFILES_REC } from '../../src/collectors/socket-owners-bpf.js';
 import { loadNative } from '../../src/native.js';
@@ -92,13 +93,12 @@ describe.skipIf(skip !== null)('socket owners: BPF iterator vs /proc scan (live,
     expect(shared.some((o) => o.pid === child.pid)).toBe(true);
     // The whole table too, for sockets that exist in both reads (others may
     // come and go in between) and whose owner did not change around the
-    // iterator's read (the /proc scan before and after it agree: other
+    // iterator's read (the /proc scans before and after it agree: other
     // processes fork and exit meanwhile, changing sharedBy).
     const before = readSocketOwners({ bpf: false });
     const allBpf = readSocketOwners();
     const allProc = readSocketOwners({ bpf: false });
-    const stable = (k: number) => JSON.stringify(before.get(k)) === JSON.stringify(allProc.get(k));
-    const common = [...allBpf.keys()].filter((k) => allProc.has(k) && stable(k));
+    const common = [...allBpf.keys()].filter((k) => allProc.has(k) && isDeepStrictEqual(before.get(k), allProc.get(k)));
     expect(common.length).toBeGreaterThanOrEqual(inodes.length);
     for (const k of common) expect(allBpf.get(k), `inode ${k}`).toEqual(allProc.get(k));
     // Sockets of processes the iterator does not see (on this VM pid 1's) come from the /proc fallback.
@@ -108,4 +108,33 @@ describe.skipIf(skip !== null)('socket owners: BPF iterator vs /proc scan (live,
       expect(still.has(k), `inode ${k} of unseen pid ${o.pid} missing from the iterator path`).toBe(false);
     }
   });
+
+  it('marks every process it reports sockets of, also across read-buffer boundaries', async () => {
+    // 600 processes with sockets on fd 1 and 2 and /dev/null on fd 0: their
+    // records cross several of the kernel's read buffers (32 KiB). A file
+    // whose records do not fit is shown again in the next read(); its
+    // process's marker must come again with it, or that process counts as
+    // unseen and its sockets are counted twice by the /proc fallback.
+    const kids: ChildProcess[] = [];
+    try {
+      for (let i = 0; i < 600; i++) kids.push(spawn('sleep', ['600'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+      await new Promise((r) => setTimeout(r, 300));
+      const nat = loadNative();
+      if (!nat.ok) throw nat.error;
+      const buf = nat.addon.taskFilesRead();
+      const dv = new DataView(buf);
+      const marked = new Set<number>();
+      const unmarked = new Set<number>();
+      for (let o = 0; o + TASKFILES_REC.size <= buf.byteLength; o += TASKFILES_REC.size) {
+        const pid = dv.getUint32(o + TASKFILES_REC.tgid, true);
+        if (dv.getUint32(o + TASKFILES_REC.fd, true) === TASKFILES_MARKER_FD) marked.add(pid);
+        else if (!marked.has(pid)) unmarked.add(pid);
+      }
+      expect(buf.byteLength).toBeGreaterThan(3 * 32768);
+      for (const k of kids) expect(marked.has(k.pid!), `pid ${k.pid} has no marker`).toBe(true);
+      expect([...unmarked], 'processes with socket records before (or without) their marker').toEqual([]);
+    } finally {
+      for (const k of kids) k.kill('SIGKILL');
+    }
+  }, 30000);
 });
