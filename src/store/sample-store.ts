@@ -33,6 +33,44 @@ export interface Stamped<S> {
   readonly sample: S;
 }
 
+/**
+ * What in `x` would not come back equal from JSON (see the file header):
+ * paths such as "stat.cpus[0]: Map". Empty when `x` is plain data. For tests
+ * and a recorder's debug checks (it walks the whole value).
+ */
+export function plainDataProblems(x: unknown, path = '$'): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, at: string): void => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) out.push(`${at}: ${v} (JSON writes null)`);
+      return;
+    }
+    if (typeof v !== 'object') {
+      out.push(`${at}: ${typeof v}`);
+      return;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        if (!(i in v) || v[i] === undefined) out.push(`${at}[${i}]: hole or undefined (JSON writes null)`);
+        else walk(v[i], `${at}[${i}]`);
+      }
+      return;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      out.push(`${at}: ${(v as object).constructor?.name ?? 'object with a prototype'}`);
+      return;
+    }
+    for (const [k, e] of Object.entries(v)) {
+      if (e === undefined) continue; // an absent optional field: JSON leaves it out, which reads back the same
+      walk(e, `${at}.${k}`);
+    }
+  };
+  walk(x, path);
+  return out;
+}
+
 /** The persisted form (see the file header). */
 export interface SampleStoreJSON<S> {
   format: typeof SAMPLE_STORE_FORMAT;
