@@ -34,7 +34,7 @@ export interface ProcColumn extends Column<ProcRow> {
   needs: ProcNeed[];
   text: (r: ProcRow) => string;
   /** JSON/CSV value with documented units. */
-  value: (r: ProcRow) => string | number | null;
+  value: (r: ProcRow) => string | number | boolean | null;
   /** Sort key; numbers sort numerically, strings by locale-free compare. Keys are
    * rounded as displayed, so rows that look equal stay in PID order instead of
    * swapping on every refresh (less flicker, fewer bytes to the terminal). */
@@ -97,6 +97,8 @@ export const PROC_COLUMNS: ProcColumn[] = [
   { id: 'cgroup', title: 'CGROUP', description: 'Control group path (v2 unified, else first v1)', width: 24, align: 'left', needs: ['cgroup'], text: (r) => r.cgroup ?? '-', value: (r) => r.cgroup ?? null, sort: (r) => r.cgroup ?? '', descending: false },
   { id: 'comm', title: 'COMM', description: 'Command name (15 bytes, from /proc/PID/stat)', width: 15, align: 'left', needs: [], text: (r) => r.comm, value: (r) => r.comm, sort: (r) => r.comm, descending: false },
   { id: 'command', title: 'COMMAND', description: 'Full command line', width: 0, align: 'left', needs: ['cmdline'], text: (r) => r.command, value: (r) => r.command, sort: (r) => r.command, descending: false },
+  { id: 'is_thread', title: 'THR', description: 'A user thread (H shows them), not a process', width: 3, align: 'left', needs: [], text: (r) => (r.isThread ? 'yes' : '-'), value: (r) => r.isThread, sort: (r) => (r.isThread ? 1 : 0), descending: true },
+  { id: 'is_kernel_thread', title: 'KTHR', description: 'A kernel thread (K shows them)', width: 4, align: 'left', needs: [], text: (r) => (r.isKernelThread ? 'yes' : '-'), value: (r) => r.isKernelThread, sort: (r) => (r.isKernelThread ? 1 : 0), descending: true },
   // eBPF-fed (ids are stable config/JSON names).
   ebpfColumn('opens_rate', 'OPEN/s', 'open() calls per second (eBPF; while trace pane 1 is on)', 6, (r) => r.opensPerSec, 0, 'opens'),
   ebpfColumn('syscalls_rate', 'SYSC/s', 'syscalls per second (eBPF; while trace pane 5 is on)', 7, (r) => r.syscallsPerSec, 0, 'syscalls'),

@@ -1,7 +1,7 @@
 // `ostop dump processes`: the top view's Model printed without a TTY, like
 // `top -b`. JSON field names and units are part of the public interface
 // (documented in README.md): add fields, never rename or change units.
-import { formatRecords } from '../model/output.js';
+import { formatRecords, toObject } from '../model/output.js';
 import type { Column } from '../model/columns.js';
 import { sleep, UsageError, type DumpOptions, type DumpView } from '../model/dump-view.js';
 import { ProcessCollector } from '../collectors/processes.js';
@@ -13,15 +13,18 @@ import { arrangeRows } from '../model/process-view.js';
 import { formatDuration } from '../util/format.js';
 import { jsonLine } from '../util/output-safe.js';
 
-/** The stable JSON record of one process. */
+/**
+ * The columns every JSON process record has, whatever --columns says; its
+ * keys are the column ids (README: the keys renamed when they became ids).
+ * Columns chosen with --columns beyond these are added under their ids.
+ */
+export const JSON_COLUMN_IDS = ['pid', 'ppid', 'user', 'uid', 'comm', 'command', 'state', 'priority', 'nice', 'cpu', 'mem', 'virt', 'res', 'shr', 'threads', 'start', 'time', 'tty', 'processor', 'is_thread', 'is_kernel_thread'] as const;
+const JSON_COLUMNS = resolveColumns(JSON_COLUMN_IDS);
+const BASE_JSON = new Set<string>(JSON_COLUMN_IDS);
+
+/** The stable JSON record of one process: column id -> JSON/CSV value. */
 export function processJson(r: ProcRow): Record<string, unknown> {
-  return {
-    pid: r.pid, ppid: r.ppid, user: r.user, uid: r.uid, comm: r.comm, cmdline: r.command, state: r.state,
-    priority: r.priority, nice: r.nice, cpu_percent: Math.round(r.cpuPercent * 100) / 100, mem_percent: Math.round(r.memPercent * 100) / 100,
-    virt_bytes: r.virtBytes, rss_bytes: r.rssBytes, shr_bytes: r.shrBytes, threads: r.threads,
-    start_time: Math.round(r.startTime), cpu_time_sec: Math.round(r.cpuTimeSec * 100) / 100, tty: r.tty, processor: r.processor,
-    is_thread: r.isThread, is_kernel_thread: r.isKernelThread,
-  };
+  return toObject(r, JSON_COLUMNS);
 }
 function round2<T extends object>(o: T): T {
   const r: Record<string, unknown> = {};
@@ -29,7 +32,6 @@ function round2<T extends object>(o: T): T {
   return r as T;
 }
 
-const BASE_JSON = new Set(['pid', 'ppid', 'user', 'uid', 'comm', 'state', 'priority', 'nice', 'cpu', 'mem', 'virt', 'res', 'shr', 'threads', 'start', 'time', 'tty', 'processor', 'command']);
 
 /** Local wall-clock HH:MM:SS, as top's first line shows it. */
 function clock(ms: number): string {

@@ -6,8 +6,8 @@
 //     taken concurrently (`top -b -n 2 -d 1 -p PID`, second iteration);
 //   - a process holding ~200 MB of touched memory: RES within 5% of
 //     `ps -o rss=` * 1024 (and of /proc/PID/status VmRSS);
-//   - identity fields (pid, ppid, user, comm, cmdline, state, threads,
-//     start_time) equal to what ps shows.
+//   - identity fields (pid, ppid, user, comm, command, state, threads,
+//     start) equal to what ps shows.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -28,8 +28,8 @@ let mem: ChildProcess;
 const HOG_MB = 200;
 
 interface ProcJson {
-  pid: number; ppid: number; user: string; uid: number; comm: string; cmdline: string; state: string;
-  cpu_percent: number; rss_bytes: number; threads: number; start_time: number; virt_bytes: number;
+  pid: number; ppid: number; user: string; uid: number; comm: string; command: string; state: string;
+  cpu: number; res: number; threads: number; start: number; virt: number;
 }
 
 function clockTicks(): number {
@@ -118,16 +118,16 @@ describe('dump processes accuracy', () => {
     expect(p, 'busy loop in the dump').toBeDefined();
     expect(r.interval).toBeGreaterThan(0.9);
     expect(r.interval).toBeLessThan(1.5);
-    const msg = `ostop ${p.cpu_percent}%, /proc delta over the same ${r.interval} s ${r.busyPct.toFixed(1)}%, top ${r.topPct}%`;
+    const msg = `ostop ${p.cpu}%, /proc delta over the same ${r.interval} s ${r.busyPct.toFixed(1)}%, top ${r.topPct}%`;
     console.log(`[accuracy] busy loop: ${msg}`);
-    expect(Math.abs(p.cpu_percent - r.busyPct), msg).toBeLessThanOrEqual(CPU_TOLERANCE);
+    expect(Math.abs(p.cpu - r.busyPct), msg).toBeLessThanOrEqual(CPU_TOLERANCE);
     // When the loop had a whole core (an otherwise idle machine), ostop says ~100%.
-    if (r.busyPct >= 90) expect(Math.abs(p.cpu_percent - 100), msg).toBeLessThanOrEqual(CPU_TOLERANCE);
-    expect(p.cpu_percent, msg).toBeLessThanOrEqual(100 + CPU_TOLERANCE);
+    if (r.busyPct >= 90) expect(Math.abs(p.cpu - 100), msg).toBeLessThanOrEqual(CPU_TOLERANCE);
+    expect(p.cpu, msg).toBeLessThanOrEqual(100 + CPU_TOLERANCE);
     // top samples its own window (it cannot share ostop's); compare when that
     // window saw what /proc saw for ostop's, i.e. the load was steady.
     if (r.topPct !== undefined && Math.abs(r.topPct - r.busyPct) <= TOP_TOLERANCE / 2) {
-      expect(Math.abs(p.cpu_percent - r.topPct), msg).toBeLessThanOrEqual(TOP_TOLERANCE);
+      expect(Math.abs(p.cpu - r.topPct), msg).toBeLessThanOrEqual(TOP_TOLERANCE);
     }
     expect(p.state).toBe('R');
   }, 20000);
@@ -137,16 +137,16 @@ describe('dump processes accuracy', () => {
     const p = r.procs.get(mem.pid!)!;
     const psRss = Number(await ps(mem.pid!, 'rss=')) * 1024;
     const vmRss = Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${mem.pid}/status`, 'utf8'))![1]) * 1024;
-    console.log(`[accuracy] memory hog: ostop rss ${p.rss_bytes}, ps ${psRss}, VmRSS ${vmRss}`);
+    console.log(`[accuracy] memory hog: ostop rss ${p.res}, ps ${psRss}, VmRSS ${vmRss}`);
     expect(psRss).toBeGreaterThan(HOG_MB * 1048576 * 0.95);
-    expect(Math.abs(p.rss_bytes - psRss) / psRss).toBeLessThanOrEqual(RSS_TOLERANCE);
-    expect(Math.abs(p.rss_bytes - vmRss) / vmRss).toBeLessThanOrEqual(RSS_TOLERANCE);
+    expect(Math.abs(p.res - psRss) / psRss).toBeLessThanOrEqual(RSS_TOLERANCE);
+    expect(Math.abs(p.res - vmRss) / vmRss).toBeLessThanOrEqual(RSS_TOLERANCE);
     const psVsz = Number(await ps(mem.pid!, 'vsz=')) * 1024;
-    expect(Math.abs(p.virt_bytes - psVsz) / psVsz).toBeLessThanOrEqual(RSS_TOLERANCE);
-    expect(p.cpu_percent).toBeLessThan(5);
+    expect(Math.abs(p.virt - psVsz) / psVsz).toBeLessThanOrEqual(RSS_TOLERANCE);
+    expect(p.cpu).toBeLessThan(5);
   }, 20000);
 
-  it('pid, ppid, user, comm, cmdline, state, threads and start_time agree with ps', async () => {
+  it('pid, ppid, user, comm, command, state, threads and start agree with ps', async () => {
     // A multi-threaded process too: this test's own node runner.
     const pids = [busy.pid!, mem.pid!, process.pid];
     const r = await dump(pids);
@@ -166,20 +166,20 @@ describe('dump processes accuracy', () => {
       expect(p!.uid, ctx).toBe(fs.statSync(`/proc/${pid}`).uid);
       expect(p!.comm, ctx).toBe(comm);
       expect(p!.comm, ctx).toBe(psComm);
-      expect(p!.cmdline, ctx).toBe(args);
+      expect(p!.command, ctx).toBe(args);
       expect(p!.threads, ctx).toBe(Number(nlwp));
       // State letter: R for the loop, S for the sleeping hog (ps adds modifiers like 's', 'l', '+').
       // This test's own runner flips between R and S (it samples /proc every 5 ms): not compared.
       if (pid !== process.pid) expect(p!.state, ctx).toBe(stat[0]);
-      // ps lstart has 1 s resolution; ostop's start_time is epoch seconds (rounded).
+      // ps lstart has 1 s resolution; ostop's start is epoch seconds (rounded).
       const psStart = Date.parse(lstart + ' UTC') / 1000;
       expect(Number.isFinite(psStart), lstart).toBe(true);
-      expect(Math.abs(p!.start_time - psStart), `${ctx} ps lstart ${lstart}`).toBeLessThanOrEqual(1);
+      expect(Math.abs(p!.start - psStart), `${ctx} ps lstart ${lstart}`).toBeLessThanOrEqual(1);
     }
     expect(r.procs.get(process.pid)!.threads).toBeGreaterThan(1);
     expect(r.procs.get(busy.pid!)!.ppid).toBe(process.pid);
     expect(r.procs.get(busy.pid!)!.state).toBe('R');
     expect(r.procs.get(mem.pid!)!.state).toBe('S');
-    expect(r.procs.get(mem.pid!)!.cmdline).toMatch(/python3 -c import sys, time; b = b"x"/);
+    expect(r.procs.get(mem.pid!)!.command).toMatch(/python3 -c import sys, time; b = b"x"/);
   }, 30000);
 });

@@ -93,7 +93,7 @@ describe('ostop dump processes: hostile comm and argv', () => {
     const lines = r.stdout.toString('utf8').trimEnd().split('\n');
     expect(lines.length).toBe(1);
     const p = JSON.parse(lines[0]).processes.find((x: { pid: number }) => x.pid === kid.pid);
-    expect(p).toMatchObject({ comm: COMM, cmdline: `${argv0} 1000` });
+    expect(p).toMatchObject({ comm: COMM, command: `${argv0} 1000` });
   });
 
   it('csv: no controls, formula cells prefixed with a quote, negative numbers left as numbers', async () => {

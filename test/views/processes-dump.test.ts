@@ -3,7 +3,8 @@
 // clock in the text header).
 import { describe, expect, it } from 'vitest';
 import type { DumpOptions } from '../../src/model/dump-view.js';
-import { processesDump } from '../../src/views/processes-dump.js';
+import { JSON_COLUMN_IDS, processesDump } from '../../src/views/processes-dump.js';
+import { columnById } from '../../src/model/columns.js';
 
 async function dump(format: 'json' | 'csv' | 'text', n: number, flags: Record<string, string | boolean> = {}) {
   let out = '';
@@ -55,5 +56,17 @@ describe.skipIf(process.platform !== 'linux')('dump processes sample times', () 
     const r = await dump('json', 1, { pid: String(process.pid) });
     const o = JSON.parse(r.out.trim());
     expect(o.time).toMatch(ISO);
+  });
+
+  it('JSON: every key of a process record is a column id, the same as CSV headers and --columns', async () => {
+    const r = await dump('json', 1, { pid: String(process.pid), columns: 'pid,io_read,cgroup' });
+    const p = (JSON.parse(r.out.trim()) as { processes: Array<Record<string, unknown>> }).processes[0];
+    expect(Object.keys(p)).toEqual([...JSON_COLUMN_IDS, 'io_read', 'cgroup']);
+    for (const k of Object.keys(p)) expect(columnById(k), k).toBeDefined();
+    expect(p).toMatchObject({ pid: process.pid, is_thread: false, is_kernel_thread: false });
+    expect(typeof p.cpu).toBe('number');
+    expect(p.command).toContain('node');
+    const c = await dump('csv', 1, { pid: String(process.pid), columns: 'pid,command,cpu,res,is_thread' });
+    expect(c.out.split('\n')[0]).toBe('sample_time,pid,command,cpu,res,is_thread');
   });
 });
