@@ -1,19 +1,25 @@
-// Where ostop's first seconds go: runs ostop through its bin's node flags,
-// with --cpu-prof, in a 200x50 pty beside BENCH_EXTRA_PROCS (1,000) idle
-// processes, for PROFILE_SECONDS (15); then quits it with q and reports
-//   - CPU per thread of the ostop process (main JS thread, V8 workers:
-//     concurrent compilation, libuv pool, native threads), from
-//     /proc/PID/task/*/stat, since only the main thread is in the profile;
-//   - from the profile, the samples of the first PROFILE_SECONDS only:
-//     self time per source file and per function, and inclusive time
-//     (the function and everything it calls) of the heaviest functions.
-// File names come from the module URLs, so the bundle is set aside for the
-// run (PROFILE_BUNDLE=1 keeps it: then the names are the bundle's lines).
+// Where ostop's first seconds go: runs ostop with its bin's node flags
+// under `perf record` (with --perf-basic-prof, so JavaScript frames have
+// names), in a 200x50 pty beside BENCH_EXTRA_PROCS (1,000) idle processes,
+// for PROFILE_SECONDS (15); then quits it with q and reports, over those
+// seconds:
+//   - CPU per thread (user, system) from /proc/PID/task/*/stat: the main JS
+//     thread, V8's workers (concurrent optimizing compiler), the libuv pool;
+//   - from perf's samples (every thread, kernel included): time by kind of
+//     leaf frame (kernel, V8's optimizing compiler, GC, interpreter and
+//     builtins, compiled JS, libc...), kernel time by system call, and time
+//     by the nearest JavaScript function (its own time plus the native work
+//     it called), self and inclusive.
+// Why perf and not node --cpu-prof: the V8 profile holds the main thread
+// only (here a third of the start-up CPU is on other threads or in the
+// kernel), and ostop under --cpu-prof in a pty died of SIGPROF within
+// seconds.
 //
 //   node dist/bench/start-profile.js [path/to/bin/ostop.js]
 //
-// Not part of `npm run bench` (a diagnosis, not a comparison).
-import { spawn, type ChildProcess } from 'node:child_process';
+// Not part of `npm run bench` (a diagnosis, not a comparison). Needs perf
+// (Debian linux-perf: scripts/setup.sh --bench) and root.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,20 +31,8 @@ const SECONDS = Number(process.env.PROFILE_SECONDS ?? 15);
 const EXTRA = Number(process.env.BENCH_EXTRA_PROCS ?? 1000);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HZ = 100;
+const FREQ = 997;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface CpuProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface CpuProfile {
-  nodes: CpuProfileNode[];
-  startTime: number;
-  endTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
 
 /** The bin's shebang: `#!/usr/bin/env -S -u NODE_OPTIONS K=V... node FLAGS` -> env and node flags. */
 export function shebang(bin: string): { env: Record<string, string>; flags: string[] } {
@@ -55,43 +49,96 @@ export function shebang(bin: string): { env: Record<string, string>; flags: stri
   return { env, flags };
 }
 
-/** Self and inclusive milliseconds per key over the samples taken before `untilMs`. */
-export function aggregate(p: CpuProfile, untilMs: number, key: (n: CpuProfileNode) => string): { self: Map<string, number>; incl: Map<string, number>; totalMs: number } {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const self = new Map<string, number>();
-  const incl = new Map<string, number>();
-  let t = 0;
-  let totalMs = 0;
-  for (let i = 0; i < p.samples.length; i++) {
-    t += p.timeDeltas[i];
-    if (t / 1000 > untilMs) break;
-    // the time until the next sample belongs to this one
-    const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
-    totalMs += dt;
-    const leaf = byId.get(p.samples[i])!;
-    const k = key(leaf);
-    self.set(k, (self.get(k) ?? 0) + dt);
-    const seen = new Set<string>();
-    for (let id: number | undefined = leaf.id; id !== undefined; id = parent.get(id)) {
-      const kk = key(byId.get(id)!);
-      if (seen.has(kk)) continue;
-      seen.add(kk);
-      incl.set(kk, (incl.get(kk) ?? 0) + dt);
-    }
-  }
-  return { self, incl, totalMs };
+export interface PerfSample {
+  tid: number;
+  t: number;
+  /** Leaf first: [symbol, dso]. */
+  frames: Array<[string, string]>;
 }
 
-/** The whole process's user and system ticks (exited threads included). */
-function procTicks(pid: number): [number, number] | undefined {
-  try {
-    const f = parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-    return f ? [f.utime, f.stime] : undefined;
-  } catch {
-    return undefined;
+/** `perf script -F tid,time,ip,sym,dso` output -> samples. */
+export function parsePerfScript(text: string): PerfSample[] {
+  const out: PerfSample[] = [];
+  let cur: PerfSample | undefined;
+  for (const line of text.split('\n')) {
+    const head = /^\s*(\d+)\s+([\d.]+):\s*$/.exec(line);
+    if (head) {
+      if (cur) out.push(cur);
+      cur = { tid: Number(head[1]), t: Number(head[2]), frames: [] };
+      continue;
+    }
+    if (!cur || !line.trim()) continue;
+    const m = /^\s*[0-9a-f]+ (.*) \((.*)\)$/.exec(line);
+    if (m) cur.frames.push([m[1], m[2]]);
   }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/** What kind of work a leaf frame is. */
+export function kindOf(sym: string, dso: string): string {
+  if (dso.startsWith('[kernel') || sym.startsWith('bpf_prog_')) return 'kernel';
+  if (/compiler::|maglev|turboshaft/i.test(sym)) return 'V8 optimizing compiler';
+  if (/Heap|Scaveng|MarkCompact|Sweeper|Marking|Evacuat|GCTracer/.test(sym)) return 'V8 GC';
+  if (/Parser|Scanner|PreParse|Compiler::Compile|BytecodeGenerator|CodeSerializer|Deserializ/.test(sym)) return 'V8 parse, bytecode, code cache';
+  if (sym.startsWith('JS:')) return 'JavaScript, compiled';
+  if (sym.startsWith('Builtins_') || dso.startsWith('[JIT]')) return 'JavaScript, interpreter and builtins';
+  if (/ostop_native|libbpf|libelf/.test(dso)) return 'addon, libbpf (user)';
+  if (/libc\.so|libstdc\+\+/.test(dso)) return 'libc, libstdc++ (malloc, memcpy)';
+  return 'V8, node (other)';
+}
+
+function jsName(sym: string, root: string): string {
+  const m = /^JS:[*~^+]?(\S*) (\S+)$/.exec(sym);
+  if (!m) return sym;
+  return `${m[1] || '(anonymous)'} ${m[2].replace(/^file:\/\//, '').replace(root + '/', '')}`;
+}
+
+export interface Breakdown {
+  ms: number;
+  byThread: Map<number, number>;
+  byKind: Map<string, number>;
+  bySyscall: Map<string, number>;
+  /** Nearest JavaScript frame: its own time plus the native work it called. */
+  byJs: Map<string, number>;
+  /** A JavaScript function and everything it calls (each sample counted once per function). */
+  inclusive: Map<string, number>;
+}
+
+export function breakdown(samples: PerfSample[], seconds: number, root: string): Breakdown {
+  const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
+  const per = 1000 / FREQ;
+  const t0 = samples.length ? Math.min(...samples.map((s) => s.t)) : 0;
+  const b: Breakdown = { ms: 0, byThread: new Map(), byKind: new Map(), bySyscall: new Map(), byJs: new Map(), inclusive: new Map() };
+  for (const s of samples) {
+    if (s.t - t0 > seconds || !s.frames.length) continue;
+    b.ms += per;
+    b.byThread.set(s.tid, (b.byThread.get(s.tid) ?? 0) + per);
+    const kind = kindOf(...s.frames[0]);
+    add(b.byKind, kind, per);
+    if (kind === 'kernel') {
+      let call = '(no system call: interrupt, scheduler, softirq)';
+      for (const [sym] of s.frames) {
+        const m = /^(?:__x64_sys_|__do_sys_|__sys_|__se_sys_)(\w+)/.exec(sym);
+        if (m) { call = m[1]; break; }
+        if (/^(asm_)?exc_page_fault/.test(sym)) { call = 'page fault'; break; }
+      }
+      add(b.bySyscall, call, per);
+    }
+    let nearest: string | undefined;
+    const seen = new Set<string>();
+    for (const [sym] of s.frames) {
+      if (!sym.startsWith('JS:')) continue;
+      const name = jsName(sym, root);
+      nearest ??= name;
+      if (!seen.has(name)) {
+        seen.add(name);
+        add(b.inclusive, name, per);
+      }
+    }
+    add(b.byJs, nearest ?? `(no JavaScript caller: ${kind})`, per);
+  }
+  return b;
 }
 
 /** CPU ticks per thread name (user, system), the main thread apart, heaviest first. */
@@ -113,6 +160,29 @@ function threadCpu(pid: number): Array<[string, number, number]> {
   return [...by].map(([n, [u, s]]): [string, number, number] => [n, u, s]).sort((a, b) => b[1] + b[2] - a[1] - a[2]);
 }
 
+/** The whole process's user and system ticks (exited threads included). */
+function procTicks(pid: number): [number, number] | undefined {
+  try {
+    const f = parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return f ? [f.utime, f.stime] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The node process perf started (perf's child). */
+function childOf(ppid: number): number | undefined {
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (parseStat(fs.readFileSync(`/proc/${d}/stat`, 'utf8'))?.ppid === ppid) return Number(d);
+    } catch {
+      /* gone */
+    }
+  }
+  return undefined;
+}
+
 async function startSleepers(n: number): Promise<ChildProcess> {
   const sh = spawn('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 600 & i=$((i+1)); done; echo ready; wait`], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
   await new Promise<void>((res) => {
@@ -123,67 +193,66 @@ async function startSleepers(n: number): Promise<ChildProcess> {
   return sh;
 }
 
-function top(m: Map<string, number>, n: number, totalMs: number): string[] {
-  return [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / totalMs).toFixed(1).padStart(5)} %  ${k}`);
+function top(m: Map<string, number>, n: number, total: number): string[] {
+  return [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `  ${ms.toFixed(0).padStart(6)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${k}`);
 }
 
 export async function profileStart(bin = process.argv[2] || path.join(REPO, 'bin', 'ostop.js')): Promise<string> {
+  if (spawnSync('perf', ['--version']).status !== 0) return 'perf is not installed (scripts/setup.sh --bench installs linux-perf)';
   const root = path.resolve(path.dirname(bin), '..');
-  const bundle = path.join(root, 'dist', 'ostop.cjs');
-  const aside = `${bundle}.profile-aside`;
-  const keepBundle = process.env.PROFILE_BUNDLE === '1';
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-profile-'));
-  const profDir = path.join(home, 'prof');
+  const data = path.join(home, 'perf.data');
   const { env: binEnv, flags } = shebang(bin);
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && !k.startsWith('PROFILE_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && !k.startsWith('PROFILE_') && !k.startsWith('BENCH_')) env[k] = v;
   Object.assign(env, binEnv, { TERM: 'xterm-256color', HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' });
   const sh = await startSleepers(EXTRA);
   const out: string[] = [];
+  let nodePid: number | undefined;
   try {
-    if (!keepBundle && fs.existsSync(bundle)) fs.renameSync(bundle, aside);
-    const args = [...flags, '--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=250', bin, '-d', '1'];
+    const args = ['record', '-q', '-F', String(FREQ), '-g', '-o', data, '--', process.execPath, '--perf-basic-prof', ...flags, bin, '-d', '1'];
     const t0 = performance.now();
-    const p = pty.spawn(process.execPath, args, { name: 'xterm-256color', cols: 200, rows: 50, cwd: home, env });
+    const p = pty.spawn('perf', args, { name: 'xterm-256color', cols: 200, rows: 50, cwd: home, env });
     let exited = false;
     p.onExit(() => { exited = true; });
     p.onData(() => { /* drained */ });
+    for (let i = 0; i < 50 && nodePid === undefined; i++) {
+      await sleep(20);
+      nodePid = childOf(p.pid);
+    }
     await sleep(SECONDS * 1000 - (performance.now() - t0));
-    const threads = exited ? [] : threadCpu(p.pid);
-    const total = threads.reduce((a, [, u, s]) => a + u + s, 0);
+    const threads = exited || nodePid === undefined ? [] : threadCpu(nodePid);
+    const whole = nodePid === undefined ? undefined : procTicks(nodePid);
+    const total = whole ? whole[0] + whole[1] : 0;
     const ms = (ticks: number) => ((ticks / HZ) * 1000).toFixed(0).padStart(6);
-    out.push(`ostop's first ${SECONDS} s with +${EXTRA} idle processes: ${ms(total).trim()} ms of CPU (${((100 * total) / HZ / SECONDS).toFixed(2)} % of a core)`);
+    out.push(`ostop's first ${SECONDS} s with +${EXTRA} idle processes, under perf: ${ms(total).trim()} ms of CPU (${((100 * total) / HZ / SECONDS).toFixed(2)} % of a core)`);
     out.push('per thread: user ms, system ms');
     for (const [name, u, s] of threads) out.push(`  ${ms(u)} ${ms(s)}  ${name}`);
-    const whole = procTicks(p.pid);
     if (whole) out.push(`  ${ms(whole[0] - threads.reduce((a, t) => a + t[1], 0))} ${ms(whole[1] - threads.reduce((a, t) => a + t[2], 0))}  threads that have exited`);
     p.write('q');
-    for (let i = 0; i < 100 && !exited; i++) await sleep(100);
+    for (let i = 0; i < 150 && !exited; i++) await sleep(100);
     if (!exited) p.kill('SIGKILL');
   } finally {
-    if (fs.existsSync(aside)) fs.renameSync(aside, bundle);
     try {
       process.kill(-sh.pid!, 'SIGKILL');
     } catch {
       /* gone */
     }
   }
-  const file = fs.existsSync(profDir) ? fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
-  if (!file) {
-    out.push('no profile written (ostop did not exit cleanly)');
+  const script = spawnSync('perf', ['script', '-i', data, '-F', 'tid,time,ip,sym,dso'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (nodePid !== undefined) fs.rmSync(`/tmp/perf-${nodePid}.map`, { force: true });
+  if (script.status !== 0) {
+    out.push(`perf script failed: ${script.stderr.split('\n')[0]}`);
     return out.join('\n');
   }
-  const prof = JSON.parse(fs.readFileSync(path.join(profDir, file), 'utf8')) as CpuProfile;
-  const rel = (u: string) => (u ? u.replace(/^file:\/\//, '').replace(root + '/', '').replace(/^.*\/node_modules\//, 'node_modules/') : '(native/VM)');
-  const fileKey = (n: CpuProfileNode) => (n.callFrame.url ? rel(n.callFrame.url) : n.callFrame.functionName || '(anonymous)');
-  const fnKey = (n: CpuProfileNode) => `${n.callFrame.functionName || '(anonymous)'}  ${rel(n.callFrame.url)}${n.callFrame.url ? ':' + (n.callFrame.lineNumber + 1) : ''}`;
-  const byFile = aggregate(prof, SECONDS * 1000, fileKey);
-  const byFn = aggregate(prof, SECONDS * 1000, fnKey);
-  out.push('', `main thread in the profile, first ${SECONDS} s: ${byFile.totalMs.toFixed(0)} ms sampled (idle included as "(idle)")`);
-  out.push('self time per file:', ...top(byFile.self, 25, byFile.totalMs));
-  out.push('', 'self time per function:', ...top(byFn.self, 30, byFn.totalMs));
-  out.push('', 'inclusive time per function:', ...top(byFn.incl, 45, byFn.totalMs));
-  out.push('', `profile kept: ${path.join(profDir, file)}`);
+  const b = breakdown(parsePerfScript(script.stdout), SECONDS, root);
+  out.push('', `perf samples, every thread, first ${SECONDS} s: ${b.ms.toFixed(0)} ms`);
+  out.push('by thread id: ' + [...b.byThread].sort((x, y) => y[1] - x[1]).map(([t, v]) => `${t === nodePid ? 'main' : t} ${v.toFixed(0)}`).join(', ') + ' (ms)');
+  out.push('by kind of work (leaf frame):', ...top(b.byKind, 12, b.ms));
+  out.push('kernel time by system call:', ...top(b.bySyscall, 12, b.ms));
+  out.push('by nearest JavaScript function (its own time + the native work it called):', ...top(b.byJs, 30, b.ms));
+  out.push('inclusive (a JavaScript function and all it calls):', ...top(b.inclusive, 40, b.ms));
+  out.push('', `perf data kept: ${data}`);
   return out.join('\n');
 }
 

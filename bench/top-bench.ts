@@ -41,7 +41,8 @@
 // (comma-separated subset, e.g. "ostop,btop"), BENCH_OSTOP (the ostop bin
 // to measure, default this repository's bin/ostop.js), BENCH_OSTOP_BASE (a
 // second ostop bin, e.g. a build of an older commit, measured in the same
-// window as "ostop-base": before/after figures from the same seconds).
+// window as "ostop-base": before/after figures from the same seconds),
+// BENCH_OSTOP_MORE (more builds: "name=path,name2=path2").
 //
 // Tools that are not installed are skipped with a note. Everything started
 // here (sleep trees, tools) is killed before returning.
@@ -98,6 +99,11 @@ function toolSpecs(): ToolSpec[] {
   // As a user runs it (npx ostop): the bin's shebang passes ostop's V8 flags.
   const all: ToolSpec[] = [{ name: 'ostop', file: process.env.BENCH_OSTOP || path.join(REPO, 'bin', 'ostop.js'), args: ['-d', '1'], header: ostopHeader }];
   if (process.env.BENCH_OSTOP_BASE) all.push({ name: 'ostop-base', file: process.env.BENCH_OSTOP_BASE, args: ['-d', '1'], header: ostopHeader });
+  // More builds in the same window, e.g. A/B of V8 flags: BENCH_OSTOP_MORE="ostop-x=/path/bin/ostop.js,ostop-y=/other/bin/ostop.js"
+  for (const item of (process.env.BENCH_OSTOP_MORE ?? '').split(',').filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq > 0) all.push({ name: item.slice(0, eq), file: item.slice(eq + 1), args: ['-d', '1'], header: ostopHeader });
+  }
   all.push(
     { name: 'top', file: 'top', args: ['-d', '1'], header: /PID\s+USER\s+PR/ },
     { name: 'htop', file: 'htop', args: ['-d', '10'], header: /PID\s+USER\s+PRI/ },
