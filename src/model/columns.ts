@@ -100,9 +100,9 @@ export const PROC_COLUMNS: ProcColumn[] = [
   { id: 'is_thread', title: 'THR', description: 'A user thread (H shows them), not a process', width: 3, align: 'left', needs: [], text: (r) => (r.isThread ? 'yes' : '-'), value: (r) => r.isThread, sort: (r) => (r.isThread ? 1 : 0), descending: true },
   { id: 'is_kernel_thread', title: 'KTHR', description: 'A kernel thread (K shows them)', width: 4, align: 'left', needs: [], text: (r) => (r.isKernelThread ? 'yes' : '-'), value: (r) => r.isKernelThread, sort: (r) => (r.isKernelThread ? 1 : 0), descending: true },
   // eBPF-fed (ids are stable config/JSON names).
-  ebpfColumn('opens_rate', 'OPEN/s', 'open() calls per second (eBPF; while trace pane 1 is on)', 6, (r) => r.opensPerSec, 0, 'opens'),
-  ebpfColumn('syscalls_rate', 'SYSC/s', 'syscalls per second (eBPF; while trace pane 5 is on)', 7, (r) => r.syscallsPerSec, 0, 'syscalls'),
-  ebpfColumn('disk_lat', 'DLAT', 'average block I/O latency in ms over the last second (eBPF; while trace pane 2 is on)', 6, (r) => r.diskLatMs, 2, 'disk'),
+  ebpfColumn('opens_rate', 'OPEN/s', 'open() calls per second (eBPF: while trace pane 1 is on; dump attaches the tracer)', 6, (r) => r.opensPerSec, 0, 'opens'),
+  ebpfColumn('syscalls_rate', 'SYSC/s', 'syscalls per second (eBPF: while trace pane 5 is on; dump attaches the tracer)', 7, (r) => r.syscallsPerSec, 0, 'syscalls'),
+  ebpfColumn('disk_lat', 'DLAT', 'average block I/O latency in ms over the last second (eBPF: while trace pane 2 is on; dump attaches the tracer)', 6, (r) => r.diskLatMs, 2, 'disk'),
 ];
 
 function round(v: number, d: number): number {
