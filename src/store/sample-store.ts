@@ -5,9 +5,10 @@
 // (the sample in effect at time t) and range(t0, t1), by binary search.
 //
 // Times are numbers (epoch ms in ostop) and never go back inside a store:
-// a push older than the newest sample (the wall clock stepped back, or a
-// replay seeks backwards) starts the timeline again from there, dropping
-// the samples newer than it, so at() and range() stay correct.
+// a push older than the newest sample (the wall clock stepped back) is kept
+// at the newest sample's time, so nothing is lost and at() and range() stay
+// correct; a sample that carries its own time field keeps it as read. A
+// replay that seeks backwards clears the store (or makes a new one).
 //
 // Persistence (record and replay). Samples must be plain data: numbers,
 // strings, booleans, null, arrays and plain objects, nothing else (no
@@ -90,11 +91,11 @@ export class SampleStore<S> implements Iterable<Stamped<S>> {
     return this.ring.size;
   }
 
-  /** Keep `sample` taken at `time`; when full the oldest is dropped and returned. */
+  /** Keep `sample` taken at `time` (at the newest sample's time when earlier); when full the oldest is dropped and returned. */
   push(time: number, sample: S): Stamped<S> | undefined {
     if (!Number.isFinite(time)) throw new RangeError(`sample time must be a finite number, got ${time}`);
-    for (let newest = this.ring.newest(); newest && newest.time > time; newest = this.ring.newest()) this.ring.pop();
-    return this.ring.push({ time, sample });
+    const newest = this.ring.newest();
+    return this.ring.push({ time: newest && newest.time > time ? newest.time : time, sample });
   }
 
   /** The newest sample. */

@@ -55,13 +55,17 @@ describe('SampleStore', () => {
     expect(st.range(110, 90)).toEqual([]);
   });
 
-  it('a push back in time restarts the timeline from there', () => {
+  it('a push back in time (the wall clock stepped back) is kept at the newest time: nothing lost, times in order', () => {
     const st = new SampleStore<S>(10);
     for (const t of [100, 200, 300, 400]) st.push(t, s(t));
     st.push(250, s(250));
-    expect(st.samples().map((x) => x.time)).toEqual([100, 200, 250]);
-    expect(st.previous()?.time).toBe(200);
+    st.push(260, s(260));
+    st.push(500, s(500));
+    expect(st.samples().map((x) => [x.time, x.sample.cpu])).toEqual([[100, 100], [200, 200], [300, 300], [400, 400], [400, 250], [400, 260], [500, 500]]);
+    expect(st.at(450)?.sample.cpu).toBe(260);
+    expect(st.range(400, 400).map((x) => x.sample.cpu)).toEqual([400, 250, 260]);
     expect(() => st.push(NaN, s(0))).toThrow(RangeError);
+    expect(() => st.push(Infinity, s(0))).toThrow(RangeError);
   });
 
   it('memory is bounded: a day of samples keeps capacity', () => {
