@@ -74,6 +74,18 @@ export interface NativeAddon {
   disarmTerminalGuard?(): void;
 }
 
+/** Every function the addon exports (native/addon/init.cc's table and termguard.cc); test/native/exports.test.ts holds the built addon to it. */
+export const NATIVE_FUNCTIONS = [
+  'tracers', 'layouts', 'probe', 'features', 'start', 'stop', 'stopAll', 'stopping', 'programs', 'mallocTrim',
+  'setFilter', 'drops', 'mapDump', 'setCallback', 'poll', 'nativeDrops',
+  'tasksPrepare', 'tasksOpen', 'tasksRead', 'tasksClose', 'tasksLayout',
+  'taskFilesRead', 'taskFilesClose', 'taskFilesRecordSize', 'taskFilesLayout',
+  'armTerminalGuard', 'disarmTerminalGuard',
+] as const satisfies readonly (keyof NativeAddon)[];
+/** Compile-time: every member of NativeAddon is in NATIVE_FUNCTIONS (a missing one makes this type an error). */
+type OnlyNever<T extends never> = T;
+export type NativeFunctionsUnlisted = OnlyNever<Exclude<keyof NativeAddon, (typeof NATIVE_FUNCTIONS)[number]>>;
+
 export class NativeUnavailableError extends Error {
   constructor(message: string, readonly hint: string) {
     super(message);
