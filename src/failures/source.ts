@@ -14,6 +14,8 @@ import { ostopCoreDir } from '../util/private-dir.js';
 import { buildModel, type TargetInput } from './model.js';
 import { scanDumps, whereDumpsGo, type DeadCwds } from './core-finder.js';
 import type { FailuresHub } from './hub.js';
+import { statusIds, statusValue } from '../collectors/procfs/pid-status.js';
+import { parseComm } from '../collectors/procfs/pid-comm.js';
 
 function readText(p: string): string | null {
   try { return fs.readFileSync(p, 'utf8'); } catch { return null; }
@@ -29,8 +31,9 @@ export function readProcBrief(pid: number, procRoot = '/proc'): ProcBrief | null
   const comm = readText(`${procRoot}/${pid}/comm`);
   if (comm === null) return null;
   const status = readText(`${procRoot}/${pid}/status`) ?? '';
-  const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-  return { pid, comm: comm.replace(/\n$/, ''), exe: readLink(`${procRoot}/${pid}/exe`), cwd: readLink(`${procRoot}/${pid}/cwd`), uid };
+  const ruid = statusIds(statusValue(status, 'Uid'))?.[0];
+  const uid = ruid !== undefined && Number.isInteger(ruid) ? ruid : 0;
+  return { pid, comm: parseComm(comm), exe: readLink(`${procRoot}/${pid}/exe`), cwd: readLink(`${procRoot}/${pid}/cwd`), uid };
 }
 
 /** Hints on what the kernel-log feeder can see on this machine. */

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { Column } from '../../model/columns.js';
 import { clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type TracerHandle, type WireLayouts } from '../types.js';
 import { errnoNameOf, formatCall, formatRet, syscallName } from './args.js';
+import { parseComm } from '../../collectors/procfs/pid-comm.js';
 
 export const SYSCALLS_LAYOUTS = {
   syscall_event: {
@@ -196,7 +197,7 @@ export function decodeSyscallProcStats(d: Dump): Array<SyscallStat & { pid: numb
 
 function procComm(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    return parseComm(readFileSync(`/proc/${pid}/comm`, 'utf8'));
   } catch {
     return '[exited]';
   }
