@@ -22,8 +22,13 @@
 // format, the version and the order of the times. A recorder that appends
 // as it goes writes the same thing as JSON Lines: the header object
 // without "samples" on the first line, then one {"time","sample"} object
-// per line (fromJSON({...header, samples: lines}) reads it). A change to
-// the layout of S that old files cannot satisfy bumps `version`.
+// per line (fromJSON({...header, samples: lines}) reads it). `version` is
+// this file layout's; the layout of S is its Source's: a recorder adds its
+// own header keys for it (e.g. "source", "sampleVersion"; fromJSON ignores
+// keys it does not know). plainDataProblems() names what in a sample would
+// not survive JSON; test/store/persist-samples.test.ts holds today's
+// Samples (MachineSample, VmstatSample, PsiSample, ProcDetailSample, the
+// process table's) to it.
 import { Ring } from './ring.js';
 
 export const SAMPLE_STORE_FORMAT = 'ostop-samples';

@@ -113,3 +113,10 @@ describe('SampleStore', () => {
     expect(SampleStore.fromJSON(ok, isS).latest()?.sample).toEqual(s(1));
   });
 });
+
+describe('SampleStore header keys', () => {
+  it('keys a recorder adds to the header (source, sampleVersion) are ignored when read back', () => {
+    const st = SampleStore.fromJSON<number>({ format: 'ostop-samples', version: 1, capacity: 2, source: 'vmstat', sampleVersion: 3, samples: [{ time: 1, sample: 7 }] });
+    expect(st.latest()).toEqual({ time: 1, sample: 7 });
+  });
+});
