@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import { loadNative, nativeErrorLine } from '../native.js';
 import { sanitize } from '../util/text.js';
 import type { SocketOwner } from './socket-types.js';
+import { statusValue } from './procfs/pid-status.js';
 
 /** struct taskfiles_rec (native/bpf/taskfiles.h). */
 export const TASKFILES_REC = { size: 32, ino: 0, tgid: 8, fd: 12, comm: 16 } as const;
@@ -84,8 +85,8 @@ export function readSocketOwnersBpf(inodes?: ReadonlySet<number>): BpfSocketOwne
   }
   try {
     // The iterator reports init-namespace pids: only usable where /proc shows those.
-    const nspid = /^NSpid:\s*(.*)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-    if (!nspid || nspid[1].trim().split(/\s+/).length !== 1) {
+    const nspid = statusValue(fs.readFileSync('/proc/self/status', 'utf8'), 'NSpid');
+    if (nspid === undefined || nspid.split(/\s+/).length !== 1) {
       failed = 'ostop runs in a child pid namespace';
       return undefined;
     }
