@@ -42,6 +42,15 @@ describe.skipIf(!!skip)('trace panes in a pty (root)', () => {
     const attached = opensProgramIds().filter((id) => !before.has(id));
     expect(attached.length).toBeGreaterThan(0);
     const file = path.join(dir, `unique-${process.pid}-e2e`);
+    // The pane's path filter (focus with `, then /): the file shows whether the pane
+    // streams or, when other processes open files in a storm, counts per path.
+    await app.press('`');
+    await app.press('/');
+    await app.waitForText(/Path contains/, 10000);
+    await app.type(`unique-${process.pid}-e2e`);
+    await app.press('\r');
+    await app.waitForText(new RegExp(`path ~ unique-${process.pid}-e2e`), 10000);
+    await app.press('\x1b'); // leave the pane
     // A child opens it (the pane hides ostop's own opens, not the test's).
     for (let i = 0; i < 3; i++) {
       execFileSync('sh', ['-c', `cat ${file} 2>/dev/null; : > ${file}; cat ${file}`]);
