@@ -100,7 +100,20 @@ describe.skipIf(skip !== null)('socket owners: BPF iterator vs /proc scan (live,
     const allProc = readSocketOwners({ bpf: false });
     const common = [...allBpf.keys()].filter((k) => allProc.has(k) && isDeepStrictEqual(before.get(k), allProc.get(k)));
     expect(common.length).toBeGreaterThanOrEqual(inodes.length);
-    for (const k of common) expect(allBpf.get(k), `inode ${k}`).toEqual(allProc.get(k));
+    for (const k of common) {
+      if (isDeepStrictEqual(allBpf.get(k), allProc.get(k))) continue;
+      // A process that lived only during the iterator's read (forked and
+      // gone) shares the socket there and in neither scan: read it again.
+      const only = new Set([k]);
+      let same = false;
+      for (let i = 0; i < 3 && !same; i++) {
+        const p0 = readSocketOwners({ inodes: only, bpf: false });
+        const b = readSocketOwners({ inodes: only });
+        const p = readSocketOwners({ inodes: only, bpf: false });
+        same = isDeepStrictEqual(p0.get(k), p.get(k)) && isDeepStrictEqual(b.get(k), p.get(k));
+      }
+      expect(same, `inode ${k}: iterator ${JSON.stringify(allBpf.get(k))} vs /proc ${JSON.stringify(allProc.get(k))}, and 3 times again`).toBe(true);
+    }
     // Sockets of processes the iterator does not see (on this VM pid 1's) come from the /proc fallback.
     for (const [k, o] of allProc) {
       if (bpf!.seen.has(o.pid) || allBpf.has(k)) continue;
