@@ -114,6 +114,31 @@ export function monotonicToWall(): DecodeContext {
   return { wallMs: (tsNs: number) => offsetMs + tsNs / 1e6 };
 }
 
+// ---- the columns most tracers' records share (same ids, titles and forms everywhere) ----
+
+/** When it happened: ISO 8601 in JSON, HH:MM:SS.mmm local in text. */
+export function timeColumn<R extends { time: number }>(): Column<R> {
+  return { id: 'time', title: 'TIME', width: 12, value: (e) => new Date(e.time).toISOString(), text: (e) => clockTime(e.time) };
+}
+
+/** The process (tgid); `zeroUnknown`: 0 means not known (null in JSON, '-' in text). */
+export function pidColumn<R extends { pid: number }>(width = 7, zeroUnknown = false): Column<R> {
+  return { id: 'pid', title: 'PID', width, align: 'right', value: zeroUnknown ? (r) => r.pid || null : (r) => r.pid };
+}
+
+export function tidColumn<R extends { tid: number }>(): Column<R> {
+  return { id: 'tid', title: 'TID', width: 7, align: 'right', value: (r) => r.tid };
+}
+
+export function uidColumn<R extends { uid: number }>(): Column<R> {
+  return { id: 'uid', title: 'UID', width: 5, align: 'right', value: (r) => r.uid };
+}
+
+/** The process name; `needsPid`: null when the record has no pid (pid 0). */
+export function commColumn<R extends { comm: string; pid?: number }>(width?: number, needsPid = false): Column<R> {
+  return { id: 'comm', title: 'COMM', ...(width ? { width } : {}), value: needsPid ? (r) => (r.pid ? r.comm : null) : (r) => r.comm };
+}
+
 /** HH:MM:SS.mmm local time. */
 export function clockTime(ms: number): string {
   const d = new Date(ms);

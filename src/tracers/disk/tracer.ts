@@ -7,7 +7,7 @@
 // `monotonic_s` in JSON.
 import { readFileSync } from 'node:fs';
 import type { Column } from '../../model/columns.js';
-import { clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type WireLayouts } from '../types.js';
+import { timeColumn, pidColumn, commColumn, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type WireLayouts } from '../types.js';
 import { emptyHist, histAddNs, histColumns, histQuantile, histRows, type HistRow, type Log2Hist } from '../log2-hist.js';
 
 export const DISK_LAYOUTS: WireLayouts = {
@@ -86,14 +86,14 @@ export function devName(major: number, minor: number, sysRoot = '/sys'): string 
 }
 
 export const DISK_COLUMNS: readonly Column<DiskEvent>[] = [
-  { id: 'time', title: 'TIME', width: 12, value: (e) => new Date(e.time).toISOString(), text: (e) => clockTime(e.time) },
+  timeColumn(),
   { id: 'monotonic_s', title: 'MONO(s)', width: 18, value: (e) => e.tsNs / 1e9, text: (e) => (e.tsNs / 1e9).toFixed(6) },
   { id: 'type', title: 'T', width: 1, value: (e) => opLetter(e.op) },
   { id: 'bytes', title: 'BYTES', width: 11, align: 'right', value: (e) => e.bytes },
   { id: 'lat_ms', title: 'LAT(ms)', width: 9, align: 'right', value: (e) => e.latNs / 1e6, text: (e) => (e.latNs / 1e6).toFixed(2) },
   { id: 'dev', title: 'DEV', width: 10, value: (e) => devName(e.major, e.minor) },
-  { id: 'pid', title: 'PID', width: 7, align: 'right', value: (e) => e.pid || null },
-  { id: 'comm', title: 'COMM', value: (e) => (e.pid ? e.comm : null) },
+  pidColumn(7, true),
+  commColumn(undefined, true),
 ];
 
 export interface DiskDevRow {

@@ -2,7 +2,7 @@
 // output columns, and an aggregator counting execs per program and parent.
 // Offsets must equal the C offsetof values (test/tracers/layout.test.ts).
 import type { Column } from '../../model/columns.js';
-import { clockTime, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type WireLayouts } from '../types.js';
+import { uidColumn, timeColumn, pidColumn, commColumn, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type WireLayouts } from '../types.js';
 
 export const EXEC_FILENAME_MAX = 256;
 export const EXEC_ARGS_MAX = 1024;
@@ -63,7 +63,7 @@ interface ExecCountRow { comm: string; filename: string; count: number; failed: 
 const countColumns: Column<ExecCountRow>[] = [
   { id: 'count', title: 'COUNT', width: 8, align: 'right', value: (r) => r.count },
   { id: 'failed', title: 'FAILED', width: 7, align: 'right', value: (r) => r.failed },
-  { id: 'comm', title: 'COMM', width: 16, value: (r) => r.comm },
+  commColumn(16),
   { id: 'filename', title: 'FILENAME', value: (r) => r.filename },
 ];
 
@@ -95,11 +95,11 @@ export const execTracer: TracerDescriptor<ExecEvent> = {
   decode: decodeExecEvent,
   accept: (e: ExecEvent, o: TraceOptions) => !o.flags?.failed || e.ret !== 0,
   columns: [
-    { id: 'time', title: 'TIME', width: 12, value: (e) => new Date(e.time).toISOString(), text: (e) => clockTime(e.time) },
-    { id: 'pid', title: 'PID', width: 7, align: 'right', value: (e) => e.pid },
+    timeColumn(),
+    pidColumn(),
     { id: 'ppid', title: 'PPID', width: 7, align: 'right', value: (e) => e.ppid },
-    { id: 'uid', title: 'UID', width: 5, align: 'right', value: (e) => e.uid },
-    { id: 'comm', title: 'COMM', width: 16, value: (e) => e.comm },
+    uidColumn(),
+    commColumn(16),
     { id: 'ret', title: 'RET', width: 7, value: (e) => e.ret, text: (e) => (e.ret ? errnoName(-e.ret) : '0') },
     { id: 'filename', title: 'FILENAME', value: (e) => e.filename },
     { id: 'args', title: 'ARGS', value: (e) => e.args as unknown as string, text: argsLine },

@@ -3,7 +3,7 @@
 // pane and the failures view consume, columns and an aggregator.
 // Offsets must equal the C offsetof values (test/tracers/layout.test.ts).
 import type { Column } from '../../model/columns.js';
-import { clockTime, cString, signalName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TracerDescriptor, type WireLayouts } from '../types.js';
+import { timeColumn, pidColumn, commColumn, cString, signalName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TracerDescriptor, type WireLayouts } from '../types.js';
 import { Ring } from '../../store/ring.js';
 import { BoundedMap } from '../bounded.js';
 
@@ -147,11 +147,11 @@ function describe(e: ExitEvent): string {
 const val = <K extends string>(e: ExitEvent, k: K): unknown => (k in e ? (e as unknown as Record<string, unknown>)[k] : null);
 
 export const exitColumns: Column<ExitEvent>[] = [
-  { id: 'time', title: 'TIME', width: 12, value: (e) => new Date(e.time).toISOString(), text: (e) => clockTime(e.time) },
+  timeColumn(),
   { id: 'kind', title: 'KIND', width: 6, value: (e) => e.kind },
-  { id: 'pid', title: 'PID', width: 7, align: 'right', value: (e) => e.pid },
+  pidColumn(),
   { id: 'ppid', title: 'PPID', width: 7, align: 'right', value: (e) => val(e, 'ppid') as number | null },
-  { id: 'comm', title: 'COMM', width: 16, value: (e) => e.comm },
+  commColumn(16),
   { id: 'age_ms', title: 'AGE', width: 8, align: 'right', value: (e) => (e.kind === 'exit' ? Math.round(e.ageMs * 1000) / 1000 : null), text: (e) => (e.kind === 'exit' ? fmtAge(e.ageMs) : '-') },
   { id: 'exit_code', title: 'CODE', width: 4, align: 'right', value: (e) => (e.kind === 'exit' ? e.exitCode : null) },
   { id: 'signal', title: 'SIG', width: 8, value: (e) => (e.kind === 'oom' ? null : e.signal), text: (e) => (e.kind !== 'oom' && e.signal ? signalName(e.signal) : '-') },
@@ -175,7 +175,7 @@ const countColumns: Column<ExitCountRow>[] = [
   { id: 'cores', title: 'CORES', width: 6, align: 'right', value: (r) => r.cores },
   { id: 'oom', title: 'OOM', width: 4, align: 'right', value: (r) => r.oom },
   { id: 'max_age_ms', title: 'MAX_AGE', width: 9, align: 'right', value: (r) => r.max_age_ms, text: (r) => fmtAge(r.max_age_ms) },
-  { id: 'comm', title: 'COMM', value: (r) => r.comm },
+  commColumn(),
 ];
 
 export class ExitAggregator implements Aggregator<ExitEvent> {

@@ -3,7 +3,7 @@
 // aggregator (per path, per process). Offsets below must equal the C
 // offsetof values: test/tracers/layout.test.ts compares them with the addon.
 import type { Column } from '../../model/columns.js';
-import { clockTime, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type TracerHandle, type WireLayouts } from '../types.js';
+import { uidColumn, timeColumn, tidColumn, pidColumn, commColumn, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type TracerHandle, type WireLayouts } from '../types.js';
 
 export const OPENS_PATH_MAX = 256;
 const SYSCALLS = ['openat', 'openat2', 'open'] as const;
@@ -85,8 +85,8 @@ const processColumns: Column<OpensProcessRow>[] = [
   { id: 'count', title: 'COUNT', width: 9, align: 'right', value: (r) => r.count },
   { id: 'errors', title: 'ERRORS', width: 7, align: 'right', value: (r) => r.errors },
   { id: 'paths', title: 'PATHS', width: 6, align: 'right', value: (r) => r.paths },
-  { id: 'pid', title: 'PID', width: 8, align: 'right', value: (r) => r.pid },
-  { id: 'comm', title: 'COMM', value: (r) => r.comm },
+  pidColumn(8),
+  commColumn(),
 ];
 
 /** Opens per path and per process: from the in-kernel map (summary mode) and/or streamed events. */
@@ -184,11 +184,11 @@ export const opensTracer: TracerDescriptor<OpensEvent> = {
   decode: decodeOpensEvent,
   accept: (e, o) => typeof o.flags?.path !== 'string' || e.path.includes(o.flags.path),
   columns: [
-    { id: 'time', title: 'TIME', width: 12, value: (e) => new Date(e.time).toISOString(), text: (e) => clockTime(e.time) },
-    { id: 'pid', title: 'PID', width: 7, align: 'right', value: (e) => e.pid },
-    { id: 'tid', title: 'TID', width: 7, align: 'right', value: (e) => e.tid },
-    { id: 'uid', title: 'UID', width: 5, align: 'right', value: (e) => e.uid },
-    { id: 'comm', title: 'COMM', width: 16, value: (e) => e.comm },
+    timeColumn(),
+    pidColumn(),
+    tidColumn(),
+    uidColumn(),
+    commColumn(16),
     { id: 'fd', title: 'FD', width: 4, align: 'right', value: (e) => e.fd },
     { id: 'err', title: 'ERR', width: 7, value: (e) => e.err, text: (e) => (e.err ? errnoName(e.err) : '0') },
     { id: 'flags', title: 'FLAGS', width: 8, value: (e) => e.flags, text: (e) => '0' + (e.flags >>> 0).toString(8) },

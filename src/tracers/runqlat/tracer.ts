@@ -5,7 +5,7 @@
 // >= --min-us. Maps are cumulative; interval() diffs two reads.
 import { toObject, type OutputFormat } from '../../model/output.js';
 import type { Column } from '../../model/columns.js';
-import { clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TraceReport, type TracerDescriptor, type TracerHandle, type WireLayouts } from '../types.js';
+import { timeColumn, tidColumn, pidColumn, commColumn, clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TraceReport, type TracerDescriptor, type TracerHandle, type WireLayouts } from '../types.js';
 import { LOG2_SLOTS, emptyHist, formatLog2Hist, histColumns, histDiff, histQuantile, histRows, type Log2Hist } from '../log2-hist.js';
 
 export const RUNQLAT_LAYOUTS = {
@@ -91,8 +91,8 @@ export function decodeProcHists(d: Dump): RunqProcRow[] {
 }
 
 const procCols: readonly Column<RunqProcRow>[] = [
-  { id: 'pid', title: 'PID', width: 7, align: 'right', value: (r) => r.pid },
-  { id: 'comm', title: 'COMM', width: 15, value: (r) => r.comm },
+  pidColumn(),
+  commColumn(15),
   { id: 'count', title: 'WAITS', width: 9, align: 'right', value: (r) => r.count },
   { id: 'total_ms', title: 'TOTAL(ms)', width: 10, align: 'right', value: (r) => r.totalNs / 1e6, text: (r) => (r.totalNs / 1e6).toFixed(2) },
   { id: 'avg_us', title: 'AVG(us)', width: 9, align: 'right', value: (r) => (r.count ? r.totalNs / r.count / 1000 : 0), text: (r) => (r.count ? r.totalNs / r.count / 1000 : 0).toFixed(1) },
@@ -211,10 +211,10 @@ export function runqlatReport(o: TraceOptions): TraceReport | undefined {
 }
 
 export const RUNQLAT_COLUMNS: readonly Column<RunqSlowEvent>[] = [
-  { id: 'time', title: 'TIME', width: 12, value: (e) => new Date(e.time).toISOString(), text: (e) => clockTime(e.time) },
-  { id: 'pid', title: 'PID', width: 7, align: 'right', value: (e) => e.pid },
-  { id: 'tid', title: 'TID', width: 7, align: 'right', value: (e) => e.tid },
-  { id: 'comm', title: 'COMM', width: 15, value: (e) => e.comm },
+  timeColumn(),
+  pidColumn(),
+  tidColumn(),
+  commColumn(15),
   { id: 'lat_us', title: 'LAT(us)', width: 10, align: 'right', value: (e) => e.latNs / 1000, text: (e) => (e.latNs / 1000).toFixed(0) },
   { id: 'cpu', title: 'CPU', width: 3, align: 'right', value: (e) => e.cpu },
   { id: 'prev_tid', title: 'PREV TID', width: 8, align: 'right', value: (e) => e.prevTid },

@@ -9,7 +9,7 @@
 // start (trace) and the pane diffs two reads for rates.
 import { readFileSync } from 'node:fs';
 import type { Column } from '../../model/columns.js';
-import { clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type TracerHandle, type WireLayouts } from '../types.js';
+import { timeColumn, tidColumn, pidColumn, commColumn, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type TracerHandle, type WireLayouts } from '../types.js';
 import { errnoNameOf, formatCall, formatRet, syscallName } from './args.js';
 import { parseComm } from '../../collectors/procfs/pid-comm.js';
 
@@ -134,10 +134,10 @@ export function isError(ret: number): boolean {
 }
 
 export const SYSCALL_COLUMNS: readonly Column<SyscallEvent>[] = [
-  { id: 'time', title: 'TIME', width: 12, value: (e) => new Date(e.time).toISOString(), text: (e) => clockTime(e.time) },
-  { id: 'pid', title: 'PID', width: 7, align: 'right', value: (e) => e.pid },
-  { id: 'tid', title: 'TID', width: 7, align: 'right', value: (e) => e.tid },
-  { id: 'comm', title: 'COMM', width: 15, value: (e) => e.comm },
+  timeColumn(),
+  pidColumn(),
+  tidColumn(),
+  commColumn(15),
   { id: 'dur_us', title: 'DUR(us)', width: 9, align: 'right', value: (e) => (e.flags & SC_F.NORETURN ? null : e.durNs / 1000), text: (e) => (e.flags & SC_F.NORETURN ? '-' : (e.durNs / 1000).toFixed(1)) },
   { id: 'syscall', title: 'SYSCALL', width: 12, value: (e) => e.name },
   { id: 'ret', title: 'RET', width: 14, align: 'right', value: (e) => (e.flags & SC_F.NORETURN ? null : e.ret), text: (e) => (isError(e.ret) ? '-1' : formatRet(e.name, e.ret, (e.flags & SC_F.NORETURN) !== 0)) },
@@ -216,8 +216,8 @@ const SYSCALL_ROW_COLUMNS: readonly Column<SyscallRow>[] = [
   ...statCols<SyscallRow>(),
 ];
 const PROC_ROW_COLUMNS: readonly Column<SyscallProcRow>[] = [
-  { id: 'pid', title: 'PID', width: 7, align: 'right', value: (r) => r.pid },
-  { id: 'comm', title: 'COMM', width: 15, value: (r) => r.comm },
+  pidColumn(),
+  commColumn(15),
   ...statCols<SyscallProcRow>(),
   { id: 'top', title: 'TOP SYSCALLS', value: (r) => r.top },
 ];

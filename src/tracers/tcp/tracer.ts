@@ -5,7 +5,7 @@
 // Byte counts are the kernel's tcp_sock.bytes_acked (sent and acknowledged
 // payload) and bytes_received (payload received in order).
 import type { Column } from '../../model/columns.js';
-import { clockTime, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TracerDescriptor, type WireLayouts } from '../types.js';
+import { timeColumn, pidColumn, commColumn, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TracerDescriptor, type WireLayouts } from '../types.js';
 import { BoundedMap } from '../bounded.js';
 
 export const TCP_LAYOUTS = {
@@ -119,10 +119,10 @@ export function decodeTcp(v: DataView, ctx: DecodeContext): TcpEvent | null {
 const ms = (n: number | null) => (n === null ? '-' : n.toFixed(2));
 
 export const TCP_COLUMNS: readonly Column<TcpEvent>[] = [
-  { id: 'time', title: 'TIME', width: 12, value: (e) => new Date(e.time).toISOString(), text: (e) => clockTime(e.time) },
+  timeColumn(),
   { id: 'event', title: 'EVENT', width: 7, value: (e) => e.type },
-  { id: 'pid', title: 'PID', width: 7, align: 'right', value: (e) => e.pid || null },
-  { id: 'comm', title: 'COMM', width: 15, value: (e) => (e.pid ? e.comm : null) },
+  pidColumn(7, true),
+  commColumn(15, true),
   { id: 'laddr', title: 'LADDR', width: 15, align: 'right', value: (e) => e.laddr },
   { id: 'lport', title: 'LPORT', width: 5, align: 'right', value: (e) => e.lport },
   { id: 'raddr', title: 'RADDR', width: 15, align: 'right', value: (e) => e.raddr },
@@ -149,8 +149,8 @@ const remoteCols: readonly Column<TcpRemoteRow>[] = [
 ];
 const retransCols: readonly Column<TcpRetransRow>[] = [
   { id: 'retrans', title: 'RETR', width: 6, align: 'right', value: (r) => r.retrans },
-  { id: 'pid', title: 'PID', width: 7, align: 'right', value: (r) => r.pid || null },
-  { id: 'comm', title: 'COMM', width: 15, value: (r) => (r.pid ? r.comm : null) },
+  pidColumn(7, true),
+  commColumn(15, true),
   { id: 'laddr', title: 'LADDR', width: 15, align: 'right', value: (r) => r.laddr },
   { id: 'lport', title: 'LPORT', width: 5, align: 'right', value: (r) => r.lport },
   { id: 'raddr', title: 'RADDR', width: 15, align: 'right', value: (r) => r.raddr },
