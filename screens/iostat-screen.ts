@@ -4,6 +4,7 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { Screen, ViewContext } from '../src/app/view.js';
+import { footerOf, helpOf, runKey, type Keymap } from '../src/app/keymap.js';
 import type { IostatRequest, IostatViewModel } from '../src/model/view-contract.js';
 import { PID_IO_SORTS, selectDevices, type PidIoSortKey } from '../src/model/iostat.js';
 import { formatRate } from '../src/util/format.js';
@@ -45,13 +46,55 @@ export class IostatUiState {
   procSort: PidIoSortKey = 'total';
 }
 
+/** The column legend of the F1 help (before the keys). */
+const LEGEND: Array<[string, string]> = [
+  ['r/s w/s', 'completed reads/writes per second (iostat -dx)'],
+  ['read/s write/s', 'bytes read/written per second (iostat rkB/s wkB/s; `ostop dump iostat` keeps those kB columns)'],
+  ['rrqm/s wrqm/s', 'requests merged per second'],
+  ['r_await w_await', 'average ms per request, queue + service'],
+  ['aqu-sz', 'average queue length; %util: share of time the device was busy'],
+];
+
+/** The view's keys: handler, footer and help in one table (src/app/keymap.ts). */
+const KEYS: Keymap<IostatScreen> = [
+  // Tab stays the global view switch; the lower pane changes with ←/→ as in the failures view.
+  {
+    keys: ['left', 'right'], label: '←/→', footer: (s) => (s.state.pane === 'fs' ? 'processes' : 'filesystems'),
+    help: 'lower pane: filesystems (df) / per-process I/O from /proc/PID/io',
+    run: (s) => { s.state.pane = s.state.pane === 'fs' ? 'procs' : 'fs'; s.offset = 0; s.ctx.app.refreshNow(); },
+  },
+  { keys: ['up'], run: (s) => { s.offset = Math.max(0, s.offset - 1); } },
+  { keys: ['down'], run: (s) => { s.offset++; } },
+  { keys: ['pageup'], run: (s) => { s.offset = Math.max(0, s.offset - s.pageRows); } },
+  { keys: ['pagedown'], run: (s) => { s.offset += s.pageRows; } },
+  { keys: ['home'], run: (s) => { s.offset = 0; } },
+  {
+    keys: ['p'], footer: (s) => (s.state.partitions ? 'no partitions' : 'partitions'), helpKeys: 'p / a', help: 'show partitions / devices that never did I/O',
+    run: (s) => { s.state.partitions = !s.state.partitions; },
+  },
+  { keys: ['a'], footer: (s) => (s.state.all ? 'active only' : 'all devices'), run: (s) => { s.state.all = !s.state.all; } },
+  {
+    keys: ['s'], footer: 'sort procs', help: 'sort the process I/O pane',
+    run: (s) => {
+      const app = s.ctx.app;
+      app.menu('sort processes by', PROC_SORTS, (i) => {
+        if (i === null) return;
+        s.state.procSort = PROC_SORTS[i];
+        s.state.pane = 'procs';
+        app.refreshNow();
+      }, PROC_SORTS.indexOf(s.state.procSort));
+    },
+  },
+];
+
 export class IostatScreen implements Screen<IostatViewModel, IostatRequest> {
   private box?: Widgets.BoxElement;
   private last?: IostatViewModel;
-  private offset = 0;
-  private pageRows = 10;
+  /** Scroll of the lower pane (the keymap moves it). */
+  offset = 0;
+  pageRows = 10;
 
-  constructor(private ctx: ViewContext, private state: IostatUiState = new IostatUiState()) {}
+  constructor(readonly ctx: ViewContext, readonly state: IostatUiState = new IostatUiState()) {}
 
   request(): IostatRequest {
     return { pane: this.state.pane, procSort: this.state.procSort };
@@ -123,50 +166,14 @@ export class IostatScreen implements Screen<IostatViewModel, IostatRequest> {
     this.box.setContent(L.join('\n'));
   }
 
-  handleKey(ch: string | undefined, name: string): boolean {
-    const app = this.ctx.app;
-    switch (name) {
-      // Tab stays the global view switch; the lower pane changes with ←/→ as in the failures view.
-      case 'left':
-      case 'right':
-        this.state.pane = this.state.pane === 'fs' ? 'procs' : 'fs';
-        this.offset = 0;
-        app.refreshNow();
-        return true;
-      case 'up': this.offset = Math.max(0, this.offset - 1); return true;
-      case 'down': this.offset++; return true;
-      case 'pageup': this.offset = Math.max(0, this.offset - this.pageRows); return true;
-      case 'pagedown': this.offset += this.pageRows; return true;
-      case 'home': this.offset = 0; return true;
-    }
-    switch (ch) {
-      case 'p': this.state.partitions = !this.state.partitions; return true;
-      case 'a': this.state.all = !this.state.all; return true;
-      case 's':
-        app.menu('sort processes by', PROC_SORTS, (i) => {
-          if (i === null) return;
-          this.state.procSort = PROC_SORTS[i];
-          this.state.pane = 'procs';
-          app.refreshNow();
-        }, PROC_SORTS.indexOf(this.state.procSort));
-        return true;
-    }
-    return false;
+  handleKey(ch: string | undefined, name: string, full: string): boolean {
+    return runKey(KEYS, this, { ch, name, full });
   }
 
   footer(): Array<[string, string]> {
-    return [['←/→', this.state.pane === 'fs' ? 'processes' : 'filesystems'], ['p', this.state.partitions ? 'no partitions' : 'partitions'], ['a', this.state.all ? 'active only' : 'all devices'], ['s', 'sort procs']];
+    return footerOf(KEYS, this);
   }
   help(): Array<[string, string]> {
-    return [
-      ['r/s w/s', 'completed reads/writes per second (iostat -dx)'],
-      ['read/s write/s', 'bytes read/written per second (iostat rkB/s wkB/s; `ostop dump iostat` keeps those kB columns)'],
-      ['rrqm/s wrqm/s', 'requests merged per second'],
-      ['r_await w_await', 'average ms per request, queue + service'],
-      ['aqu-sz', 'average queue length; %util: share of time the device was busy'],
-      ['←/→', 'lower pane: filesystems (df) / per-process I/O from /proc/PID/io'],
-      ['p / a', 'show partitions / devices that never did I/O'],
-      ['s', 'sort the process I/O pane'],
-    ];
+    return [...LEGEND, ...helpOf(KEYS)];
   }
 }

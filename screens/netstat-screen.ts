@@ -6,6 +6,7 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { Screen, ViewContext } from '../src/app/view.js';
+import { footerOf, helpOf, runKey, type Keymap } from '../src/app/keymap.js';
 import type { NetstatRequest, NetstatViewModel } from '../src/model/view-contract.js';
 import { SOCKET_SORTS, type SocketSortKey } from '../src/model/sockets.js';
 import { fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
@@ -37,14 +38,81 @@ export class NetstatUiState implements NetstatRequest {
   sort: SocketSortKey = 'proto';
 }
 
+/** The column legend of the F1 help (after the keys). */
+const LEGEND: Array<[string, string]> = [
+  ['RX/s TX/s', 'bytes per second from /proc/net/dev; ERR/DROP are rx+tx per second'],
+];
+
+const rowCount = (s: NetstatScreen) => s.last?.sockets?.rows.length ?? 0;
+
+/** The view's keys: handler, footer and help in one table (src/app/keymap.ts). */
+const KEYS: Keymap<NetstatScreen> = [
+  // Tab stays the global view switch; the lower pane changes with ←/→ as in the failures view.
+  {
+    keys: ['left', 'right'], label: '←/→', footer: (s) => (s.state.pane === 'sockets' ? 'counters' : 'sockets'),
+    help: 'switch the lower pane: sockets / protocol counters (/proc/net/snmp, netstat) per second',
+    run: (s) => { s.state.pane = s.state.pane === 'sockets' ? 'proto' : 'sockets'; s.ctx.app.refreshNow(); },
+  },
+  { keys: ['up'], run: (s) => { s.sel = Math.max(0, s.sel - 1); } },
+  { keys: ['down'], run: (s) => { s.sel = Math.min(Math.max(0, rowCount(s) - 1), s.sel + 1); } },
+  { keys: ['pageup'], run: (s) => { s.sel = Math.max(0, s.sel - s.pageRows); } },
+  { keys: ['pagedown'], run: (s) => { s.sel = Math.min(Math.max(0, rowCount(s) - 1), s.sel + s.pageRows); } },
+  { keys: ['home'], run: (s) => { s.sel = 0; } },
+  { keys: ['end'], run: (s) => { s.sel = Math.max(0, rowCount(s) - 1); } },
+  {
+    keys: ['/'], footer: 'filter', help: 'filter sockets: state:NAME port:N proc:COMM pid:N, tcp/udp/unix, or text in addresses',
+    run: (s) => {
+      s.ctx.app.prompt('filter (state:estab port:22 proc:nginx pid:1 tcp udp, text)', s.state.filterText, (v) => {
+        if (v === null) return;
+        s.state.filterText = v;
+        s.state.pane = 'sockets';
+        s.sel = 0;
+        s.ctx.app.refreshNow();
+      });
+    },
+  },
+  {
+    keys: ['l'], footer: (s) => (s.state.listening ? 'all' : 'listening'), help: 'listening sockets only (TCP LISTEN, unconnected UDP)',
+    run: (s) => { s.state.listening = !s.state.listening; s.state.pane = 'sockets'; s.ctx.app.refreshNow(); },
+  },
+  {
+    keys: ['s'], footer: 'sort', help: 'sort sockets',
+    run: (s) => {
+      s.ctx.app.menu('sort sockets by', SORT_KEYS, (i) => {
+        if (i === null) return;
+        s.state.sort = SORT_KEYS[i];
+        s.ctx.app.refreshNow();
+      }, SORT_KEYS.indexOf(s.state.sort));
+    },
+  },
+  {
+    keys: ['o'], footer: 'owners', help: 'owner column on/off (off: no /proc/*/fd scan, cheapest with many sockets)',
+    run: (s) => { s.state.owners = !s.state.owners; s.ctx.app.refreshNow(); },
+  },
+  {
+    keys: ['u'], footer: (s) => (s.state.unix ? 'no unix' : 'unix'), help: 'include unix sockets',
+    run: (s) => { s.state.unix = !s.state.unix; s.ctx.app.refreshNow(); },
+  },
+  {
+    keys: ['enter'], label: 'Enter', footer: 'process', help: 'drill into the owning process',
+    run: (s) => {
+      const r = s.last?.sockets?.rows[s.sel];
+      if (r?.pid != null) s.ctx.app.show('process', { pid: r.pid });
+      else s.ctx.app.status('no owning process known for this socket', 'warn');
+    },
+  },
+];
+
 export class NetstatScreen implements Screen<NetstatViewModel, NetstatRequest> {
   private box?: Widgets.BoxElement;
-  private last?: NetstatViewModel;
+  /** The last model drawn (the keymap's Enter reads the selected socket). */
+  last?: NetstatViewModel;
   private offset = 0;
-  private sel = 0;
-  private pageRows = 10;
+  /** The selected socket row and the page size (moved by the keymap). */
+  sel = 0;
+  pageRows = 10;
 
-  constructor(private ctx: ViewContext, private state: NetstatUiState = new NetstatUiState()) {}
+  constructor(readonly ctx: ViewContext, readonly state: NetstatUiState = new NetstatUiState()) {}
 
   request(): NetstatRequest {
     const s = this.state;
@@ -125,76 +193,14 @@ export class NetstatScreen implements Screen<NetstatViewModel, NetstatRequest> {
     this.box.setContent(L.join('\n'));
   }
 
-  handleKey(ch: string | undefined, name: string): boolean {
-    const app = this.ctx.app;
-    const n = this.last?.sockets?.rows.length ?? 0;
-    switch (name) {
-      // Tab stays the global view switch; the lower pane changes with ←/→ as in the failures view.
-      case 'left':
-      case 'right':
-        this.state.pane = this.state.pane === 'sockets' ? 'proto' : 'sockets';
-        app.refreshNow();
-        return true;
-      case 'up': this.sel = Math.max(0, this.sel - 1); return true;
-      case 'down': this.sel = Math.min(Math.max(0, n - 1), this.sel + 1); return true;
-      case 'pageup': this.sel = Math.max(0, this.sel - this.pageRows); return true;
-      case 'pagedown': this.sel = Math.min(Math.max(0, n - 1), this.sel + this.pageRows); return true;
-      case 'home': this.sel = 0; return true;
-      case 'end': this.sel = Math.max(0, n - 1); return true;
-      case 'enter': {
-        const r = this.last?.sockets?.rows[this.sel];
-        if (r?.pid != null) app.show('process', { pid: r.pid });
-        else app.status('no owning process known for this socket', 'warn');
-        return true;
-      }
-    }
-    switch (ch) {
-      case 'l':
-        this.state.listening = !this.state.listening;
-        this.state.pane = 'sockets';
-        app.refreshNow();
-        return true;
-      case 'u':
-        this.state.unix = !this.state.unix;
-        app.refreshNow();
-        return true;
-      case 'o':
-        this.state.owners = !this.state.owners;
-        app.refreshNow();
-        return true;
-      case '/':
-        app.prompt('filter (state:estab port:22 proc:nginx pid:1 tcp udp, text)', this.state.filterText, (v) => {
-          if (v === null) return;
-          this.state.filterText = v;
-          this.state.pane = 'sockets';
-          this.sel = 0;
-          app.refreshNow();
-        });
-        return true;
-      case 's':
-        app.menu('sort sockets by', SORT_KEYS, (i) => {
-          if (i === null) return;
-          this.state.sort = SORT_KEYS[i];
-          app.refreshNow();
-        }, SORT_KEYS.indexOf(this.state.sort));
-        return true;
-    }
-    return false;
+  handleKey(ch: string | undefined, name: string, full: string): boolean {
+    return runKey(KEYS, this, { ch, name, full });
   }
 
   footer(): Array<[string, string]> {
-    return [['←/→', this.state.pane === 'sockets' ? 'counters' : 'sockets'], ['/', 'filter'], ['l', this.state.listening ? 'all' : 'listening'], ['s', 'sort'], ['o', 'owners'], ['u', this.state.unix ? 'no unix' : 'unix'], ['Enter', 'process']];
+    return footerOf(KEYS, this);
   }
   help(): Array<[string, string]> {
-    return [
-      ['←/→', 'switch the lower pane: sockets / protocol counters (/proc/net/snmp, netstat) per second'],
-      ['/', 'filter sockets: state:NAME port:N proc:COMM pid:N, tcp/udp/unix, or text in addresses'],
-      ['l', 'listening sockets only (TCP LISTEN, unconnected UDP)'],
-      ['s', 'sort sockets'],
-      ['o', 'owner column on/off (off: no /proc/*/fd scan, cheapest with many sockets)'],
-      ['u', 'include unix sockets'],
-      ['Enter', 'drill into the owning process'],
-      ['RX/s TX/s', 'bytes per second from /proc/net/dev; ERR/DROP are rx+tx per second'],
-    ];
+    return [...helpOf(KEYS), ...LEGEND];
   }
 }

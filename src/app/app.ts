@@ -18,7 +18,7 @@ import type { AppApi, Screen, Source, ViewContext, ViewDef, ViewEntry } from './
 import { makeTheme, type Theme } from './theme.js';
 import type { TopInputs } from '../views/top.js';
 import { sanitize } from '../util/text.js';
-import { keyFull, shiftedFunctionKey, type BlessedKey } from './keymap.js';
+import { helpOf, keyFull, runKey, shiftedFunctionKey, type BlessedKey, type Keymap } from './keymap.js';
 import { Modals, type InputBarOptions } from './modals.js';
 import type { FailuresHub } from '../failures/hub.js';
 import type { PaneArea } from './panes.js';
@@ -45,15 +45,8 @@ interface ViewInstance {
 /** Shown in the footer after the view's own keys when the width allows (F10 Quit always ends it). */
 const FOOTER_EXTRAS: Array<[string, string]> = [['v', 'vmstat'], ['n', 'net'], ['i', 'io'], ['f', 'fail']];
 
-const GLOBAL_HELP: Array<[string, string]> = [
-  ['F1 ?', 'this help (Space/PgDn next page, Esc or q closes it)'],
-  ['q F10', 'quit'],
-  ['Tab', 'next view'],
-  ['Esc Bksp', 'back to the previous view'],
-  ['Z', 'pause / resume updates'],
-  ['d', 'change the refresh delay'],
-  ['Ctrl-L', 'redraw the screen'],
-  ['Ctrl-Z', 'suspend (fg resumes)'],
+/** Lines of the F1 help's Global section that are not keys (after the keys). */
+const GLOBAL_NOTES: Array<[string, string]> = [
   ['in a prompt', 'keys go to it only; Esc cancels, Ctrl-U erases the line'],
   ['units', 'sizes are binary (1K = 1024 bytes: 512B, 1.50K, 33.0M), byte rates are sizes per second (33.0M/s), counts are decimal (3.4k = 3,400); VIRT/RES/SHR show KiB as a plain number below 100000, as htop'],
 ];
@@ -472,6 +465,49 @@ export class App implements AppApi {
 
   // ---- keys -----------------------------------------------------------------
 
+  /**
+   * The shell's own keys, once: the handler below, the F1 help's Global
+   * section (src/app/keymap.ts). A view's keys and the trace panes' come
+   * first; the views' own keys (v n i f...) come from their flags.
+   */
+  private static readonly KEYS: Keymap<App> = [
+    { keys: ['f1', '?', 'h'], label: 'F1 ?', help: 'this help (Space/PgDn next page, Esc or q closes it)', run: (a) => a.showHelp() },
+    { keys: ['q', 'f10'], label: 'q F10', help: 'quit', run: (a) => a.quit(0) },
+    {
+      keys: ['tab', 'S-tab'], label: 'Tab', help: 'next view',
+      run: (a, k) => {
+        const ids = [a.home.id, ...a.views.filter((v) => v.key && v !== a.home).map((v) => v.id)];
+        const i = ids.indexOf(a.current.def.id);
+        a.switchTo(ids[(i + (k.full === 'tab' ? 1 : ids.length - 1)) % ids.length]);
+      },
+    },
+    { keys: ['escape', 'backspace'], label: 'Esc Bksp', help: 'back to the previous view', run: (a) => a.back() },
+    {
+      keys: ['S-z', 'Z'], label: 'Z', help: 'pause / resume updates',
+      run: (a) => {
+        a.paused = !a.paused;
+        a.status(a.paused ? 'paused: Z resumes' : 'resumed');
+        if (!a.paused) a.refreshNow();
+      },
+    },
+    {
+      keys: ['d'], label: 'd', help: 'change the refresh delay',
+      run: (a) => a.prompt('Refresh delay in seconds: ', String(a.sessionDelaySec ?? a.config.delaySec), (v) => {
+        if (v === null) return;
+        const d = Number(v);
+        if (!Number.isFinite(d) || d < 0.1 || d > 3600) return a.status(`'${v}' is not a delay between 0.1 and 3600 s`, 'error');
+        a.config.delaySec = d;
+        a.sessionDelaySec = undefined;
+        a.saveConfig();
+        a.status(`refresh every ${d} s`);
+        a.schedule();
+      }),
+    },
+    { keys: ['C-l'], label: 'Ctrl-L', help: 'redraw the screen', run: (a) => { a.screen.realloc(); a.render(); } },
+    // Handled before everything else (also in a too small terminal); listed here for the help.
+    { keys: ['C-z'], label: 'Ctrl-Z', help: 'suspend (fg resumes)', run: (a) => a.terminal.onTstp() },
+  ];
+
   private onKey(ch: string | undefined, name: string, full: string): void {
     if (this.modals.open) return; // the modal's own handlers run
     if (full === 'C-c') return this.quit(0);
@@ -494,45 +530,7 @@ export class App implements AppApi {
       this.render();
       return;
     }
-    switch (full) {
-      case 'q':
-      case 'f10':
-        return this.quit(0);
-      case 'f1':
-      case '?':
-      case 'h':
-        return this.showHelp();
-      case 'escape':
-      case 'backspace':
-        return this.back();
-      case 'S-z':
-      case 'Z':
-        this.paused = !this.paused;
-        this.status(this.paused ? 'paused: Z resumes' : 'resumed');
-        if (!this.paused) this.refreshNow();
-        return;
-      case 'd':
-        return this.prompt('Refresh delay in seconds: ', String(this.sessionDelaySec ?? this.config.delaySec), (v) => {
-          if (v === null) return;
-          const d = Number(v);
-          if (!Number.isFinite(d) || d < 0.1 || d > 3600) return this.status(`'${v}' is not a delay between 0.1 and 3600 s`, 'error');
-          this.config.delaySec = d;
-          this.sessionDelaySec = undefined;
-          this.saveConfig();
-          this.status(`refresh every ${d} s`);
-          this.schedule();
-        });
-      case 'C-l':
-        this.screen.realloc();
-        return this.render();
-      case 'tab':
-      case 'S-tab': {
-        const ids = [this.home.id, ...this.views.filter((v) => v.key && v !== this.home).map((v) => v.id)];
-        const i = ids.indexOf(this.current.def.id);
-        const next = ids[(i + (full === 'tab' ? 1 : ids.length - 1)) % ids.length];
-        return this.switchTo(next);
-      }
-    }
+    if (runKey(App.KEYS, this, { ch, name, full })) return;
     const def = this.views.find((v) => v.key === full);
     if (def) this.switchTo(def.id);
   }
@@ -688,7 +686,7 @@ export class App implements AppApi {
    */
   private showHelp(): void {
     const sections: Array<[string, Array<[string, string]>]> = [
-      ['Global', [...GLOBAL_HELP, ...this.views.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]],
+      ['Global', [...helpOf(App.KEYS), ...GLOBAL_NOTES, ...this.views.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]],
       ['Trace panes (eBPF; need root)', this.panes.help()],
     ];
     const h = this.current.screen.help?.();

@@ -43,6 +43,8 @@ export interface KeyBinding<C = void> {
   footer?: string | ((ctx: C) => string);
   /** F1 help text; a binding without help is not listed (e.g. a key that only repeats another). */
   help?: string;
+  /** How the help line names its keys when it covers several bindings (e.g. 'p / a'); default: label. */
+  helpKeys?: string;
   /** Runs the binding; false = not handled after all (the key goes on to the next handler). */
   run(ctx: C, key: KeyPress): boolean | void;
 }
@@ -54,9 +56,12 @@ export function bindingFor<C>(map: Keymap<C>, full: string): KeyBinding<C> | und
   return map.find((b) => b.keys.includes(full));
 }
 
-/** Runs the binding of `key`; true when one handled it. */
+/**
+ * Runs the binding of `key`; true when one handled it. A named key with a
+ * modifier the table does not bind (S-left) falls back to its name (left).
+ */
 export function runKey<C>(map: Keymap<C>, ctx: C, key: KeyPress): boolean {
-  const b = bindingFor(map, key.full);
+  const b = bindingFor(map, key.full) ?? (key.name.length > 1 && key.full !== key.name ? bindingFor(map, key.name) : undefined);
   if (!b) return false;
   return b.run(ctx, key) !== false;
 }
@@ -75,5 +80,5 @@ export function footerOf<C>(map: Keymap<C>, ctx: C): Array<[string, string]> {
 
 /** F1 help lines [keys, text], in table order. */
 export function helpOf<C>(map: Keymap<C>): Array<[string, string]> {
-  return map.filter((b) => b.help !== undefined).map((b) => [labelOf(b as KeyBinding<unknown>), b.help!]);
+  return map.filter((b) => b.help !== undefined).map((b) => [b.helpKeys ?? labelOf(b as KeyBinding<unknown>), b.help!]);
 }
