@@ -14,6 +14,8 @@ import { displayRows, histBar, type HistLine, type Log2Hist } from './log2-hist.
 import { PidWindow, type PerPidMetric } from './rates.js';
 import type { TraceOptions, TracerHandle } from './types.js';
 
+import { RING_CAP, Ring } from './bounded.js';
+
 export { BoundedMap, Ring } from './bounded.js';
 
 export { RING_CAP } from './bounded.js';
@@ -340,5 +342,21 @@ export abstract class TracePane<E = unknown> {
 
   keys(): Array<[string, string]> {
     return [['p', 'PID filter'], ['c', 'clear']];
+  }
+}
+
+/** A pane that keeps its tracer's recent events in a ring and folds them into the tracer's aggregator. */
+export abstract class RingPane<E> extends TracePane<E> {
+  protected readonly ring = new Ring<E>(RING_CAP);
+  protected abstract readonly agg: { add(events: readonly E[]): void; reset?(): void };
+
+  add(events: readonly E[]): void {
+    for (const e of events) this.ring.push(e);
+    this.agg.add(events);
+  }
+
+  clear(): void {
+    this.ring.clear();
+    this.agg.reset?.();
   }
 }

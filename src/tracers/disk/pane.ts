@@ -1,17 +1,16 @@
 // Pane 2 (disk I/O): the disksnoop stream, or with `s`/`h` the disk
 // aggregator's per device and direction latency histograms. Feeds the
 // process table's disk_lat column.
-import { RING_CAP, Ring, TracePane, columnTable, histLines, note, paneColumns, type PaneColumn, type PaneLine, type PaneUi } from '../pane.js';
+import { RingPane, columnTable, histLines, note, paneColumns, type PaneColumn, type PaneLine, type PaneUi } from '../pane.js';
 import type { PerPidMetric } from '../rates.js';
 import { DISK_COLUMNS, DiskAggregator, devName, type DiskEvent } from './tracer.js';
 import { formatBytes } from '../../util/format.js';
 
 
-export class DiskPane extends TracePane<DiskEvent> {
+export class DiskPane extends RingPane<DiskEvent> {
   readonly tracer = 'disk';
   override readonly metric: PerPidMetric = 'diskLatMs';
-  private ring = new Ring<DiskEvent>(RING_CAP);
-  private agg: DiskAggregator;
+  protected readonly agg: DiskAggregator;
   /** The stream shows `ostop trace disk`'s own columns (device names from devNameOf). */
   private cols: PaneColumn<DiskEvent>[];
   histograms = false;
@@ -22,17 +21,9 @@ export class DiskPane extends TracePane<DiskEvent> {
     this.cols = paneColumns(DISK_COLUMNS, [['time', 12], ['type', 1], ['bytes', 8], ['lat_ms', 8], ['dev', 8, { text: (e) => devNameOf(e.major, e.minor) }], ['pid', 7], ['comm', 0]]);
   }
 
-  add(events: readonly DiskEvent[]): void {
-    for (const e of events) {
-      this.ring.push(e);
-      if (e.pid) this.window.add(e.pid, 1, e.latNs / 1e6);
-    }
-    this.agg.add(events);
-  }
-
-  clear(): void {
-    this.ring.clear();
-    this.agg.reset();
+  override add(events: readonly DiskEvent[]): void {
+    super.add(events);
+    for (const e of events) if (e.pid) this.window.add(e.pid, 1, e.latNs / 1e6);
   }
 
   override modeLabel(): string[] {

@@ -1,7 +1,7 @@
 // Pane 4 (exit): the exitsnoop stream (exits, fatal signals sent, OOM
 // kills), or with `s` the exit aggregator's counts per command; `x`
 // failures only.
-import { RING_CAP, Ring, TracePane, cellText, columnTable, note, paneColumns, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
+import { RingPane, cellText, columnTable, note, paneColumns, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
 import { signalName, type TraceOptions } from '../types.js';
 import { ExitAggregator, exitColumns, isAbnormalExit, type ExitEvent } from './tracer.js';
 
@@ -19,25 +19,14 @@ const COUNT_COLS: PaneCol[] = [
 ];
 const AGE = exitColumns.find((c) => c.id === 'age_ms')!;
 
-export class ExitPane extends TracePane<ExitEvent> {
+export class ExitPane extends RingPane<ExitEvent> {
   readonly tracer = 'exit';
-  private ring = new Ring<ExitEvent>(RING_CAP);
-  private agg = new ExitAggregator();
+  protected readonly agg = new ExitAggregator();
   failedOnly = false;
   summary = false;
 
   override traceOptions(): TraceOptions {
     return { pid: this.pid, flags: { failed: this.failedOnly } };
-  }
-
-  add(events: readonly ExitEvent[]): void {
-    for (const e of events) this.ring.push(e);
-    this.agg.add(events);
-  }
-
-  clear(): void {
-    this.ring.clear();
-    this.agg.reset();
   }
 
   override modeLabel(): string[] {

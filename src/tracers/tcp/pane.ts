@@ -1,6 +1,6 @@
 // Pane 6 (TCP): tcplife with connect/accept and retransmits as they happen,
 // or with `s` the tcp aggregator's retransmits per connection.
-import { RING_CAP, Ring, TracePane, note, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
+import { RingPane, note, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
 import { clockTime } from '../types.js';
 import { TcpAggregator, closeProblem, failedConnect, type TcpEvent } from './tracer.js';
 import { formatBytes } from '../../util/format.js';
@@ -18,21 +18,10 @@ const RETX_COLS: PaneCol[] = [
 
 const ep = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
 
-export class TcpPane extends TracePane<TcpEvent> {
+export class TcpPane extends RingPane<TcpEvent> {
   readonly tracer = 'tcp';
-  private ring = new Ring<TcpEvent>(RING_CAP);
-  private agg = new TcpAggregator();
+  protected readonly agg = new TcpAggregator();
   summary = false;
-
-  add(events: readonly TcpEvent[]): void {
-    for (const e of events) this.ring.push(e);
-    this.agg.add(events);
-  }
-
-  clear(): void {
-    this.ring.clear();
-    this.agg.reset();
-  }
 
   override modeLabel(): string[] {
     return [this.summary ? 'retransmits per connection' : 'tcplife + connect/accept', ...super.modeLabel()];
