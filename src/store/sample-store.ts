@@ -120,7 +120,7 @@ export class SampleStore<S> implements Iterable<Stamped<S>> {
 
   /** The sample in effect at `time`: the newest taken at or before it (undefined when all are later). */
   at(time: number): Stamped<S> | undefined {
-    const i = this.upperBound(time) - 1;
+    const i = this.bound(time, true) - 1;
     return i >= 0 ? this.ring.at(i) : undefined;
   }
 
@@ -128,7 +128,7 @@ export class SampleStore<S> implements Iterable<Stamped<S>> {
   range(t0: number, t1: number): Array<Stamped<S>> {
     const out: Array<Stamped<S>> = [];
     if (!(t0 <= t1)) return out;
-    for (let i = this.lowerBound(t0); i < this.ring.size; i++) {
+    for (let i = this.bound(t0, false); i < this.ring.size; i++) {
       const s = this.ring.at(i)!;
       if (s.time > t1) break;
       out.push(s);
@@ -186,25 +186,14 @@ export class SampleStore<S> implements Iterable<Stamped<S>> {
     return store;
   }
 
-  /** Index of the first sample with time >= t. */
-  private lowerBound(t: number): number {
+  /** Index of the first sample with time > t (`after`) or >= t. */
+  private bound(t: number, after: boolean): number {
     let lo = 0;
     let hi = this.ring.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.ring.at(mid)!.time < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Index of the first sample with time > t. */
-  private upperBound(t: number): number {
-    let lo = 0;
-    let hi = this.ring.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ring.at(mid)!.time <= t) lo = mid + 1;
+      const x = this.ring.at(mid)!.time;
+      if (x < t || (after && x === t)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
