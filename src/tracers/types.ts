@@ -92,6 +92,21 @@ export interface TracerDescriptor<E = unknown> {
 
 // ---- decoding helpers shared by decoders -------------------------------
 
+/** What TracerHandle.mapDump returns: `count` records, each a key then a value. */
+export type MapDump = ReturnType<TracerHandle['mapDump']>;
+
+/** Each record of a map dump through `read(view, keyOffset, valueOffset)`; undefined results are left out. */
+export function mapRecords<T>(d: MapDump, read: (dv: DataView, key: number, value: number) => T | undefined): T[] {
+  const dv = new DataView(d.data);
+  const rec = d.keySize + d.valueSize;
+  const out: T[] = [];
+  for (let i = 0; i < d.count; i++) {
+    const r = read(dv, i * rec, i * rec + d.keySize);
+    if (r !== undefined) out.push(r);
+  }
+  return out;
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** NUL-terminated C string in [off, off+max) as UTF-8 (invalid bytes -> U+FFFD). Untrusted: sanitize before display. */

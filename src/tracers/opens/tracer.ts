@@ -3,7 +3,7 @@
 // aggregator (per path, per process). Offsets below must equal the C
 // offsetof values: test/tracers/layout.test.ts compares them with the addon.
 import type { Column } from '../../model/columns.js';
-import { uidColumn, timeColumn, tidColumn, pidColumn, commColumn, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type TracerHandle, type WireLayouts } from '../types.js';
+import { uidColumn, timeColumn, tidColumn, pidColumn, commColumn, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type TracerHandle, type WireLayouts, mapRecords, type MapDump } from '../types.js';
 
 export const OPENS_PATH_MAX = 256;
 const SYSCALLS = ['openat', 'openat2', 'open'] as const;
@@ -60,16 +60,13 @@ export function decodeOpensEvent(v: DataView, ctx: DecodeContext): OpensEvent | 
 export interface OpensCountRow { pid: number; comm: string; path: string; count: number; errors: number }
 
 /** Decodes a mapDump of the "summary" map: (opens_key | opens_count)*. */
-export function decodeOpensSummary(dump: { keySize: number; valueSize: number; count: number; data: ArrayBuffer }): OpensCountRow[] {
-  const out: OpensCountRow[] = [];
+export function decodeOpensSummary(dump: MapDump): OpensCountRow[] {
   const K = OPENS_LAYOUTS.opens_key.fields, C = OPENS_LAYOUTS.opens_count.fields;
-  const rec = dump.keySize + dump.valueSize;
-  for (let i = 0; i < dump.count; i++) {
-    const k = new DataView(dump.data, i * rec, dump.keySize);
-    const c = new DataView(dump.data, i * rec + dump.keySize, dump.valueSize);
-    out.push({ pid: k.getUint32(K.pid, true), comm: cString(k, K.comm, 16), path: cString(k, K.path, OPENS_PATH_MAX), count: u64(c, C.count), errors: u64(c, C.errors) });
-  }
-  return out;
+  return mapRecords(dump, (dv, key, value) => {
+    const k = new DataView(dv.buffer, key, dump.keySize);
+    const c = new DataView(dv.buffer, value, dump.valueSize);
+    return { pid: k.getUint32(K.pid, true), comm: cString(k, K.comm, 16), path: cString(k, K.path, OPENS_PATH_MAX), count: u64(c, C.count), errors: u64(c, C.errors) };
+  });
 }
 
 export interface OpensPathRow { path: string; count: number; errors: number; processes: number }

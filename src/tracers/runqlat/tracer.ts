@@ -5,7 +5,7 @@
 // >= --min-us. Maps are cumulative; interval() diffs two reads.
 import { toObject, type OutputFormat } from '../../model/output.js';
 import type { Column } from '../../model/columns.js';
-import { timeColumn, tidColumn, pidColumn, commColumn, clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TraceReport, type TracerDescriptor, type TracerHandle, type WireLayouts } from '../types.js';
+import { timeColumn, tidColumn, pidColumn, commColumn, clockTime, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TraceReport, type TracerDescriptor, type TracerHandle, type WireLayouts, mapRecords, type MapDump } from '../types.js';
 import { LOG2_SLOTS, emptyHist, formatLog2Hist, histColumns, histDiff, histQuantile, histRows, type Log2Hist } from '../log2-hist.js';
 
 export const RUNQLAT_LAYOUTS = {
@@ -57,7 +57,7 @@ function readHist(dv: DataView, off: number): Log2Hist & { comm: string; tgid: n
   };
 }
 
-type Dump = { keySize: number; valueSize: number; count: number; data: ArrayBuffer };
+type Dump = MapDump;
 
 /** mapDump of rq_hist (per-CPU array[1]) -> the summed histogram. */
 export function decodeGlobalHist(d: Dump): Log2Hist {
@@ -79,15 +79,10 @@ export interface RunqProcRow extends Log2Hist { pid: number; comm: string }
 
 /** mapDump of rq_phist (hash u32 tgid -> runqlat_hist). */
 export function decodeProcHists(d: Dump): RunqProcRow[] {
-  const dv = new DataView(d.data);
-  const rec = d.keySize + d.valueSize;
-  const out: RunqProcRow[] = [];
-  for (let i = 0; i < d.count; i++) {
-    const pid = dv.getUint32(i * rec, true);
-    const { comm, tgid: _t, ...h } = readHist(dv, i * rec + d.keySize);
-    out.push({ pid, comm, ...h });
-  }
-  return out;
+  return mapRecords(d, (dv, key, value) => {
+    const { comm, tgid: _t, ...h } = readHist(dv, value);
+    return { pid: dv.getUint32(key, true), comm, ...h };
+  });
 }
 
 const procCols: readonly Column<RunqProcRow>[] = [

@@ -9,7 +9,7 @@
 // start (trace) and the pane diffs two reads for rates.
 import { readFileSync } from 'node:fs';
 import type { Column } from '../../model/columns.js';
-import { timeColumn, tidColumn, pidColumn, commColumn, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type TracerHandle, type WireLayouts } from '../types.js';
+import { timeColumn, tidColumn, pidColumn, commColumn, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type TracerHandle, type WireLayouts, mapRecords, type MapDump } from '../types.js';
 import { errnoNameOf, formatCall, formatRet, syscallName } from './args.js';
 import { parseComm } from '../../collectors/procfs/pid-comm.js';
 
@@ -167,32 +167,24 @@ function sumPerCpu(dv: DataView, off: number, valueSize: number): SyscallStat {
   return s;
 }
 
-type Dump = { keySize: number; valueSize: number; count: number; data: ArrayBuffer };
+type Dump = MapDump;
 
 /** mapDump of sc_stats (per-CPU array indexed by nr) -> rows with count > 0. */
 export function decodeSyscallStats(d: Dump): SyscallRow[] {
-  const dv = new DataView(d.data);
-  const rec = d.keySize + d.valueSize;
-  const out: SyscallRow[] = [];
-  for (let i = 0; i < d.count; i++) {
-    const nr = dv.getUint32(i * rec, true);
-    const s = sumPerCpu(dv, i * rec + d.keySize, d.valueSize);
-    if (s.count) out.push({ nr, syscall: syscallName(nr), ...s });
-  }
-  return out;
+  return mapRecords(d, (dv, key, value) => {
+    const nr = dv.getUint32(key, true);
+    const s = sumPerCpu(dv, value, d.valueSize);
+    return s.count ? { nr, syscall: syscallName(nr), ...s } : undefined;
+  });
 }
 
 /** mapDump of sc_pstats (per-CPU hash keyed by syscall_pkey). */
 export function decodeSyscallProcStats(d: Dump): Array<SyscallStat & { pid: number; nr: number }> {
-  const dv = new DataView(d.data);
-  const rec = d.keySize + d.valueSize;
   const K = SYSCALLS_LAYOUTS.syscall_pkey.fields;
-  const out: Array<SyscallStat & { pid: number; nr: number }> = [];
-  for (let i = 0; i < d.count; i++) {
-    const s = sumPerCpu(dv, i * rec + d.keySize, d.valueSize);
-    if (s.count) out.push({ pid: dv.getUint32(i * rec + K.tgid, true), nr: dv.getInt32(i * rec + K.nr, true), ...s });
-  }
-  return out;
+  return mapRecords(d, (dv, key, value) => {
+    const s = sumPerCpu(dv, value, d.valueSize);
+    return s.count ? { pid: dv.getUint32(key + K.tgid, true), nr: dv.getInt32(key + K.nr, true), ...s } : undefined;
+  });
 }
 
 function procComm(pid: number): string {
