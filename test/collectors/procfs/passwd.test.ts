@@ -14,4 +14,13 @@ describe('/etc/passwd', () => {
     expect(pw.get(1000)).toBe('bob');
     expect(pw.size).toBe(2);
   });
+  it('a hostile file: escapes kept raw (sanitized where shown), the first name of a uid, junk skipped, no final newline', () => {
+    const pw = parsePasswd(fs.readFileSync(fx('etc/passwd-hostile'), 'utf8')); // UserNames reads it as UTF-8
+    expect(pw.get(0)).toBe('root'); // not alias-of-root
+    expect(pw.get(1001)).toBe('\x1b[31mevil\x1b[0m');
+    expect(pw.get(1002)).toBe('名前');
+    expect(pw.get(1000)).toBe('bob');
+    expect([...pw.keys()].sort((a, b) => a - b)).toEqual([0, 1000, 1001, 1002]);
+  });
 });
+

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseComm } from '../../../src/collectors/procfs/pid-comm.js';
+
+const file = (p: string) => fs.readFileSync(fileURLToPath(new URL(`../../fixtures/proc-detail/tree/${p}`, import.meta.url)), 'utf8');
 
 describe('/proc/PID/comm', () => {
   it('drops the one newline the kernel ends it with, keeps the rest raw', () => {
@@ -8,4 +12,8 @@ describe('/proc/PID/comm', () => {
     expect(parseComm('kworker/0:1-events')).toBe('kworker/0:1-events');
     expect(parseComm('')).toBe('');
   });
+  it('a hostile comm (parens, spaces, an escape) is the same as stat shows it', () => {
+    expect(parseComm(file('4242/comm'))).toBe('a) S 1 (\x1b[31mb');
+  });
 });
+

@@ -12,4 +12,10 @@ describe('/proc/PID/statm', () => {
     expect(parseStatm('100 50 20 1 0 30 0')).toEqual({ sizePages: 100, residentPages: 50, sharedPages: 20 });
     expect(parseStatm('x')).toBeUndefined();
   });
+  it('the fixture process', () => {
+    const t = read('proc-hostile/proc/1/statm');
+    const f = t.trim().split(/\s+/).map(Number);
+    expect(parseStatm(t)).toEqual({ sizePages: f[0], residentPages: f[1], sharedPages: f[2] });
+  });
 });
+
