@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 import { chooseTerminal } from './terminal.js';
 import { loadConfig, saveConfig, type Config } from './config.js';
 import type { AppEvent } from './events.js';
-import type { AppApi, Screen, Source, ViewContext, ViewDef, ViewEntry } from './view.js';
+import type { AppApi, Screen, ViewEntry } from './view.js';
+import { Navigator } from './navigator.js';
 import { makeTheme, type Theme } from './theme.js';
 import type { TopInputs } from '../views/top.js';
 import { sanitize } from '../util/text.js';
@@ -30,17 +31,8 @@ export { FATAL_SIGNALS } from './terminal-session.js';
 
 export const MIN_COLS = 40;
 export const MIN_ROWS = 10;
-const MAX_STACK = 8;
 /** A cursor position (CUP) directly followed by another one. */
 const REDUNDANT_CUP = /\x1b\[\d*;?\d*H(?=\x1b\[\d*;?\d*H)/g;
-
-interface ViewInstance {
-  def: ViewDef<unknown, unknown>;
-  key: string;
-  source: Source<unknown, unknown>;
-  screen: Screen<unknown, unknown>;
-  params: Record<string, unknown>;
-}
 
 /** Shown in the footer after the view's own keys when the width allows (F10 Quit always ends it). */
 const FOOTER_EXTRAS: Array<[string, string]> = [['v', 'vmstat'], ['n', 'net'], ['i', 'io'], ['f', 'fail']];
@@ -84,9 +76,6 @@ export class App implements AppApi {
   private statusBar: blessed.Widgets.BoxElement;
   private footerBar: blessed.Widgets.BoxElement;
   private tooSmall: blessed.Widgets.BoxElement;
-  private stack: ViewInstance[] = [];
-  private current!: ViewInstance;
-  private cache = new Map<string, ViewInstance>();
   private modals: Modals;
   private terminal: TerminalSession;
   private timer: NodeJS.Timeout | undefined;
@@ -101,8 +90,8 @@ export class App implements AppApi {
   private paneBox: blessed.Widgets.BoxElement;
   readonly panes: PaneArea;
   private sessionDelaySec: number | undefined;
-  /** The home view (first in the Tab order, shown at start, kept alive). */
-  private home: ViewEntry;
+  /** Which view is shown, and the way back (src/app/navigator.ts). */
+  private nav: Navigator;
 
   constructor(
     readonly config: Config,
@@ -118,7 +107,6 @@ export class App implements AppApi {
   ) {
     this.saveEnabled = configState.saveEnabled;
     this.sessionDelaySec = ui.delaySec;
-    this.home = views.find((v) => v.home) ?? views[0];
     // Draw boxes with Unicode line characters (ASCII where the locale is not
     // UTF-8) rather than the DEC alternate charset: ACS breaks under tmux and
     // screen with converted terminfo entries and on many serial consoles.
@@ -176,6 +164,16 @@ export class App implements AppApi {
     this.paneBox = blessed.box({ parent: this.screen, left: 0, right: 0, bottom: 2, height: 1, hidden: true });
     this.panes = ui.panes?.({ screen: this.screen, theme, app: this }) ?? NO_PANES;
     this.panes.mount(this.paneBox);
+    this.nav = new Navigator(views, {
+      body: this.body,
+      context: (complete) => ({ screen: this.screen, theme: this.theme, app: this, completeNow: complete }),
+      // On the drill-in screen the trace panes follow that PID.
+      shown: (v) => this.panes.setScopePid(v.def.scopesPanes ? Number(v.params.pid) || undefined : undefined),
+      render: () => this.render(),
+      schedule: (ms) => this.schedule(ms),
+      status: (m, level) => this.status(m, level),
+      exiting: () => this.exitCode !== undefined,
+    });
     this.statusBar = blessed.box({ parent: this.screen, bottom: 1, left: 0, right: 0, height: 1, tags: true });
     this.footerBar = blessed.box({ parent: this.screen, bottom: 0, left: 0, right: 0, height: 1, tags: true, style: theme.mono ? { inverse: true } : { bg: 'blue', fg: 'white' } });
     this.modals = new Modals(this.screen, theme, { render: () => this.render() });
@@ -227,11 +225,7 @@ export class App implements AppApi {
           this.dispatch({ type: 'mouse', action: d.action === 'mousedown' ? 'click' : d.action, x: d.x, y: d.y });
         }
       });
-      const home = this.home.load();
-      if (home instanceof Promise) throw new Error('the home view must load synchronously (src/tui.ts)');
-      this.loaded.set(this.home.id, { ...this.home, ...home });
-      this.open(this.findDef(this.home.id)!, {}, false);
-      if (this.ui.first) this.show(this.ui.first.id, this.ui.first.params);
+      this.nav.start(this.ui.first);
       this.dispatch({ type: 'tick' });
       // After the first frame: loading BPF programs parses the kernel's BTF.
       setTimeout(() => void this.startFailureRecorder(), 50);
@@ -261,7 +255,7 @@ export class App implements AppApi {
     this.restored = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.statusTimer) clearTimeout(this.statusTimer); // a pending status message must not keep the process alive after quit
-    for (const v of new Set([...this.cache.values(), ...this.stack, ...(this.current ? [this.current] : [])])) {
+    for (const v of this.nav.instances()) {
       try { v.source.dispose?.(); } catch { /* best effort on the way out */ }
     }
     this.recorder?.close();
@@ -302,7 +296,7 @@ export class App implements AppApi {
         return;
       case 'mouse':
         if (this.modals.open || this.viewModalOpen()) return;
-        (this.current.screen as Screen<unknown> & { handleMouse?: (a: string, x: number, y: number) => boolean }).handleMouse?.(ev.action, ev.x, ev.y - (this.body.atop as number));
+        (this.nav.current.screen as Screen<unknown> & { handleMouse?: (a: string, x: number, y: number) => boolean }).handleMouse?.(ev.action, ev.x, ev.y - (this.body.atop as number));
         this.render();
         return;
     }
@@ -323,7 +317,7 @@ export class App implements AppApi {
       return;
     }
     this.collecting = true;
-    const v = this.current;
+    const v = this.nav.current;
     if (this.recorder && !v.def.drainsRecorder) void timed('recorder', () => this.recorder!.pollEbpf());
     countTick();
     try {
@@ -337,12 +331,12 @@ export class App implements AppApi {
     this.render();
     // A view shown while this tick's collect was awaiting got no tick of its
     // own (collecting was set): it gets one now, not a whole delay later.
-    if (v !== this.current) this.schedule(0);
+    if (v !== this.nav.current) this.schedule(0);
     else this.schedule(v.source.model() === undefined ? Math.min(this.delayMs, App.FIRST_RATE_MS) : this.delayMs);
     this.compactHeap();
     if (v.source.complete) {
       setImmediate(() => {
-        if (this.exitCode !== undefined || v !== this.current) return;
+        if (this.exitCode !== undefined || v !== this.nav.current) return;
         try {
           if (v.source.complete?.(v.screen.request?.())) this.render();
         } catch (e) {
@@ -402,7 +396,7 @@ export class App implements AppApi {
     } else this.paneBox.hide();
     this.body.height = Math.max(1, (this.screen.height as number) - 2 - ph);
     try {
-      timed('view render', () => this.current.screen.render(this.current.source.model()));
+      timed('view render', () => this.nav.current.screen.render(this.nav.current.source.model()));
       timed('panes render', () => this.panes.render());
     } catch (e) {
       this.statusMsg = `render failed: ${(e as Error).message}`;
@@ -412,7 +406,7 @@ export class App implements AppApi {
   }
 
   private renderFooter(): void {
-    const entries = this.panes.focused() !== undefined ? this.panes.footer() : this.current.screen.footer();
+    const entries = this.panes.focused() !== undefined ? this.panes.footer() : this.nav.current.screen.footer();
     const t = this.theme;
     const w = this.screen.width as number;
     const quit: [string, string] = ['F10', 'Quit'];
@@ -423,7 +417,7 @@ export class App implements AppApi {
     let len = pieceOf(quit).length;
     let full = false;
     const paneKeys = this.panes.toggleKeys();
-    const extras = [...FOOTER_EXTRAS.filter(([k]) => this.views.find((v) => v.key === k)?.id !== this.current.def.id), ...(paneKeys ? [[paneKeys, 'trace'] as [string, string]] : [])];
+    const extras = [...FOOTER_EXTRAS.filter(([k]) => this.views.find((v) => v.key === k)?.id !== this.nav.current.def.id), ...(paneKeys ? [[paneKeys, 'trace'] as [string, string]] : [])];
     for (const e of [...entries, ...extras]) {
       const n = pieceOf(e).length;
       if (full || len + n > w) {
@@ -460,7 +454,7 @@ export class App implements AppApi {
       }, 15000);
     }
     this.statusBar.style.fg = level === 'error' && !this.theme.mono ? 'red' : level === 'warn' && !this.theme.mono ? 'yellow' : undefined;
-    if (this.current) this.render();
+    if (this.nav?.current) this.render();
   }
 
   // ---- keys -----------------------------------------------------------------
@@ -476,9 +470,9 @@ export class App implements AppApi {
     {
       keys: ['tab', 'S-tab'], label: 'Tab', help: 'next view',
       run: (a, k) => {
-        const ids = [a.home.id, ...a.views.filter((v) => v.key && v !== a.home).map((v) => v.id)];
-        const i = ids.indexOf(a.current.def.id);
-        a.switchTo(ids[(i + (k.full === 'tab' ? 1 : ids.length - 1)) % ids.length]);
+        const ids = a.nav.tabOrder();
+        const i = ids.indexOf(a.nav.current.def.id);
+        a.nav.switchTo(ids[(i + (k.full === 'tab' ? 1 : ids.length - 1)) % ids.length]);
       },
     },
     { keys: ['escape', 'backspace'], label: 'Esc Bksp', help: 'back to the previous view', run: (a) => a.back() },
@@ -519,149 +513,42 @@ export class App implements AppApi {
     // A dialog of the view's own (F2 setup) takes every key: a digit typed
     // there must not toggle a trace pane, a letter must not switch views.
     if (this.viewModalOpen()) {
-      if (this.current.screen.handleKey(ch, name, full)) this.render();
+      if (this.nav.current.screen.handleKey(ch, name, full)) this.render();
       return;
     }
     if (this.panes.handleKey(ch, name, full)) {
       this.render();
       return;
     }
-    if (this.current.screen.handleKey(ch, name, full)) {
+    if (this.nav.current.screen.handleKey(ch, name, full)) {
       this.render();
       return;
     }
     if (runKey(App.KEYS, this, { ch, name, full })) return;
     const def = this.views.find((v) => v.key === full);
-    if (def) this.switchTo(def.id);
+    if (def) this.nav.switchTo(def.id);
   }
 
-  /**
-   * Views reached by their own key (or Tab) are siblings of the process table:
-   * they replace each other, so Esc from any of them returns to the table.
-   * Drilling in (Enter on a process) stacks, so Esc returns to where you were.
-   */
-  private switchTo(viewId: string): void {
-    const home = this.home.id;
-    if (viewId === home || (this.current && this.current.def.id === viewId)) {
-      if (viewId === home) this.show(home);
-      return;
-    }
-    const topAt = this.stack.findIndex((v) => v.def.id === home);
-    if (this.current.def.id !== home && topAt >= 0) {
-      while (this.stack.length > topAt + 1) this.discard(this.stack.pop()!);
-      const cur = this.current;
-      cur.screen.unmount();
-      this.discard(cur);
-      this.current = this.stack.pop()!;
-    }
-    this.show(viewId);
-  }
-
-  // ---- views ------------------------------------------------------------------
-
-  private loaded = new Map<string, ViewDef<unknown, unknown>>();
+  // ---- views (src/app/navigator.ts) --------------------------------------------
 
   private async prefetchViews(): Promise<void> {
-    for (const v of this.views) {
-      if (this.exitCode !== undefined) return;
-      if (this.loaded.has(v.id)) continue;
-      try {
-        this.loaded.set(v.id, { ...v, ...(await v.load()) });
-      } catch {
-        /* reported when the view is asked for */
-      }
-    }
-    started();
-  }
-
-  private findDef(id: string): ViewDef<unknown, unknown> | undefined {
-    return this.loaded.get(id);
+    await this.nav.prefetch();
+    if (this.exitCode === undefined) started();
   }
 
   show(viewId: string, params: Record<string, unknown> = {}): void {
-    const def = this.findDef(viewId);
-    if (!def) {
-      const entry = this.views.find((v) => v.id === viewId);
-      if (!entry) return this.status(`no view '${viewId}'`, 'error');
-      // First use: load the view's module, then show it (keys meanwhile go to the current view).
-      Promise.resolve(entry.load()).then(
-        (d) => {
-          this.loaded.set(viewId, { ...entry, ...d });
-          if (this.exitCode === undefined) this.show(viewId, params);
-        },
-        (e: Error) => this.status(`cannot load the ${entry.title} view: ${e.message}`, 'error'),
-      );
-      return;
-    }
-    if (this.current && this.current.def.id === viewId && !def.stacks) return;
-    // A view already on the stack is returned to (as Esc would), so switching
-    // views with their keys never grows the stack.
-    const at = def.stacks ? -1 : this.stack.findIndex((v) => v.def.id === viewId);
-    if (at >= 0) {
-      while (this.stack.length > at + 1) this.discard(this.stack.pop()!);
-      return this.back();
-    }
-    this.open(def, params, true);
-    while (this.stack.length > MAX_STACK) this.discard(this.stack.splice(1, 1)[0]);
-  }
-
-  private discard(v: ViewInstance): void {
-    if (!v.def.keepAlive) v.source.dispose?.();
-  }
-
-  private open(def: ViewDef<unknown, unknown>, params: Record<string, unknown>, push: boolean): void {
-    const key = `${def.id}:${JSON.stringify(params)}`;
-    if (this.current) {
-      this.current.screen.unmount();
-      if (push) this.stack.push(this.current);
-      else this.discard(this.current);
-    }
-    let inst = this.cache.get(key);
-    if (!inst) {
-      const source = def.createSource(params);
-      let screen: Screen<unknown, unknown> | undefined;
-      const ctx: ViewContext = {
-        screen: this.screen, theme: this.theme, app: this,
-        // The Source completes its Model with what the screen's request names, now.
-        completeNow: () => (screen && source.complete?.(screen.request?.()) ? source.model() : undefined),
-      };
-      screen = def.createScreen(ctx, params);
-      inst = { def, key, params, source, screen };
-      // Only keep-alive views (the process table) are kept across switches; others are rebuilt so hidden views hold nothing.
-      if (def.keepAlive) this.cache.set(key, inst);
-    }
-    this.current = inst;
-    this.scopePanes();
-    inst.screen.mount(this.body);
-    this.render();
-    // Collect on the next turn of the loop, so the redraw above reaches the terminal first.
-    this.schedule(0);
-  }
-
-  /** On the drill-in screen the trace panes follow that PID. */
-  private scopePanes(): void {
-    this.panes.setScopePid(this.current.def.scopesPanes ? Number(this.current.params.pid) || undefined : undefined);
+    this.nav.show(viewId, params);
   }
 
   back(): void {
-    const prev = this.stack.pop();
-    if (!prev) return;
-    const cur = this.current;
-    cur.screen.unmount();
-    this.discard(cur);
-    this.current = prev;
-    this.scopePanes();
-    prev.source.reset?.();
-    prev.screen.mount(this.body);
-    this.render();
-    this.schedule(0);
+    this.nav.back();
   }
 
   // ---- modals (src/app/modals.ts) -------------------------------------------------
 
   /** The current view has a dialog of its own open (the top view's F2 setup). */
   private viewModalOpen(): boolean {
-    return !!(this.current?.screen as Screen<unknown> & { modalOpen?: () => boolean } | undefined)?.modalOpen?.();
+    return !!(this.nav.current?.screen as Screen<unknown> & { modalOpen?: () => boolean } | undefined)?.modalOpen?.();
   }
 
   inputBar(o: InputBarOptions): void {
@@ -689,8 +576,8 @@ export class App implements AppApi {
       ['Global', [...helpOf(App.KEYS), ...GLOBAL_NOTES, ...this.views.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]],
       ['Trace panes (eBPF; need root)', this.panes.help()],
     ];
-    const h = this.current.screen.help?.();
-    if (h) sections.push([this.current.def.title, h]);
+    const h = this.nav.current.screen.help?.();
+    if (h) sections.push([this.nav.current.def.title, h]);
     this.modals.showHelp(sections);
   }
 
