@@ -20,8 +20,8 @@ import type { AppApi, Screen, ViewContext } from '../src/app/view.js';
 import type { Theme, ThemeColor } from '../src/app/theme.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
 import type { EntryRow, FailuresModel, FailuresRequest, KmsgLine } from '../src/model/failures.js';
-import { KMSG_FACILITIES, coreText, entryDetail, facilityName, filterKmsg, formatAge, levelName } from '../src/failures/model.js';
-import { formatKib } from '../src/util/format.js';
+import { KMSG_FACILITIES, coreText, entryDetail, facilityName, filterKmsg, levelName } from '../src/failures/model.js';
+import { formatAge, formatKib } from '../src/util/format.js';
 
 
 export type Pane = 'timeline' | 'kmsg' | 'dumps';

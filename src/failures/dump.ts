@@ -12,15 +12,15 @@ import { sleep, UsageError, type DumpOptions, type DumpView } from '../model/dum
 import { readCorePattern, type CoreDumpFile, type CorePatternInfo } from '../collectors/coredump.js';
 import { facilityName, levelName, monotonicUsec, parseFacility, parseLevel } from '../collectors/kmsg.js';
 import { signalName, type EntryRow, type FailuresModel, type KmsgLine } from '../model/failures.js';
-import { coreText, entryDetail, filterKmsg, formatAge, parseDuration } from './model.js';
-import { formatKib } from '../util/format.js';
+import { coreText, entryDetail, filterKmsg, parseDuration } from './model.js';
+import { formatAge, formatKib } from '../util/format.js';
 import { FailuresHub } from './hub.js';
 import { collectModel, findDumps } from './source.js';
 import { ostopCoreDir } from '../util/private-dir.js';
 import { sanitize } from '../util/text.js';
 import { jsonLine } from '../util/output-safe.js';
 
-export { coreText, entryDetail, formatAge };
+export { coreText, entryDetail };
 
 function isoTime(ms: number): string {
   return new Date(ms).toISOString();

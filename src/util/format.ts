@@ -105,6 +105,14 @@ export function formatElapsed(sec: number | null | undefined): string {
   return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, '0')}h`;
 }
 
+/** An age or a lifetime in ms, short: 0.5ms, 12ms, 1.5s, then as formatElapsed (12m03s, 3h07m, 5d02h); '-' when unknown. */
+export function formatAge(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  return formatElapsed(ms / 1000);
+}
+
 /** Local time "YYYY-MM-DD HH:MM:SS" of an epoch-ms instant ('-' when unknown). */
 export function formatTimestamp(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';

@@ -2,7 +2,7 @@
 // sizes binary with K M G T, rates as sizes per second, counts decimal.
 import { describe, expect, it } from 'vitest';
 import {
-  formatBytes, formatCount, formatCpuTime, formatElapsed, formatKib, formatMem, formatPercent, formatPercentSign, formatRate,
+  formatAge, formatBytes, formatCount, formatCpuTime, formatElapsed, formatKib, formatMem, formatPercent, formatPercentSign, formatRate,
 } from '../../src/util/format.js';
 import { formatSystemStrip } from '../../screens/widgets/system-strip.js';
 
@@ -85,6 +85,18 @@ describe('percents and spans', () => {
       expect(formatElapsed(sec)).toBe(text);
     },
   );
+});
+
+describe('ages (the failures view, trace exit)', () => {
+  it.each([[0.25, '0.3ms'], [9.94, '9.9ms'], [10, '10ms'], [999, '999ms'], [1000, '1.0s'], [59_940, '59.9s'], [60_000, '1m00s'], [3_725_000, '1h02m'], [5 * 86_400_000 + 7_200_000, '5d02h']])(
+    '%d ms is %s', (ms, text) => {
+      expect(formatAge(ms)).toBe(text);
+    },
+  );
+  it('unknown is a dash', () => {
+    expect(formatAge(null)).toBe('-');
+    expect(formatAge(-1)).toBe('-');
+  });
 });
 
 describe('every view uses the same forms', () => {

@@ -10,7 +10,7 @@ import { REPO } from '../helpers/pty.js';
 describe('one formatter module', () => {
   // One formatter module: no other file of src/ or screens/ defines a size,
   // rate, percent or TIME+ formatter, nor an alias of one (humanBytes = formatBytes).
-  const FORMATTER = /\b(?:function\s+|const\s+)(format(?:Bytes|Kb|Kib|Rate|Count|Mem|CpuTime|Percent\w*|Elapsed|Timestamp)|human\w*|fmtNum)\b/;
+  const FORMATTER = /\b(?:function\s+|const\s+)(format(?:Bytes|Kb|Kib|Rate|Count|Mem|CpuTime|Percent\w*|Elapsed|Timestamp|Age|Duration)|human\w*|fmt\w*)\b/;
   const ALIAS = /export\s+const\s+\w+\s*=\s*format\w+\s*;/;
   const files: string[] = [];
   const walk = (d: string): void => {

@@ -6,6 +6,7 @@ import type { Column } from '../../model/columns.js';
 import { timeColumn, pidColumn, commColumn, cString, signalName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TracerDescriptor, type WireLayouts } from '../types.js';
 import { Ring } from '../../store/ring.js';
 import { BoundedMap } from '../bounded.js';
+import { formatAge } from '../../util/format.js';
 
 export const EXIT_LAYOUTS = {
   exit_event: {
@@ -122,13 +123,6 @@ export function isAbnormalExit(e: ExitEvent): boolean {
   return e.kind === 'oom' || (e.kind === 'exit' && (e.signal !== 0 || e.coreDumped || e.oomKilled));
 }
 
-function fmtAge(ms: number): string {
-  if (ms < 1000) return `${ms.toFixed(1)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
-  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)}m`;
-  return `${(ms / 3_600_000).toFixed(1)}h`;
-}
-
 function describe(e: ExitEvent): string {
   if (e.kind === 'exit') {
     const parts: string[] = [];
@@ -152,7 +146,7 @@ export const exitColumns: Column<ExitEvent>[] = [
   pidColumn(),
   { id: 'ppid', title: 'PPID', width: 7, align: 'right', value: (e) => val(e, 'ppid') as number | null },
   commColumn(16),
-  { id: 'age_ms', title: 'AGE', width: 8, align: 'right', value: (e) => (e.kind === 'exit' ? Math.round(e.ageMs * 1000) / 1000 : null), text: (e) => (e.kind === 'exit' ? fmtAge(e.ageMs) : '-') },
+  { id: 'age_ms', title: 'AGE', width: 8, align: 'right', value: (e) => (e.kind === 'exit' ? Math.round(e.ageMs * 1000) / 1000 : null), text: (e) => (e.kind === 'exit' ? formatAge(e.ageMs) : '-') },
   { id: 'exit_code', title: 'CODE', width: 4, align: 'right', value: (e) => (e.kind === 'exit' ? e.exitCode : null) },
   { id: 'signal', title: 'SIG', width: 8, value: (e) => (e.kind === 'oom' ? null : e.signal), text: (e) => (e.kind !== 'oom' && e.signal ? signalName(e.signal) : '-') },
   { id: 'core', title: 'CORE', width: 4, value: (e) => (e.kind === 'exit' ? e.coreDumped : null), text: (e) => (e.kind === 'exit' && e.coreDumped ? 'core' : '-') },
@@ -174,7 +168,7 @@ const countColumns: Column<ExitCountRow>[] = [
   { id: 'signaled', title: 'SIGNALED', width: 8, align: 'right', value: (r) => r.signaled },
   { id: 'cores', title: 'CORES', width: 6, align: 'right', value: (r) => r.cores },
   { id: 'oom', title: 'OOM', width: 4, align: 'right', value: (r) => r.oom },
-  { id: 'max_age_ms', title: 'MAX_AGE', width: 9, align: 'right', value: (r) => r.max_age_ms, text: (r) => fmtAge(r.max_age_ms) },
+  { id: 'max_age_ms', title: 'MAX_AGE', width: 9, align: 'right', value: (r) => r.max_age_ms, text: (r) => formatAge(r.max_age_ms) },
   commColumn(),
 ];
 
