@@ -167,7 +167,7 @@ export class IostatScreen implements Screen<IostatViewModel, IostatRequest> {
   }
 
   handleKey(ch: string | undefined, name: string, full: string): boolean {
-    return runKey(KEYS, this, { ch, name, full });
+    return runKey(KEYS, this, { ch, name, full }, { byName: true });
   }
 
   footer(): Array<[string, string]> {

@@ -194,7 +194,7 @@ export class NetstatScreen implements Screen<NetstatViewModel, NetstatRequest> {
   }
 
   handleKey(ch: string | undefined, name: string, full: string): boolean {
-    return runKey(KEYS, this, { ch, name, full });
+    return runKey(KEYS, this, { ch, name, full }, { byName: true });
   }
 
   footer(): Array<[string, string]> {

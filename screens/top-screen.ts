@@ -3,6 +3,7 @@
 // process string is sanitized, cut by display width, then blessed-escaped.
 import blessed from 'blessed';
 import type { AppApi, Screen, ViewContext } from '../src/app/view.js';
+import { footerOf, helpOf, runKey, type Keymap } from '../src/app/keymap.js';
 import type { InputBarHost } from '../src/app/modals.js';
 import type { ProcessTableModel, CpuModel, ProcRow } from '../src/model/process-model.js';
 import { PROC_COLUMNS, columnById, resolveColumns, type ProcColumn } from '../src/model/columns.js';
@@ -15,24 +16,8 @@ import { formatDuration, formatMem } from '../src/util/format.js';
 import { bar } from './widgets/meter.js';
 import { PaintedBox, type PaintedLine } from './widgets/painted-box.js';
 
-const HELP: Array<[string, string]> = [
-  ['Up/Down PgUp/PgDn Home/End', 'move the selection (it stays on its process through refreshes, sorting, search and filter)'],
-  ['Enter', 'drill into the selected process'],
-  ['F2', 'setup: choose and order columns'],
-  ['F3 /', 'search as you type (a new search starts empty): F3 / S-F3 next / previous match, Enter keeps the match, Esc goes back'],
-  ['F4 \\', 'filter as you type: Enter keeps it, Esc clears it, Ctrl-U erases the line'],
-  ['F5 t', 'tree view'],
-  ['+ -', 'expand / collapse the subtree (tree view)'],
-  ['F6', 'sort by column (menu)'],
-  ['P M T N', 'sort by CPU%, MEM%, TIME+, PID'],
-  ['< >', 'sort by the previous / next column'],
-  ['I', 'invert the sort order'],
-  ['F', 'follow the selected process'],
-  ['H', 'hide / show user threads'],
-  ['K', 'show / hide kernel threads (hidden by default, as in htop)'],
-  ['u', 'show only one user\'s processes'],
-  ['F7 F8', 'renice: raise / lower priority'],
-  ['F9 k', 'send a signal (kill)'],
+/** What the F1 help says besides the keys (after them). */
+const LEGEND: Array<[string, string]> = [
   ['mouse', 'click a row to select, a column title to sort'],
 ];
 
@@ -365,81 +350,120 @@ export class TopScreen implements Screen<TopModel, TopRequest> {
 
   handleKey(ch: string | undefined, name: string, full: string): boolean {
     if (this.setup) return true; // the setup list handles its own keys
-    const app = this.ctx.app;
-    const h = this.tableHeight();
-    const r = this.selectedRow();
-    switch (full) {
-      case 'up': this.move(-1); return true;
-      case 'down': this.move(1); return true;
-      case 'pageup': this.move(-h); return true;
-      case 'pagedown': this.move(h); return true;
-      case 'home': this.follow = undefined; this.select(0); return true;
-      case 'end': this.follow = undefined; this.select(this.rows.length - 1); return true;
-      case 'enter':
-        if (r) app.show('process', { pid: r.pid });
-        return true;
-      case 'S-p': case 'P': this.setSort('cpu', true); return true;
-      case 'S-m': case 'M': this.setSort('mem', true); return true;
-      case 'S-t': case 'T': this.setSort('time', true); return true;
-      case 'S-n': case 'N': this.setSort('pid', false); return true;
-      case 'S-i': case 'I': this.cfg.descending = !this.cfg.descending; this.ctx.app.saveConfig(); return true;
-      case '<': case '>': case 'S-,': case 'S-.': {
-        const ids = this.cfg.columns;
-        const i = Math.max(0, ids.indexOf(this.cfg.sort));
-        const next = ids[(i + (full === '<' || full === 'S-,' ? ids.length - 1 : 1)) % ids.length];
-        this.setSort(next, columnById(next)?.descending);
-        return true;
-      }
-      case 'f6': {
-        const cols = this.columns();
-        app.menu('Sort by', cols.map((c) => `${c.title.padEnd(8)} ${c.description}`), (i) => {
-          if (i !== null) this.setSort(cols[i].id, cols[i].descending);
-          app.requestRender();
-        }, Math.max(0, cols.findIndex((c) => c.id === this.cfg.sort)));
-        return true;
-      }
-      case 't': case 'f5': this.cfg.tree = !this.cfg.tree; this.ctx.app.saveConfig(); return true;
-      case '-': case '+': case '=':
-        if (r && this.cfg.tree) {
-          if (full === '-') this.collapsed.add(r.pid);
-          else this.collapsed.delete(r.pid);
+    return runKey(TopScreen.KEYS, this, { ch, name, full });
+  }
+
+  /**
+   * The view's keys, once: the handler above, the footer (htop's F-key bar)
+   * and the F1 help come from this table (src/app/keymap.ts).
+   */
+  private static readonly KEYS: Keymap<TopScreen> = [
+    // F1 is the shell's (its help shows this table); the footer starts with it, as htop's.
+    { keys: [], label: 'F1', footer: 'Help', run: () => false },
+    { keys: ['up'], helpKeys: 'Up/Down PgUp/PgDn Home/End', help: 'move the selection (it stays on its process through refreshes, sorting, search and filter)', run: (s) => s.move(-1) },
+    { keys: ['down'], run: (s) => s.move(1) },
+    { keys: ['pageup'], run: (s) => s.move(-s.tableHeight()) },
+    { keys: ['pagedown'], run: (s) => s.move(s.tableHeight()) },
+    { keys: ['home'], run: (s) => { s.follow = undefined; s.select(0); } },
+    { keys: ['end'], run: (s) => { s.follow = undefined; s.select(s.rows.length - 1); } },
+    {
+      keys: ['enter'], label: 'Enter', help: 'drill into the selected process',
+      run: (s) => { const r = s.selectedRow(); if (r) s.ctx.app.show('process', { pid: r.pid }); },
+    },
+    { keys: ['f2'], label: 'F2', footer: 'Setup', help: 'setup: choose and order columns', run: (s) => s.openSetup() },
+    {
+      keys: ['f3', '/'], label: 'F3', footer: 'Search', helpKeys: 'F3 /',
+      help: 'search as you type (a new search starts empty): F3 / S-F3 next / previous match, Enter keeps the match, Esc goes back',
+      run: (s) => s.openSearch(),
+    },
+    { keys: ['f4', '\\'], label: 'F4', footer: 'Filter', helpKeys: 'F4 \\', help: 'filter as you type: Enter keeps it, Esc clears it, Ctrl-U erases the line', run: (s) => s.openFilter() },
+    {
+      keys: ['t', 'f5'], label: 'F5', footer: (s) => (s.cfg.tree ? 'List' : 'Tree'), helpKeys: 'F5 t', help: 'tree view',
+      run: (s) => { s.cfg.tree = !s.cfg.tree; s.ctx.app.saveConfig(); },
+    },
+    {
+      keys: ['-', '+', '='], helpKeys: '+ -', help: 'expand / collapse the subtree (tree view)',
+      run: (s, k) => {
+        const r = s.selectedRow();
+        if (r && s.cfg.tree) {
+          if (k.full === '-') s.collapsed.add(r.pid);
+          else s.collapsed.delete(r.pid);
         }
-        return true;
-      case '*': this.collapsed.clear(); return true;
-      case 'S-f': case 'F':
-        this.follow = this.follow === undefined && r ? r.pid : undefined;
-        app.status(this.follow !== undefined ? `following PID ${this.follow}` : 'follow off');
-        return true;
-      case 'S-h': case 'H':
-        this.cfg.hideUserThreads = !this.cfg.hideUserThreads;
-        this.ctx.app.saveConfig();
-        app.status(this.cfg.hideUserThreads ? 'user threads hidden' : 'user threads shown');
-        app.refreshNow();
-        return true;
-      case 'S-k': case 'K':
-        this.cfg.hideKernelThreads = !this.cfg.hideKernelThreads;
-        this.ctx.app.saveConfig();
-        app.status(this.cfg.hideKernelThreads ? 'kernel threads hidden' : 'kernel threads shown');
-        return true;
-      case 'f3': case '/':
-        this.openSearch();
-        return true;
-      case 'f4': case '\\':
-        this.openFilter();
-        return true;
-      case 'u': {
-        const m = this.last;
-        if (!m) return true;
+      },
+    },
+    { keys: ['*'], run: (s) => { s.collapsed.clear(); } },
+    {
+      keys: ['f6'], label: 'F6', footer: 'SortBy', help: 'sort by column (menu)',
+      run: (s) => {
+        const app = s.ctx.app;
+        const cols = s.columns();
+        app.menu('Sort by', cols.map((c) => `${c.title.padEnd(8)} ${c.description}`), (i) => {
+          if (i !== null) s.setSort(cols[i].id, cols[i].descending);
+          app.requestRender();
+        }, Math.max(0, cols.findIndex((c) => c.id === s.cfg.sort)));
+      },
+    },
+    { keys: ['S-p', 'P'], helpKeys: 'P M T N', help: 'sort by CPU%, MEM%, TIME+, PID', run: (s) => s.setSort('cpu', true) },
+    { keys: ['S-m', 'M'], run: (s) => s.setSort('mem', true) },
+    { keys: ['S-t', 'T'], run: (s) => s.setSort('time', true) },
+    { keys: ['S-n', 'N'], run: (s) => s.setSort('pid', false) },
+    {
+      keys: ['<', '>', 'S-,', 'S-.'], helpKeys: '< >', help: 'sort by the previous / next column',
+      run: (s, k) => {
+        const ids = s.cfg.columns;
+        const i = Math.max(0, ids.indexOf(s.cfg.sort));
+        const next = ids[(i + (k.full === '<' || k.full === 'S-,' ? ids.length - 1 : 1)) % ids.length];
+        s.setSort(next, columnById(next)?.descending);
+      },
+    },
+    { keys: ['S-i', 'I'], helpKeys: 'I', help: 'invert the sort order', run: (s) => { s.cfg.descending = !s.cfg.descending; s.ctx.app.saveConfig(); } },
+    {
+      keys: ['S-f', 'F'], helpKeys: 'F', help: 'follow the selected process',
+      run: (s) => {
+        const r = s.selectedRow();
+        s.follow = s.follow === undefined && r ? r.pid : undefined;
+        s.ctx.app.status(s.follow !== undefined ? `following PID ${s.follow}` : 'follow off');
+      },
+    },
+    {
+      keys: ['S-h', 'H'], helpKeys: 'H', help: 'hide / show user threads',
+      run: (s) => {
+        s.cfg.hideUserThreads = !s.cfg.hideUserThreads;
+        s.ctx.app.saveConfig();
+        s.ctx.app.status(s.cfg.hideUserThreads ? 'user threads hidden' : 'user threads shown');
+        s.ctx.app.refreshNow();
+      },
+    },
+    {
+      keys: ['S-k', 'K'], helpKeys: 'K', help: 'show / hide kernel threads (hidden by default, as in htop)',
+      run: (s) => {
+        s.cfg.hideKernelThreads = !s.cfg.hideKernelThreads;
+        s.ctx.app.saveConfig();
+        s.ctx.app.status(s.cfg.hideKernelThreads ? 'kernel threads hidden' : 'kernel threads shown');
+      },
+    },
+    {
+      keys: ['u'], help: 'show only one user\'s processes',
+      run: (s) => {
+        const m = s.last;
+        if (!m) return;
+        const app = s.ctx.app;
         const users = [...new Map(m.rows.map((x) => [x.uid, x.user])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
         app.menu('Show processes of', ['All users', ...users.map(([, n]) => sanitize(n))], (i) => {
           if (i === null) return;
-          this.state.uid = i === 0 ? undefined : users[i - 1][0];
+          s.state.uid = i === 0 ? undefined : users[i - 1][0];
           app.requestRender();
         });
-        return true;
-      }
-      case 'k': case 'f9':
-        if (!r) return true;
+      },
+    },
+    { keys: ['f7', ']'], label: 'F7', footer: 'Nice-', helpKeys: 'F7 F8', help: 'renice: raise / lower priority', run: (s) => s.renice(-1) },
+    { keys: ['f8', '['], label: 'F8', footer: 'Nice+', run: (s) => s.renice(1) },
+    {
+      keys: ['k', 'f9'], label: 'F9', footer: 'Kill', helpKeys: 'F9 k', help: 'send a signal (kill)',
+      run: (s) => {
+        const r = s.selectedRow();
+        if (!r) return;
+        const app = s.ctx.app;
         app.menu(`Send signal to ${r.pid} ${sanitize(r.comm)}`, app.actions.signalMenuItems(), (i) => {
           if (i === null) return;
           const sig = app.actions.signals[i];
@@ -450,22 +474,18 @@ export class TopScreen implements Screen<TopModel, TopRequest> {
             app.refreshNow();
           });
         }, app.actions.defaultSignalIndex);
-        return true;
-      case 'f7': case 'f8': case ']': case '[':
-        if (!r) return true;
-        {
-          const res = app.actions.renice(r.pid, full === 'f7' || full === ']' ? -1 : 1);
-          app.status(res.message, res.ok ? 'info' : 'error');
-          app.refreshNow();
-        }
-        return true;
-      case 'f2':
-        this.openSetup();
-        return true;
-    }
-    void ch;
-    void name;
-    return false;
+      },
+    },
+  ];
+
+  /** F7/F8: renice the selected process by `delta` (through the app's actions). */
+  private renice(delta: number): void {
+    const r = this.selectedRow();
+    if (!r) return;
+    const app = this.ctx.app;
+    const res = app.actions.renice(r.pid, delta);
+    app.status(res.message, res.ok ? 'info' : 'error');
+    app.refreshNow();
   }
 
   /**
@@ -628,11 +648,10 @@ export class TopScreen implements Screen<TopModel, TopRequest> {
   }
 
   footer(): Array<[string, string]> {
-    return [['F1', 'Help'], ['F2', 'Setup'], ['F3', 'Search'], ['F4', 'Filter'], ['F5', this.cfg.tree ? 'List' : 'Tree'], ['F6', 'SortBy'], ['F7', 'Nice-'], ['F8', 'Nice+'], ['F9', 'Kill']];
+    return footerOf(TopScreen.KEYS, this);
   }
-
   help(): Array<[string, string]> {
-    return HELP;
+    return [...helpOf(TopScreen.KEYS), ...LEGEND];
   }
 }
 

@@ -57,11 +57,12 @@ export function bindingFor<C>(map: Keymap<C>, full: string): KeyBinding<C> | und
 }
 
 /**
- * Runs the binding of `key`; true when one handled it. A named key with a
- * modifier the table does not bind (S-left) falls back to its name (left).
+ * Runs the binding of `key`; true when one handled it. With `byName`, a
+ * named key with a modifier the table does not bind (S-left) falls back to
+ * its name (left), for screens that matched keys by blessed's key.name.
  */
-export function runKey<C>(map: Keymap<C>, ctx: C, key: KeyPress): boolean {
-  const b = bindingFor(map, key.full) ?? (key.name.length > 1 && key.full !== key.name ? bindingFor(map, key.name) : undefined);
+export function runKey<C>(map: Keymap<C>, ctx: C, key: KeyPress, opts: { byName?: boolean } = {}): boolean {
+  const b = bindingFor(map, key.full) ?? (opts.byName && key.name.length > 1 && key.full !== key.name ? bindingFor(map, key.name) : undefined);
   if (!b) return false;
   return b.run(ctx, key) !== false;
 }

@@ -27,15 +27,16 @@ describe('keymap tables', () => {
     expect(bindingFor(map, 'f5')?.help).toBe('tree view');
   });
 
-  it('a binding may decline; an unbound key is not handled; a modified named key falls back to its name', () => {
+  it('a binding may decline; an unbound key is not handled; byName: a modified named key falls back to its name', () => {
     const c = { on: false };
     expect(runKey(map, c, { ch: 'x', name: 'x', full: 'x' })).toBe(false);
     expect(runKey(map, c, { ch: 'q', name: 'q', full: 'q' })).toBe(false);
     log.length = 0;
-    expect(runKey(map, c, { ch: undefined, name: 'left', full: 'S-left' })).toBe(true);
+    expect(runKey(map, c, { ch: undefined, name: 'left', full: 'S-left' })).toBe(false);
+    expect(runKey(map, c, { ch: undefined, name: 'left', full: 'S-left' }, { byName: true })).toBe(true);
     expect(log).toEqual(['left']);
     // a letter with a modifier is its own key
-    expect(runKey(map, c, { ch: 'T', name: 't', full: 'S-t' })).toBe(false);
+    expect(runKey(map, c, { ch: 'T', name: 't', full: 'S-t' }, { byName: true })).toBe(false);
   });
 });
 
@@ -82,5 +83,28 @@ describe('netstat and iostat screens answer from their keymaps', () => {
     s.handleKey(undefined, 'left', 'left');
     expect(s.request().pane).toBe('procs');
     expect(calls).toEqual(['refresh']);
+  });
+});
+
+describe('the top screen answers from its keymap', () => {
+  it('footer and F1 help as before the table, and F5 changes its footer entry', async () => {
+    const { TopScreen } = await import('../../screens/top-screen.js');
+    const { DEFAULT_CONFIG } = await import('../../src/model/config.js');
+    const config = { ...DEFAULT_CONFIG, columns: [...DEFAULT_CONFIG.columns] };
+    let saved = 0;
+    const c = ctx([]);
+    (c.app as unknown as { config: typeof config }).config = config;
+    (c.app as unknown as { saveConfig: () => void }).saveConfig = () => { saved++; };
+    const s = new TopScreen(c, { userName: () => 'root' });
+    expect(s.footer()).toEqual([['F1', 'Help'], ['F2', 'Setup'], ['F3', 'Search'], ['F4', 'Filter'], ['F5', 'Tree'], ['F6', 'SortBy'], ['F7', 'Nice-'], ['F8', 'Nice+'], ['F9', 'Kill']]);
+    expect(s.help().map(([k]) => k)).toEqual([
+      'Up/Down PgUp/PgDn Home/End', 'Enter', 'F2', 'F3 /', 'F4 \\', 'F5 t', '+ -', 'F6', 'P M T N', '< >', 'I', 'F', 'H', 'K', 'u', 'F7 F8', 'F9 k', 'mouse',
+    ]);
+    expect(s.help().find(([k]) => k === 'u')![1]).toBe("show only one user's processes");
+    expect(s.handleKey('t', 't', 't')).toBe(true);
+    expect(config.tree).toBe(true);
+    expect(saved).toBe(1);
+    expect(s.footer()[4]).toEqual(['F5', 'List']);
+    expect(s.handleKey('x', 'x', 'x')).toBe(false);
   });
 });
