@@ -13,6 +13,7 @@ import type { AppApi } from '../src/app/view.js';
 import type { Theme } from '../src/app/theme.js';
 import { TracePanes, type PaneSlot, type PaneTracers } from '../src/tracers/pane-host.js';
 import { SCROLL_KEYS } from '../src/tracers/pane.js';
+import type { TracerEntry } from '../src/tracers/registry.js';
 import { sanitize, truncateWidth } from '../src/util/text.js';
 import { paintLine } from './trace-pane.js';
 
@@ -29,13 +30,13 @@ export class PaneHost implements PaneArea {
   private layoutKey = '';
   private boxes = new Map<number, Widgets.BoxElement>();
 
-  constructor(private readonly ctx: PaneHostContext, manager?: PaneTracers, clock: () => number = Date.now) {
+  constructor(private readonly ctx: PaneHostContext, manager?: PaneTracers, clock: () => number = Date.now, registry?: readonly TracerEntry[]) {
     const app = ctx.app;
     this.panes = new TracePanes({
       prompt: (label, initial, done) => app.prompt(label, initial, done),
       status: (m, level) => app.status(m, level),
       requestRender: () => app.requestRender(),
-    }, manager, clock);
+    }, manager, clock, registry);
   }
 
   // ---- lifecycle (TracePanes) ---------------------------------------------------

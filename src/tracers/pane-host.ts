@@ -19,7 +19,7 @@ import { sanitize } from '../util/text.js';
 import { TracerError, tracerManager, withoutTracerName, type TracerManager } from './manager.js';
 import { STORM_EVENTS_PER_SEC, type PaneUi, type TracePane } from './pane.js';
 import { addWindowRates } from './rates.js';
-import { createPanes } from './registry.js';
+import { REGISTRY, createPanes, type TracerEntry } from './registry.js';
 import type { TraceOptions } from './types.js';
 
 /** The part of TracerManager the panes use (tests pass a fake). */
@@ -107,7 +107,7 @@ export class TracePanes {
   private mgr: PaneTracers | undefined;
   private disposed = false;
 
-  constructor(private readonly hooks: PaneHooks, manager?: PaneTracers, private readonly clock: () => number = Date.now) {
+  constructor(private readonly hooks: PaneHooks, manager?: PaneTracers, private readonly clock: () => number = Date.now, registry: readonly TracerEntry[] = REGISTRY) {
     this.mgr = manager;
     const host = this;
     // One PaneUi for every pane; reconfigure() applies to every open pane.
@@ -116,7 +116,7 @@ export class TracePanes {
       status: (m, level) => hooks.status(m, level),
       reconfigure: () => host.reconfigureAll(),
     };
-    this.slots = createPanes(ui).map((pane) => ({ pane, on: false, running: false, drops: 0 }));
+    this.slots = createPanes(ui, registry).map((pane) => ({ pane, on: false, running: false, drops: 0 }));
   }
 
   private get manager(): PaneTracers {

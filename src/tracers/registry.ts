@@ -51,9 +51,9 @@ export function findTracer(name: string): TracerDescriptor<any> | undefined {
   return TRACERS.find((t) => t.name === name);
 }
 
-/** A pane of each registered tracer, its key and title set from the registry line. */
-export function createPanes(ui: PaneUi): TracePane[] {
-  return REGISTRY.map((e) => {
+/** A pane of each registered tracer (tests pass their own list), its key and title set from the registry line. */
+export function createPanes(ui: PaneUi, registry: readonly TracerEntry[] = REGISTRY): TracePane[] {
+  return registry.map((e) => {
     const p = e.pane(ui);
     p.key = e.key;
     p.title = e.title;

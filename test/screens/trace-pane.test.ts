@@ -12,7 +12,9 @@ import { PaneHost } from '../../screens/trace-panes.js';
 import type { PaneTracers } from '../../src/tracers/pane-host.js';
 import { BoundedMap, Ring, plainRow } from '../../src/tracers/pane.js';
 import { TracerError } from '../../src/tracers/manager.js';
-import { REGISTRY } from '../../src/tracers/registry.js';
+import { REGISTRY, type TracerEntry } from '../../src/tracers/registry.js';
+import { TracePane, table, type PaneLine } from '../../src/tracers/pane.js';
+import type { TracerDescriptor } from '../../src/tracers/types.js';
 import { clockTime, type TraceOptions } from '../../src/tracers/types.js';
 import type { OpensEvent } from '../../src/tracers/opens/tracer.js';
 import type { ExitEvent } from '../../src/tracers/exit/tracer.js';
@@ -107,12 +109,12 @@ afterEach(() => {
   screen = undefined;
 });
 
-function setup(opts: { cols?: number; rows?: number; mono?: boolean; answer?: string | null; clock?: () => number } = {}) {
+function setup(opts: { cols?: number; rows?: number; mono?: boolean; answer?: string | null; clock?: () => number; registry?: readonly TracerEntry[] } = {}) {
   screen = fakeScreen(opts.cols ?? 160, opts.rows ?? 30);
   const parent = blessed.box({ parent: screen, top: 0, left: 0, right: 0, bottom: 0 });
   const mgr = new FakeManager();
   const calls: Calls = { renders: 0, status: [], prompts: [] };
-  host = new PaneHost({ screen, theme: makeTheme(opts.mono ?? false), app: fakeApp(calls, opts.answer ?? null) }, mgr, opts.clock);
+  host = new PaneHost({ screen, theme: makeTheme(opts.mono ?? false), app: fakeApp(calls, opts.answer ?? null) }, mgr, opts.clock, opts.registry);
   host.mount(parent);
   const draw = () => {
     host!.render();
@@ -230,6 +232,36 @@ describe('PaneHost with a fake manager', () => {
     }
     // A digit that is no pane's key is not taken.
     expect(host.handleKey('8', '8', '8')).toBe(false);
+  });
+
+  it('a tracer added with one registry line gets its key, pane, status, footer and help with nothing else changed', () => {
+    interface FooEvent { pid: number; what: string }
+    const fooTracer: TracerDescriptor<FooEvent> = {
+      name: 'foo', summary: 'a test tracer', layouts: {}, decode: () => null,
+      columns: [{ id: 'pid', title: 'PID', value: (e) => e.pid }, { id: 'what', title: 'WHAT', value: (e) => e.what }],
+    };
+    class FooPane extends TracePane<FooEvent> {
+      readonly tracer = 'foo';
+      private seen: FooEvent[] = [];
+      add(events: readonly FooEvent[]): void { this.seen.push(...events); }
+      clear(): void { this.seen = []; }
+      draw(width: number, height: number): PaneLine[] {
+        return table([{ title: 'PID', width: 7, align: 'right' }, { title: 'WHAT', width: 0 }], this.seen.map((e) => ({ cells: [String(e.pid), e.what] })), width, height);
+      }
+    }
+    const registry: TracerEntry[] = [...REGISTRY, { key: 8, title: 'foo', tracer: fooTracer, pane: (ui) => new FooPane(ui) }];
+    const { host, mgr, draw } = setup({ registry });
+    expect(host.toggleKeys()).toBe('1-8');
+    expect(host.help()).toContainEqual(['8', 'trace pane: foo (toggle)']);
+    expect(host.handleKey('8', '8', '8')).toBe(true);
+    expect(mgr.running.has('foo')).toBe(true);
+    mgr.emit('foo', [{ pid: 31337, what: 'hello from foo' }]);
+    const text = draw().join('\n');
+    expect(text).toMatch(/8 foo · 1 events/);
+    expect(text).toMatch(/31337 hello from foo/);
+    expect(host.statusLine()).toContain('8 foo');
+    host.handleKey('8', '8', '8');
+    expect(mgr.running.has('foo')).toBe(false);
   });
 
   it('without privilege the pane says what is missing and how to get it; nothing thrown; other panes unaffected', () => {
