@@ -245,6 +245,20 @@ export interface WindowResult {
   /** Median first frame of each tool launched alone, ms, and the launches. */
   frameAloneMs: Record<string, { median?: number; all: number[] }>;
   skipped: Array<[string, string]>;
+  /** The whole machine during the window (the tools included), to judge how quiet it was. */
+  machineBusyPct?: number;
+  loadAvg?: string;
+}
+
+/** Busy and total jiffies of all CPUs, from /proc/stat. */
+function cpuJiffies(): { busy: number; total: number } | undefined {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: total - f[3] - f[4], total };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every tool at once, same pty size, same refresh, same seconds; then each alone for its first frame. */
@@ -260,9 +274,13 @@ async function runWindow(specs: ToolSpec[], seconds: number, say: (s: string) =>
   const samples: WindowSample[] = [];
   const running: Running[] = [];
   const frameTogetherMs: Record<string, number | undefined> = {};
+  let jiffies0: { busy: number; total: number } | undefined;
+  let machineBusyPct: number | undefined;
+  let loadAvg: string | undefined;
   say(`${present.map(([s]) => s.name).join(', ')} together: ${seconds} s, each in a ${COLS}x${ROWS} pty, 1 s refresh`);
   try {
     const tStart = performance.now();
+    jiffies0 = cpuJiffies();
     for (const [s, f] of present) running.push(startTool(s, f));
     const sample = (t: number, fresh: boolean): void => {
       const live = running.filter((r) => !r.exited);
@@ -286,6 +304,13 @@ async function runWindow(specs: ToolSpec[], seconds: number, say: (s: string) =>
       const wait = tStart + t * 1000 - performance.now();
       if (wait > 0) await sleep(wait);
       sample((performance.now() - tStart) / 1000, false);
+    }
+    const jiffies1 = cpuJiffies();
+    if (jiffies0 && jiffies1 && jiffies1.total > jiffies0.total) machineBusyPct = (100 * (jiffies1.busy - jiffies0.busy)) / (jiffies1.total - jiffies0.total);
+    try {
+      loadAvg = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    } catch {
+      /* no loadavg */
     }
     for (const r of running) {
       frameTogetherMs[r.spec.name] = r.firstFrameMs;
@@ -317,7 +342,7 @@ async function runWindow(specs: ToolSpec[], seconds: number, say: (s: string) =>
     }
     for (const v of Object.values(frameAloneMs)) v.median = median(v.all);
   }
-  return { seconds, warmup, figures, frameTogetherMs, frameAloneMs, skipped };
+  return { seconds, warmup, figures, frameTogetherMs, frameAloneMs, skipped, machineBusyPct, loadAvg };
 }
 
 /** A detached sh that forks n `sleep 600`; resolves once they all exist. */
@@ -433,6 +458,7 @@ function windowReport(w: WindowResult): string[] {
     ]),
   ));
   for (const [n, why] of w.skipped) out.push(`${n}: skipped: ${why}`);
+  out.push(`machine during the window, tools included: ${fmt(w.machineBusyPct, 0)} % busy (all CPUs), load average at the end ${w.loadAvg ?? '-'}`);
   const alone = Object.entries(w.frameAloneMs).map(([n, v]) => `${n} ${v.all.map((x) => x.toFixed(0)).join('/')}`);
   if (alone.length) out.push(`first frames alone (each launch, ms): ${alone.join('; ')}`);
   return out;
