@@ -119,8 +119,14 @@ export const iostatDump: DumpView = {
       if (!(sort in PID_IO_SORTS)) throw new UsageError(`--sort must be one of ${Object.keys(PID_IO_SORTS).join(', ')}`);
       const top = typeof opts.flags.top === 'string' ? parseCount(opts.flags.top, '--top') : Infinity;
       let warned = false;
-      return runSampledDump<PidIoSample, ProcRow>(opts, () => readPidIoSample(), (p, c) => {
-        const m = buildPidIoModel(p!, c, sort);
+      // The view's own Source, asked for the process pane sorted as the flags say (the screen's request).
+      const source = new IostatSource();
+      const req: IostatRequest = { pane: 'procs', procSort: sort };
+      return runSampledDump<PidIoModel | undefined, ProcRow>(opts, async () => {
+        await source.collect(performance.now(), req);
+        return source.model()?.procs;
+      }, (_p, c) => {
+        const m = c!;
         const note = warned ? undefined : ioUnreadableNote(m.unreadable);
         if (note) { warned = true; opts.err(`ostop: ${note}\n`); }
         return m.rows.slice(0, top).map((r) => ({ ...r, time: m.time }));

@@ -111,12 +111,16 @@ export const vmstatDump: DumpView = {
   async run(opts) {
     let warned = false;
     let memWarned = false;
-    const machine = new MachineSampler();
-    return runSampledDump<{ s: VmstatSample; psi: PsiSample }, V>(
+    // The view's own Source (its request is empty: nothing to choose), as the TUI ticks it.
+    const source = new VmstatSource();
+    return runSampledDump<VmstatViewModel | undefined, V>(
       opts,
-      () => ({ s: vmstatSample(machine, performance.now()), psi: readPsiSample() }),
-      (prev, cur) => {
-        const m = buildVmstatModel(prev!.s, cur.s, cur.psi);
+      () => {
+        source.collect(performance.now());
+        return source.model();
+      },
+      (_prev, cur) => {
+        const m = cur!.cur;
         if (!m.psi.available && !warned) { warned = true; opts.err(`ostop: ${m.psi.reason}\n`); }
         if (m.memProblem && !memWarned) { memWarned = true; opts.err(`ostop: ${m.memProblem}\n`); }
         return [m];

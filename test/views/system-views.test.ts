@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PassThrough } from 'node:stream';
 import blessed from 'blessed';
 import type { DumpOptions, DumpView } from '../../src/model/dump-view.js';
-import { vmstatDump } from '../../src/views/vmstat.js';
+import { VmstatSource, vmstatDump } from '../../src/views/vmstat.js';
 import { netstatDump, socketsDump } from '../../src/views/netstat.js';
-import { fsDump, iostatDump } from '../../src/views/iostat.js';
+import { IostatSource, fsDump, iostatDump } from '../../src/views/iostat.js';
 import { formatCount } from '../../src/util/format.js';
 import { sparkline } from '../../src/util/cells.js';
 import { SystemStripSource } from '../../src/views/vmstat-strip.js';
@@ -74,6 +74,20 @@ describe.skipIf(process.platform !== 'linux')('dumps (live /proc)', () => {
     expect(fsr.find((x: any) => x.mount === '/')).toBeDefined();
     const p = JSON.parse((await dump(iostatDump, 'json', 1, { procs: true, top: '3' })).out.trim());
     expect(p.length).toBeLessThanOrEqual(3);
+  });
+  it('dump vmstat and dump iostat --procs take their samples through the views\' Sources, with a request built from the flags', async () => {
+    const vm = vi.spyOn(VmstatSource.prototype, 'collect');
+    const io = vi.spyOn(IostatSource.prototype, 'collect');
+    try {
+      expect(JSON.parse((await dump(vmstatDump, 'json', 1)).out.trim())).toHaveProperty('us');
+      expect(vm).toHaveBeenCalledTimes(2); // rates need two samples, the first is taken silently
+      const p = JSON.parse((await dump(iostatDump, 'json', 1, { procs: true, sort: 'write', top: '2' })).out.trim());
+      expect(p.length).toBeLessThanOrEqual(2);
+      expect(io.mock.calls.map((c) => c[1])).toEqual([{ pane: 'procs', procSort: 'write' }, { pane: 'procs', procSort: 'write' }]);
+    } finally {
+      vm.mockRestore();
+      io.mockRestore();
+    }
   });
   it('strip', () => {
     const s = new SystemStripSource();
