@@ -15,6 +15,7 @@ import blessed from 'blessed';
 import { renderSegments, type Line, type Seg } from './widgets/segments.js';
 import type { Widgets } from 'blessed';
 import type { AppApi, Screen, ViewContext } from '../src/app/view.js';
+import { footerOf, helpOf, runKey, type Keymap } from '../src/app/keymap.js';
 import type { Theme, ThemeColor } from '../src/app/theme.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
 import type { ProcessDetailModel } from '../src/model/process-detail.js';
@@ -418,39 +419,42 @@ export class ProcessScreen implements Screen<ProcessDetailModel, ProcessRequest>
   }
 
   handleKey(ch: string | undefined, name: string, full: string): boolean {
-    const n = SECTIONS.length;
-    const id = SECTIONS[this.focus].id;
-    switch (full === 'S-tab' ? 'S-tab' : name) {
-      case 'tab':
-      case 'right':
-        this.focus = (this.focus + 1) % n;
-        this.rerender();
-        return true;
-      case 'S-tab':
-      case 'left':
-        this.focus = (this.focus + n - 1) % n;
-        this.rerender();
-        return true;
-      case 'up': this.scroll[id] = Math.max(0, this.scroll[id] - 1); this.rerender(); return true;
-      case 'down': this.scroll[id] += 1; this.rerender(); return true;
-      case 'pageup': this.scroll[id] = Math.max(0, this.scroll[id] - this.pageRows); this.rerender(); return true;
-      case 'pagedown': this.scroll[id] += this.pageRows; this.rerender(); return true;
-      case 'home': this.scroll[id] = 0; this.rerender(); return true;
-      case 'end': this.scroll[id] = Number.MAX_SAFE_INTEGER; this.rerender(); return true;
-      case 'escape':
-      case 'backspace':
-        this.app.back();
-        return true;
-      case 'f9': this.killMenu(); return true;
-      case 'f7': this.doRenice(-1); return true;
-      case 'f8': this.doRenice(1); return true;
-    }
-    if (ch === 'k') {
-      this.killMenu();
-      return true;
-    }
-    return false;
+    // Keys matched by blessed's key.name (so S-right moves as right does), S-tab by its full name.
+    return runKey(ProcessScreen.KEYS, this, { ch, name, full }, { byName: true });
   }
+
+  /** Scrolls the focused section. */
+  private scrollBy(f: (cur: number) => number): void {
+    const id = SECTIONS[this.focus].id;
+    this.scroll[id] = f(this.scroll[id]);
+    this.rerender();
+  }
+
+  /** Moves the focus between sections. */
+  private focusBy(step: number): void {
+    const n = SECTIONS.length;
+    this.focus = (this.focus + n + step) % n;
+    this.rerender();
+  }
+
+  /**
+   * The view's keys, once: the handler above, the footer and the F1 help
+   * come from this table (src/app/keymap.ts).
+   */
+  private static readonly KEYS: Keymap<ProcessScreen> = [
+    { keys: ['escape', 'backspace'], label: 'Esc', footer: 'Back', helpKeys: 'Esc, Backspace', help: 'back to the previous view', run: (s) => s.app.back() },
+    { keys: ['tab', 'right'], label: 'Tab', footer: 'Section', helpKeys: 'Tab, Shift-Tab, ←/→', help: 'move focus between sections', run: (s) => s.focusBy(1) },
+    { keys: ['S-tab', 'left'], run: (s) => s.focusBy(-1) },
+    { keys: ['up'], label: '↑↓', footer: 'Scroll', helpKeys: '↑/↓, PgUp/PgDn, Home/End', help: 'scroll the focused section', run: (s) => s.scrollBy((y) => Math.max(0, y - 1)) },
+    { keys: ['down'], run: (s) => s.scrollBy((y) => y + 1) },
+    { keys: ['pageup'], run: (s) => s.scrollBy((y) => Math.max(0, y - s.pageRows)) },
+    { keys: ['pagedown'], run: (s) => s.scrollBy((y) => y + s.pageRows) },
+    { keys: ['home'], run: (s) => s.scrollBy(() => 0) },
+    { keys: ['end'], run: (s) => s.scrollBy(() => Number.MAX_SAFE_INTEGER) },
+    { keys: ['f7'], label: 'F7', footer: 'Nice-', helpKeys: 'F7 / F8', help: 'nice -1 / +1 (all threads); lowering needs root or CAP_SYS_NICE', run: (s) => s.doRenice(-1) },
+    { keys: ['f8'], label: 'F8', footer: 'Nice+', run: (s) => s.doRenice(1) },
+    { keys: ['f9', 'k'], label: 'F9/k', footer: 'Kill', helpKeys: 'F9, k', help: 'send a signal (menu, SIGTERM default, then confirm)', run: (s) => s.killMenu() },
+  ];
 
   private exited(): boolean {
     if (this.last?.status === 'exited') {
@@ -484,16 +488,9 @@ export class ProcessScreen implements Screen<ProcessDetailModel, ProcessRequest>
   }
 
   footer(): Array<[string, string]> {
-    return [['Esc', 'Back'], ['Tab', 'Section'], ['↑↓', 'Scroll'], ['F7', 'Nice-'], ['F8', 'Nice+'], ['F9/k', 'Kill']];
+    return footerOf(ProcessScreen.KEYS, this);
   }
-
   help(): Array<[string, string]> {
-    return [
-      ['Esc, Backspace', 'back to the previous view'],
-      ['Tab, Shift-Tab, ←/→', 'move focus between sections'],
-      ['↑/↓, PgUp/PgDn, Home/End', 'scroll the focused section'],
-      ['F9, k', 'send a signal (menu, SIGTERM default, then confirm)'],
-      ['F7 / F8', 'nice -1 / +1 (all threads); lowering needs root or CAP_SYS_NICE'],
-    ];
+    return helpOf(ProcessScreen.KEYS);
   }
 }

@@ -108,3 +108,22 @@ describe('the top screen answers from its keymap', () => {
     expect(s.handleKey('x', 'x', 'x')).toBe(false);
   });
 });
+
+describe('the drill-in screen answers from its keymap', () => {
+  it('footer as before; help has the same lines, in the table order; F9 and k open the signal menu', async () => {
+    const { ProcessScreen } = await import('../../screens/process-screen.js');
+    const menus: string[] = [];
+    const c = ctx([]);
+    (c.app as unknown as { menu: (t: string) => void }).menu = (t: string) => { menus.push(t); };
+    (c.app as unknown as { actions: unknown }).actions = { signalMenuItems: () => ['15 SIGTERM'], defaultSignalIndex: 0 };
+    const s = new ProcessScreen(c, 4242);
+    expect(s.footer()).toEqual([['Esc', 'Back'], ['Tab', 'Section'], ['↑↓', 'Scroll'], ['F7', 'Nice-'], ['F8', 'Nice+'], ['F9/k', 'Kill']]);
+    expect(s.help().map(([k]) => k)).toEqual(['Esc, Backspace', 'Tab, Shift-Tab, ←/→', '↑/↓, PgUp/PgDn, Home/End', 'F7 / F8', 'F9, k']);
+    expect(s.request()).toEqual({ pid: 4242 });
+    expect(s.handleKey('k', 'k', 'k')).toBe(true);
+    expect(s.handleKey(undefined, 'f9', 'f9')).toBe(true);
+    expect(menus).toHaveLength(2);
+    expect(menus[0]).toMatch(/4242/);
+    expect(s.handleKey('x', 'x', 'x')).toBe(false);
+  });
+});
