@@ -16,7 +16,7 @@ import { inventoryFromOs, netDevSample, readIfaceInventory, type IfaceInventory,
 import { MachineSampler } from '../collectors/machine.js';
 import { readSnmpSample, type SnmpSample } from '../collectors/snmp.js';
 import { readSocketOwners, readSockets, type SocketOwner, type SocketProto } from '../collectors/sockets.js';
-import { buildIfaceModels, buildNetModel, buildProtoModels, type IfaceModel, type NetModel, type ProtoCounterModel } from '../model/net.js';
+import { buildNetModel, type IfaceModel, type NetModel, type ProtoCounterModel } from '../model/net.js';
 import { buildSocketsModel, parseSocketFilter, SOCKET_SORTS, type SocketRow, type SocketSortKey, type SocketsModel } from '../model/sockets.js';
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { Series } from '../store/series.js';
@@ -43,14 +43,17 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
   private ownersEvery = 1;
   private ownersMs?: number;
 
-  /** `machine`: the tick's machine-wide sample, shared with the other views by the composition root (net/dev read once per tick). */
-  constructor(private machine = new MachineSampler()) {}
+  /**
+   * `machine`: the tick's machine-wide sample, shared with the other views by the composition root (net/dev read once per tick).
+   * `osInventoryOnly`: link facts from the OS only, no systeminformation helpers (`ostop dump`).
+   */
+  constructor(private machine = new MachineSampler(), private opts: { osInventoryOnly?: boolean } = {}) {}
 
   collect(now = performance.now(), req: NetstatRequest = DEFAULT_NETSTAT_REQUEST): void {
     if (!this.invRequested) {
       this.invRequested = true;
       // Once, off the tick path: systeminformation spawns helpers.
-      readIfaceInventory().then((m) => { this.inv = m; }, () => undefined);
+      if (!this.opts.osInventoryOnly) readIfaceInventory().then((m) => { this.inv = m; }, () => undefined);
     }
     const dev = netDevSample(this.machine, now);
     const snmp = readSnmpSample();
@@ -144,14 +147,19 @@ export const netstatDump: DumpView = {
   flags: { proto: 'boolean', iface: 'string' },
   async run(opts) {
     const only = typeof opts.flags.iface === 'string' ? parseIface(opts.flags.iface, '--iface') : undefined;
+    // The view's own Source, asked for the counters pane (no socket tables read), as the TUI ticks it.
+    const source = new NetstatSource(undefined, { osInventoryOnly: true });
+    const req: NetstatRequest = { ...DEFAULT_NETSTAT_REQUEST, pane: 'proto' };
+    const take = (): NetModel | undefined => {
+      source.collect(performance.now(), req);
+      return source.model()?.net;
+    };
     if (opts.flags.proto) {
-      return runSampledDump<SnmpSample, ProtoRow>(opts, () => readSnmpSample(), (p, c) => buildProtoModels(p!, c).map((r) => ({ ...r, time: Date.now() })), PROTO_COLUMNS, 'table');
+      return runSampledDump<NetModel | undefined, ProtoRow>(opts, take, (_p, c) => c!.proto.map((r) => ({ ...r, time: Date.now() })), PROTO_COLUMNS, 'table');
     }
-    const inv = inventoryFromOs();
-    const machine = new MachineSampler();
-    return runSampledDump<NetDevTableSample, IfRow>(
-      opts, () => netDevSample(machine, performance.now()),
-      (p, c) => buildIfaceModels(p!, c, inv).filter((r) => !only || r.name === only).map((r) => ({ ...r, time: Date.now() })),
+    return runSampledDump<NetModel | undefined, IfRow>(
+      opts, take,
+      (_p, c) => c!.ifaces.filter((r) => !only || r.name === only).map((r) => ({ ...r, time: Date.now() })),
       IFACE_COLUMNS, 'table');
   },
 };

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import blessed from 'blessed';
 import type { DumpOptions, DumpView } from '../../src/model/dump-view.js';
 import { VmstatSource, vmstatDump } from '../../src/views/vmstat.js';
-import { netstatDump, socketsDump } from '../../src/views/netstat.js';
+import { NetstatSource, netstatDump, socketsDump } from '../../src/views/netstat.js';
 import { IostatSource, fsDump, iostatDump } from '../../src/views/iostat.js';
 import { formatCount } from '../../src/util/format.js';
 import { sparkline } from '../../src/util/cells.js';
@@ -75,7 +75,7 @@ describe.skipIf(process.platform !== 'linux')('dumps (live /proc)', () => {
     const p = JSON.parse((await dump(iostatDump, 'json', 1, { procs: true, top: '3' })).out.trim());
     expect(p.length).toBeLessThanOrEqual(3);
   });
-  it('dump vmstat and dump iostat --procs take their samples through the views\' Sources, with a request built from the flags', async () => {
+  it('dump vmstat, dump iostat --procs and dump netstat take their samples through the views\' Sources, with a request built from the flags', async () => {
     const vm = vi.spyOn(VmstatSource.prototype, 'collect');
     const io = vi.spyOn(IostatSource.prototype, 'collect');
     try {
@@ -84,6 +84,15 @@ describe.skipIf(process.platform !== 'linux')('dumps (live /proc)', () => {
       const p = JSON.parse((await dump(iostatDump, 'json', 1, { procs: true, sort: 'write', top: '2' })).out.trim());
       expect(p.length).toBeLessThanOrEqual(2);
       expect(io.mock.calls.map((c) => c[1])).toEqual([{ pane: 'procs', procSort: 'write' }, { pane: 'procs', procSort: 'write' }]);
+      const net = vi.spyOn(NetstatSource.prototype, 'collect');
+      try {
+        const rows = JSON.parse((await dump(netstatDump, 'json', 1, { iface: 'lo' })).out.trim());
+        expect(rows.map((r: { iface: string }) => r.iface)).toEqual(['lo']);
+        expect(net).toHaveBeenCalledTimes(2);
+        expect(net.mock.calls[0][1]).toMatchObject({ pane: 'proto' }); // no socket tables read for the interface table
+      } finally {
+        net.mockRestore();
+      }
     } finally {
       vm.mockRestore();
       io.mockRestore();
