@@ -96,6 +96,12 @@ export interface TopRequest {
   strip: boolean;
   /** A filter or a search looks at every row: every command line is needed (read when missing). */
   allCommandLines: boolean;
+  /**
+   * Every row is shown (`ostop dump processes`): the columns are read for
+   * every task from the first sample on (no fast partial sample), and command
+   * lines only when a column shows them.
+   */
+  everyRow?: boolean;
 }
 
 // process (drill-in) --------------------------------------------------------

@@ -4,10 +4,11 @@
 import { formatRecords, toObject } from '../model/output.js';
 import type { Column } from '../model/columns.js';
 import { sleep, UsageError, type DumpOptions, type DumpView } from '../model/dump-view.js';
-import { ProcessCollector } from '../collectors/processes.js';
+import { TopSource } from './top.js';
+import type { TopRequest } from '../model/view-contract.js';
 import { UserNames } from '../collectors/users.js';
-import { buildProcessModel, type ProcessTableModel, type ProcRow } from '../model/process-model.js';
-import { DEFAULT_COLUMNS, PROC_COLUMNS, needsOf, resolveColumns, columnById, type ProcColumn } from '../model/columns.js';
+import type { ProcessTableModel, ProcRow } from '../model/process-model.js';
+import { DEFAULT_COLUMNS, PROC_COLUMNS, resolveColumns, columnById, type ProcColumn } from '../model/columns.js';
 import { parsePidList, parseUser } from '../collectors/validate.js';
 import { arrangeRows } from '../model/process-view.js';
 import { formatDuration } from '../util/format.js';
@@ -78,9 +79,12 @@ export const processesDump: DumpView = {
     const pids = typeof o.flags.pid === 'string' ? new Set(parsePidList(o.flags.pid, '--pid')) : undefined;
     const users = new UserNames();
     const uid = typeof o.flags.user === 'string' ? parseUser(o.flags.user, '--user') : undefined;
-    const needs = needsOf(o.format === 'text' || o.format === 'csv' ? cols : [...cols, ...resolveColumns(['user', 'shr', 'command'])]);
-    needs.add('uid');
-    const collector = new ProcessCollector({ needs, threads: o.flags.threads === true, pids });
+    // The top view's own Source, with the request a screen showing every row of these columns would make.
+    const shown = o.format === 'text' || o.format === 'csv' ? cols : [...cols, ...resolveColumns(['user', 'shr', 'command'])];
+    const req: TopRequest = {
+      columns: shown.map((c) => c.id), sort: sortCol.id, hideUserThreads: o.flags.threads !== true,
+      strip: false, allCommandLines: false, everyRow: true,
+    };
     // eBPF-fed columns (opens_rate...): their tracers run for the length of the dump (root);
     // without them the column shows '-' and stderr says why.
     const tracers = [...cols, sortCol].flatMap((c) => (c.tracer ? [c.tracer] : []));
@@ -91,9 +95,11 @@ export const processesDump: DumpView = {
       feed = new TracerRateFeed(tracerManager());
       for (const e of feed.start(tracers)) o.err(`ostop: eBPF-fed column unavailable ('-'): ${e}\n`);
     }
+    const source = new TopSource({ users, pids }, { tracerRates: () => feed?.take() });
     try {
-      return await samples(o, cols, sortCol, pids, uid, users, collector, feed);
+      return await samples(o, cols, sortCol, pids, uid, source, req);
     } finally {
+      source.dispose();
       feed?.stop();
     }
   },
@@ -101,10 +107,9 @@ export const processesDump: DumpView = {
 
 async function samples(
   o: DumpOptions, cols: ProcColumn[], sortCol: ProcColumn, pids: Set<number> | undefined, uid: number | undefined,
-  users: UserNames, collector: ProcessCollector, feed: import('../tracers/rates.js').TracerRateFeed | undefined,
+  source: TopSource, req: TopRequest,
 ): Promise<number> {
-  let prev = collector.collect();
-  feed?.take(); // the first window starts with the first sample
+  source.collect(performance.now(), req); // the tracers' first window starts with the first sample
   const text: readonly Column<ProcRow>[] = cols;
   // CSV rows carry their sample's time (ISO 8601, JSON's `time`), so -n N samples stay apart.
   // Not called `time`: that column id is TIME+ (CPU time).
@@ -112,11 +117,10 @@ async function samples(
   const csv: Column<ProcRow>[] = [{ id: 'sample_time', title: 'SAMPLE_TIME', value: () => sampleIso }, ...text];
   for (let i = 0; i < o.n; i++) {
     if (!(await sleep(o.delaySec * 1000, o.signal))) break;
-    const cur = collector.collect();
+    source.collect(performance.now(), req);
     const at = Date.now();
     sampleIso = new Date(at).toISOString();
-    const m = buildProcessModel(prev, cur, (u) => users.name(u), feed?.take());
-    prev = cur;
+    const m = source.model()!;
     const rows = arrangeRows(m.rows, {
       sort: sortCol.id, descending: o.flags.asc === true ? false : sortCol.descending, tree: o.flags.tree === true, collapsed: new Set(),
       filter: '', uid, pids, hideUserThreads: o.flags.threads !== true, hideKernelThreads: false,

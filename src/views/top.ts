@@ -90,17 +90,17 @@ export class TopSource implements Source<TopModel, TopRequest> {
     const cols = resolveColumns(req.columns.filter((id) => PROC_COLUMNS.some((c) => c.id === id)));
     // Every task: what sorting and filtering need. Rows on screen only: the rest.
     const needs = needsOf(resolveColumns([req.sort].filter((id) => PROC_COLUMNS.some((c) => c.id === id))));
-    needs.add('cmdline'); // filter and search match the full command line (cached per process)
+    if (!req.everyRow) needs.add('cmdline'); // filter and search match the full command line (cached per process)
     needs.add('uid'); // from the kept-open stat file's owner: free
     this.collector.needs = needs;
     this.collector.detailNeeds = needsOf(cols);
-    this.collector.detailPids = req.visiblePids;
+    this.collector.detailPids = req.everyRow ? undefined : req.visiblePids;
     this.collector.threads = !req.hideUserThreads;
     this.prev = this.cur;
     // Before the screen has drawn once, reading every process's cmdline and
     // statm (two opens each: ~45 ms per 1,000 processes, cold) would only
     // delay the first frame: complete() reads the rows it drew.
-    this.deferred = req.visiblePids === undefined;
+    this.deferred = !req.everyRow && req.visiblePids === undefined;
     this.commandLinesRead = !this.deferred;
     this.cur = timed('procs', () => this.collector.collect(now, { deferred: this.deferred }));
     this.rates = this.inputs.tracerRates?.();

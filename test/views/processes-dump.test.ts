@@ -1,10 +1,11 @@
 // `ostop dump processes` output: every sample says when it was taken, in
 // every format (JSON `time`, CSV `sample_time` on each row, a top -b style
 // clock in the text header).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DumpOptions } from '../../src/model/dump-view.js';
 import { JSON_COLUMN_IDS, processesDump } from '../../src/views/processes-dump.js';
 import { columnById } from '../../src/model/columns.js';
+import { TopSource } from '../../src/views/top.js';
 
 async function dump(format: 'json' | 'csv' | 'text', n: number, flags: Record<string, string | boolean> = {}) {
   let out = '';
@@ -68,5 +69,17 @@ describe.skipIf(process.platform !== 'linux')('dump processes sample times', () 
     expect(p.command).toContain('node');
     const c = await dump('csv', 1, { pid: String(process.pid), columns: 'pid,command,cpu,res,is_thread' });
     expect(c.out.split('\n')[0]).toBe('sample_time,pid,command,cpu,res,is_thread');
+  });
+
+  it('takes its samples through the top view\'s Source, with the request of a screen that shows every row of the asked columns', async () => {
+    const spy = vi.spyOn(TopSource.prototype, 'collect');
+    try {
+      const r = await dump('csv', 1, { pid: String(process.pid), columns: 'pid,comm', sort: 'mem', threads: true });
+      expect(r.out.trimEnd().split('\n')[1]).toMatch(new RegExp(`,${process.pid},`));
+      expect(spy).toHaveBeenCalledTimes(2); // rates need two samples
+      expect(spy.mock.calls[1][1]).toEqual({ columns: ['pid', 'comm'], sort: 'mem', hideUserThreads: false, strip: false, allCommandLines: false, everyRow: true });
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
