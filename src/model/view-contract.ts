@@ -157,8 +157,12 @@ export interface NetstatViewModel {
 // iostat --------------------------------------------------------------------
 
 export interface IostatRequest {
-  /** The lower pane: filesystems (statfs only while shown) or per-process I/O (/proc/PID/io only while shown). */
-  pane: 'fs' | 'procs';
+  /**
+   * The lower pane: filesystems (statfs only while shown) or per-process I/O
+   * (/proc/PID/io only while shown); 'devices': the device table alone
+   * (`ostop dump iostat`).
+   */
+  pane: 'fs' | 'procs' | 'devices';
   procSort: PidIoSortKey;
 }
 

@@ -132,13 +132,21 @@ export const iostatDump: DumpView = {
         return m.rows.slice(0, top).map((r) => ({ ...r, time: m.time }));
       }, PID_IO_COLUMNS, 'table');
     }
-    // Columns depend on what the kernel reports (discard 4.18+, flush 5.5+): decided from the first sample.
+    // Columns depend on what the kernel reports (discard 4.18+, flush 5.5+): decided from the first sample,
+    // which the view's own Source then takes as its first (same MachineSampler, same tick: read once).
     const machine = new MachineSampler();
-    let first: DiskstatsSample | undefined = diskstatsSample(machine, performance.now());
+    let t: number | undefined = performance.now();
+    const first = diskstatsSample(machine, t);
     const cols = iostatColumns(first.disks.some((d) => d.dcIos !== undefined), first.disks.some((d) => d.flIos !== undefined));
-    const take = () => { const f = first; first = undefined; return f ?? diskstatsSample(machine, performance.now()); };
-    return runSampledDump<DiskstatsSample, DevRow>(opts, take, (p, c) => {
-      const m = buildIostatModel(p!, c);
+    const source = new IostatSource(machine);
+    const req: IostatRequest = { pane: 'devices', procSort: 'total' };
+    const take = async (): Promise<IostatModel | undefined> => {
+      await source.collect(t ?? performance.now(), req);
+      t = undefined;
+      return source.model()?.io;
+    };
+    return runSampledDump<IostatModel | undefined, DevRow>(opts, take, (_p, c) => {
+      const m = c!;
       return selectDevices(m, { partitions: !!opts.flags.partitions, all: !!opts.flags.all }).map((d) => ({ ...d, time: m.time }));
     }, cols, 'table');
   },

@@ -75,7 +75,7 @@ describe.skipIf(process.platform !== 'linux')('dumps (live /proc)', () => {
     const p = JSON.parse((await dump(iostatDump, 'json', 1, { procs: true, top: '3' })).out.trim());
     expect(p.length).toBeLessThanOrEqual(3);
   });
-  it('dump vmstat, dump iostat --procs and dump netstat take their samples through the views\' Sources, with a request built from the flags', async () => {
+  it('dump vmstat, dump iostat (devices and --procs) and dump netstat take their samples through the views\' Sources, with a request built from the flags', async () => {
     const vm = vi.spyOn(VmstatSource.prototype, 'collect');
     const io = vi.spyOn(IostatSource.prototype, 'collect');
     try {
@@ -84,6 +84,10 @@ describe.skipIf(process.platform !== 'linux')('dumps (live /proc)', () => {
       const p = JSON.parse((await dump(iostatDump, 'json', 1, { procs: true, sort: 'write', top: '2' })).out.trim());
       expect(p.length).toBeLessThanOrEqual(2);
       expect(io.mock.calls.map((c) => c[1])).toEqual([{ pane: 'procs', procSort: 'write' }, { pane: 'procs', procSort: 'write' }]);
+      io.mockClear();
+      const devs = JSON.parse((await dump(iostatDump, 'json', 1, { all: true })).out.trim());
+      expect(devs.length).toBeGreaterThan(0);
+      expect(io.mock.calls.map((c) => c[1])).toEqual([{ pane: 'devices', procSort: 'total' }, { pane: 'devices', procSort: 'total' }]); // no statfs, no /proc/PID/io
       const net = vi.spyOn(NetstatSource.prototype, 'collect');
       try {
         const rows = JSON.parse((await dump(netstatDump, 'json', 1, { iface: 'lo' })).out.trim());
