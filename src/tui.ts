@@ -96,14 +96,14 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       },
     },
     {
-      id: 'vmstat', title: 'vmstat', key: 'v',
+      id: 'vmstat', title: 'vmstat', key: 'v', footer: 'vmstat',
       load: async () => {
         const [{ VmstatSource }, { VmstatScreen }] = await Promise.all([import('./views/vmstat.js'), import('../screens/vmstat-screen.js')]);
         return { createSource: () => new VmstatSource('/proc', machine), createScreen: (ctx) => new VmstatScreen(ctx) };
       },
     },
     {
-      id: 'netstat', title: 'netstat', key: 'n',
+      id: 'netstat', title: 'netstat', key: 'n', footer: 'net',
       load: async () => {
         const [{ NetstatSource }, { NetstatScreen, NetstatUiState }] = await Promise.all([import('./views/netstat.js'), import('../screens/netstat-screen.js')]);
         const ui = (netstatUi ??= new NetstatUiState()) as InstanceType<typeof NetstatUiState>;
@@ -111,7 +111,7 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       },
     },
     {
-      id: 'iostat', title: 'iostat', key: 'i',
+      id: 'iostat', title: 'iostat', key: 'i', footer: 'io',
       load: async () => {
         const [{ IostatSource }, { IostatScreen, IostatUiState }] = await Promise.all([import('./views/iostat.js'), import('../screens/iostat-screen.js')]);
         const ui = (iostatUi ??= new IostatUiState()) as InstanceType<typeof IostatUiState>;
@@ -119,7 +119,7 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       },
     },
     {
-      id: 'failures', title: 'Failures', key: 'f', drainsRecorder: true,
+      id: 'failures', title: 'Failures', key: 'f', footer: 'fail', drainsRecorder: true,
       load: async () => {
         const [{ FailuresSource }, { FailuresScreen }, hub] = await Promise.all([import('./failures/source.js'), import('../screens/failures-screen.js'), recorder.open()]);
         // The timeline lives in the TUI's failure recorder, so it survives the view being closed;

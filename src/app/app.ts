@@ -34,8 +34,6 @@ export const MIN_ROWS = 10;
 /** A cursor position (CUP) directly followed by another one. */
 const REDUNDANT_CUP = /\x1b\[\d*;?\d*H(?=\x1b\[\d*;?\d*H)/g;
 
-/** Shown in the footer after the view's own keys when the width allows (F10 Quit always ends it). */
-const FOOTER_EXTRAS: Array<[string, string]> = [['v', 'vmstat'], ['n', 'net'], ['i', 'io'], ['f', 'fail']];
 
 /** Lines of the F1 help's Global section that are not keys (after the keys). */
 const GLOBAL_NOTES: Array<[string, string]> = [
@@ -417,7 +415,9 @@ export class App implements AppApi {
     let len = pieceOf(quit).length;
     let full = false;
     const paneKeys = this.panes.toggleKeys();
-    const extras = [...FOOTER_EXTRAS.filter(([k]) => this.views.find((v) => v.key === k)?.id !== this.nav.current.def.id), ...(paneKeys ? [[paneKeys, 'trace'] as [string, string]] : [])];
+    // The other views' keys (their footer names come with their flags), then the trace panes'.
+    const views = this.views.filter((v) => v.key && v.footer && v.id !== this.nav.current.def.id).map((v) => [v.key!, v.footer!] as [string, string]);
+    const extras = [...views, ...(paneKeys ? [[paneKeys, 'trace'] as [string, string]] : [])];
     for (const e of [...entries, ...extras]) {
       const n = pieceOf(e).length;
       if (full || len + n > w) {

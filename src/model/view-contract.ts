@@ -43,6 +43,8 @@ export interface ViewFlags {
   title: string;
   /** Global key that shows this view (blessed key.full), if any; also its place in the Tab order. */
   key?: string;
+  /** Its name in the footer after the current view's keys, room permitting (e.g. 'net' for n). */
+  footer?: string;
   /** Kept across switches (its Source and Screen live as long as the app): the process table. */
   keepAlive?: boolean;
   /** The home view: first in the Tab order, shown at start, never disposed. */
