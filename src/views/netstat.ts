@@ -30,6 +30,55 @@ export const INET_PROTOS: SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 /** What `ostop dump netstat` and a screen that says nothing ask for. */
 export const DEFAULT_NETSTAT_REQUEST: NetstatRequest = { pane: 'sockets', filterText: '', listening: false, unix: false, owners: true, sort: 'proto' };
 
+/**
+ * The socket table: socket tables and their owners (the /proc/PID/fd scan,
+ * less often when it is slow: at most ~10% of a 1 s tick on average), as
+ * the request says (filter, listening, unix, owners, sort). The netstat
+ * view's lower pane and `ostop dump sockets` both use it.
+ */
+export class SocketsSource implements Source<SocketsModel, NetstatRequest> {
+  private owners?: Map<number, SocketOwner>;
+  private ownersAge = 0;
+  private last?: SocketsModel;
+  /** Owners are rescanned every this many samples (1 = every sample). */
+  ownersEvery = 1;
+  /** Milliseconds the last socket-table read and owner scan took. */
+  socketsMs?: number;
+  ownersMs?: number;
+
+  /** `ownersEverySample`: rescan the owners at every sample, however slow (a dump prints each sample whole). */
+  constructor(private opts: { ownersEverySample?: boolean } = {}) {}
+
+  collect(_now = performance.now(), req: NetstatRequest = DEFAULT_NETSTAT_REQUEST): void {
+    const t0 = performance.now();
+    const list = readSockets({ protos: req.unix ? [...INET_PROTOS, 'unix'] : INET_PROTOS });
+    this.socketsMs = performance.now() - t0;
+    if (req.owners) {
+      if (this.opts.ownersEverySample || !this.owners || ++this.ownersAge >= this.ownersEvery) {
+        const t1 = performance.now();
+        this.owners = readSocketOwners();
+        this.ownersMs = performance.now() - t1;
+        this.ownersAge = 0;
+        // Keep the scan under ~10% of a 1 s tick on average.
+        this.ownersEvery = Math.min(10, Math.max(1, Math.ceil(this.ownersMs / 100)));
+      }
+    } else {
+      this.owners = undefined;
+    }
+    const filter = parseSocketFilter(req.filterText, { listening: req.listening });
+    this.last = buildSocketsModel(list, req.owners ? this.owners : undefined, filter, req.sort);
+  }
+
+  model(): SocketsModel | undefined {
+    return this.last;
+  }
+
+  reset(): void {
+    this.owners = undefined;
+    this.last = undefined;
+  }
+}
+
 export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
   private prevDev?: NetDevTableSample;
   private prevSnmp?: SnmpSample;
@@ -38,10 +87,8 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
   /** Per-interface graphs; an interface gone at a tick is dropped (src/store TickMap). */
   private hist = new TickMap<string, { rx: Series; tx: Series }>(HIST_KEYS_CAP);
   private last?: NetstatViewModel;
-  private owners?: Map<number, SocketOwner>;
-  private ownersAge = 0;
-  private ownersEvery = 1;
-  private ownersMs?: number;
+  /** The socket pane's tables and owners (read only while the pane is shown). */
+  private socks = new SocketsSource();
 
   /**
    * `machine`: the tick's machine-wide sample, shared with the other views by the composition root (net/dev read once per tick).
@@ -60,23 +107,9 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
     let sockets: SocketsModel | undefined;
     let socketsMs: number | undefined;
     if (req.pane === 'sockets') {
-      const t0 = performance.now();
-      const list = readSockets({ protos: req.unix ? [...INET_PROTOS, 'unix'] : INET_PROTOS });
-      socketsMs = performance.now() - t0;
-      if (req.owners) {
-        if (!this.owners || ++this.ownersAge >= this.ownersEvery) {
-          const t1 = performance.now();
-          this.owners = readSocketOwners();
-          this.ownersMs = performance.now() - t1;
-          this.ownersAge = 0;
-          // Keep the scan under ~10% of a 1 s tick on average.
-          this.ownersEvery = Math.min(10, Math.max(1, Math.ceil(this.ownersMs / 100)));
-        }
-      } else {
-        this.owners = undefined;
-      }
-      const filter = parseSocketFilter(req.filterText, { listening: req.listening });
-      sockets = buildSocketsModel(list, req.owners ? this.owners : undefined, filter, req.sort);
+      this.socks.collect(now, req);
+      sockets = this.socks.model();
+      socketsMs = this.socks.socketsMs;
     }
     if (this.prevDev && this.prevSnmp) {
       const net = buildNetModel(this.prevDev, dev, this.prevSnmp, snmp, this.inv);
@@ -85,7 +118,7 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
         h.rx.push(i.rxBytesPs); h.tx.push(i.txBytesPs);
       }
       this.hist.endTick();
-      this.last = { net, hist: this.hist, sockets, socketsMs, ownersMs: req.owners ? this.ownersMs : undefined, ownersEvery: this.ownersEvery };
+      this.last = { net, hist: this.hist, sockets, socketsMs, ownersMs: req.owners ? this.socks.ownersMs : undefined, ownersEvery: this.socks.ownersEvery };
     } else if (this.last && sockets) {
       this.last = { ...this.last, sockets, socketsMs };
     }
@@ -99,7 +132,7 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
     this.prevDev = undefined;
     this.prevSnmp = undefined;
     this.last = undefined;
-    this.owners = undefined;
+    this.socks.reset();
     this.hist.clear();
   }
 }
@@ -188,21 +221,22 @@ export const socketsDump: DumpView = {
   async run(opts) {
     const sort = (typeof opts.flags.sort === 'string' ? opts.flags.sort : 'proto') as SocketSortKey;
     if (!(sort in SOCKET_SORTS)) throw new UsageError(`--sort must be one of ${Object.keys(SOCKET_SORTS).join(', ')}`);
-    const filter = parseSocketFilter(typeof opts.flags.filter === 'string' ? opts.flags.filter : '', { listening: !!opts.flags.listening });
-    const protos: SocketProto[] = opts.flags.unix ? [...INET_PROTOS, 'unix'] : INET_PROTOS;
-    const owners = !opts.flags['no-owners'];
+    const filterText = typeof opts.flags.filter === 'string' ? opts.flags.filter : '';
+    // The netstat view's socket Source, with the request its screen would make for these flags.
+    const req: NetstatRequest = {
+      pane: 'sockets', filterText, listening: !!opts.flags.listening, unix: !!opts.flags.unix,
+      owners: !opts.flags['no-owners'] && !opts.flags.counts, sort,
+    };
+    const source = new SocketsSource({ ownersEverySample: true });
+    const take = (): SocketsModel => {
+      source.collect(performance.now(), req);
+      return source.model()!;
+    };
     if (opts.flags.counts) {
       type C = { time: number; state: string; count: number };
       const cols: Column<C>[] = [timeColumn<C>(), { id: 'state', title: 'STATE', width: 20, value: (r) => r.state }, { id: 'count', title: 'COUNT', align: 'right', width: 7, value: (r) => r.count }];
-      return runSampledDump<SocketsModel, C>(opts, () => buildSocketsModel(readSockets({ protos }), undefined, filter, sort), (_p, c) => c.counts.map((x) => ({ ...x, time: c.time })), cols, 'table', false);
+      return runSampledDump<SocketsModel, C>(opts, take, (_p, c) => c.counts.map((x) => ({ ...x, time: c.time })), cols, 'table', false);
     }
-    return runSampledDump<SocketsModel, SockRow>(
-      opts,
-      () => {
-        const list = readSockets({ protos });
-        return buildSocketsModel(list, owners ? readSocketOwners() : undefined, filter, sort);
-      },
-      (_p, c) => c.rows.map((r) => ({ ...r, time: c.time })),
-      SOCKET_COLUMNS, 'table', false);
+    return runSampledDump<SocketsModel, SockRow>(opts, take, (_p, c) => c.rows.map((r) => ({ ...r, time: c.time })), SOCKET_COLUMNS, 'table', false);
   },
 };

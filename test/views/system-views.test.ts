@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import blessed from 'blessed';
 import type { DumpOptions, DumpView } from '../../src/model/dump-view.js';
 import { VmstatSource, vmstatDump } from '../../src/views/vmstat.js';
-import { NetstatSource, netstatDump, socketsDump } from '../../src/views/netstat.js';
+import { NetstatSource, SocketsSource, netstatDump, socketsDump } from '../../src/views/netstat.js';
 import { IostatSource, fsDump, iostatDump } from '../../src/views/iostat.js';
 import { formatCount } from '../../src/util/format.js';
 import { sparkline } from '../../src/util/cells.js';
@@ -75,7 +75,7 @@ describe.skipIf(process.platform !== 'linux')('dumps (live /proc)', () => {
     const p = JSON.parse((await dump(iostatDump, 'json', 1, { procs: true, top: '3' })).out.trim());
     expect(p.length).toBeLessThanOrEqual(3);
   });
-  it('dump vmstat, dump iostat (devices and --procs) and dump netstat take their samples through the views\' Sources, with a request built from the flags', async () => {
+  it('dump vmstat, dump iostat (devices and --procs), dump netstat and dump sockets take their samples through the views\' Sources, with a request built from the flags', async () => {
     const vm = vi.spyOn(VmstatSource.prototype, 'collect');
     const io = vi.spyOn(IostatSource.prototype, 'collect');
     try {
@@ -94,6 +94,14 @@ describe.skipIf(process.platform !== 'linux')('dumps (live /proc)', () => {
         expect(rows.map((r: { iface: string }) => r.iface)).toEqual(['lo']);
         expect(net).toHaveBeenCalledTimes(2);
         expect(net.mock.calls[0][1]).toMatchObject({ pane: 'proto' }); // no socket tables read for the interface table
+        const sk = vi.spyOn(SocketsSource.prototype, 'collect');
+        try {
+          const socks = JSON.parse((await dump(socketsDump, 'json', 1, { listening: true, sort: 'port', 'no-owners': true })).out.trim());
+          expect(Array.isArray(socks)).toBe(true);
+          expect(sk.mock.calls.map((c) => c[1])).toEqual([{ pane: 'sockets', filterText: '', listening: true, unix: false, owners: false, sort: 'port' }]);
+        } finally {
+          sk.mockRestore();
+        }
       } finally {
         net.mockRestore();
       }
