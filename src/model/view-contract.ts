@@ -18,7 +18,7 @@ import type { VmstatModel } from './vmstat.js';
 import type { IfaceModel, NetModel } from './net.js';
 import type { IostatModel, PidIoModel, PidIoSortKey } from './iostat.js';
 import type { SocketSortKey, SocketsModel } from './sockets.js';
-import type { FsModel } from './fs.js';
+import type { FsModel, FsSortKey } from './fs.js';
 
 export interface Source<M, R = void> {
   /** Take one Sample (called once per refresh tick while the view is shown). */
@@ -166,6 +166,11 @@ export interface IostatRequest {
    */
   pane: 'fs' | 'procs' | 'devices';
   procSort: PidIoSortKey;
+}
+
+/** The filesystem table (iostat's lower pane, `ostop dump fs`). */
+export interface FsRequest {
+  sort: FsSortKey;
 }
 
 export interface DeviceHistory { util: NumberSeries; rkB: NumberSeries; wkB: NumberSeries }

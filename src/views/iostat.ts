@@ -8,12 +8,12 @@ import type { DumpView } from '../model/dump-view.js';
 import { UsageError } from '../model/dump-view.js';
 import { parseCount } from '../util/args.js';
 import type { Column } from '../model/columns.js';
-import type { IostatRequest, IostatViewModel, Source } from '../model/view-contract.js';
+import type { FsRequest, IostatRequest, IostatViewModel, Source } from '../model/view-contract.js';
 import { diskstatsSample, type DiskstatsSample } from '../collectors/diskstats.js';
 import { MachineSampler } from '../collectors/machine.js';
 import { readFsSample, type FsStat } from '../collectors/fs.js';
 import { ioUnreadableNote, readPidIoSample, type PidIoSample } from '../collectors/pid-io.js';
-import { buildFsModel, type FsModel } from '../model/fs.js';
+import { buildFsModel, type FsModel, type FsSortKey } from '../model/fs.js';
 import { buildIostatModel, buildPidIoModel, PID_IO_SORTS, selectDevices, type DeviceModel, type IostatModel, type PidIoModel, type PidIoRow, type PidIoSortKey } from '../model/iostat.js';
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { formatBytes as hb } from '../util/format.js';
@@ -28,6 +28,19 @@ interface DeviceHistories { util: Series; rkB: Series; wkB: Series }
 /** The pane and sort of `ostop dump iostat` and of a screen that says nothing. */
 export const DEFAULT_IOSTAT_REQUEST: IostatRequest = { pane: 'fs', procSort: 'total' };
 
+/** The filesystem table (df): statfs of every mount, sorted as the request says. iostat's lower pane and `ostop dump fs` use it. */
+export class FsSource implements Source<FsModel, FsRequest> {
+  private last?: FsModel;
+
+  async collect(_now = performance.now(), req: FsRequest = { sort: 'mount' }): Promise<void> {
+    this.last = buildFsModel(await readFsSample(), req.sort);
+  }
+
+  model(): FsModel | undefined {
+    return this.last;
+  }
+}
+
 export class IostatSource implements Source<IostatViewModel, IostatRequest> {
   private prev?: DiskstatsSample;
   private prevIo?: PidIoSample;
@@ -35,6 +48,8 @@ export class IostatSource implements Source<IostatViewModel, IostatRequest> {
   private hist = new TickMap<string, DeviceHistories>(HIST_KEYS_CAP);
   private last?: IostatViewModel;
   private fs?: FsModel;
+  /** The filesystem pane (statfs only while it is shown). */
+  private filesystems = new FsSource();
 
   /** `machine`: the tick's machine-wide sample, shared with the other views by the composition root (diskstats read once per tick). */
   constructor(private machine = new MachineSampler()) {}
@@ -49,7 +64,10 @@ export class IostatSource implements Source<IostatViewModel, IostatRequest> {
     } else {
       this.prevIo = undefined;
     }
-    if (req.pane === 'fs') this.fs = buildFsModel(await readFsSample());
+    if (req.pane === 'fs') {
+      await this.filesystems.collect(now, { sort: 'mount' });
+      this.fs = this.filesystems.model();
+    }
     if (this.prev) {
       const io = buildIostatModel(this.prev, cur);
       for (const d of io.devices) {
@@ -176,10 +194,14 @@ export const fsDump: DumpView = {
   async run(opts) {
     const sort = typeof opts.flags.sort === 'string' ? opts.flags.sort : 'mount';
     if (!['mount', 'use', 'size', 'avail', 'iuse'].includes(sort)) throw new UsageError('--sort must be one of mount, use, size, avail, iuse');
+    // iostat's filesystem Source, with the request its pane would make for this sort.
+    const source = new FsSource();
+    const req: FsRequest = { sort: sort as FsSortKey };
     return runSampledDump<FsModel, FsRow>(opts, async () => {
-      const s = await readFsSample();
-      for (const e of s.errors) opts.err(`ostop: statfs ${e.mountPoint}: ${e.error}\n`);
-      return buildFsModel(s, sort as 'mount');
+      await source.collect(performance.now(), req);
+      const m = source.model()!;
+      for (const e of m.errors) opts.err(`ostop: statfs ${e.mountPoint}: ${e.error}\n`);
+      return m;
     }, (_p, c) => c.rows.map((r) => ({ ...r, time: c.time })), FS_COLUMNS, 'table', false);
   },
 };

@@ -4,7 +4,7 @@ import blessed from 'blessed';
 import type { DumpOptions, DumpView } from '../../src/model/dump-view.js';
 import { VmstatSource, vmstatDump } from '../../src/views/vmstat.js';
 import { NetstatSource, SocketsSource, netstatDump, socketsDump } from '../../src/views/netstat.js';
-import { IostatSource, fsDump, iostatDump } from '../../src/views/iostat.js';
+import { FsSource, IostatSource, fsDump, iostatDump } from '../../src/views/iostat.js';
 import { formatCount } from '../../src/util/format.js';
 import { sparkline } from '../../src/util/cells.js';
 import { SystemStripSource } from '../../src/views/vmstat-strip.js';
@@ -75,7 +75,7 @@ describe.skipIf(process.platform !== 'linux')('dumps (live /proc)', () => {
     const p = JSON.parse((await dump(iostatDump, 'json', 1, { procs: true, top: '3' })).out.trim());
     expect(p.length).toBeLessThanOrEqual(3);
   });
-  it('dump vmstat, dump iostat (devices and --procs), dump netstat and dump sockets take their samples through the views\' Sources, with a request built from the flags', async () => {
+  it('dump vmstat, dump iostat (devices and --procs), dump fs, dump netstat and dump sockets take their samples through the views\' Sources, with a request built from the flags', async () => {
     const vm = vi.spyOn(VmstatSource.prototype, 'collect');
     const io = vi.spyOn(IostatSource.prototype, 'collect');
     try {
@@ -88,6 +88,14 @@ describe.skipIf(process.platform !== 'linux')('dumps (live /proc)', () => {
       const devs = JSON.parse((await dump(iostatDump, 'json', 1, { all: true })).out.trim());
       expect(devs.length).toBeGreaterThan(0);
       expect(io.mock.calls.map((c) => c[1])).toEqual([{ pane: 'devices', procSort: 'total' }, { pane: 'devices', procSort: 'total' }]); // no statfs, no /proc/PID/io
+      const fsSpy = vi.spyOn(FsSource.prototype, 'collect');
+      try {
+        const fsRows = JSON.parse((await dump(fsDump, 'json', 1, { sort: 'use' })).out.trim());
+        expect(fsRows.find((x: { mount: string }) => x.mount === '/')).toBeDefined();
+        expect(fsSpy.mock.calls.map((c) => c[1])).toEqual([{ sort: 'use' }]);
+      } finally {
+        fsSpy.mockRestore();
+      }
       const net = vi.spyOn(NetstatSource.prototype, 'collect');
       try {
         const rows = JSON.parse((await dump(netstatDump, 'json', 1, { iface: 'lo' })).out.trim());
