@@ -77,12 +77,24 @@ export function readSockets(opts: { protos?: readonly SocketProto[]; procRoot?: 
 /** Socket inode -> fd for one process (one readdir + one readlink per fd of that process). */
 export function readPidSocketInodes(pid: number, procRoot = '/proc'): Map<number, number> {
   const res = new Map<number, number>();
+  eachSocketFd(procRoot, pid, (ino, fd) => {
+    if (!res.has(ino)) res.set(ino, fd);
+  });
+  return res;
+}
+
+/**
+ * Call fn(inode, fd) for every socket fd of one process: one readdir of
+ * /proc/PID/fd and one readlink per fd. Fds that vanish are skipped; a
+ * process that is gone (or not ours without root) has none.
+ */
+function eachSocketFd(procRoot: string, pid: number, fn: (ino: number, fd: number) => void): void {
   const dir = `${procRoot}/${pid}/fd`;
   let fds: string[];
   try {
     fds = fs.readdirSync(dir);
   } catch {
-    return res;
+    return;
   }
   for (const fd of fds) {
     let link: string;
@@ -92,9 +104,8 @@ export function readPidSocketInodes(pid: number, procRoot = '/proc'): Map<number
       continue;
     }
     const ino = socketInode(link);
-    if (ino >= 0 && !res.has(ino)) res.set(ino, Number(fd));
+    if (ino >= 0) fn(ino, Number(fd));
   }
-  return res;
 }
 
 function readComm(procRoot: string, pid: number): string {
@@ -141,34 +152,19 @@ export function readSocketOwners(opts: { procRoot?: string; inodes?: Set<number>
     return comm;
   };
   for (const pid of pids) {
-    const dir = `${root}/${pid}/fd`;
-    let fds: string[];
-    try {
-      fds = fs.readdirSync(dir);
-    } catch {
-      continue; // gone, or not ours without root
-    }
-    for (const fd of fds) {
-      let link: string;
-      try {
-        link = fs.readlinkSync(`${dir}/${fd}`);
-      } catch {
-        continue;
-      }
-      const ino = socketInode(link);
-      if (ino < 0) continue;
-      if (opts.inodes && !opts.inodes.has(ino)) continue;
+    eachSocketFd(root, pid, (ino, fd) => {
+      if (opts.inodes && !opts.inodes.has(ino)) return;
       const prev = owners.get(ino);
       if (prev) {
         if (prev.pid !== pid) {
           prev.sharedBy++;
           // (only after an iterator read: the lowest pid owns it, as in a scan in pid order)
-          if (pid < prev.pid) Object.assign(prev, { pid, fd: Number(fd), comm: commOf(pid) });
+          if (pid < prev.pid) Object.assign(prev, { pid, fd, comm: commOf(pid) });
         }
-        continue;
+        return;
       }
-      owners.set(ino, { pid, comm: commOf(pid), fd: Number(fd), sharedBy: 1 });
-    }
+      owners.set(ino, { pid, comm: commOf(pid), fd, sharedBy: 1 });
+    });
   }
   return owners;
 }

@@ -82,6 +82,24 @@ function joinAddr(addr: string, port: number, v6: boolean): string {
 }
 
 /**
+ * Call fn(start, end) for every line after the header line of a /proc/net
+ * table (end is the index of its '\n', or the text's length for a last line
+ * without one). The one line scanner of the tcp/udp and unix parsers.
+ */
+function eachBodyLine(text: string, fn: (start: number, end: number) => void): void {
+  let pos = text.indexOf('\n');
+  if (pos < 0) return;
+  pos++;
+  const n = text.length;
+  while (pos < n) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = n;
+    fn(pos, end);
+    pos = end + 1;
+  }
+}
+
+/**
  * Parse /proc/net/{tcp,tcp6,udp,udp6} (also udplite) text. Lines that do not
  * have the expected shape are skipped, never thrown on.
  */
@@ -89,26 +107,18 @@ export function parseInetSockets(text: string, proto: 'tcp' | 'tcp6' | 'udp' | '
   const v6 = proto === 'tcp6' || proto === 'udp6';
   const isTcp = proto === 'tcp' || proto === 'tcp6';
   const alen = v6 ? 32 : 8;
-  let pos = text.indexOf('\n');
-  if (pos < 0) return out;
-  pos++;
-  const n = text.length;
   // Hand-rolled scanning (no split/regex per line): this runs over 10,000+
   // lines every tick. Fields: "sl: local rem st tx:rx tr:when retrnsmt uid timeout inode ...".
-  while (pos < n) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = n;
-    const lineStart = pos;
-    pos = end + 1;
-    let i = text.indexOf(':', lineStart);
-    if (i < 0 || i >= end) continue;
+  eachBodyLine(text, (start, end) => {
+    let i = text.indexOf(':', start);
+    if (i < 0 || i >= end) return;
     i++;
     while (i < end && text.charCodeAt(i) === 32) i++;
     const locStart = i;
     const remStart = locStart + alen + 6;
     const stStart = remStart + alen + 6;
     const qStart = stStart + 3;
-    if (qStart + 17 > end || text.charCodeAt(locStart + alen) !== 58 || text.charCodeAt(remStart + alen) !== 58 || text.charCodeAt(qStart + 8) !== 58) continue;
+    if (qStart + 17 > end || text.charCodeAt(locStart + alen) !== 58 || text.charCodeAt(remStart + alen) !== 58 || text.charCodeAt(qStart + 8) !== 58) return;
     const locHex = text.slice(locStart, locStart + alen);
     const remHex = text.slice(remStart, remStart + alen);
     const localPort = parseInt(text.slice(locStart + alen + 1, locStart + alen + 5), 16);
@@ -125,9 +135,9 @@ export function parseInetSockets(text: string, proto: 'tcp' | 'tcp6' | 'udp' | '
       while (j < end && text.charCodeAt(j) !== 32) j++;
       if (k >= 2) tok.push(Number(text.slice(t0, j)));
     }
-    if (tok.length < 3) continue;
+    if (tok.length < 3) return;
     const uid = tok[0], inode = tok[2];
-    if (!Number.isFinite(inode) || !Number.isFinite(st) || !Number.isFinite(localPort) || !Number.isFinite(remotePort)) continue;
+    if (!Number.isFinite(inode) || !Number.isFinite(st) || !Number.isFinite(localPort) || !Number.isFinite(remotePort)) return;
     const localAddr = v6 ? decodeIPv6Hex(locHex) : decodeIPv4Hex(locHex);
     const remoteAddr = v6 ? decodeIPv6Hex(remHex) : decodeIPv4Hex(remHex);
     out.push({
@@ -139,7 +149,7 @@ export function parseInetSockets(text: string, proto: 'tcp' | 'tcp6' | 'udp' | '
       txQueue, rxQueue, inode, uid,
       type: undefined, path: undefined,
     });
-  }
+  });
   return out;
 }
 
@@ -149,17 +159,10 @@ const SO_ACCEPTCON = 0x10000;
 
 /** Parse /proc/net/unix: "Num RefCount Protocol Flags Type St Inode [Path]". */
 export function parseUnixSockets(text: string, out: SocketSample[] = []): SocketSample[] {
-  let pos = text.indexOf('\n');
-  if (pos < 0) return out;
-  pos++;
-  const n = text.length;
-  while (pos < n) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = n;
-    const line = text.slice(pos, end);
-    pos = end + 1;
+  eachBodyLine(text, (start, end) => {
+    const line = text.slice(start, end);
     const m = /^\s*[0-9a-fA-F]+:\s+[0-9a-fA-F]+\s+[0-9a-fA-F]+\s+([0-9a-fA-F]+)\s+([0-9a-fA-F]+)\s+([0-9a-fA-F]+)\s+(\d+)(?: (.*))?$/.exec(line);
-    if (!m) continue;
+    if (!m) return;
     const flags = parseInt(m[1], 16);
     const type = UNIX_TYPES[parseInt(m[2], 16)] ?? `type${parseInt(m[2], 16)}`;
     const stc = parseInt(m[3], 16);
@@ -172,6 +175,6 @@ export function parseUnixSockets(text: string, out: SocketSample[] = []): Socket
       txQueue: 0, rxQueue: 0,
       inode: Number(m[4]), uid: -1, type, path,
     });
-  }
+  });
   return out;
 }
