@@ -118,15 +118,22 @@ export function decodeTcp(v: DataView, ctx: DecodeContext): TcpEvent | null {
 
 const ms = (n: number | null) => (n === null ? '-' : n.toFixed(2));
 
+/** Who holds the connection and its two ends: the same six columns in the event table and the retransmits table. */
+function connectionColumns<R extends { pid: number; comm: string; laddr: string; lport: number; raddr: string; rport: number }>(): Column<R>[] {
+  return [
+    pidColumn(7, true),
+    commColumn(15, true),
+    { id: 'laddr', title: 'LADDR', width: 15, align: 'right', value: (r) => r.laddr },
+    { id: 'lport', title: 'LPORT', width: 5, align: 'right', value: (r) => r.lport },
+    { id: 'raddr', title: 'RADDR', width: 15, align: 'right', value: (r) => r.raddr },
+    { id: 'rport', title: 'RPORT', width: 5, align: 'right', value: (r) => r.rport },
+  ];
+}
+
 export const TCP_COLUMNS: readonly Column<TcpEvent>[] = [
   timeColumn(),
   { id: 'event', title: 'EVENT', width: 7, value: (e) => e.type },
-  pidColumn(7, true),
-  commColumn(15, true),
-  { id: 'laddr', title: 'LADDR', width: 15, align: 'right', value: (e) => e.laddr },
-  { id: 'lport', title: 'LPORT', width: 5, align: 'right', value: (e) => e.lport },
-  { id: 'raddr', title: 'RADDR', width: 15, align: 'right', value: (e) => e.raddr },
-  { id: 'rport', title: 'RPORT', width: 5, align: 'right', value: (e) => e.rport },
+  ...connectionColumns<TcpEvent>(),
   { id: 'tx_bytes', title: 'TX_B', width: 10, align: 'right', value: (e) => e.txBytes },
   { id: 'rx_bytes', title: 'RX_B', width: 10, align: 'right', value: (e) => e.rxBytes },
   { id: 'retrans', title: 'RETR', width: 5, align: 'right', value: (e) => e.retrans },
@@ -149,12 +156,7 @@ const remoteCols: readonly Column<TcpRemoteRow>[] = [
 ];
 const retransCols: readonly Column<TcpRetransRow>[] = [
   { id: 'retrans', title: 'RETR', width: 6, align: 'right', value: (r) => r.retrans },
-  pidColumn(7, true),
-  commColumn(15, true),
-  { id: 'laddr', title: 'LADDR', width: 15, align: 'right', value: (r) => r.laddr },
-  { id: 'lport', title: 'LPORT', width: 5, align: 'right', value: (r) => r.lport },
-  { id: 'raddr', title: 'RADDR', width: 15, align: 'right', value: (r) => r.raddr },
-  { id: 'rport', title: 'RPORT', width: 5, align: 'right', value: (r) => r.rport },
+  ...connectionColumns<TcpRetransRow>(),
   { id: 'state', title: 'STATE', value: (r) => r.state },
 ];
 
