@@ -72,15 +72,21 @@ export function decodeOpensSummary(dump: MapDump): OpensCountRow[] {
 export interface OpensPathRow { path: string; count: number; errors: number; processes: number }
 export interface OpensProcessRow { pid: number; comm: string; count: number; errors: number; paths: number }
 
+/** The opens and failed opens both tables lead with (same ids, titles, widths). */
+function countColumns<R extends { count: number; errors: number }>(): Column<R>[] {
+  return [
+    { id: 'count', title: 'COUNT', width: 9, align: 'right', value: (r) => r.count },
+    { id: 'errors', title: 'ERRORS', width: 7, align: 'right', value: (r) => r.errors },
+  ];
+}
+
 const pathColumns: Column<OpensPathRow>[] = [
-  { id: 'count', title: 'COUNT', width: 9, align: 'right', value: (r) => r.count },
-  { id: 'errors', title: 'ERRORS', width: 7, align: 'right', value: (r) => r.errors },
+  ...countColumns<OpensPathRow>(),
   { id: 'processes', title: 'PROCS', width: 6, align: 'right', value: (r) => r.processes },
   { id: 'path', title: 'PATH', value: (r) => r.path },
 ];
 const processColumns: Column<OpensProcessRow>[] = [
-  { id: 'count', title: 'COUNT', width: 9, align: 'right', value: (r) => r.count },
-  { id: 'errors', title: 'ERRORS', width: 7, align: 'right', value: (r) => r.errors },
+  ...countColumns<OpensProcessRow>(),
   { id: 'paths', title: 'PATHS', width: 6, align: 'right', value: (r) => r.paths },
   pidColumn(8),
   commColumn(),
