@@ -15,9 +15,15 @@
 // with 1,000 processes. (A pre-existing process that exits non-zero
 // without a signal keeps a null command line.)
 // The working directory is kept the same way (a relative core_pattern puts
-// the core there): read at each exec and when a fatal signal event arrives;
-// for a process gone before any of those, its parent's cwd is read at the
-// death.
+// the core there, and nothing else uses it): read when a fatal signal event
+// arrives, and for the programs started since the feed started, once per
+// exec, at the end of the ring wake-up that delivered the exec, and only
+// while core_pattern is a relative file path (re-read every
+// CORE_PATTERN_MS; with an absolute path or a |pipe no exec's cwd is read).
+// A program whose end arrived in the same wake-up as its exec is not read:
+// it is gone (the read would fail, at ~3x the cost of one that succeeds,
+// and under heavy process churn most execs were such reads). For a process
+// gone before any of those, its parent's cwd is read at the death.
 // Exit events are converted at poll() time, after every tracer's batch of
 // the same wake-up has been delivered, so an exec and its exit a few
 // milliseconds later join whatever order the rings were drained in.
@@ -31,11 +37,35 @@ import { PidMap } from '../store/pid-map.js';
 import { EbpfFailureCorrelator, type FailureFeed, type RecordedExit } from './exit-correlator.js';
 import { FAULT_SIGNALS, type FailureEvent } from '../model/failures.js';
 import { commandLine } from '../collectors/procfs/pid-cmdline.js';
+import { readCorePattern } from '../collectors/coredump.js';
 
 const CMDLINE_CACHE = 8192;
 /** Process ends kept for the drill-in (any kind), and for how long. */
 const RECENT_EXITS = 4096;
 const RECENT_EXIT_MS = 10 * 60_000;
+/** How long a reading of core_pattern (relative or not) is trusted. */
+const CORE_PATTERN_MS = 5000;
+
+/**
+ * Whether core_pattern is a relative file path (a core then lands in the
+ * process's cwd), read at most once per CORE_PATTERN_MS. Unreadable: assumed
+ * relative (the kernel's default, "core").
+ */
+export function relativeCorePattern(procRoot = '/proc', now: () => number = Date.now): () => boolean {
+  let at = -Infinity;
+  let relative = true;
+  return () => {
+    const t = now();
+    if (t - at < CORE_PATTERN_MS) return relative;
+    at = t;
+    try {
+      relative = readCorePattern(procRoot).relative;
+    } catch {
+      relative = true;
+    }
+    return relative;
+  };
+}
 
 function readCwd(pid: number, procRoot: string): string | null {
   try {
@@ -64,7 +94,23 @@ export class ExitEventAdapter {
   private cwds = new PidMap<string>(CMDLINE_CACHE);
   /** Every process end converted, normal ones too, newest last (bounded). */
   private recent = new Ring<RecordedExit>(RECENT_EXITS);
-  constructor(private readonly procRoot = '/proc', private readonly clock = { wallMs: () => Date.now(), monoUsec: monotonicUsec }) {}
+  /** Pids exec'd in this ring wake-up whose cwd is still to read (at its end: flushCwds). */
+  private pendingCwds = new Set<number>();
+  /** Pids whose end arrived in this wake-up (cleared by flushCwds). */
+  private endedNow = new Set<number>();
+  private flushQueued = false;
+  /**
+   * `cwdAtExec`: whether an exec's cwd is worth reading (a relative
+   * core_pattern: relativeCorePattern()); the default reads it always.
+   */
+  constructor(
+    private readonly procRoot = '/proc',
+    private readonly clock = { wallMs: () => Date.now(), monoUsec: monotonicUsec },
+    private readonly cwdAtExec: () => boolean = () => true,
+  ) {}
+
+  /** cwd reads done so far (successful or not: tests and the churn budget). */
+  cwdReads = 0;
 
   /** Read what is not known yet of a live pid (its cwd: again when `freshCwd`, it may have changed since its exec). */
   private remember(pid: number, freshCwd = false): void {
@@ -77,6 +123,8 @@ export class ExitEventAdapter {
 
   /** Read a live pid's cwd now; a failed read (it is gone) keeps what was known. */
   noteCwd(pid: number): void {
+    this.pendingCwds.delete(pid);
+    this.cwdReads++;
     const c = readCwd(pid, this.procRoot);
     if (c === null) return;
     this.cwds.delete(pid); // set again as the newest
@@ -90,7 +138,31 @@ export class ExitEventAdapter {
    * they are still there to read.
    */
   onRaw(events: readonly ExitEvent[]): void {
-    for (const e of events) if (e.kind === 'signal' || e.kind === 'oom') this.remember(e.pid, true);
+    for (const e of events) {
+      if (e.kind === 'signal' || e.kind === 'oom') this.remember(e.pid, true);
+      else {
+        // Ended: nothing left to read of it (and an exec of it later in this wake-up is not read either).
+        this.pendingCwds.delete(e.pid);
+        this.endedNow.add(e.pid);
+        this.queueFlush();
+      }
+    }
+  }
+
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    // After the wake-up's batches (the manager delivers them all in one call).
+    queueMicrotask(() => this.flushCwds());
+  }
+
+  /** Read the cwds of this wake-up's execs that have not ended. Also run by convert(). */
+  flushCwds(): void {
+    this.flushQueued = false;
+    this.endedNow.clear();
+    if (this.pendingCwds.size === 0) return;
+    for (const pid of this.pendingCwds) this.noteCwd(pid);
+    this.pendingCwds.clear();
   }
 
   /** Command lines read from /proc so far (the lazy reads: tests and the start-up budget). */
@@ -106,7 +178,9 @@ export class ExitEventAdapter {
     for (const e of events) {
       if (e.ret !== 0) continue;
       this.setCmdline(e.pid, e.args.join(' ') + (e.argsTruncated ? ' …' : ''));
-      this.noteCwd(e.pid);
+      if (this.endedNow.has(e.pid) || !this.cwdAtExec()) continue;
+      this.pendingCwds.add(e.pid);
+      this.queueFlush();
     }
   }
 
@@ -135,6 +209,7 @@ export class ExitEventAdapter {
   }
 
   convert(events: readonly ExitEvent[]): FailureEvent[] {
+    this.flushCwds();
     const out: FailureEvent[] = [];
     const nowWall = this.clock.wallMs();
     const nowMono = this.clock.monoUsec();
@@ -175,7 +250,7 @@ export class ExitEventAdapter {
 export type ExitTracerFeed = FailureFeed & { readonly adapter: ExitEventAdapter };
 
 export function createExitTracerFeed(mgr: TracerManager = tracerManager(), procRoot = '/proc'): ExitTracerFeed {
-  const adapter = new ExitEventAdapter(procRoot);
+  const adapter = new ExitEventAdapter(procRoot, undefined, relativeCorePattern(procRoot));
   /** Events waiting for the next poll: the newest 50000 (src/store Ring), the older ones counted as lost. */
   const raw = new Ring<ExitEvent>(50000);
   let lost = 0;

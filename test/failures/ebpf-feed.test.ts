@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ExitEventAdapter, createExitTracerFeed } from '../../src/failures/exit-feed.js';
+import { ExitEventAdapter, createExitTracerFeed, relativeCorePattern } from '../../src/failures/exit-feed.js';
 import type { ExitEvent } from '../../src/tracers/exit/tracer.js';
 import { FailuresHub } from '../../src/failures/hub.js';
 import { collectModel } from '../../src/failures/source.js';
@@ -121,6 +121,89 @@ describe('command lines are read lazily (start-up cost)', () => {
       const out2 = a.convert([{ ...base, kind: 'exit', pid: 12, tid: 12, ppid: 1, ageMs: 5, rawStatus: 3 << 8, exitCode: 3, signal: 0, coreDumped: false, oomKilled: false, sender: null }]);
       expect(out2[0].cmdline).toBe('/bin/x -y');
       expect(a.cmdlineReads).toBe(1);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('cwds are read for execs only when a core could land there', () => {
+  const exec = (pid: number) => ({ time: 999_000, pid, ppid: 1, uid: 0, comm: 'x', ret: 0, args: ['/bin/x'], argsTruncated: false }) as unknown as Parameters<ExitEventAdapter['onExec']>[0][number];
+  const end = (pid: number, rawStatus = 0): ExitEvent => ({ ...base, kind: 'exit', pid, tid: pid, ppid: 1, ageMs: 1, rawStatus, exitCode: rawStatus >> 8, signal: rawStatus & 0x7f, coreDumped: false, oomKilled: false, sender: null });
+  function cwdTree(pids: number[]): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-cwd-'));
+    fs.mkdirSync(path.join(root, 'sys/kernel'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'sys/kernel/core_pattern'), 'core\n');
+    for (const pid of pids) {
+      fs.mkdirSync(path.join(root, String(pid)));
+      fs.symlinkSync(`/srv/dir-${pid}`, path.join(root, String(pid), 'cwd'));
+    }
+    return root;
+  }
+
+  it('relative core_pattern: an exec\'s cwd is read at the end of its wake-up, unless the program ended in it', async () => {
+    const root = cwdTree([40, 41]);
+    try {
+      const a = new ExitEventAdapter(root, clock, relativeCorePattern(root));
+      a.onExec([exec(40), exec(41), exec(42)]);
+      a.onRaw([end(41), end(42)]); // same wake-up: gone, nothing to read
+      expect(a.cwdReads).toBe(0);
+      await Promise.resolve(); // the end of the wake-up
+      expect(a.cwdReads).toBe(1);
+      // pid 40 crashes later: its cwd is the one read at its exec, even once it is gone
+      fs.rmSync(path.join(root, '40'), { recursive: true });
+      const out = a.convert([end(40, 6)]);
+      expect(out[0]).toMatchObject({ pid: 40, signal: 6, cwd: '/srv/dir-40' });
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('an exit delivered before the exec of the same wake-up also spares the read', async () => {
+    const root = cwdTree([43]);
+    try {
+      const a = new ExitEventAdapter(root, clock, relativeCorePattern(root));
+      a.onRaw([end(43)]);
+      a.onExec([exec(43)]);
+      await Promise.resolve();
+      expect(a.cwdReads).toBe(0);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('absolute or piped core_pattern: no exec\'s cwd is read; a fatal signal still reads its target\'s', async () => {
+    const root = cwdTree([50, 51]);
+    let t = 0;
+    try {
+      fs.writeFileSync(path.join(root, 'sys/kernel/core_pattern'), '|/lib/systemd/systemd-coredump %P\n');
+      const a = new ExitEventAdapter(root, clock, relativeCorePattern(root, () => t));
+      a.onExec([exec(50)]);
+      await Promise.resolve();
+      expect(a.cwdReads).toBe(0);
+      a.onRaw([{ ...base, kind: 'signal', pid: 51, signal: 11, code: 1, sender: { pid: 51, comm: 'victim' } }]);
+      expect(a.cwdReads).toBe(1);
+      // core_pattern made relative: seen within CORE_PATTERN_MS (5 s)
+      fs.writeFileSync(path.join(root, 'sys/kernel/core_pattern'), 'core\n');
+      t = 4000;
+      a.onExec([exec(50)]);
+      await Promise.resolve();
+      expect(a.cwdReads).toBe(1);
+      t = 5000;
+      a.onExec([exec(50)]);
+      await Promise.resolve();
+      expect(a.cwdReads).toBe(2);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('relativeCorePattern: an absolute path is not relative; unreadable counts as relative (the kernel default)', () => {
+    const root = cwdTree([]);
+    try {
+      fs.writeFileSync(path.join(root, 'sys/kernel/core_pattern'), '/var/crash/core.%p\n');
+      expect(relativeCorePattern(root)()).toBe(false);
+      expect(relativeCorePattern(path.join(root, 'none'))()).toBe(true);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
