@@ -18,6 +18,7 @@ import { FailuresHub } from './hub.js';
 import { collectModel, findDumps } from './source.js';
 import { ostopCoreDir } from '../util/private-dir.js';
 import { sanitize } from '../util/text.js';
+import { ppidColumn } from '../tracers/types.js';
 import { jsonLine } from '../util/output-safe.js';
 
 export { coreText, entryDetail };
@@ -63,7 +64,7 @@ export const ENTRY_COLUMNS: Column<EntryRow>[] = [
   { id: 'time', title: 'TIME', width: 19, value: (e) => isoTime(e.wallMs), text: (e) => shortTime(e.wallMs) },
   { id: 'feeds', title: 'FEED', width: 9, value: (e) => e.feeds.join('+') },
   { id: 'pid', title: 'PID', width: 7, align: 'right', value: (e) => e.pid || null },
-  { id: 'ppid', title: 'PPID', width: 7, align: 'right', value: (e) => e.ppid },
+  ppidColumn<EntryRow>(),
   { id: 'comm', title: 'COMM', width: 15, value: (e) => e.comm },
   { id: 'end', title: 'END', width: 12, value: (e) => e.end },
   { id: 'sender', title: 'SENDER', width: 16, value: (e) => unknownAsNull(e.senderText) },

@@ -141,6 +141,11 @@ export function pidColumn<R extends { pid: number }>(width = 7, zeroUnknown = fa
   return { id: 'pid', title: 'PID', width, align: 'right', value: zeroUnknown ? (r) => r.pid || null : (r) => r.pid };
 }
 
+/** The parent process; null where the record has none (in JSON; '-' in text). */
+export function ppidColumn<R extends { pid: number; ppid?: number | null }>(): Column<R> {
+  return { id: 'ppid', title: 'PPID', width: 7, align: 'right', value: (r) => r.ppid ?? null };
+}
+
 export function tidColumn<R extends { tid: number }>(): Column<R> {
   return { id: 'tid', title: 'TID', width: 7, align: 'right', value: (r) => r.tid };
 }

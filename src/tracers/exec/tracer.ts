@@ -2,7 +2,7 @@
 // output columns, and an aggregator counting execs per program and parent.
 // Offsets must equal the C offsetof values (test/tracers/layout.test.ts).
 import type { Column } from '../../model/columns.js';
-import { uidColumn, timeColumn, pidColumn, commColumn, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type WireLayouts } from '../types.js';
+import { uidColumn, timeColumn, pidColumn, ppidColumn, commColumn, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type WireLayouts } from '../types.js';
 
 export const EXEC_FILENAME_MAX = 256;
 export const EXEC_ARGS_MAX = 1024;
@@ -97,7 +97,7 @@ export const execTracer: TracerDescriptor<ExecEvent> = {
   columns: [
     timeColumn(),
     pidColumn(),
-    { id: 'ppid', title: 'PPID', width: 7, align: 'right', value: (e) => e.ppid },
+    ppidColumn(),
     uidColumn(),
     commColumn(16),
     { id: 'ret', title: 'RET', width: 7, value: (e) => e.ret, text: (e) => (e.ret ? errnoName(-e.ret) : '0') },

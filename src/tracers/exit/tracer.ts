@@ -3,7 +3,7 @@
 // pane and the failures view consume, columns and an aggregator.
 // Offsets must equal the C offsetof values (test/tracers/layout.test.ts).
 import type { Column } from '../../model/columns.js';
-import { timeColumn, pidColumn, commColumn, cString, signalName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TracerDescriptor, type WireLayouts } from '../types.js';
+import { timeColumn, pidColumn, ppidColumn, commColumn, cString, signalName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TracerDescriptor, type WireLayouts } from '../types.js';
 import { Ring } from '../../store/ring.js';
 import { BoundedMap } from '../bounded.js';
 import { formatAge } from '../../util/format.js';
@@ -144,7 +144,7 @@ export const exitColumns: Column<ExitEvent>[] = [
   timeColumn(),
   { id: 'kind', title: 'KIND', width: 6, value: (e) => e.kind },
   pidColumn(),
-  { id: 'ppid', title: 'PPID', width: 7, align: 'right', value: (e) => val(e, 'ppid') as number | null },
+  ppidColumn<ExitEvent>(),
   commColumn(16),
   { id: 'age_ms', title: 'AGE', width: 8, align: 'right', value: (e) => (e.kind === 'exit' ? Math.round(e.ageMs * 1000) / 1000 : null), text: (e) => (e.kind === 'exit' ? formatAge(e.ageMs) : '-') },
   { id: 'exit_code', title: 'CODE', width: 4, align: 'right', value: (e) => (e.kind === 'exit' ? e.exitCode : null) },
