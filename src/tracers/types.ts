@@ -129,6 +129,16 @@ export function monotonicToWall(): DecodeContext {
   return { wallMs: (tsNs: number) => offsetMs + tsNs / 1e6 };
 }
 
+/** The task a process event is about, as the exec and exit records carry it (wall-clock ms; ids of the init pid namespace). */
+export interface TaskRecord {
+  time: number;
+  pid: number;
+  tid: number;
+  ppid: number;
+  uid: number;
+  comm: string;
+}
+
 // ---- the columns most tracers' records share (same ids, titles and forms everywhere) ----
 
 /** When it happened: ISO 8601 in JSON, HH:MM:SS.mmm local in text. */

@@ -2,7 +2,7 @@
 // output columns, and an aggregator counting execs per program and parent.
 // Offsets must equal the C offsetof values (test/tracers/layout.test.ts).
 import type { Column } from '../../model/columns.js';
-import { uidColumn, timeColumn, pidColumn, ppidColumn, commColumn, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type WireLayouts } from '../types.js';
+import { uidColumn, timeColumn, pidColumn, ppidColumn, commColumn, cString, errnoName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TaskRecord, type TracerDescriptor, type WireLayouts } from '../types.js';
 
 export const EXEC_FILENAME_MAX = 256;
 export const EXEC_ARGS_MAX = 1024;
@@ -11,13 +11,7 @@ export const EXEC_LAYOUTS = {
   exec_event: { size: 1336, fields: { ts_ns: 0, pid: 8, tid: 12, ppid: 16, uid: 20, ret: 24, args_len: 28, args_size: 32, comm: 40, filename: 56, args: 312 } },
 } satisfies WireLayouts;
 
-export interface ExecEvent {
-  time: number;
-  pid: number;
-  tid: number;
-  ppid: number;
-  uid: number;
-  comm: string;
+export interface ExecEvent extends TaskRecord {
   /** 0 = exec succeeded; otherwise -errno. */
   ret: number;
   filename: string;

@@ -3,7 +3,7 @@
 // pane and the failures view consume, columns and an aggregator.
 // Offsets must equal the C offsetof values (test/tracers/layout.test.ts).
 import type { Column } from '../../model/columns.js';
-import { timeColumn, pidColumn, ppidColumn, commColumn, cString, signalName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TracerDescriptor, type WireLayouts } from '../types.js';
+import { timeColumn, pidColumn, ppidColumn, commColumn, cString, signalName, u64, type Aggregator, type DecodeContext, type SummaryTable, type TaskRecord, type TracerDescriptor, type WireLayouts } from '../types.js';
 import { Ring } from '../../store/ring.js';
 import { BoundedMap } from '../bounded.js';
 import { formatAge } from '../../util/format.js';
@@ -24,14 +24,8 @@ const F_CORE = 0x1, F_SENDER = 0x2, F_OOM = 0x4;
 export interface Sender { pid: number; comm: string }
 
 /** A process ended (last thread exited). */
-export interface ProcessExitEvent {
+export interface ProcessExitEvent extends TaskRecord {
   kind: 'exit';
-  time: number;
-  pid: number;
-  tid: number;
-  ppid: number;
-  uid: number;
-  comm: string;
   /** Lifetime in milliseconds (from the task's start_time). */
   ageMs: number;
   /** Raw wait status: (code << 8) | 0x80 (core) | signal. */
