@@ -123,14 +123,14 @@ describe.skipIf(skip !== null)('socket owners: BPF iterator vs /proc scan (live,
   });
 
   it('marks every process it reports sockets of, also across read-buffer boundaries', async () => {
-    // 600 processes with sockets on fd 1 and 2 and /dev/null on fd 0: their
+    // 800 processes with sockets on fd 1 and 2 and /dev/null on fd 0: their
     // records cross several of the kernel's read buffers (32 KiB). A file
     // whose records do not fit is shown again in the next read(); its
     // process's marker must come again with it, or that process counts as
     // unseen and its sockets are counted twice by the /proc fallback.
     const kids: ChildProcess[] = [];
     try {
-      for (let i = 0; i < 600; i++) kids.push(spawn('sleep', ['600'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+      for (let i = 0; i < 800; i++) kids.push(spawn('sleep', ['600'], { stdio: ['ignore', 'pipe', 'pipe'] }));
       await new Promise((r) => setTimeout(r, 300));
       const nat = loadNative();
       if (!nat.ok) throw nat.error;

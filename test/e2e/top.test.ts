@@ -149,7 +149,8 @@ describe('top view in a pty', () => {
     await app.press(KEYS.enter);
     await app.waitFor(() => {
       const t = parseTable(app);
-      return !!t && t.rows.length === 1 && t.rows[0].text.includes(tag);
+      // The whole filter applied (under load the row can match a prefix first).
+      return !!t && t.rows.length === 1 && t.rows[0].text.includes(tag) && app.screenText().includes(`filter: ${tag}`);
     }, 'only the filtered process listed');
     const t = table();
     expect(cell(t, t.rows[0].text, 'PID')).toBe(String(kid.pid));
