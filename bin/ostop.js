@@ -1,4 +1,4 @@
-#!/usr/bin/env -S -u NODE_OPTIONS MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=1 --single-threaded-gc --expose-gc
+#!/usr/bin/env -S -u NODE_OPTIONS MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=1 --single-threaded-gc --expose-gc --no-turbo-inlining
 // Entry point of the `ostop` bin: the compiled CLI lives in dist/.
 // Memory (measured with 1,000 processes): --max-semi-space-size=1 keeps V8's
 // young generation at 2 MB instead of growing to 32 MB; the malloc settings
@@ -11,6 +11,12 @@
 // of a core with 1,000 processes. (--single-threaded, which also stops
 // concurrent compilation, measured the same within noise in two A/B rounds
 // of 3 and delays the first frame by ~20 ms.)
+// --no-turbo-inlining: V8's optimizing compiler (TurboFan, on worker
+// threads, counted in ostop's CPU) was a third of the first 15 s; without
+// inlining each function it optimizes is a smaller graph. Side by side with
+// the same build without it (bench/README-figures.md): the first 15 s
+// -9 to -21 %, the compiler threads 70-100 ms instead of 140-190 in 15 s,
+// steady state unchanged within the noise (-8 to +5 %).
 // Start-up: dist/ostop.cjs (scripts/bundle.mjs: the CLI and blessed in one
 // script) loads in a fraction of the time of ~150 separate modules; it is
 // used unless tsc has rebuilt dist/src since. It is compiled with a V8 code
