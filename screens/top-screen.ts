@@ -13,7 +13,7 @@ import { formatSystemStrip } from './widgets/system-strip.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
 import type { ThemeColor } from '../src/app/theme.js';
 import { formatDuration, formatMem } from '../src/util/format.js';
-import { bar } from './widgets/meter.js';
+import { bar, memSegments } from './widgets/meter.js';
 import { PaintedBox, type PaintedLine } from './widgets/painted-box.js';
 
 /** What the F1 help says besides the keys (after them). */
@@ -258,12 +258,7 @@ export class TopScreen implements Screen<TopModel, TopRequest> {
     }
     const mem = m.mem;
     const memLabel = `${formatMem(mem.usedBytes)}/${formatMem(mem.totalBytes)}`;
-    const memLine = t.fg('label', 'Mem'.padEnd(lw + 1)) + bar(t, [
-      { value: mem.usedBytes, color: 'memUsed' },
-      { value: mem.buffersBytes, color: 'memBuffers' },
-      { value: mem.sharedBytes, color: 'memShared' },
-      { value: mem.cacheBytes, color: 'memCache' },
-    ], mem.totalBytes, half - lw - 1, memLabel);
+    const memLine = t.fg('label', 'Mem'.padEnd(lw + 1)) + bar(t, memSegments(mem), mem.totalBytes, half - lw - 1, memLabel);
     const swpLine = t.fg('label', 'Swp'.padEnd(lw + 1)) + bar(t, [{ value: mem.swapUsedBytes, color: 'swap' }], mem.swapTotalBytes || 1, half - lw - 1, `${formatMem(mem.swapUsedBytes)}/${formatMem(mem.swapTotalBytes)}`);
     const tk = m.tasks;
     // Right column: segments of [text, colour], cut to the cells left of the meters.

@@ -57,3 +57,23 @@ export function sparkline(values: readonly number[], width: number, max?: number
   }
   return ' '.repeat(Math.max(0, width - v.length)) + s;
 }
+
+/**
+ * The Mem meter's segments, summing to at most `total`: used (free(1)'s:
+ * total - available), then buffers and cache in what is neither used nor
+ * free. Shared memory (Shmem) is inside "cached" and inside "used" already,
+ * so stacking it, or the whole cache on top of used, counted memory twice
+ * and filled the bar on a busy machine.
+ */
+export function memSegments(m: { totalBytes: number; usedBytes: number; freeBytes: number; buffersBytes: number; cacheBytes: number }): Segment[] {
+  const used = Math.min(Math.max(0, m.usedBytes), m.totalBytes);
+  let room = Math.max(0, m.totalBytes - used - Math.max(0, m.freeBytes));
+  const buffers = Math.min(Math.max(0, m.buffersBytes), room);
+  room -= buffers;
+  const cache = Math.min(Math.max(0, m.cacheBytes), room);
+  return [
+    { value: used, color: 'memUsed' },
+    { value: buffers, color: 'memBuffers' },
+    { value: cache, color: 'memCache' },
+  ];
+}
