@@ -16,7 +16,7 @@
 // inlining each function it optimizes is a smaller graph. Side by side with
 // the same build without it (bench/README-figures.md): the first 15 s
 // -9 to -21 %, the compiler threads 70-100 ms instead of 140-190 in 15 s,
-// steady state unchanged within the noise (-8 to +5 %).
+// steady state unchanged within the noise (-6 to +5 %).
 // Start-up: dist/ostop.cjs (scripts/bundle.mjs: the CLI and blessed in one
 // script) loads in a fraction of the time of ~150 separate modules; it is
 // used unless tsc has rebuilt dist/src since. It is compiled with a V8 code
