@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { spawnOstop, type PtyApp } from '../helpers/pty.js';
+import { spawnOstop, KEYS, type PtyApp } from '../helpers/pty.js';
 
 let server: net.Server;
 let port = 0;
@@ -76,6 +76,13 @@ describe('system views in a pty', () => {
     await app.press('n');
     await app.waitForText(/IFACE\s+STATE/, 10000);
     expect(app.lines()[0]).toMatch(/^netstat — /);
+    // Only this test's port: sockets of the suite's earlier tests (dozens in
+    // TIME_WAIT) would otherwise push the listener below the screen.
+    await app.press('/');
+    await app.waitForText(/filter \(/);
+    await app.type(`port:${port}`);
+    await app.press(KEYS.enter);
+    await app.waitForText(`filter: port:${port}`);
     const s = await app.waitForText(new RegExp(`127\\.0\\.0\\.1:${port}\\s`), 10000);
     expect(s).toBeTruthy();
     const screen = app.screenText();
