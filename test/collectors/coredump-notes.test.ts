@@ -19,10 +19,9 @@ describe('core pattern', () => {
   });
 });
 
-const haveCc = (() => { try { execFileSync('cc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
-const haveGcore = (() => { try { execFileSync('sh', ['-c', 'command -v gcore'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+const haveTools = gate('test/collectors/coredump-notes', missingProgram('cc', 'gcore')) === null;
 
-describe.skipIf(!haveCc || !haveGcore)('core file notes (needs cc and gcore)', () => {
+describe.skipIf(!haveTools)('core file notes (needs cc and gcore)', () => {
   it('reads pid, comm, args and executable from a gcore dump', () => {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-notes-'));
     fs.writeFileSync(path.join(d, 'sleeper.c'), '#include <unistd.h>\nint main(){ for(;;) pause(); }\n');
@@ -43,6 +42,7 @@ describe.skipIf(!haveCc || !haveGcore)('core file notes (needs cc and gcore)', (
 });
 
 import { spawn } from 'node:child_process';
+import { gate, missingProgram } from '../helpers/native.js';
 function await_spawn(cmd: string, args: string[]) {
   return spawn(cmd, args, { stdio: 'ignore' });
 }

@@ -18,6 +18,7 @@ import { parseCtxtSwitches } from '../../src/collectors/procfs/pid-status.js';
 import { deriveProcessDetail } from '../../src/model/process-detail.js';
 import { ProcessSource } from '../../src/views/process-source.js';
 import { createProcessDump, formatProcessText } from '../../src/views/process-dump.js';
+import { gate, missingProgram } from '../helpers/native.js';
 
 const TREE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/proc-detail/tree');
 const sys = { btimeSec: 1_700_000_000, clkTck: 100, memTotalKb: 16_000_000, ncpu: 2, userName: (u: number) => String(u) };
@@ -88,8 +89,7 @@ describe('context switches on the fixture tree', () => {
   });
 });
 
-const haveCc = (() => { try { execFileSync('cc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
-if (!haveCc) console.warn('test/collectors/ctx-switches: live part skipped: no C compiler (cc)');
+const haveCc = gate('test/collectors/ctx-switches live', missingProgram('cc')) === null;
 
 const PROG = `
 #include <pthread.h>

@@ -24,6 +24,7 @@ import { which } from '../../src/actions/programs.js';
 import { tracerManager } from '../../src/tracers/manager.js';
 import { ensurePrivateDir, ostopCoreName } from '../../src/util/private-dir.js';
 import type { FailuresModel } from '../../src/model/failures.js';
+import { gate, missingProgram } from '../helpers/native.js';
 
 describe('listDumps: ostop\'s own directory, pid-less names, no symlinks', () => {
   let tmp = '';
@@ -54,8 +55,7 @@ describe('listDumps: ostop\'s own directory, pid-less names, no symlinks', () =>
 });
 
 const isRoot = process.getuid?.() === 0;
-const haveCc = (() => { try { execFileSync('cc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
-let why = !isRoot ? 'not root' : !haveCc ? 'no C compiler (cc)' : !which('gdb') ? 'no gdb' : '';
+let why = !isRoot ? 'not root' : missingProgram('cc', 'gdb') ?? '';
 if (!why) {
   try {
     tracerManager().start('exit');
@@ -64,7 +64,7 @@ if (!why) {
     why = `exit tracer cannot start: ${(e as Error).message}`;
   }
 }
-if (why) console.warn(`test/failures/core-discovery: crash tests skipped: ${why}`);
+why = gate('test/failures/core-discovery crash', why || null) ?? '';
 
 const SYSCTLS = ['/proc/sys/kernel/core_pattern', '/proc/sys/kernel/core_uses_pid'];
 

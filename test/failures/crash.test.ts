@@ -16,12 +16,11 @@ import { listDumps } from '../../src/failures/core-finder.js';
 import { failuresDump, kmsgDump } from '../../src/failures/dump.js';
 import type { DumpOptions } from '../../src/model/dump-view.js';
 import type { EntryRow, FailuresModel } from '../../src/model/failures.js';
+import { gate, missingProgram } from '../helpers/native.js';
 
 const isRoot = process.getuid?.() === 0;
-const haveCc = (() => { try { execFileSync('cc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
 const canKmsg = (() => { try { fs.closeSync(fs.openSync('/dev/kmsg', fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)); return true; } catch { return false; } })();
-const skipReason = !isRoot ? 'not root' : !haveCc ? 'no C compiler (cc)' : !canKmsg ? 'cannot read /dev/kmsg' : '';
-if (skipReason) console.warn(`test/failures/crash: skipped: ${skipReason}`);
+const skipReason = gate('test/failures/crash', !isRoot ? 'not root' : missingProgram('cc') ?? (!canKmsg ? 'cannot read /dev/kmsg' : null));
 
 const SYSCTLS = ['/proc/sys/kernel/core_pattern', '/proc/sys/kernel/print-fatal-signals', '/proc/sys/debug/exception-trace', '/proc/sys/kernel/core_uses_pid'];
 const saved = new Map<string, string>();

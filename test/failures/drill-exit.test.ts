@@ -20,6 +20,7 @@ import { tracerManager } from '../../src/tracers/manager.js';
 import { createProcessDump, formatProcessText } from '../../src/views/process-dump.js';
 import { spawnOstop, type PtyApp } from '../helpers/pty.js';
 import type { ProcessDetailModel } from '../../src/model/process-detail.js';
+import { gate } from '../helpers/native.js';
 
 const linux = process.platform === 'linux' && fs.existsSync('/proc/self/stat');
 const isRoot = process.getuid?.() === 0;
@@ -159,7 +160,7 @@ else {
     tracerWhyNot = `exit tracer cannot start: ${(e as Error).message}`;
   }
 }
-if (tracerWhyNot) console.warn(`test/failures/drill-exit: exit-tracer tests skipped: ${tracerWhyNot}`);
+tracerWhyNot = gate('test/failures/drill-exit exit-tracer', tracerWhyNot || null) ?? '';
 
 describe.skipIf(!linux || !!tracerWhyNot)('drill-in of a killed process with the exit tracer (root)', () => {
   let hub: FailuresHub;

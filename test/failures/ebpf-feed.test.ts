@@ -13,6 +13,7 @@ import { FailuresHub } from '../../src/failures/hub.js';
 import { collectModel } from '../../src/failures/source.js';
 import { tracerManager } from '../../src/tracers/manager.js';
 import type { EntryRow } from '../../src/model/failures.js';
+import { gate, missingProgram } from '../helpers/native.js';
 
 const clock = { wallMs: () => 1_000_000, monoUsec: () => 5_000_000 };
 const base = { time: 999_000, comm: 'victim', uid: 0 };
@@ -211,10 +212,9 @@ describe('cwds are read for execs only when a core could land there', () => {
 });
 
 const isRoot = process.getuid?.() === 0;
-const haveCc = (() => { try { execFileSync('cc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
 let tracerWhyNot = '';
 if (!isRoot) tracerWhyNot = 'not root';
-else if (!haveCc) tracerWhyNot = 'no C compiler';
+else if (missingProgram('cc')) tracerWhyNot = missingProgram('cc')!;
 else {
   try {
     tracerManager().start('exit');
@@ -223,7 +223,7 @@ else {
     tracerWhyNot = `exit tracer cannot start: ${(e as Error).message}`;
   }
 }
-if (tracerWhyNot) console.warn(`test/failures/ebpf-feed: real-tracer tests skipped: ${tracerWhyNot}`);
+tracerWhyNot = gate('test/failures/ebpf-feed real-tracer', tracerWhyNot || null) ?? '';
 
 describe.skipIf(!!tracerWhyNot)('eBPF feeder with the real exit tracer (root)', () => {
   let tmp = '';

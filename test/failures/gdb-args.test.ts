@@ -14,9 +14,9 @@ import { gcoreCommand } from '../../src/actions/gcore.js';
 import { gdbDumpCommand } from '../../src/actions/gdb.js';
 import { which } from '../../src/actions/programs.js';
 import type { CoreDumpFile } from '../../src/collectors/coredump.js';
+import { gate, missingProgram } from '../helpers/native.js';
 
-const haveGdb = which('gdb') !== null;
-if (!haveGdb) console.warn('test/failures/gdb-args: skipped: gdb not installed (bash scripts/setup.sh --test)');
+const haveGdb = gate('test/failures/gdb-args', which('gdb') !== null ? null : missingProgram('gdb') ?? 'gdb not found in root\'s path') === null;
 
 let tmp = '';
 let core = '';

@@ -15,11 +15,12 @@ import { runGcore } from '../../src/actions/gcore.js';
 import { which } from '../../src/actions/programs.js';
 import { createPrivateFile, ensurePrivateDir, ostopCoreName, OSTOP_CORE_NAME } from '../../src/util/private-dir.js';
 import { readCoreFileInfo } from '../../src/collectors/coredump.js';
+import { gate, missingProgram } from '../helpers/native.js';
 
 const isRoot = process.getuid?.() === 0;
 const uid = process.geteuid!();
 const NOBODY = (() => { try { return Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim()); } catch { return null; } })();
-const haveGdb = which('gdb') !== null;
+const haveGdb = gate('test/failures/private-cores gcore', which('gdb') !== null ? null : missingProgram('gdb') ?? 'gdb not found in root\'s path') === null;
 
 let tmp = '';
 beforeEach(() => {
