@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { sanitize } from '../util/text.js';
 import { parseIo, type IoCounters } from './procfs/pid-io.js';
-import { parseComm } from './procfs/pid-comm.js';
+import { readPidComm } from './names.js';
 
 /** One process's /proc/PID/io counters (readBytes/writeBytes: bytes really fetched from / sent to the storage layer). */
 export interface PidIo extends IoCounters {
@@ -77,13 +77,9 @@ export function readPidIoSample(procRoot = '/proc'): PidIoSample {
       continue;
     }
     if (!io) continue;
-    let comm = '?';
-    try {
-      comm = sanitize(parseComm(fs.readFileSync(`${procRoot}/${n}/comm`, 'utf8')));
-    } catch {
-      continue;
-    }
-    procs.push({ pid, comm, ...io });
+    const raw = readPidComm(pid, procRoot);
+    if (raw === undefined) continue;
+    procs.push({ pid, comm: sanitize(raw), ...io });
   }
   return { mono, procs, denied, unreadable };
 }

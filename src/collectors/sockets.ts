@@ -32,7 +32,7 @@ import { sanitize } from '../util/text.js';
 import { readSocketOwnersBpf } from './socket-owners-bpf.js';
 import { parseInetSockets, parseUnixSockets } from './procfs/net-sockets.js';
 import { socketInode } from './procfs/pid-fd.js';
-import { parseComm } from './procfs/pid-comm.js';
+import { readPidComm } from './names.js';
 import type { PidSocket, SocketOwner, SocketProto, SocketSample } from './socket-types.js';
 
 export type { PidSocket, SocketOwner, SocketProto, SocketSample } from './socket-types.js';
@@ -109,11 +109,8 @@ function eachSocketFd(procRoot: string, pid: number, fn: (ino: number, fd: numbe
 }
 
 function readComm(procRoot: string, pid: number): string {
-  try {
-    return sanitize(parseComm(fs.readFileSync(`${procRoot}/${pid}/comm`, 'utf8')));
-  } catch {
-    return '?';
-  }
+  const c = readPidComm(pid, procRoot);
+  return c === undefined ? '?' : sanitize(c);
 }
 
 /**

@@ -135,4 +135,16 @@ describe('layers (docs/architecture.md)', () => {
     }
     expect(bad).toEqual([]);
   });
+
+  it('tracers read the system only through src/collectors (no file system imports in src/tracers)', () => {
+    // names-gen.ts is the build-time generator of names.ts (reads kernel headers, run by hand), not part of ostop at run time.
+    const BUILD_TOOLS = new Set(['src/tracers/syscalls/names-gen.ts']);
+    const bad: string[] = [];
+    for (const [f, deps] of graph) {
+      if (!f.startsWith('src/tracers/') || BUILD_TOOLS.has(f)) continue;
+      for (const d of deps) if (/^(node:)?fs(\/|$)/.test(d)) bad.push(`${f} imports ${d}`);
+    }
+    expect(graph.has('src/tracers/syscalls/tracer.ts')).toBe(true);
+    expect(bad).toEqual([]);
+  });
 });

@@ -5,10 +5,10 @@
 // histograms (usecs). `time` is wall-clock time like every other tracer's;
 // the kernel's CLOCK_MONOTONIC seconds (what disksnoop prints) are kept as
 // `monotonic_s` in JSON.
-import { readFileSync } from 'node:fs';
 import type { Column } from '../../model/columns.js';
 import { timeColumn, pidColumn, commColumn, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type WireLayouts } from '../types.js';
 import { emptyHist, histAddNs, histColumns, histQuantile, histRows, type HistRow, type Log2Hist } from '../log2-hist.js';
+import { readBlockDevName } from '../../collectors/names.js';
 
 export const DISK_LAYOUTS: WireLayouts = {
   disk_event: {
@@ -69,17 +69,13 @@ export function opLetter(op: number): string {
   return OP_LETTER[op] ?? '?';
 }
 
-// Device names from sysfs, cached; "8:0" when the device is gone.
+// Device names from sysfs (through the collectors), cached; "8:0" when the device is gone.
 const devNames = new Map<string, string>();
 export function devName(major: number, minor: number, sysRoot = '/sys'): string {
   const key = `${major}:${minor}`;
   let n = devNames.get(key);
   if (n === undefined) {
-    n = key;
-    try {
-      const m = /^DEVNAME=(.+)$/m.exec(readFileSync(`${sysRoot}/dev/block/${key}/uevent`, 'utf8'));
-      if (m) n = m[1];
-    } catch { /* gone or not a block device */ }
+    n = readBlockDevName(major, minor, sysRoot) ?? key;
     devNames.set(key, n);
   }
   return n;

@@ -7,11 +7,10 @@
 //   --by-process the same per (process, syscall), system-wide.
 // Counts from the kernel are cumulative; the aggregator shows totals since
 // start (trace) and the pane diffs two reads for rates.
-import { readFileSync } from 'node:fs';
 import type { Column } from '../../model/columns.js';
 import { timeColumn, tidColumn, pidColumn, commColumn, cString, u64, type Aggregator, type DecodeContext, type SummaryTable, type TraceOptions, type TracerDescriptor, type TracerHandle, type WireLayouts, mapRecords, type MapDump } from '../types.js';
 import { errnoNameOf, formatCall, formatRet, syscallName } from './args.js';
-import { parseComm } from '../../collectors/procfs/pid-comm.js';
+import { readPidComm } from '../../collectors/names.js';
 
 export const SYSCALLS_LAYOUTS = {
   syscall_event: {
@@ -187,12 +186,9 @@ export function decodeSyscallProcStats(d: Dump): Array<SyscallStat & { pid: numb
   });
 }
 
+/** A process's name through the collectors (kernel-counted rows carry only its pid); '[exited]' when it is gone. */
 function procComm(pid: number): string {
-  try {
-    return parseComm(readFileSync(`/proc/${pid}/comm`, 'utf8'));
-  } catch {
-    return '[exited]';
-  }
+  return readPidComm(pid) ?? '[exited]';
 }
 
 const statCols = <R extends SyscallStat>(): Column<R>[] => [
