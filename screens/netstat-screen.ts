@@ -97,7 +97,7 @@ const KEYS: Keymap<NetstatScreen> = [
     keys: ['enter'], label: 'Enter', footer: 'process', help: 'drill into the owning process',
     run: (s) => {
       const r = s.last?.sockets?.rows[s.sel];
-      if (r?.pid != null) s.ctx.app.show('process', { pid: r.pid });
+      if (r?.pid != null) s.ctx.app.open({ kind: 'pid', pid: r.pid });
       else s.ctx.app.status('no owning process known for this socket', 'warn');
     },
   },

@@ -363,7 +363,7 @@ export class TopScreen implements Screen<TopModel, TopRequest> {
     { keys: ['end'], run: (s) => { s.follow = undefined; s.select(s.rows.length - 1); } },
     {
       keys: ['enter'], label: 'Enter', help: 'drill into the selected process',
-      run: (s) => { const r = s.selectedRow(); if (r) s.ctx.app.show('process', { pid: r.pid }); },
+      run: (s) => { const r = s.selectedRow(); if (r) s.ctx.app.open({ kind: 'pid', pid: r.pid }); },
     },
     { keys: ['f2'], label: 'F2', footer: 'Setup', help: 'setup: choose and order columns', run: (s) => s.openSetup() },
     {

@@ -82,7 +82,7 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       }),
     },
     {
-      id: 'process', title: 'Process', stacks: true, scopesPanes: true,
+      id: 'process', title: 'Process', target: 'pid', stacks: true, scopesPanes: true,
       load: async () => {
         const [{ ProcessSource }, { ProcessScreen }] = await Promise.all([
           import('./views/process-source.js'), import('../screens/process-screen.js'),
@@ -152,7 +152,7 @@ export async function runTui(ui: UiOptions): Promise<number> {
   });
   app = new App(loaded.config, loaded.path, { saveEnabled: !loaded.error, startError }, makeTheme(mono), term.terminal, mono ? 0 : term.colors, {
     delaySec: ui.delaySec,
-    first: ui.pids && ui.pids.length === 1 ? { id: 'process', params: { pid: ui.pids[0] } } : undefined,
+    first: ui.pids && ui.pids.length === 1 ? { kind: 'pid', pid: ui.pids[0] } : undefined,
     recorder: () => recorder.open(),
     panes: (ctx) => new PaneHost(ctx),
   }, views);

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { chooseTerminal } from './terminal.js';
 import { loadConfig, saveConfig, type Config } from './config.js';
 import type { AppEvent } from './events.js';
-import type { AppApi, Screen, ViewEntry } from './view.js';
+import type { AppApi, Screen, ViewEntry, ViewTarget } from './view.js';
 import { Navigator } from './navigator.js';
 import { makeTheme, type Theme } from './theme.js';
 import type { TopInputs } from '../views/top.js';
@@ -46,7 +46,7 @@ export interface AppOptions {
   /** -d: this session's refresh delay, not saved. */
   delaySec?: number;
   /** -p PID: the view shown over the home view at start. */
-  first?: { id: string; params: Record<string, unknown> };
+  first?: ViewTarget;
   /** The failure recorder, from the composition root: as root its exit tracer runs from launch. */
   recorder?: () => Promise<FailuresHub>;
   /** The trace panes (keys 1-7), from the composition root (screens/trace-panes.ts). */
@@ -536,8 +536,8 @@ export class App implements AppApi {
     if (this.exitCode === undefined) started();
   }
 
-  show(viewId: string, params: Record<string, unknown> = {}): void {
-    this.nav.show(viewId, params);
+  open(target: ViewTarget): void {
+    this.nav.openTarget(target);
   }
 
   back(): void {

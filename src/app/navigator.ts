@@ -7,6 +7,7 @@
 // each other over the home view. Views are loaded on first use.
 import type { Widgets } from 'blessed';
 import type { Screen, Source, ViewContext, ViewDef, ViewEntry } from './view.js';
+import { targetParams, type ViewTarget } from '../model/view-contract.js';
 
 export interface ViewInstance {
   def: ViewDef<unknown, unknown>;
@@ -46,13 +47,20 @@ export class Navigator {
     this.home = views.find((v) => v.home) ?? views[0];
   }
 
-  /** Shows the home view (its factories load synchronously, for a fast first frame), then `first` over it. */
-  start(first?: { id: string; params: Record<string, unknown> }): void {
+  /** Shows the home view (its factories load synchronously, for a fast first frame), then the view of `first` over it. */
+  start(first?: ViewTarget): void {
     const home = this.home.load();
     if (home instanceof Promise) throw new Error('the home view must load synchronously (src/tui.ts)');
     this.loaded.set(this.home.id, { ...this.home, ...home });
     this.open(this.loaded.get(this.home.id)!, {}, false);
-    if (first) this.show(first.id, first.params);
+    if (first) this.openTarget(first);
+  }
+
+  /** Shows `target` in the view whose flags take its kind (ViewFlags.target), e.g. a pid in the drill-in. */
+  openTarget(target: ViewTarget): void {
+    const entry = this.views.find((v) => v.target === target.kind);
+    if (!entry) return this.host.status(`no view shows a ${target.kind}`, 'error');
+    this.show(entry.id, targetParams(target));
   }
 
   /** Every view instance alive (to dispose of on the way out). */

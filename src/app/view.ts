@@ -14,13 +14,13 @@ import type { Actions } from '../actions/index.js';
 
 export type { Actions, ActionResult, Command, SignalInfo } from '../actions/index.js';
 import type { Config } from '../model/config.js';
-import type { Source, ViewFlags } from '../model/view-contract.js';
+import type { Source, ViewFlags, ViewTarget } from '../model/view-contract.js';
 
-export type { Source, ViewFlags } from '../model/view-contract.js';
+export type { Source, ViewFlags, ViewTarget } from '../model/view-contract.js';
 
 export interface AppApi {
-  /** Switch to another view; `params` is view specific (e.g. { pid }). */
-  show(viewId: string, params?: Record<string, unknown>): void;
+  /** Show what `target` is about (e.g. { kind: 'pid', pid }: the drill-in), in the view whose flags take that kind; stacks, so back() returns. */
+  open(target: ViewTarget): void;
   /** Return to the previous view, as it was (selection and scroll kept). */
   back(): void;
   /** One-line message in the status bar (errors, confirmations). */

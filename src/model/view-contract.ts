@@ -55,6 +55,21 @@ export interface ViewFlags {
   scopesPanes?: boolean;
   /** The view's Source drains the failure recorder itself: the shell does not poll it while the view is shown. */
   drainsRecorder?: boolean;
+  /** The view that shows a target of this kind (the drill-in: 'pid'): `app.open(target)` opens it with the target's fields as its params. */
+  target?: ViewTarget['kind'];
+}
+
+/**
+ * What a screen asks the app to show, by what it is about rather than by a
+ * view's name: the navigator opens the view whose flags say it takes that
+ * kind of target (ViewFlags.target).
+ */
+export type ViewTarget = { kind: 'pid'; pid: number };
+
+/** A target's fields as the params of the view that shows it (its kind left out). */
+export function targetParams(t: ViewTarget): Record<string, unknown> {
+  const { kind: _kind, ...params } = t;
+  return params;
 }
 
 // ---- the views' Requests and Models ----------------------------------------

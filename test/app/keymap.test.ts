@@ -4,7 +4,7 @@
 // changes what the screen asks of its Source (request()).
 import { describe, expect, it } from 'vitest';
 import { bindingFor, footerOf, helpOf, runKey, type Keymap } from '../../src/app/keymap.js';
-import type { AppApi, ViewContext } from '../../src/app/view.js';
+import type { AppApi, ViewContext, ViewTarget } from '../../src/app/view.js';
 import { makeTheme } from '../../src/app/theme.js';
 import { NetstatScreen, NetstatUiState } from '../../screens/netstat-screen.js';
 import { IostatScreen, IostatUiState } from '../../screens/iostat-screen.js';
@@ -44,7 +44,7 @@ function ctx(calls: string[]): ViewContext {
   const app = {
     refreshNow: () => { calls.push('refresh'); },
     status: (m: string) => { calls.push(`status ${m}`); },
-    show: (id: string, p: Record<string, unknown>) => { calls.push(`show ${id} ${JSON.stringify(p)}`); },
+    open: (t: ViewTarget) => { calls.push(`open ${JSON.stringify(t)}`); },
     prompt: (_l: string, _i: string, done: (v: string | null) => void) => done('port:22'),
     menu: (_t: string, items: string[], done: (i: number | null) => void) => done(items.indexOf('state')),
   } as unknown as AppApi;

@@ -43,7 +43,7 @@ function setup() {
   };
   const views = [
     entry(log, 'table', { home: true, keepAlive: true }, false),
-    entry(log, 'detail', { stacks: true, scopesPanes: true }),
+    entry(log, 'detail', { target: 'pid', stacks: true, scopesPanes: true }),
     entry(log, 'net', { key: 'n' }),
     entry(log, 'io', { key: 'i' }),
   ];
@@ -104,5 +104,31 @@ describe('navigator driven by view flags', () => {
     nav.show('nosuch');
     expect(nav.current.def.id).toBe('table');
     expect(log.events).toContain("status no view 'nosuch'");
+  });
+
+  it('opens a target in the view whose flags take its kind (no view name known to the caller), at start too', async () => {
+    const { nav, shown } = setup();
+    nav.start({ kind: 'pid', pid: 7 });
+    await tick();
+    expect(nav.current.def.id).toBe('detail');
+    expect(nav.current.params).toEqual({ pid: 7 });
+    nav.openTarget({ kind: 'pid', pid: 8 });
+    expect(nav.current.params).toEqual({ pid: 8 });
+    expect(shown.at(-1)!.def.target).toBe('pid');
+    nav.back();
+    expect(nav.current.params).toEqual({ pid: 7 });
+  });
+
+  it('a target no view takes is reported, not shown', () => {
+    const log: Log = { events: [] };
+    const host: NavigatorHost = {
+      body: {} as NavigatorHost['body'], context: () => ({ screen: {} as never, theme: {} as never, app: {} as never }),
+      shown() {}, render() {}, schedule() {}, status: (m) => { log.events.push(`status ${m}`); }, exiting: () => false,
+    };
+    const nav = new Navigator([entry(log, 'table', { home: true }, false), entry(log, 'net', { key: 'n' })], host);
+    nav.start();
+    nav.openTarget({ kind: 'pid', pid: 1 });
+    expect(nav.current.def.id).toBe('table');
+    expect(log.events).toContain('status no view shows a pid');
   });
 });

@@ -28,7 +28,7 @@ interface Calls { back: number; status: string[]; menu: Array<[string, string[],
 
 function fakeApp(calls: Calls, opts: { menuPick?: number | null; confirm?: boolean } = {}): AppApi {
   return {
-    show: () => {}, back: () => { calls.back++; }, status: (m) => { calls.status.push(m); }, requestRender: () => {}, refreshNow: () => {},
+    open: () => {}, back: () => { calls.back++; }, status: (m) => { calls.status.push(m); }, requestRender: () => {}, refreshNow: () => {},
     prompt: (_l, _i, done) => done(null),
     menu: (title, items, done, selected) => { calls.menu.push([title, items, selected]); done(opts.menuPick === undefined ? null : opts.menuPick); },
     confirm: (q, done) => { calls.confirm.push(q); done(opts.confirm ?? false); },

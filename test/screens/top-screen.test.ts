@@ -15,7 +15,7 @@ import { TopSource } from '../../src/views/top.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/app/config.js';
 import { UserNames } from '../../src/collectors/users.js';
 import { PROC_COLUMNS, DEFAULT_COLUMNS } from '../../src/model/columns.js';
-import type { AppApi } from '../../src/app/view.js';
+import type { AppApi, ViewTarget } from '../../src/app/view.js';
 import { createActions } from '../../src/actions/index.js';
 import type { InputBarOptions } from '../../src/app/modals.js';
 import { fakeScreen } from '../helpers/fake-screen.js';
@@ -43,13 +43,13 @@ function writeProc(root: string, procs: FakeProc[], cpuTicks: number): void {
   }
 }
 
-interface Calls { menus: string[]; status: string[] }
+interface Calls { menus: string[]; status: string[]; opened: ViewTarget[] }
 
 /** The shell's side as the screen sees it: typing into an input bar goes key by key, like a person. */
 function fakeApp(calls: Calls, typed: { text: string; cancel?: boolean }, config: Config): AppApi & { inputBar(o: InputBarOptions): void } {
   return {
     config, saveConfig: () => {},
-    show: () => {}, back: () => {}, status: (m) => { calls.status.push(m); }, requestRender: () => {}, refreshNow: () => {},
+    open: (t) => { calls.opened.push(t); }, back: () => {}, status: (m) => { calls.status.push(m); }, requestRender: () => {}, refreshNow: () => {},
     prompt: (_l, _i, done) => done(typed.cancel ? null : typed.text),
     menu: (title, _items, done) => { calls.menus.push(title); done(null); },
     confirm: (_q, done) => done(false),
@@ -83,7 +83,7 @@ afterEach(() => {
 });
 
 function setup(cols: number, height: number, config: Partial<Config> = {}) {
-  const calls: Calls = { menus: [], status: [] };
+  const calls: Calls = { menus: [], status: [], opened: [] };
   const typed = { text: '', cancel: false };
   const state = { config: { ...DEFAULT_CONFIG, columns: [...DEFAULT_COLUMNS], ...config } };
   const users = new UserNames();
@@ -164,6 +164,18 @@ describe('top screen: the selection is a process', () => {
     expect(s.selectedPid()).toBe(500);
     // (drawn far from the top: the table scrolled to keep it in view)
     expect(s.rows().findIndex((l) => /^\s*500 /.test(l))).toBeGreaterThan(3);
+  });
+
+  it('Enter drills into the selected process through the app (a pid target, no view name)', () => {
+    const s = setup(120, 30, NO_KTHREADS);
+    writeProc(procDir(), procs(0), 1000);
+    s.tick();
+    writeProc(procDir(), procs(0), 2000);
+    s.tick();
+    s.typed.text = 'needle';
+    s.key('/');
+    s.key('enter');
+    expect(s.calls.opened).toEqual([{ kind: 'pid', pid: 500 }]);
   });
 
   it('keeps the process selected through sort changes and the tree view', () => {

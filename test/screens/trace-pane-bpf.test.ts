@@ -55,7 +55,7 @@ describe.skipIf(!!reason)('opens pane with real eBPF (root)', () => {
     const parent = blessed.box({ parent: screen, top: 0, left: 0, right: 0, bottom: 0 });
     const file = `/tmp/ostop-pane-${process.pid}-${Date.now().toString(36)}`;
     const app: AppApi = {
-      show: () => {}, back: () => {}, status: () => {}, requestRender: () => {}, refreshNow: () => {},
+      open: () => {}, back: () => {}, status: () => {}, requestRender: () => {}, refreshNow: () => {},
       // the path filter prompt ('/'): the machine may be busy opening other files
       prompt: (_l, _i, done) => done(file), menu: (_t, _i, done) => done(null), confirm: (_q, done) => done(false),
       suspendAndRun: (_c, _a, done) => done(null), delayMs: 1000,

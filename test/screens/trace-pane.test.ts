@@ -94,7 +94,7 @@ class FakeManager implements PaneTracers {
 interface Calls { renders: number; status: string[]; prompts: string[] }
 function fakeApp(calls: Calls, answer: string | null = null): AppApi {
   return {
-    show: () => {}, back: () => {}, status: (m) => { calls.status.push(m); }, requestRender: () => { calls.renders++; }, refreshNow: () => {},
+    open: () => {}, back: () => {}, status: (m) => { calls.status.push(m); }, requestRender: () => { calls.renders++; }, refreshNow: () => {},
     prompt: (label, _i, done) => { calls.prompts.push(label); done(answer); },
     menu: (_t, _i, done) => done(null), confirm: (_q, done) => done(false), suspendAndRun: (_c, _a, done) => done(null), delayMs: 1000,
   };

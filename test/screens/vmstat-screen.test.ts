@@ -18,7 +18,7 @@ import { fakeScreen } from '../helpers/fake-screen.js';
 const VMSTAT_COLUMNS = ['r', 'b', 'swpd', 'free', 'buff', 'cache', 'si', 'so', 'bi', 'bo', 'in', 'cs', 'us', 'sy', 'id', 'wa', 'st'];
 
 const app: AppApi = {
-  show: () => {}, back: () => {}, status: () => {}, requestRender: () => {}, refreshNow: () => {},
+  open: () => {}, back: () => {}, status: () => {}, requestRender: () => {}, refreshNow: () => {},
   prompt: (_l, _i, done) => done(null), menu: (_t, _i, done) => done(null), confirm: (_q, done) => done(false),
   suspendAndRun: (_c, _a, done) => done(null), delayMs: 1000,
 };

@@ -131,7 +131,7 @@ describe.skipIf(process.platform !== 'linux')('dumps (live /proc)', () => {
 function fakeApp(): AppApi & { refreshed: number } {
   return {
     refreshed: 0, delayMs: 1000,
-    show() {}, back() {}, status() {}, requestRender() {}, refreshNow() { this.refreshed++; },
+    open() {}, back() {}, status() {}, requestRender() {}, refreshNow() { this.refreshed++; },
     prompt(_l, _i, done) { done('estab'); }, menu(_t, _i, done) { done(0); }, confirm(_q, done) { done(false); }, suspendAndRun() {},
   };
 }

@@ -20,7 +20,7 @@ const RATE = /^(\d+B|\d\.\d\d[KMGTP]|\d\d\.\d[KMGTP]|\d{3,4}[KMGTP])\/s$/;
 function fakeApp(): AppApi {
   return {
     refreshed: 0, delayMs: 1000,
-    show() {}, back() {}, status() {}, requestRender() {}, refreshNow() {},
+    open() {}, back() {}, status() {}, requestRender() {}, refreshNow() {},
     prompt() {}, menu() {}, confirm() {}, suspendAndRun() {},
   } as unknown as AppApi;
 }
