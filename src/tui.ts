@@ -90,7 +90,7 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
         return {
           // How a process ended comes from the exit tracer the failures recorder
           // already runs as root (no second tracer); without it, from the zombie.
-          createSource: (params) => new ProcessSource(pidParam(params), { exitsOf: (pid) => recorder.current()?.exitsOf(pid) ?? null }),
+          createSource: () => new ProcessSource({ exitsOf: (pid) => recorder.current()?.exitsOf(pid) ?? null }),
           createScreen: (ctx, params) => new ProcessScreen(ctx, pidParam(params)),
         };
       },

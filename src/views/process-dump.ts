@@ -125,8 +125,8 @@ export function createProcessDump(sourceOpts: ProcessSourceOptions = {}): DumpVi
       const pid = parsePidFlag(opts.flags.pid);
       const environ = opts.flags.environ === true;
       const sections = sourceOpts.sections ?? ALL_SECTIONS;
-      const src = new ProcessSource(pid, { ...sourceOpts, sections: environ ? sections : sections.filter((s) => s !== 'environ') });
-      src.collect();
+      const src = new ProcessSource({ ...sourceOpts, sections: environ ? sections : sections.filter((s) => s !== 'environ') });
+      src.collect(0, { pid });
       if (src.gone) {
         opts.err(`ostop: no process with pid ${pid}\n`);
         return 1;
@@ -134,7 +134,7 @@ export function createProcessDump(sourceOpts: ProcessSourceOptions = {}): DumpVi
       const n = Math.max(1, opts.n);
       for (let i = 0; i < n; i++) {
         if (!(await sleep(opts.delaySec * 1000, opts.signal))) return 0;
-        src.collect();
+        src.collect(0, { pid });
         const m = src.model()!;
         if (opts.format === 'json') opts.out(jsonLine(environ ? m : { ...m, environ: undefined }) + '\n');
         else opts.out((i > 0 ? '\n' : '') + formatProcessText(m, { environ }) + '\n');

@@ -1,5 +1,6 @@
-// Source for the process drill-in view: samples ONE pid each tick and keeps
-// the model of the last two samples plus a bounded history (sparklines).
+// Source for the process drill-in view: samples the ONE pid its request
+// names each tick and keeps the model of the last two samples plus a bounded
+// history (sparklines); a request for another pid starts it over.
 //
 // Invariants:
 //  - Reads only /proc/PID/* of this pid (and its net namespace's socket
@@ -56,6 +57,8 @@ export function missingProcessModel(pid: number, at: number, errors: ProcDetailS
 }
 
 export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest> {
+  /** The pid of the last request (0 before the first collect). */
+  private shownPid = 0;
   private prev: ProcDetailSample | undefined;
   private last: ProcessDetailModel | undefined;
   /** The sparklines' series (src/store), the newest historySize points. */
@@ -71,17 +74,25 @@ export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest>
   /** The end is known from the tracer (sender included), or the lookup gave up. */
   private endFinal = false;
 
-  constructor(readonly pid: number, private readonly opts: ProcessSourceOptions = {}) {
+  constructor(private readonly opts: ProcessSourceOptions = {}) {
     this.sys = opts.sys ?? readSystemInfo(opts.fs ?? realProcFs());
     this.history = newProcessSeries(opts.historySize ?? 120);
   }
 
+  /** The pid the last request named. */
+  get pid(): number | undefined {
+    return this.shownPid || undefined;
+  }
+
   /**
-   * The shell passes a monotonic tick time; the model needs wall-clock
-   * times (start time, age, exit time), so the Source reads its own clock.
+   * Samples the pid the request names. A request for another pid than the
+   * last one starts over: no rates, history, exit or end carried from the
+   * other process. The shell passes a monotonic tick time; the model needs
+   * wall-clock times (start time, age, exit time), so the Source reads its
+   * own clock.
    */
-  /** The request names the pid shown, which is this Source's (fixed when it is made). */
-  collect(_tick?: number, _req?: ProcessRequest): void {
+  collect(_tick: number, req: ProcessRequest): void {
+    if (req.pid !== this.shownPid) this.restart(req.pid);
     const now = (this.opts.clock ?? Date.now)();
     if (this.exited) {
       this.lookUpEnd(now);
@@ -89,7 +100,7 @@ export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest>
     }
     let cur: ProcDetailSample;
     try {
-      cur = readProcDetail(this.pid, { ...this.opts, now });
+      cur = readProcDetail(this.shownPid, { ...this.opts, now });
     } catch {
       // readProcDetail does not throw for /proc errors; anything else
       // (a bug, a broken fixture) must not take the UI down either.
@@ -115,7 +126,7 @@ export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest>
     this.exited = true;
     if (!this.last && !firstSeenDying) {
       // Never seen: nothing to keep, and no way to know which end would be its.
-      this.last = missingProcessModel(this.pid, now);
+      this.last = missingProcessModel(this.shownPid, now);
       this.endFinal = true;
       return;
     }
@@ -131,7 +142,7 @@ export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest>
     const m = this.last;
     if (!m || this.endFinal) return;
     let end: ProcessEnd | null = null;
-    const exits = this.opts.exitsOf?.(this.pid) ?? null;
+    const exits = this.opts.exitsOf?.(this.shownPid) ?? null;
     const tracer = exits !== null;
     const rec = exits ? matchRecordedExit(exits, this.aliveAt, m.identity.startTime) : null;
     if (rec) {
@@ -157,7 +168,7 @@ export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest>
   private readZombie(): void {
     if (this.starttime === undefined) return;
     try {
-      const z = readProcDetail(this.pid, { ...this.opts, sections: ['stat', 'status'] });
+      const z = readProcDetail(this.shownPid, { ...this.opts, sections: ['stat', 'status'] });
       if (z.stat?.starttime === this.starttime && z.zombieWaitStatus !== undefined) this.zombieStatus = z.zombieWaitStatus;
     } catch {
       // not expected (readProcDetail does not throw for /proc errors): the end stays unknown
@@ -182,5 +193,18 @@ export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest>
   dispose(): void {
     this.prev = undefined;
     for (const s of Object.values(this.history)) s.clear();
+  }
+
+  /** Forget everything of the previous pid: samples, model, history, exit and end. */
+  private restart(pid: number): void {
+    this.shownPid = pid;
+    this.prev = undefined;
+    this.last = undefined;
+    for (const s of Object.values(this.history)) s.clear();
+    this.exited = false;
+    this.aliveAt = 0;
+    this.starttime = undefined;
+    this.zombieStatus = undefined;
+    this.endFinal = false;
   }
 }

@@ -162,10 +162,10 @@ describe.skipIf(!haveCc)('context switches of a live multi-threaded process', ()
     // The workers slept 200+400+600+800 times; the main thread barely ran.
     expect(v - main[0]).toBeGreaterThanOrEqual(2000);
 
-    const src = new ProcessSource(child.pid!);
-    src.collect();
+    const src = new ProcessSource();
+    src.collect(0, { pid: child.pid! });
     await new Promise((r) => setTimeout(r, 100));
-    src.collect();
+    src.collect(0, { pid: child.pid! });
     const m = src.model()!;
     const after = perThread('/proc', child.pid!);
     expect(after).toEqual(before); // nothing moved while ostop read: the comparison is exact

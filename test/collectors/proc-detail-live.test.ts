@@ -51,10 +51,10 @@ describe.skipIf(!linux)('process detail on a live child', () => {
   });
 
   it('shows the open file, the TCP socket with addresses, threads and RSS', async () => {
-    const src = new ProcessSource(child.pid!);
-    src.collect();
+    const src = new ProcessSource();
+    src.collect(0, { pid: child.pid! });
     await new Promise((r) => setTimeout(r, 150));
-    src.collect();
+    src.collect(0, { pid: child.pid! });
     const m = src.model()!;
     expect(m.status).toBe('alive');
     expect(m.identity.pid).toBe(child.pid);
@@ -110,13 +110,13 @@ describe.skipIf(!linux)('process detail on a live child', () => {
   });
 
   it('reports the child as exited after SIGTERM and keeps the last values', async () => {
-    const src = new ProcessSource(child.pid!);
-    src.collect();
+    const src = new ProcessSource();
+    src.collect(0, { pid: child.pid! });
     const before = src.model()!;
     const exited = new Promise((r) => child.once('exit', r));
     expect(sendSignal(child.pid!, 'TERM')).toMatchObject({ ok: true });
     await exited;
-    src.collect();
+    src.collect(0, { pid: child.pid! });
     const m = src.model()!;
     expect(m.status).toBe('exited');
     expect(m.exitedAt).not.toBeNull();
@@ -124,14 +124,14 @@ describe.skipIf(!linux)('process detail on a live child', () => {
     expect(m.memory.rssKb).toBe(before.memory.rssKb);
     expect(m.fds.length).toBe(before.fds.length);
     expect(src.gone).toBe(true);
-    src.collect(); // stays exited, no throw
+    src.collect(0, { pid: child.pid! }); // stays exited, no throw
     expect(src.model()!.status).toBe('exited');
     expect(sendSignal(child.pid!, 'SIGTERM')).toMatchObject({ ok: false, code: 'ESRCH' });
   });
 
   it('says a pid that never existed is exited, with no values', async () => {
-    const src = new ProcessSource(2 ** 22 + 12345);
-    src.collect();
+    const src = new ProcessSource();
+    src.collect(0, { pid: 2 ** 22 + 12345 });
     expect(src.model()).toMatchObject({ status: 'exited', identity: { comm: '' } });
     // dump process refuses it as a bad --pid (usage error, exit 2) before printing anything.
     const out: string[] = [];

@@ -82,8 +82,8 @@ describe.skipIf(!linux)('drill-in of a process that is killed (zombie, any user)
   it('keeps cmd/exe/cwd/fds/cgroup read while it lived, and says "killed by SIGTERM" from the zombie\'s exit_code', async () => {
     const { holder, pid } = await unreapedVictim();
     try {
-      const src = new ProcessSource(pid);
-      src.collect();
+      const src = new ProcessSource();
+      src.collect(0, { pid });
       const live = src.model()!;
       expect(live.status).toBe('alive');
       const facts = liveFacts(live);
@@ -91,7 +91,7 @@ describe.skipIf(!linux)('drill-in of a process that is killed (zombie, any user)
       expect(facts.fds).toContain(known);
       process.kill(pid, 'SIGTERM');
       await until('the victim to be a zombie', () => statOf(pid)?.state === 'Z');
-      src.collect();
+      src.collect(0, { pid });
       const m = src.model()!;
       expect(m.status).toBe('exited');
       expect(liveFacts(m)).toEqual(facts);
@@ -119,8 +119,8 @@ describe.skipIf(!linux)('drill-in of a process that is killed (zombie, any user)
     try {
       const pid = await new Promise<number>((res) => holder.stdout!.once('data', (d: Buffer) => res(Number(d.toString().trim()))));
       await until('the subshell to be a zombie', () => statOf(pid)?.state === 'Z');
-      const src = new ProcessSource(pid);
-      src.collect();
+      const src = new ProcessSource();
+      src.collect(0, { pid });
       const m = src.model()!;
       expect(m.status).toBe('exited');
       expect(m.end).toMatchObject({ exitCode: 3, signal: null, summary: 'exited with code 3', source: 'zombie' });
@@ -174,8 +174,8 @@ describe.skipIf(!linux || !!tracerWhyNot)('drill-in of a killed process with the
   it('"killed by SIGTERM from PID N (kill)", the parent reaping at once (no zombie ever read)', async () => {
     const victim = spawn(SLEEP, ['1000'], { cwd: dir, stdio: ['ignore', 'ignore', 'ignore', fs.openSync(known, 'r')] });
     await until('the victim', () => fs.existsSync(`/proc/${victim.pid}/fd/3`) && fs.readlinkSync(`/proc/${victim.pid}/exe`) === SLEEP);
-    const src = new ProcessSource(victim.pid!, { exitsOf: (pid) => hub.exitsOf(pid) });
-    src.collect();
+    const src = new ProcessSource({ exitsOf: (pid) => hub.exitsOf(pid) });
+    src.collect(0, { pid: victim.pid! });
     const facts = liveFacts(src.model()!);
     expect(facts.fds).toContain(known);
     const killer = spawn('kill', ['-TERM', String(victim.pid)], { stdio: 'ignore' });
@@ -183,7 +183,7 @@ describe.skipIf(!linux || !!tracerWhyNot)('drill-in of a killed process with the
     const m = await until('the end with its sender', async () => {
       tracerManager().poll();
       await hub.pollEbpf();
-      src.collect();
+      src.collect(0, { pid: victim.pid! });
       const x = src.model()!;
       return x.end?.source === 'ebpf' ? x : undefined;
     }).catch(() => src.model()!);

@@ -40,8 +40,8 @@ function fakeApp(calls: Calls, opts: { menuPick?: number | null; confirm?: boole
 
 function fixtureModel(clock: () => number) {
   const pfs = realProcFs(TREE);
-  const src = new ProcessSource(4242, { fs: pfs, sys: { ...readSystemInfo(pfs), userName: (u) => (u === 1000 ? 'alice' : String(u)) }, clock });
-  src.collect();
+  const src = new ProcessSource({ fs: pfs, sys: { ...readSystemInfo(pfs), userName: (u) => (u === 1000 ? 'alice' : String(u)) }, clock });
+  src.collect(0, { pid: 4242 });
   return src;
 }
 
@@ -66,7 +66,7 @@ describe('process screen', () => {
     let t = 1_700_008_600_000;
     const src = fixtureModel(() => t);
     t += 1000;
-    src.collect();
+    src.collect(0, { pid: 4242 });
     const ps = mount(80, 24, newCalls());
     ps.render(src.model());
     screen!.render();
@@ -161,14 +161,14 @@ describe('process screen', () => {
     let t = 1_700_008_600_000;
     const pfs = realProcFs(TREE);
     let gone = false;
-    const src = new ProcessSource(4242, {
+    const src = new ProcessSource({
       fs: { ...pfs, readFile: (r) => { if (gone) throw Object.assign(new Error('x'), { code: 'ENOENT' }); return pfs.readFile(r); }, exists: (r) => !gone && pfs.exists(r) },
       sys: readSystemInfo(pfs), clock: () => t,
     });
-    src.collect();
+    src.collect(0, { pid: 4242 });
     gone = true;
     t += 5000;
-    src.collect();
+    src.collect(0, { pid: 4242 });
     const calls = newCalls();
     const ps = mount(80, 24, calls, { menuPick: 0, confirm: true });
     ps.render(src.model());

@@ -60,11 +60,11 @@ describe('view histories are bounded', () => {
 
   it('drill-in: the sparklines keep historySize points; the first sample has no rates', () => {
     let now = 1_000_000;
-    const src = new ProcessSource(4242, { fs: realProcFs(`${FIX}/proc-detail/tree`), historySize: 5, clock: () => (now += 1000) });
-    src.collect();
+    const src = new ProcessSource({ fs: realProcFs(`${FIX}/proc-detail/tree`), historySize: 5, clock: () => (now += 1000) });
+    src.collect(0, { pid: 4242 });
     expect(src.model()!.history.cpuPercent).toEqual([]);
     expect(src.model()!.history.rssKb).toHaveLength(1);
-    for (let k = 0; k < 12; k++) src.collect();
+    for (let k = 0; k < 12; k++) src.collect(0, { pid: 4242 });
     const h = src.model()!.history;
     expect(h.cpuPercent).toHaveLength(5);
     expect(h.rssKb).toHaveLength(5);
