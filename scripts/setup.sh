@@ -29,8 +29,9 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# Debian packages: the build toolchain for the addon and the eBPF objects.
-pkgs=(make g++ python3 pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool)
+# Debian packages: the build toolchain for the addon and the eBPF objects
+# (libdw-dev: elfutils' libdwfl, the profiler's ELF symbolisation).
+pkgs=(make g++ python3 pkg-config clang llvm libbpf-dev libelf-dev libdw-dev zlib1g-dev bpftool)
 # procps, sysstat and iproute2 give the classic tools the accuracy tests compare with.
 [ "$mode" = run ] || pkgs+=(procps sysstat iproute2 tmux util-linux gdb)
 [ "$mode" = bench ] && pkgs+=(htop btop net-tools libbpf-tools strace linux-perf)

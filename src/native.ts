@@ -20,6 +20,20 @@ export interface NativeStartOptions {
   ringBytes?: number;
   /** Program names not to load (variant selection). */
   disable?: string[];
+  /** SEC("perf_event") programs (profile): sampling frequency in Hz of the software cpu-clock event opened on every online CPU (default 49; at most sysctl kernel.perf_event_max_sample_rate). */
+  perfFreq?: number;
+  /** max_entries of named maps, set before load (e.g. { stacks: 32768, counts: 32768 }). */
+  maxEntries?: Record<string, number>;
+}
+/** What elfSymbolize() resolved: per input offset a name (demangled) or null, and the offset into that symbol. */
+export interface NativeSymbolized {
+  /** The GNU build-id of the file, lowercase hex, or null when it has none. */
+  buildId: string | null;
+  names: (string | null)[];
+  /** address - symbol start for each resolved name; 0 where names[i] is null. */
+  symOffsets: number[];
+  /** Set when the file could not be read as an ELF file (names are then all null). */
+  error?: string;
 }
 export interface NativeStartResult { id: number; attached: string[]; disabled: { name: string; reason: string }[] }
 export interface NativeMapDump { keySize: number; valueSize: number; count: number; data: ArrayBuffer }
@@ -42,6 +56,10 @@ export interface NativeAddon {
   drops(id: number): { ring: number; map: number };
   nativeDrops(): number;
   mapDump(id: number, map: string, clear?: boolean): NativeMapDump;
+  /** Frames per stack in stackTraces() (PROFILE_STACK_DEPTH, native/bpf/profile.h). */
+  stackDepth(): number;
+  /** The stacks of `ids` in a running tracer's stack-trace map: ids.length x stackDepth() little-endian u64 instruction pointers, innermost first; a 0 ends a stack early; a negative or missing id gives zeros. */
+  stackTraces(id: number, map: string, ids: Int32Array | number[]): ArrayBuffer;
   /** One callback for every tracer: buffer = records [u16 id][u16 0][u32 len][data][pad to 8]. */
   setCallback(cb: ((batch: ArrayBuffer) => void) | null): void;
   poll(): number;
@@ -77,7 +95,7 @@ export interface NativeAddon {
 /** Every function the addon exports (native/addon/init.cc's table and termguard.cc); test/native/exports.test.ts holds the built addon to it. */
 export const NATIVE_FUNCTIONS = [
   'tracers', 'layouts', 'probe', 'features', 'start', 'stop', 'stopAll', 'stopping', 'programs', 'mallocTrim',
-  'setFilter', 'drops', 'mapDump', 'setCallback', 'poll', 'nativeDrops',
+  'setFilter', 'drops', 'mapDump', 'stackDepth', 'stackTraces', 'setCallback', 'poll', 'nativeDrops',
   'tasksPrepare', 'tasksOpen', 'tasksRead', 'tasksClose', 'tasksLayout',
   'taskFilesRead', 'taskFilesClose', 'taskFilesRecordSize', 'taskFilesLayout',
   'armTerminalGuard', 'disarmTerminalGuard',

@@ -24,6 +24,8 @@ const Export kExports[] = {
 	{ "programs", Programs }, { "mallocTrim", MallocTrim },
 	// a tracer's maps
 	{ "setFilter", SetFilter }, { "drops", Drops }, { "mapDump", MapDump },
+	// the profilers' stacks and symbols
+	{ "stackDepth", StackDepth }, { "stackTraces", StackTraces },
 	// the ring loop
 	{ "setCallback", SetCallback }, { "poll", Poll }, { "nativeDrops", NativeDrops },
 	// the task iterator

@@ -6,6 +6,7 @@
 //   ring.cc       the one ring_buffer on Node's uv loop, batches to JS
 //   lifecycle.cc  tracer instances: start (open/rodata/probe/load/attach), stop
 //   maps.cc       a running tracer's maps: PID filter, drop counters, dumps
+//   stacks.cc     the profilers' stack-trace maps, read by stack id
 //   layouts.cc    wire layouts (offsetof/sizeof) for the TypeScript decoders
 //   iterators.cc  the BPF task and socket-owner iterators (not tracers)
 //   init.cc       the module: exports and env cleanup hooks
@@ -93,6 +94,9 @@ void lifecycle_cleanup(void *);
 // Writes the PID filter of a tracer (its "filter" map); false with errno set.
 bool write_filter(int filter_fd, uint32_t pid);
 JsFn SetFilter, Drops, MapDump;
+
+// ---- stacks.cc ----
+JsFn StackDepth, StackTraces;
 
 // ---- ring.cc ----
 // Adds an instance's "events" ring to the one ring manager (creating it and

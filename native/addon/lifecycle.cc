@@ -9,12 +9,18 @@
 // kernel unloads everything.
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <linux/perf_event.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <fstream>
 #include <thread>
+#include <fcntl.h>
 #include <malloc.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -114,6 +120,96 @@ int probe_programs(Napi::Env env, bpf_object *obj, const std::vector<std::string
 	return enabled;
 }
 
+// The online CPUs, from /sys/devices/system/cpu/online ("0-3,5,7-8").
+std::vector<int> online_cpus(Napi::Env env)
+{
+	std::ifstream f("/sys/devices/system/cpu/online");
+	std::string line;
+	if (!f || !std::getline(f, line))
+		throw Napi::Error::New(env, "cannot read /sys/devices/system/cpu/online: " + std::string(strerror(errno)));
+	std::vector<int> cpus;
+	size_t i = 0;
+	while (i < line.size()) {
+		size_t end = line.find(',', i);
+		std::string part = line.substr(i, end == std::string::npos ? std::string::npos : end - i);
+		i = end == std::string::npos ? line.size() : end + 1;
+		if (part.empty() || part == "\n")
+			continue;
+		int a = -1, b = -1;
+		char dash;
+		int n = sscanf(part.c_str(), "%d%c%d", &a, &dash, &b);
+		if (n == 1)
+			b = a;
+		else if (n != 3 || dash != '-')
+			throw Napi::Error::New(env, "cannot parse /sys/devices/system/cpu/online: '" + line + "'");
+		if (a < 0 || b < a || b > 65535)
+			throw Napi::Error::New(env, "cannot parse /sys/devices/system/cpu/online: '" + line + "'");
+		for (int c = a; c <= b; c++)
+			cpus.push_back(c);
+	}
+	if (cpus.empty())
+		throw Napi::Error::New(env, "no online CPU in /sys/devices/system/cpu/online");
+	return cpus;
+}
+
+// The sampling frequency of perf_event programs: start option perfFreq (Hz,
+// default 49), at most the kernel's perf_event_max_sample_rate.
+uint64_t perf_frequency(Napi::Env env, const Napi::Object &opts)
+{
+	double hz = 49;
+	if (opts.Has("perfFreq") && !opts.Get("perfFreq").IsUndefined()) {
+		Napi::Value v = opts.Get("perfFreq");
+		hz = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+		if (!(hz >= 1 && hz <= 1000000) || hz != std::floor(hz))
+			throw Napi::Error::New(env, "perfFreq must be a whole number of Hz from 1 up (got " + v.ToString().Utf8Value() + ")");
+	}
+	std::ifstream f("/proc/sys/kernel/perf_event_max_sample_rate");
+	uint64_t max = 0;
+	if (f >> max && max > 0 && hz > (double)max)
+		throw Napi::Error::New(env, "perfFreq " + std::to_string((uint64_t)hz) + " Hz is above the kernel's limit of " +
+					    std::to_string(max) + " Hz (sysctl kernel.perf_event_max_sample_rate)");
+	return (uint64_t)hz;
+}
+
+// Attaches a SEC("perf_event") program to a software cpu-clock event (no PMU
+// needed, so VMs work) on every online CPU, in frequency mode. Each perf fd
+// belongs to its link (bpf_link__destroy closes it); a CPU that cannot open
+// or attach is an error naming it.
+void attach_perf_event(Napi::Env env, Instance *in, bpf_program *p, uint64_t hz)
+{
+	for (int cpu : online_cpus(env)) {
+		perf_event_attr attr;
+		memset(&attr, 0, sizeof(attr));
+		attr.size = sizeof(attr);
+		attr.type = PERF_TYPE_SOFTWARE;
+		attr.config = PERF_COUNT_SW_CPU_CLOCK;
+		attr.freq = 1;
+		attr.sample_freq = hz;
+		int pfd = (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (pfd < 0) {
+			int err = errno;
+			if (err == ENODEV || err == ENXIO)
+				continue; // went offline since the file was read
+			std::string hint = err == EACCES || err == EPERM ? " (needs root, or CAP_PERFMON + CAP_BPF; see also sysctl kernel.perf_event_paranoid)"
+					   : err == ENOENT || err == EOPNOTSUPP ? " (this kernel has no software cpu-clock perf event)"
+					   : err == EINVAL ? " (the frequency may be above kernel.perf_event_max_sample_rate)" : "";
+			Napi::Error e = Napi::Error::New(env, "tracer " + std::string(in->desc->name) +
+								 ": cannot open the cpu-clock perf event on CPU " + std::to_string(cpu) +
+								 ": " + strerror(err) + hint);
+			e.Set("errno", Napi::Number::New(env, err));
+			throw e;
+		}
+		bpf_link *l = bpf_program__attach_perf_event(p, pfd);
+		if (!l) {
+			int err = errno;
+			close(pfd);
+			fail(env, "tracer " + std::string(in->desc->name) + ": cannot attach " + bpf_program__name(p) +
+					  " to the perf event on CPU " + std::to_string(cpu), err);
+		}
+		in->links.push_back(l);
+	}
+}
+
 // Detaching a classic tracepoint program waits for RCU grace periods in the
 // kernel: 70-150 ms per link here (the exec tracer's five links: 370 ms),
 // which froze the UI when a pane closed. Once its ring is out of the ring
@@ -161,7 +257,8 @@ Instance *get_instance(const Napi::CallbackInfo &info)
 }
 
 // start(name, { rodata?: {targ_x: number|boolean}, pid?: number,
-//               ringBytes?: number, disable?: string[] })
+//               ringBytes?: number, disable?: string[], perfFreq?: number,
+//               maxEntries?: {map: number} })
 //   -> { id, attached: string[], disabled: {name, reason}[] }
 Napi::Value Start(const Napi::CallbackInfo &info)
 {
@@ -201,6 +298,22 @@ Napi::Value Start(const Napi::CallbackInfo &info)
 			if (ring)
 				bpf_map__set_max_entries(ring, opts.Get("ringBytes").ToNumber().Uint32Value());
 		}
+		if (opts.Has("maxEntries") && opts.Get("maxEntries").IsObject()) {
+			Napi::Object me = opts.Get("maxEntries").As<Napi::Object>();
+			Napi::Array keys = me.GetPropertyNames();
+			for (uint32_t i = 0; i < keys.Length(); i++) {
+				std::string k = keys.Get(i).ToString();
+				double n = me.Get(k).ToNumber().DoubleValue();
+				bpf_map *m = bpf_object__find_map_by_name(in->obj, k.c_str());
+				if (!m || bpf_map__is_internal(m))
+					throw Napi::Error::New(env, "tracer " + name + " has no map " + k);
+				if (!(n >= 1 && n <= (1 << 24)) || n != std::floor(n))
+					throw Napi::Error::New(env, "maxEntries." + k + " must be a whole number from 1 to 16777216");
+				if (int err = bpf_map__set_max_entries(m, (uint32_t)n))
+					fail(env, "tracer " + name + ": cannot size map " + k, -err);
+			}
+		}
+		uint64_t perf_hz = perf_frequency(env, opts);
 		// 3. probe: disable what cannot work here, and what JS asked to disable
 		std::vector<std::string> off;
 		if (opts.Has("disable") && opts.Get("disable").IsArray()) {
@@ -232,6 +345,11 @@ Napi::Value Start(const Napi::CallbackInfo &info)
 		bpf_object__for_each_program(p, in->obj) {
 			if (!bpf_program__autoload(p))
 				continue;
+			if (std::string(bpf_program__section_name(p)) == "perf_event") {
+				attach_perf_event(env, in, p, perf_hz);
+				attached.Set(attached.Length(), Napi::String::New(env, bpf_program__name(p)));
+				continue;
+			}
 			bpf_link *l = bpf_program__attach(p);
 			if (!l)
 				fail(env, "tracer " + name + ": cannot attach " + bpf_program__name(p), errno);
