@@ -13,6 +13,8 @@ export interface StatusInfo {
   /** real, effective, saved, filesystem */
   uids?: number[];
   gids?: number[];
+  /** The pid in each PID namespace it is in, outermost first (NSpid). */
+  nspid?: number[];
   threads?: number;
   vmPeakKb?: number;
   vmSizeKb?: number;
@@ -139,6 +141,7 @@ export function parseStatus(text: string): StatusInfo {
     ppid: int(fields.PPid),
     uids: ids(fields.Uid),
     gids: ids(fields.Gid),
+    nspid: ids(fields.NSpid),
     threads: int(fields.Threads),
     vmPeakKb: kb(fields.VmPeak),
     vmSizeKb: kb(fields.VmSize),

@@ -1,0 +1,63 @@
+// /tmp/perf-PID.map, the JIT symbol file of `perf`'s convention: one symbol a
+// line, "START SIZE name" with START and SIZE in hex (with or without 0x),
+// written by node --perf-basic-prof, Java's perf-map-agent, LuaJIT, .NET...
+// The file belongs to the profiled process's user: every byte of it is
+// hostile (names are cut and sanitized by whoever shows them; lines that do
+// not parse are skipped; overlapping entries keep the newest, as perf does).
+
+export interface PerfMap {
+  /** Sorted by start. */
+  starts: Float64Array;
+  ends: Float64Array;
+  names: string[];
+}
+
+/** Names longer than this are cut (a line is one symbol, not a payload). */
+export const PERF_MAP_NAME_MAX = 512;
+
+const LINE = /^(?:0x)?([0-9a-fA-F]{1,16}) (?:0x)?([0-9a-fA-F]{1,16}) (.+)$/;
+
+export function parsePerfMap(text: string): PerfMap {
+  const entries: Array<{ start: number; end: number; name: string; seq: number }> = [];
+  let seq = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const m = LINE.exec(line);
+    if (!m) continue;
+    const start = parseInt(m[1], 16);
+    const size = parseInt(m[2], 16);
+    if (!Number.isSafeInteger(start) || !(size > 0) || !Number.isSafeInteger(start + size)) continue;
+    entries.push({ start, end: start + size, name: m[3].slice(0, PERF_MAP_NAME_MAX), seq: seq++ });
+  }
+  // Newest last wins where code was moved or recompiled: sort by start, newer first among equal starts.
+  entries.sort((a, b) => a.start - b.start || b.seq - a.seq);
+  const kept: typeof entries = [];
+  for (const e of entries) {
+    const prev = kept[kept.length - 1];
+    if (prev && e.start < prev.end) {
+      if (e.seq > prev.seq) kept[kept.length - 1] = e;
+      continue;
+    }
+    kept.push(e);
+  }
+  return {
+    starts: Float64Array.from(kept, (e) => e.start),
+    ends: Float64Array.from(kept, (e) => e.end),
+    names: kept.map((e) => e.name),
+  };
+}
+
+/** The JIT symbol holding `addr`, or undefined. */
+export function lookupPerfMap(map: PerfMap, addr: number): { name: string; offset: number } | undefined {
+  const s = map.starts;
+  let lo = 0, hi = s.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (s[mid] <= addr) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  if (found < 0 || addr >= map.ends[found]) return undefined;
+  return { name: map.names[found], offset: addr - s[found] };
+}
