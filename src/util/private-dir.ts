@@ -53,8 +53,8 @@ export function privateDirProblem(st: fs.Stats, uid: number): string | null {
   return null;
 }
 
-function refuse(dir: string, problem: string): PrivateDirResult {
-  return { ok: false, error: `refusing to use ${dir} for cores: ${problem}` };
+function refuseFor(dir: string, problem: string, what = 'cores'): PrivateDirResult {
+  return { ok: false, error: `refusing to use ${dir} for ${what}: ${problem}` };
 }
 
 /**
@@ -62,7 +62,8 @@ function refuse(dir: string, problem: string): PrivateDirResult {
  * needed (0700), `dir` created 0700 if missing; `dir` and its parent are
  * checked (symlink, owner, group/other write). Nothing is written on refusal.
  */
-export function ensurePrivateDir(dir: string, uid = euid()): PrivateDirResult {
+export function ensurePrivateDir(dir: string, uid = euid(), what = 'cores'): PrivateDirResult {
+  const refuse = (d: string, problem: string) => refuseFor(d, problem, what);
   if (!path.isAbsolute(dir)) return refuse(dir, 'not an absolute path');
   dir = path.normalize(dir);
   const parent = path.dirname(dir);
@@ -104,7 +105,7 @@ export interface PrivateFile {
  * `base` is tried first, then base.1, base.2, ...; a name that exists (file,
  * symlink, anything) is never opened. Throws with a message a person can act on.
  */
-export function createPrivateFile(dir: string, base: string, uid = euid()): PrivateFile {
+export function createPrivateFile(dir: string, base: string, uid = euid(), what = 'cores'): PrivateFile {
   if (!path.isAbsolute(dir)) throw new Error(`${dir}: not an absolute path`);
   if (!base || base.includes('/') || base === '.' || base === '..') throw new Error(`bad file name ${JSON.stringify(base)}`);
   const C = fs.constants;
@@ -112,7 +113,7 @@ export function createPrivateFile(dir: string, base: string, uid = euid()): Priv
   try {
     // The directory actually opened, not the one checked a moment ago.
     const p = privateDirProblem(fs.fstatSync(dfd), uid);
-    if (p) throw new Error(`refusing to use ${dir} for cores: ${p}`);
+    if (p) throw new Error(`refusing to use ${dir} for ${what}: ${p}`);
     for (let i = 0; i < 100; i++) {
       const name = i === 0 ? base : `${base}.${i}`;
       let fd: number;
