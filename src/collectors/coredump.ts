@@ -1,6 +1,7 @@
 // What the kernel says about core dumps and what a core file says about
-// itself: kernel.core_pattern, the core size limit of a process, and the
-// identity of a core file read from its ELF notes (pid, signal,
+// itself: kernel.core_pattern and the core size limit of a process (thin
+// readers over the procfs parsers core-pattern.ts and pid-limits.ts), and
+// the identity of a core file read from its ELF notes (pid, signal,
 // executable). Finding the dump files (where core_pattern puts them,
 // systemd-coredump's and apport's stores) is src/failures/core-finder.ts.
 //
@@ -10,60 +11,24 @@
 // file's notes reads at most a few MiB from its start, never the whole dump.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { directReader } from './procfs/read.js';
+import { parseCorePattern, parseCoreUsesPid, type CorePatternInfo } from './procfs/core-pattern.js';
+import { coreSizeLimit, parseLimits, type SoftHard } from './procfs/pid-limits.js';
 
-export interface CorePatternInfo {
-  /** The raw pattern as the kernel holds it. */
-  pattern: string;
-  kind: 'file' | 'pipe';
-  /** Pipe: the handler program; file: null. */
-  handler: string | null;
-  /** A known handler's name: systemd-coredump, apport, abrt; null otherwise. */
-  handlerName: 'systemd-coredump' | 'apport' | 'abrt' | null;
-  /** File patterns only: relative patterns are relative to the crashing process's cwd. */
-  relative: boolean;
-  /** kernel.core_uses_pid: ".PID" appended to file patterns without %p. */
-  usesPid: boolean;
-}
+export type { CorePatternInfo } from './procfs/core-pattern.js';
+export type CoreLimit = SoftHard;
 
-export function describeCorePattern(pattern: string, usesPid = false): CorePatternInfo {
-  const p = pattern.replace(/\n$/, '');
-  if (p.startsWith('|')) {
-    const handler = p.slice(1).trim().split(/\s+/)[0] ?? '';
-    const base = path.basename(handler);
-    const handlerName = base === 'systemd-coredump' ? 'systemd-coredump' : base === 'apport' ? 'apport' : /abrt/.test(base) ? 'abrt' : null;
-    return { pattern: p, kind: 'pipe', handler, handlerName, relative: false, usesPid };
-  }
-  return { pattern: p, kind: 'file', handler: null, handlerName: null, relative: !p.startsWith('/'), usesPid };
-}
-
+/** kernel.core_pattern and core_uses_pid (procfs/core-pattern.ts); throws with the reason when core_pattern cannot be read. */
 export function readCorePattern(procRoot = '/proc'): CorePatternInfo {
   const pattern = fs.readFileSync(path.join(procRoot, 'sys/kernel/core_pattern'), 'utf8');
-  let usesPid = false;
-  try { usesPid = fs.readFileSync(path.join(procRoot, 'sys/kernel/core_uses_pid'), 'utf8').trim() === '1'; } catch { /* absent */ }
-  return describeCorePattern(pattern, usesPid);
+  const usesPid = directReader.text(path.join(procRoot, 'sys/kernel/core_uses_pid'), 64);
+  return parseCorePattern(pattern, usesPid !== undefined && parseCoreUsesPid(usesPid));
 }
 
-export type Limit = number | 'unlimited';
-
-export interface CoreLimit {
-  soft: Limit;
-  hard: Limit;
-}
-
-/** The "Max core file size" line of /proc/PID/limits. */
-export function parseCoreLimit(limitsText: string): CoreLimit | null {
-  const m = /^Max core file size\s+(\S+)\s+(\S+)/m.exec(limitsText);
-  if (!m) return null;
-  const v = (s: string): Limit => (s === 'unlimited' ? 'unlimited' : Number(s));
-  return { soft: v(m[1]), hard: v(m[2]) };
-}
-
+/** The core size limit of a process (its /proc/PID/limits, procfs/pid-limits.ts); null when gone or unreadable. */
 export function readCoreLimit(pid: number, procRoot = '/proc'): CoreLimit | null {
-  try {
-    return parseCoreLimit(fs.readFileSync(path.join(procRoot, String(pid), 'limits'), 'utf8'));
-  } catch {
-    return null;
-  }
+  const t = directReader.text(path.join(procRoot, String(pid), 'limits'));
+  return t === undefined ? null : coreSizeLimit(parseLimits(t));
 }
 
 export interface CoreDumpFile {

@@ -11,9 +11,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OSTOP_CORE_NAME } from '../util/private-dir.js';
-import {
-  describeCorePattern, readCoreFileInfo, type CoreDumpFile, type CoreFileInfo, type CoreLimit, type CorePatternInfo,
-} from '../collectors/coredump.js';
+import { readCoreFileInfo, type CoreDumpFile, type CoreFileInfo, type CoreLimit } from '../collectors/coredump.js';
+import { parseCorePattern, type CorePatternInfo } from '../collectors/procfs/core-pattern.js';
 import type { TimelineEntry } from '../model/failures.js';
 
 export interface ProcIdentity {
@@ -249,5 +248,5 @@ export function coreSearchDirs(dead: DeadCwds, targetCwd: string | null, ownCwd 
 
 /** The core dumps to list: systemd-coredump's and apport's stores, files core_pattern names (relative ones in coreSearchDirs), and ostop's own. */
 export function scanDumps(dead: DeadCwds, pattern: CorePatternInfo | null, targetCwd: string | null, coreDir: string): CoreDumpFile[] {
-  return listDumps(pattern ?? describeCorePattern('core'), { relativeDirs: coreSearchDirs(dead, targetCwd), ostopDir: coreDir });
+  return listDumps(pattern ?? parseCorePattern('core'), { relativeDirs: coreSearchDirs(dead, targetCwd), ostopDir: coreDir });
 }

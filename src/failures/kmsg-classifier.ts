@@ -15,7 +15,7 @@
 // event once its last record is seen, or on flush() after a quiet period.
 // Pure (no I/O). Invariant: classify() is pure per record (highlighting never depends on
 // state), feed() is the only stateful part.
-import type { KmsgRecord } from '../collectors/kmsg.js';
+import type { KmsgRecord } from '../collectors/kmsg-record.js';
 import { FAULT_SIGNALS, type FailureEvent, type KernelWhat, type OomDetails } from '../model/failures.js';
 
 export type KmsgHighlight = KernelWhat;

@@ -12,14 +12,14 @@
 import { sanitize } from '../util/text.js';
 import { formatKib } from '../util/format.js';
 import type { CoreDumpFile, CoreLimit, CorePatternInfo } from '../collectors/coredump.js';
-import type { KmsgRecord } from '../collectors/kmsg.js';
+import type { KmsgRecord } from '../collectors/kmsg-record.js';
 import {
   describeEnd, describeSender, type CoreTarget, type EntryRow, type FailuresModel, type FeedStatus, type KmsgLine, type TimelineEntry,
 } from '../model/failures.js';
 import { classifyKmsg } from './kmsg-classifier.js';
 
 /** The kernel log's level and facility names (the screen's filters and menus). */
-export { KMSG_FACILITIES, KMSG_LEVELS, facilityName, levelName } from '../collectors/kmsg.js';
+export { KMSG_FACILITIES, KMSG_LEVELS, facilityName, levelName } from '../collectors/kmsg-record.js';
 
 export const DUMP_LINK_WINDOW_MS = 120_000;
 

@@ -3,21 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readCoreFileInfo, describeCorePattern, parseCoreLimit } from '../../src/collectors/coredump.js';
-
-describe('core pattern', () => {
-  it('classifies pipes and files', () => {
-    const s = describeCorePattern('|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h\n');
-    expect(s).toMatchObject({ kind: 'pipe', handlerName: 'systemd-coredump', handler: '/usr/lib/systemd/systemd-coredump' });
-    expect(describeCorePattern('|/usr/share/apport/apport -p%p -s%s -c%c -d%d -P%P -u%u -g%g -- %E').handlerName).toBe('apport');
-    const f = describeCorePattern('core');
-    expect(f).toMatchObject({ kind: 'file', relative: true });
-  });
-  it('parses limits', () => {
-    const limits = 'Limit                     Soft Limit           Hard Limit           Units     \nMax core file size        0                    unlimited            bytes     \n';
-    expect(parseCoreLimit(limits)).toEqual({ soft: 0, hard: 'unlimited' });
-  });
-});
+import { readCoreFileInfo } from '../../src/collectors/coredump.js';
 
 const haveTools = gate('test/collectors/coredump-notes', missingProgram('cc', 'gcore')) === null;
 

@@ -13,7 +13,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeCorePattern, readCoreFileInfo } from '../../src/collectors/coredump.js';
+import { readCoreFileInfo } from '../../src/collectors/coredump.js';
+import { parseCorePattern } from '../../src/collectors/procfs/core-pattern.js';
 import { listDumps } from '../../src/failures/core-finder.js';
 import { FailuresHub } from '../../src/failures/hub.js';
 import { FailuresSource } from '../../src/failures/source.js';
@@ -38,7 +39,7 @@ describe('listDumps: ostop\'s own directory, pid-less names, no symlinks', () =>
     fs.writeFileSync(path.join(own, name), 'not really a core');
     fs.writeFileSync(path.join(own, 'notes.txt'), 'x');
     fs.symlinkSync('/etc/passwd', path.join(own, ostopCoreName(1, 'evil', 1_700_000_000_999)));
-    const d = listDumps(describeCorePattern('|/bin/false'), { ostopDir: own, systemdDir: path.join(tmp, 'none') });
+    const d = listDumps(parseCorePattern('|/bin/false'), { ostopDir: own, systemdDir: path.join(tmp, 'none') });
     expect(d).toEqual([{ path: path.join(own, name), sizeBytes: 17, mtimeMs: fs.statSync(path.join(own, name)).mtimeMs, pid: 4242, comm: 'my_server', source: 'ostop', compressed: false }]);
   });
 
@@ -49,7 +50,7 @@ describe('listDumps: ostop\'s own directory, pid-less names, no symlinks', () =>
     fs.mkdirSync(b);
     fs.writeFileSync(path.join(a, 'core'), 'junk, not ELF');
     fs.symlinkSync('/etc/passwd', path.join(b, 'core'));
-    const d = listDumps(describeCorePattern('core'), { relativeDirs: [a, b, 'relative/dir'], systemdDir: path.join(tmp, 'none') });
+    const d = listDumps(parseCorePattern('core'), { relativeDirs: [a, b, 'relative/dir'], systemdDir: path.join(tmp, 'none') });
     expect(d.map((x) => [x.path, x.pid, x.source])).toEqual([[path.join(a, 'core'), null, 'pattern']]);
   });
 });

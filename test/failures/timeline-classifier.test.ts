@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseKmsgRecord, type KmsgRecord } from '../../src/collectors/kmsg.js';
+import { parseKmsgRecord, type KmsgRecord } from '../../src/collectors/kmsg-record.js';
 import { KmsgFailureClassifier, classifyKmsg } from '../../src/failures/kmsg-classifier.js';
 import { FailureTimeline } from '../../src/failures/timeline.js';
 import { decodeExitCode, signalName, type FailureEvent } from '../../src/model/failures.js';

@@ -49,3 +49,15 @@ export function parseLimits(text: string): LimitRow[] {
   }
   return rows;
 }
+
+/** A limit that has both values (the core dump size of a process, for the failures view). */
+export interface SoftHard {
+  soft: LimitValue;
+  hard: LimitValue;
+}
+
+/** The "Max core file size" row of parsed limits, or null when it is absent or unreadable. */
+export function coreSizeLimit(rows: readonly LimitRow[]): SoftHard | null {
+  const r = rows.find((x) => x.name === 'Max core file size');
+  return r && r.soft !== null && r.hard !== null ? { soft: r.soft, hard: r.hard } : null;
+}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseLimits } from '../../../src/collectors/procfs/pid-limits.js';
+import { coreSizeLimit, parseLimits } from '../../../src/collectors/procfs/pid-limits.js';
+import { readCoreLimit } from '../../../src/collectors/coredump.js';
 
 const fx = (p: string) => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 const read = (p: string) => fs.readFileSync(fx(p), 'latin1');
@@ -31,4 +32,12 @@ describe('/proc/PID/limits', () => {
     ]);
   });
 
+
+  it('the core dump size limit (failures view): soft and hard, null when absent or not a number', () => {
+    expect(coreSizeLimit(parseLimits(read('sys-k6.18/proc/4242/limits')))).toEqual({ soft: 0, hard: 'unlimited' });
+    expect(coreSizeLimit(parseLimits(read('proc-hostile/proc/42/limits')))).toBeNull();
+    expect(coreSizeLimit(parseLimits(file('4242/limits').toString()))).toBeNull(); // no such row
+    expect(readCoreLimit(4242, fx('sys-k6.18/proc'))).toEqual({ soft: 0, hard: 'unlimited' });
+    expect(readCoreLimit(2 ** 22 + 1, fx('sys-k6.18/proc'))).toBeNull();
+  });
 });
