@@ -20,7 +20,8 @@ import type { Theme, ThemeColor } from '../src/app/theme.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
 import type { ProcessDetailModel } from '../src/model/process-detail.js';
 import type { ProcessRequest, ProcSection } from '../src/model/view-contract.js';
-import { describeErrno, formatLimit, sparkline } from '../src/model/process-detail-format.js';
+import { describeErrno, formatLimit } from '../src/model/process-detail-format.js';
+import { sparkline } from '../src/util/cells.js';
 import { formatCpuTime, formatElapsed, formatKib, formatPercentSign, formatRate, formatTimestamp } from '../src/util/format.js';
 
 

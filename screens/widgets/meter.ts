@@ -1,4 +1,5 @@
-// Text meters (htop-style bars) and sparklines as blessed-tagged strings.
+// Text meters (htop-style bars) as blessed-tagged strings (sparklines and
+// graphs: src/util/cells.ts, screens/widgets/graph.ts).
 // A bar is drawn from segments in order; each segment's cells are rounded so
 // the total never exceeds the bar width. Monochrome themes still show the
 // split by using different glyphs per segment.
@@ -41,21 +42,6 @@ export function bar(theme: Theme, segments: Segment[], total: number, width: num
     out += color ? theme.fg(color, run) : run;
   }
   return `[${out}]`;
-}
-
-const SPARK = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-
-/** Last `width` values as a sparkline scaled to `max` (default: the max of the shown values). */
-export function sparkline(values: readonly number[], width: number, max?: number, ascii = false): string {
-  const v = values.slice(-width);
-  const m = max ?? Math.max(1e-9, ...v);
-  const glyphs = ascii ? ['_', '.', '-', '=', '^', '#', '#', '#'] : SPARK;
-  let s = '';
-  for (const x of v) {
-    const i = Math.max(0, Math.min(7, Math.floor((Math.max(0, x) / (m || 1)) * 7.999)));
-    s += x <= 0 ? ' ' : glyphs[i];
-  }
-  return ' '.repeat(Math.max(0, width - v.length)) + s;
 }
 
 /**

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { ProcDetailSample, SystemInfo } from '../../src/collectors/proc-detail-read.js';
 import { classifyFdTarget } from '../../src/collectors/procfs/pid-fd.js';
 import { deriveProcessDetail, newProcessSeries, processHistory, recordProcessHistory, endFromRecordedExit, endFromWaitStatus, markExited, matchRecordedExit, pidReused } from '../../src/model/process-detail.js';
-import { sparkline } from '../../src/model/process-detail-format.js';
 import { formatKib as formatKb, formatRate, formatElapsed as formatDuration, formatCpuTime } from '../../src/util/format.js';
 
 const sys: SystemInfo = { btimeSec: 1_700_000_000, clkTck: 100, memTotalKb: 1_000_000, ncpu: 4, userName: (u) => (u === 1000 ? 'alice' : String(u)) };
@@ -133,13 +132,6 @@ describe('history and formatting', () => {
     const s = processHistory(h);
     expect(s.cpuPercent).toEqual([10, 10, 10]);
     expect(s.rssKb.length).toBe(3);
-  });
-
-  it('draws sparklines right-aligned and scaled', () => {
-    expect(sparkline([0, 50, 100], 5, 100)).toBe('  ▁▅█');
-    expect(sparkline([1, 2, 3, 4, 5, 6, 7, 8, 9], 3)).toBe('▆▇█');
-    expect(sparkline([], 3)).toBe('   ');
-    expect(sparkline([0, 0], 2)).toBe('▁▁');
   });
 
   it('formats sizes, rates and durations', () => {

@@ -6,7 +6,6 @@ import { VmstatSource, vmstatDump } from '../../src/views/vmstat.js';
 import { NetstatSource, SocketsSource, netstatDump, socketsDump } from '../../src/views/netstat.js';
 import { FsSource, IostatSource, fsDump, iostatDump } from '../../src/views/iostat.js';
 import { formatCount } from '../../src/util/format.js';
-import { sparkline } from '../../src/util/cells.js';
 import { SystemStripSource } from '../../src/views/vmstat-strip.js';
 import { formatSystemStrip } from '../../screens/widgets/system-strip.js';
 import { tuiViews } from '../../src/tui.js';
@@ -27,11 +26,8 @@ async function dump(v: DumpView, format: 'json' | 'csv' | 'text', n = 1, flags: 
   return { rc, out, err };
 }
 
-describe('sparkline', () => {
-  it('sparkline scales, right-aligns, zero is blank', () => {
-    expect(sparkline([0, 50, 100], 5, 100)).toBe('   ▄█');
-    expect(sparkline([1, 2, 3, 4, 5, 6, 7, 8, 9], 3)).toHaveLength(3);
-    expect(sparkline([], 4)).toBe('    ');
+describe('formatCount', () => {
+  it('abbreviates counts', () => {
     expect(formatCount(12345)).toBe('12k');
   });
 });
