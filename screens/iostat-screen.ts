@@ -1,5 +1,5 @@
 // The iostat screen: per-device `iostat -dx` numbers with %util and
-// read/write kB/s sparklines; below, filesystems (df) or per-process I/O
+// read/write history graphs; below, filesystems (df) or per-process I/O
 // (iotop-like, sortable) — Tab switches. Draws only from IostatViewModel.
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
@@ -27,7 +27,7 @@ export function fitNumber(x: number | null, w: number, d = 2): string {
   }
   return '#'.repeat(w);
 }
-import { sparkline } from '../src/util/cells.js';
+import { graphLines, sideBySide } from './widgets/graph.js';
 import { formatBytes as humanBytes } from '../src/util/format.js';
 
 const PROC_SORTS = Object.keys(PID_IO_SORTS) as PidIoSortKey[];
@@ -125,14 +125,22 @@ export class IostatScreen implements Screen<IostatViewModel, IostatRequest> {
     const rate = (kBs: number | null) => ' ' + formatRate(kBs === null ? null : kBs * 1024).padStart(8);
     L.push(lab(fitWidth('Device', 12) + '     r/s   read/s  rrqm/s r_await     w/s  write/s  wrqm/s w_await' + (showD ? '     d/s   disc/s d_await' : '') + (showF ? '     f/s f_await' : '') + '  aqu-sz  %util'));
     const devices = selectDevices(m.io, this.state);
-    const maxDev = Math.max(1, Math.floor((H / 2 - 1) / 2));
-    const gw = Math.max(8, Math.floor((W - 30) / 3));
+    // Devices get at most half the screen; each has a numbers row and %util, read and write graphs 1-3 rows tall.
+    const gh = H >= 40 ? 3 : H >= 30 ? 2 : 1;
+    const maxDev = Math.max(1, Math.floor((H / 2 - 1) / (1 + gh)));
+    const gw = Math.floor((W - 4) / 3);
     for (const d of devices.slice(0, maxDev)) {
       const uc = d.util >= 90 ? 'error' : d.util >= 60 ? 'warn' : 'value';
       L.push(blessed.escape(fitWidth(d.name, 11) + ' ' + f(d.rs, 8) + rate(d.rkBs) + f(d.rrqms, 8) + f(d.rAwait, 8) + f(d.ws, 8) + rate(d.wkBs) + f(d.wrqms, 8) + f(d.wAwait, 8) +
         (showD ? f(d.ds, 8) + rate(d.dkBs) + f(d.dAwait, 8) : '') + (showF ? f(d.fs, 8) + f(d.fAwait, 8) : '') + f(d.aquSz, 8)) + th.fg(uc, f(d.util, 7)));
       const h = m.hist.get(d.name);
-      if (h) L.push('  ' + lab('util ') + th.fg('graph3', sparkline(h.util.values(), gw, 100)) + lab(' rd ') + th.fg('graph1', sparkline(h.rkB.values(), gw)) + lab(' wr ') + th.fg('graph2', sparkline(h.wkB.values(), gw)));
+      if (h) {
+        const kB = (x: number) => formatRate(x * 1024);
+        const util = graphLines(th, { label: '%util', value: fitNumber(d.util, 6, 1).trim(), series: h.util, color: 'graph3', max: 100 }, gw, gh);
+        const rd = graphLines(th, { label: 'read', value: kB(d.rkBs ?? 0), series: h.rkB, color: 'graph1', scale: kB }, gw, gh);
+        const wr = graphLines(th, { label: 'write', value: kB(d.wkBs ?? 0), series: h.wkB, color: 'graph2', scale: kB }, gw, gh);
+        if (util.length && rd.length && wr.length) for (const line of sideBySide([util, rd, wr], [gw, gw, gw])) L.push('  ' + line);
+      }
     }
     if (devices.length === 0) L.push(th.fg('dim', 'no block device has done I/O since boot (a: show all)'));
     if (devices.length > maxDev) L.push(th.fg('dim', `  ... ${devices.length - maxDev} more devices (ostop dump iostat lists all)`));

@@ -1,4 +1,4 @@
-// The netstat screen: interfaces with rx/tx sparklines on top; below, the
+// The netstat screen: interfaces with rx/tx history graphs on top; below, the
 // socket table (filter, listening-only, owners, sort, scroll; Enter drills
 // into the owning PID) or the protocol counter rates (Tab switches).
 // Draws only from NetstatViewModel; changes to what is collected go
@@ -10,7 +10,7 @@ import { footerOf, helpOf, runKey, type Keymap } from '../src/app/keymap.js';
 import type { NetstatRequest, NetstatViewModel } from '../src/model/view-contract.js';
 import { SOCKET_SORTS, type SocketSortKey } from '../src/model/sockets.js';
 import { fitWidth, sanitize, truncateWidth } from '../src/util/text.js';
-import { sparkline } from '../src/util/cells.js';
+import { graphLines, sideBySide } from './widgets/graph.js';
 import { formatCount as humanRate, formatRate } from '../src/util/format.js';
 
 /** Link speed (Mbit/s from sysfs) in bits, as ethtool: 100Mb, 10Gb; not a byte size. */
@@ -140,9 +140,10 @@ export class NetstatScreen implements Screen<NetstatViewModel, NetstatRequest> {
     L.push(`{bold}${blessed.escape(truncateWidth(NETSTAT_TITLE, W - 1))}{/bold}`); // (blessed wraps a tagged line as wide as the box)
     L.push(lab(fitWidth('IFACE', 12) + fitWidth('STATE', 8) + '  MTU  SPEED      RX/s      TX/s   RXpk/s   TXpk/s  ERR/s DROP/s  ADDRESSES'));
     const ifs = m.net.ifaces;
-    // Interfaces get at most half the screen; each has a numbers row and a graph row.
-    const maxIf = Math.max(1, Math.floor((H / 2 - 1) / 2));
-    const gw = Math.max(10, Math.floor((W - 16) / 2));
+    // Interfaces get at most half the screen; each has a numbers row and rx/tx graphs 1-3 rows tall.
+    const gh = H >= 40 ? 3 : H >= 30 ? 2 : 1;
+    const maxIf = Math.max(1, Math.floor((H / 2 - 1) / (1 + gh)));
+    const gw = Math.floor((W - 3) / 2);
     for (const i of ifs.slice(0, maxIf)) {
       const st = i.operstate ?? '?';
       const stc = st === 'up' ? 'ok' : st === 'down' ? 'error' : 'dim';
@@ -152,7 +153,11 @@ export class NetstatScreen implements Screen<NetstatViewModel, NetstatRequest> {
         th.fg(errs > 0 ? 'error' : 'value', humanRate(errs).padStart(6)) + ' ' + th.fg(drops > 0 ? 'warn' : 'value', humanRate(drops).padStart(6)) + '  ' +
         esc(i.addresses.join(' ')).slice(0, Math.max(0, W - 90)));
       const h = m.hist.get(i.name);
-      if (h) L.push('  ' + lab('rx ') + th.fg('graph1', sparkline(h.rx.values(), gw)) + ' ' + lab('tx ') + th.fg('graph2', sparkline(h.tx.values(), gw)));
+      if (h) {
+        const rx = graphLines(th, { label: 'rx', value: formatRate(i.rxBytesPs), series: h.rx, color: 'graph1', scale: formatRate }, gw, gh);
+        const tx = graphLines(th, { label: 'tx', value: formatRate(i.txBytesPs), series: h.tx, color: 'graph2', scale: formatRate }, gw, gh);
+        if (rx.length && tx.length) for (const line of sideBySide([rx, tx], [gw, gw])) L.push('  ' + line);
+      }
     }
     if (ifs.length > maxIf) L.push(th.fg('dim', `  ... ${ifs.length - maxIf} more interfaces (ostop dump netstat lists all)`));
     L.push('');

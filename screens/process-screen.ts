@@ -21,7 +21,7 @@ import { displayWidth, fitWidth, sanitize, truncateWidth } from '../src/util/tex
 import type { ProcessDetailModel } from '../src/model/process-detail.js';
 import type { ProcessRequest, ProcSection } from '../src/model/view-contract.js';
 import { describeErrno, formatLimit } from '../src/model/process-detail-format.js';
-import { sparkline } from '../src/util/cells.js';
+import { graphBlockRows } from './widgets/graph.js';
 import { formatCpuTime, formatElapsed, formatKib, formatPercentSign, formatRate, formatTimestamp } from '../src/util/format.js';
 
 
@@ -228,9 +228,12 @@ export class ProcessScreen implements Screen<ProcessDetailModel, ProcessRequest>
     const cmd = id.cmdline === null ? '-' : id.cmdline.length ? id.cmdline.join(' ') : `[${id.comm}]`;
     lines.push([['cmd ', 'label'], [cmd]]);
 
+    // One-row braille graphs (screens/widgets/graph.ts): label and value in a 15-cell gutter; hidden when too narrow.
     const graph = (label: string, value: string, hist: number[], color: ThemeColor, width: number, max?: number): Line => {
-      const head = `${label.padEnd(6)}${value.padStart(9)} `;
-      return [[head.slice(0, 6), 'label'], [head.slice(6)], [sparkline(hist, Math.max(0, width - head.length), max), color]];
+      const row = graphBlockRows({ label, value, series: hist, color, max }, width, 1, { gutter: 15 })[0];
+      if (!row) return [];
+      const [gut, g] = row;
+      return [[gut.slice(0, 6), 'label'], [gut.slice(6) + ' '], [g, color]];
     };
     const h = m.history;
     const cpuMax = Math.max(100, ...h.cpuPercent);
@@ -257,6 +260,7 @@ export class ProcessScreen implements Screen<ProcessDetailModel, ProcessRequest>
         graph('RSS', formatKib(mem.rssKb), h.rssKb, 'memUsed', rightW),
         graph('READ', formatRate(m.io?.readBps), h.readBps, 'graph4', rightW, ioMax),
         graph('WRITE', formatRate(m.io?.writeBps), h.writeBps, 'graph2', rightW, ioMax),
+        graph('THR', String(id.threads ?? '-'), h.threads, 'thread', rightW),
         memLine,
       ];
       if (partialLine) right.push(partialLine);
@@ -276,6 +280,7 @@ export class ProcessScreen implements Screen<ProcessDetailModel, ProcessRequest>
     };
     lines.push(pair(graph('CPU', formatPercentSign(m.cpu.percent), h.cpuPercent, 'cpuUser', half - 1, cpuMax), graph('RSS', formatKib(mem.rssKb), h.rssKb, 'memUsed', w - half)));
     lines.push(pair(graph('READ', formatRate(m.io?.readBps), h.readBps, 'graph4', half - 1, ioMax), graph('WRITE', formatRate(m.io?.writeBps), h.writeBps, 'graph2', w - half, ioMax)));
+    lines.push(graph('THR', String(id.threads ?? '-'), h.threads, 'thread', half - 1));
     lines.push(memLine);
     if (partialLine) lines.push(partialLine);
     return lines;

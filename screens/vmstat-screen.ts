@@ -13,6 +13,7 @@ import { fitWidth, truncateWidth } from '../src/util/text.js';
 import { fixed, sparkline } from '../src/util/cells.js';
 import { formatBytes as humanBytes, formatCount as humanRate, formatRate } from '../src/util/format.js';
 import type { ThemeColor } from '../src/app/theme.js';
+import { graphGrid, graphLines, sideBySide } from './widgets/graph.js';
 
 export const VMSTAT_TITLE = 'vmstat — CPU, memory, swap, block I/O and pressure; below, one row per refresh as `vmstat 1` prints it (newest at the bottom)';
 
@@ -116,20 +117,19 @@ export class VmstatScreen implements Screen<VmstatViewModel> {
     }
     L.push(parts.join('  '));
 
-    // Graphs, two to a line: label, sparkline (newest at the right), value.
+    // Sparklines, two to a line: label, sparkline (newest at the right), value.
     const half = Math.floor((W - 1) / 2);
     const gw = Math.max(4, half - 10 - 11);
-    const graph = (name: string, hist: NumberSeries, value: string, color: ThemeColor, max?: number) =>
+    const spark = (name: string, hist: NumberSeries, value: string, color: ThemeColor, max?: number) =>
       lab(fitWidth(name, 10)) + th.fg(color, sparkline(hist.values(), gw, max)) + ' ' + blessed.escape(truncateWidth(value, 10).padStart(10));
     const pairs: Array<[string, string]> = [
-      [graph('cpu us %', h.us, fixed(m.us, 1), 'cpuUser', 100), graph('cpu sy %', h.sy, fixed(m.sy, 1), 'cpuSystem', 100)],
-      [graph('cpu wa %', h.wa, fixed(m.wa, 1), 'cpuIowait', 100), graph('cpu st %', h.st, fixed(m.st, 1), 'cpuSteal', 100)],
-      [graph('mem used%', h.usedPct, fixed(h.usedPct.values().at(-1) ?? 0, 1), 'memUsed', 100), graph('buf+cache', h.cachePct, fixed(h.cachePct.values().at(-1) ?? 0, 1) + '%', 'memCache', 100)],
-      [graph('swap in', h.si, formatRate(m.si * 1024), 'swap'), graph('swap out', h.so, formatRate(m.so * 1024), 'swap')],
-      [graph('blk in', h.bi, formatRate(m.bi * 1024), 'graph4'), graph('blk out', h.bo, formatRate(m.bo * 1024), 'graph3')],
-      [graph('intr/s', h.in, humanRate(m.in), 'graph1'), graph('ctxsw/s', h.cs, humanRate(m.cs), 'graph2')],
+      [spark('cpu us %', h.us, fixed(m.us, 1), 'cpuUser', 100), spark('cpu sy %', h.sy, fixed(m.sy, 1), 'cpuSystem', 100)],
+      [spark('cpu wa %', h.wa, fixed(m.wa, 1), 'cpuIowait', 100), spark('cpu st %', h.st, fixed(m.st, 1), 'cpuSteal', 100)],
+      [spark('swap in', h.si, formatRate(m.si * 1024), 'swap'), spark('swap out', h.so, formatRate(m.so * 1024), 'swap')],
+      [spark('blk in', h.bi, formatRate(m.bi * 1024), 'graph4'), spark('blk out', h.bo, formatRate(m.bo * 1024), 'graph3')],
+      [spark('intr/s', h.in, humanRate(m.in), 'graph1'), spark('ctxsw/s', h.cs, humanRate(m.cs), 'graph2')],
     ];
-    const graphs = pairs.map(([a, b]) => a + ' ' + b);
+    const sparks = pairs.map(([a, b]) => a + ' ' + b);
 
     // Pressure: the full table on a tall terminal, one line otherwise.
     const f2 = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(2));
@@ -159,16 +159,29 @@ export class VmstatScreen implements Screen<VmstatViewModel> {
       psiShort.push(th.fg(hot ? 'warn' : 'label', blessed.escape(line)));
     }
 
-    // The rest is the sample table; it keeps at least a few rows.
+    // The rest is the sample table; it keeps at least a few rows. Room goes,
+    // in this order, to: the PSI line, the two graph blocks (CPU total and per
+    // CPU; memory and PSI) 2 rows tall, the sparklines, taller graphs (up to
+    // 8 rows), the full PSI table.
     const minRows = Math.min(5, Math.max(1, vm.samples.length));
-    const budget = H - L.length - 1 - 2 - minRows; // a blank line, the table's two title lines
-    const psi = graphs.length + 1 + psiFull.length <= budget - 8 ? psiFull : psiShort;
-    const nGraphs = Math.max(0, Math.min(graphs.length, budget - psi.length - 1));
-    if (nGraphs > 0) {
-      L.push(...graphs.slice(0, nGraphs));
+    let rem = H - L.length - 3 - minRows; // a blank line, the table's two title lines
+    const psiN = rem >= 1 ? 1 : 0;
+    rem -= psiN;
+    let gh = rem >= 5 ? 2 : 0;
+    if (gh) rem -= 2 * gh + 1;
+    const nSparks = Math.max(0, Math.min(sparks.length, rem - 1));
+    if (nSparks) rem -= nSparks + 1;
+    while (gh && gh < 8 && rem >= 2) { gh++; rem -= 2; }
+    const psi = psiN && rem >= psiFull.length - 1 ? psiFull : psiShort;
+    if (gh) {
+      L.push(...this.graphBlocks(vm, W, gh));
       L.push('');
     }
-    if (budget - nGraphs - (nGraphs > 0 ? 1 : 0) >= psi.length) L.push(...psi);
+    if (nSparks) {
+      L.push(...sparks.slice(0, nSparks));
+      L.push('');
+    }
+    if (psiN) L.push(...psi);
     L.push('');
     const room = Math.max(1, H - L.length - 2);
     const shown = vm.samples.slice(Math.max(0, vm.samples.length - room));
@@ -176,6 +189,35 @@ export class VmstatScreen implements Screen<VmstatViewModel> {
     L.push(lab(truncateWidth(t.head[0], W)), lab(truncateWidth(t.head[1], W)));
     for (const row of t.rows) L.push(blessed.escape(truncateWidth(row, W)));
     this.box.setContent(L.join('\n'));
+  }
+
+  /** The two graph blocks, `gh` rows each: CPU busy % beside one graph per CPU; memory used % beside PSI (some, avg10). */
+  private graphBlocks(vm: VmstatViewModel, W: number, gh: number): string[] {
+    const th = this.ctx.theme;
+    const m = vm.cur, h = vm.hist;
+    const lw = Math.floor((W - 1) / 2);
+    const rw = W - 1 - lw;
+    const cpu = graphLines(th, { label: 'cpu busy', value: fixed(m.us + m.sy + m.st, 1) + '%', series: h.busy, color: 'cpuUser', max: 100 }, lw, gh);
+    const cores = graphGrid(th, h.cores, (i) => `cpu${i}`, (i) => fixed(m.cpus[i] ?? 0, 0) + '%', 'cpuUser', rw, gh, 100);
+    const used = h.usedPct.values().at(-1) ?? 0;
+    const mem = graphLines(th, { label: 'mem used', value: fixed(used, 1) + '%', series: h.usedPct, color: 'memUsed', max: 100 }, lw, gh);
+    let psi: string[];
+    if (m.psi.available) {
+      // One scale for the three (at least 10 %), so a 0.01 % stall does not fill a graph.
+      const top = Math.max(10, h.psiCpu.values().reduce((a, b) => Math.max(a, b), 0), h.psiMem.values().reduce((a, b) => Math.max(a, b), 0), h.psiIo.values().reduce((a, b) => Math.max(a, b), 0));
+      const series = [h.psiCpu, h.psiMem, h.psiIo];
+      const names = ['psi cpu', 'psi mem', 'psi io'];
+      const now = [m.psi.res.cpu?.some10, m.psi.res.memory?.some10, m.psi.res.io?.some10];
+      psi = graphGrid(th, series, (i) => names[i], (i) => fixed(now[i] ?? 0, 1), 'warn', rw, gh, top);
+    } else {
+      psi = [th.fg('dim', blessed.escape(fitWidth(`pressure: ${m.psi.reason ?? 'PSI unavailable'}`, rw)))];
+    }
+    const out: string[] = [];
+    for (const [a, b] of [[cpu, cores], [mem, psi]]) {
+      if (!a.length) continue; // too narrow for graphs
+      out.push(...sideBySide([a, b], [lw, rw]));
+    }
+    return out;
   }
 
   handleKey(): boolean {

@@ -153,6 +153,8 @@ export interface ProcessHistory {
   rssKb: number[];
   readBps: number[];
   writeBps: number[];
+  /** Number of threads (Threads: of /proc/PID/status) at each sample. */
+  threads: number[];
 }
 
 /** How a process ended. */
@@ -226,7 +228,7 @@ export function describeSocket(s: SocketSample): string {
 }
 
 export function emptyHistory(): ProcessHistory {
-  return { cpuPercent: [], rssKb: [], readBps: [], writeBps: [] };
+  return { cpuPercent: [], rssKb: [], readBps: [], writeBps: [], threads: [] };
 }
 
 /** Derive the model from the current sample and the previous one of the same process. */
@@ -490,10 +492,11 @@ export interface ProcessSeries {
   rssKb: Series;
   readBps: Series;
   writeBps: Series;
+  threads: Series;
 }
 
 export function newProcessSeries(capacity = 120): ProcessSeries {
-  return { cpuPercent: new Series(capacity), rssKb: new Series(capacity), readBps: new Series(capacity), writeBps: new Series(capacity) };
+  return { cpuPercent: new Series(capacity), rssKb: new Series(capacity), readBps: new Series(capacity), writeBps: new Series(capacity), threads: new Series(capacity) };
 }
 
 /** Add the points of `m` to the series; returns the history the model shows (plain arrays, oldest first). */
@@ -505,10 +508,11 @@ export function recordProcessHistory(s: ProcessSeries, m: ProcessDetailModel): P
     s.writeBps.push(m.io?.writeBps ?? 0);
   }
   s.rssKb.push(m.memory.rssKb ?? 0);
+  s.threads.push(m.identity.threads ?? 0);
   return processHistory(s);
 }
 
 /** The series' values as the model's plain data (JSON in `dump process`). */
 export function processHistory(s: ProcessSeries): ProcessHistory {
-  return { cpuPercent: s.cpuPercent.values(), rssKb: s.rssKb.values(), readBps: s.readBps.values(), writeBps: s.writeBps.values() };
+  return { cpuPercent: s.cpuPercent.values(), rssKb: s.rssKb.values(), readBps: s.readBps.values(), writeBps: s.writeBps.values(), threads: s.threads.values() };
 }

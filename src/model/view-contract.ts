@@ -135,9 +135,13 @@ export type { ProcSection } from '../collectors/proc-detail-read.js';
 
 export interface VmstatHistory {
   us: NumberSeries; sy: NumberSeries; wa: NumberSeries; st: NumberSeries;
+  /** Busy % of all CPUs (us + sy + st) and of each CPU (by index). */
+  busy: NumberSeries; cores: readonly NumberSeries[];
   usedPct: NumberSeries; cachePct: NumberSeries;
   si: NumberSeries; so: NumberSeries; in: NumberSeries; cs: NumberSeries;
   bi: NumberSeries; bo: NumberSeries;
+  /** PSI "some" avg10 (% of time stalled) of cpu, memory and io; 0 where PSI is unavailable. */
+  psiCpu: NumberSeries; psiMem: NumberSeries; psiIo: NumberSeries;
 }
 
 export interface VmstatViewModel {

@@ -15,6 +15,7 @@
 // Invariant: pure function of its inputs; rates use the monotonic time
 // between the two samples, never the nominal delay.
 import type { VmstatSample } from '../collectors/vmstat.js';
+import type { CpuTimes } from '../collectors/procfs/stat.js';
 import type { PsiResource, PsiSample } from '../collectors/psi.js';
 import { freeMemory } from './memory.js';
 
@@ -34,6 +35,8 @@ export interface VmstatModel {
   bi: number; bo: number;
   in: number; cs: number;
   us: number; sy: number; id: number; wa: number; st: number;
+  /** Per CPU (by cpuN index; an offline CPU reads 0): busy % of its ticks, everything but idle and iowait (the graphs). */
+  cpus: number[];
   minflt: number; majflt: number; forks: number;
   psi: { available: boolean; reason?: string; res: Partial<Record<PsiResource, PsiModelLine>> };
 }
@@ -54,6 +57,15 @@ export function psiModel(p: PsiSample | undefined): VmstatModel['psi'] {
     };
   }
   return { available: p.available, reason: p.reason, res };
+}
+
+/** Busy % of one CPU's ticks between two samples: all but idle and iowait (htop's and btop's CPU%). */
+export function cpuBusyPercent(prev: CpuTimes | undefined, cur: CpuTimes | undefined): number {
+  if (!prev || !cur) return 0;
+  const idle = d(cur.idle, prev.idle) + d(cur.iowait, prev.iowait);
+  const busy = d(cur.user, prev.user) + d(cur.nice, prev.nice) + d(cur.system, prev.system) + d(cur.irq, prev.irq) + d(cur.softirq, prev.softirq) + d(cur.steal, prev.steal);
+  const tot = idle + busy;
+  return tot > 0 ? (busy * 100) / tot : 0;
 }
 
 export function buildVmstatModel(prev: VmstatSample, cur: VmstatSample, psi?: PsiSample): VmstatModel {
@@ -89,6 +101,7 @@ export function buildVmstatModel(prev: VmstatSample, cur: VmstatSample, psi?: Ps
     in: d(cur.stat.intr, prev.stat.intr) / sec,
     cs: d(cur.stat.ctxt, prev.stat.ctxt) / sec,
     us: pct(us), sy: pct(sy), id: pct(id), wa: pct(wa), st: pct(st),
+    cpus: Array.from(cur.stat.cpus, (c, i) => cpuBusyPercent(prev.stat.cpus[i], c)),
     minflt: Math.max(0, pgfault - pgmaj) / sec, majflt: pgmaj / sec,
     forks: d(cur.stat.processes, prev.stat.processes) / sec,
     psi: psiModel(psi),

@@ -17,16 +17,44 @@ import { SampleStore } from '../store/sample-store.js';
 /** The graphs' histories as the Source keeps them (read by the screen as NumberSeries). */
 interface VmstatHistories {
   us: Series; sy: Series; wa: Series; st: Series;
+  busy: Series; cores: Series[];
   usedPct: Series; cachePct: Series;
   si: Series; so: Series; in: Series; cs: Series;
   bi: Series; bo: Series;
+  psiCpu: Series; psiMem: Series; psiIo: Series;
 }
+
+/** CPUs given a graph each (more are left out of the per-core graphs, never of the totals). */
+export const MAX_CORE_GRAPHS = 1024;
 
 /** Samples kept for the table: more rows than any terminal shows. */
 export const SAMPLES_KEPT = 200;
 
 function newHistory(): VmstatHistories {
-  return { us: new Series(), sy: new Series(), wa: new Series(), st: new Series(), usedPct: new Series(), cachePct: new Series(), si: new Series(), so: new Series(), in: new Series(), cs: new Series(), bi: new Series(), bo: new Series() };
+  return {
+    us: new Series(), sy: new Series(), wa: new Series(), st: new Series(), busy: new Series(), cores: [],
+    usedPct: new Series(), cachePct: new Series(), si: new Series(), so: new Series(), in: new Series(), cs: new Series(), bi: new Series(), bo: new Series(),
+    psiCpu: new Series(), psiMem: new Series(), psiIo: new Series(),
+  };
+}
+
+/** Add the points of one model to the graphs' histories. */
+export function recordVmstatHistory(h: VmstatHistories, m: VmstatModel): void {
+  h.us.push(m.us); h.sy.push(m.sy); h.wa.push(m.wa); h.st.push(m.st);
+  h.busy.push(m.us + m.sy + m.st);
+  const n = Math.min(m.cpus.length, MAX_CORE_GRAPHS);
+  while (h.cores.length < n) {
+    // A CPU that comes online later starts with zeros as long as the others' history, so the graphs stay aligned in time.
+    h.cores.push(Series.from(new Array<number>(h.busy.length - 1).fill(0)));
+  }
+  for (let i = 0; i < h.cores.length; i++) h.cores[i].push(m.cpus[i] ?? 0);
+  const total = m.memTotal || 1;
+  h.usedPct.push((m.used * 100) / total); // free(1)'s used (procps 4)
+  h.cachePct.push(((m.buff + m.cache) * 100) / total);
+  h.si.push(m.si); h.so.push(m.so); h.in.push(m.in); h.cs.push(m.cs); h.bi.push(m.bi); h.bo.push(m.bo);
+  h.psiCpu.push(m.psi.res.cpu?.some10 ?? 0);
+  h.psiMem.push(m.psi.res.memory?.some10 ?? 0);
+  h.psiIo.push(m.psi.res.io?.some10 ?? 0);
 }
 
 export class VmstatSource implements Source<VmstatViewModel> {
@@ -44,11 +72,7 @@ export class VmstatSource implements Source<VmstatViewModel> {
     if (this.prev) {
       const m = buildVmstatModel(this.prev, cur, psi);
       const h = this.hist;
-      h.us.push(m.us); h.sy.push(m.sy); h.wa.push(m.wa); h.st.push(m.st);
-      const total = m.memTotal || 1;
-      h.usedPct.push((m.used * 100) / total); // free(1)'s used (procps 4)
-      h.cachePct.push(((m.buff + m.cache) * 100) / total);
-      h.si.push(m.si); h.so.push(m.so); h.in.push(m.in); h.cs.push(m.cs); h.bi.push(m.bi); h.bo.push(m.bo);
+      recordVmstatHistory(h, m);
       this.samples.push(m.time, m);
       this.last = { cur: m, hist: h, samples: this.samples.lastValues(SAMPLES_KEPT) };
     }

@@ -80,7 +80,8 @@ describe('process screen', () => {
     expect(all).toContain('cmd /usr/bin/evil --name=hello world line break 中文');
     expect(all).toContain('CPU');
     expect(all).toContain('RSS');
-    expect(all).toMatch(/[▁▂▃▄▅▆▇█]/);
+    expect(all).toMatch(/[\u2801-\u28ff]/); // the braille graphs
+    expect(all).toContain('THR');
     expect(all).toContain('Threads (2)');
     expect(all).toContain('worker 日本');
     expect(all).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);

@@ -29,7 +29,11 @@ describe('view histories are bounded', () => {
     expect(m.samples).toHaveLength(SAMPLES_KEPT);
     expect(m.samples.at(-1)).toBe(m.cur);
     for (let i = 1; i < m.samples.length; i++) expect(m.samples[i].time).toBeGreaterThanOrEqual(m.samples[i - 1].time);
-    for (const s of Object.values(m.hist)) expect(s.values()).toHaveLength(SERIES_LEN);
+    const { cores, ...graphs } = m.hist;
+    for (const s of Object.values(graphs)) expect(s.values()).toHaveLength(SERIES_LEN);
+    // One graph per CPU of the fixture's /proc/stat, as long as the others.
+    expect(cores.length).toBeGreaterThan(0);
+    for (const s of cores) expect(s.values()).toHaveLength(SERIES_LEN);
     src.reset();
     src.collect(ticks + 2);
     src.collect(ticks + 3);
