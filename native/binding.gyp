@@ -4,7 +4,7 @@
       "target_name": "ostop_native",
       "sources": [
         "addon/init.cc", "addon/errors.cc", "addon/probes.cc", "addon/tracefs.cc", "addon/ring.cc",
-        "addon/lifecycle.cc", "addon/maps.cc", "addon/stacks.cc", "addon/layouts.cc", "addon/iterators.cc",
+        "addon/lifecycle.cc", "addon/maps.cc", "addon/stacks.cc", "addon/symbols.cc", "addon/layouts.cc", "addon/iterators.cc",
         "addon/termguard.cc", "addon/registry.c", "addon/libbpf-static.c"
       ],
       "include_dirs": [
@@ -20,7 +20,7 @@
       "cflags_cc": ["-std=c++17", "-fexceptions"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "libraries": ["/usr/lib/x86_64-linux-gnu/libbpf.a", "-lelf", "-lz"]
+      "libraries": ["/usr/lib/x86_64-linux-gnu/libbpf.a", "-ldw", "-lelf", "-lz"]
     }
   ]
 }

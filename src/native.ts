@@ -60,6 +60,13 @@ export interface NativeAddon {
   stackDepth(): number;
   /** The stacks of `ids` in a running tracer's stack-trace map: ids.length x stackDepth() little-endian u64 instruction pointers, innermost first; a 0 ends a stack early; a negative or missing id gives zeros. */
   stackTraces(id: number, map: string, ids: Int32Array | number[]): ArrayBuffer;
+  /**
+   * Symbols of FILE offsets (runtime address - mapping start + mapping offset, from /proc/PID/maps) in an ELF file
+   * (typically /proc/PID/map_files/START-END or /proc/PID/root/PATH), on the libuv thread pool: .symtab, else debug
+   * info from /usr/lib/debug (build-id, debuglink; never debuginfod), else .dynsym; C++ demangled. A file that cannot
+   * be used resolves with `error` (bad arguments throw). Pass a return address minus 1 for frames other than the innermost.
+   */
+  elfSymbolize(path: string, fileOffsets: Float64Array | number[]): Promise<NativeSymbolized>;
   /** One callback for every tracer: buffer = records [u16 id][u16 0][u32 len][data][pad to 8]. */
   setCallback(cb: ((batch: ArrayBuffer) => void) | null): void;
   poll(): number;
@@ -95,7 +102,7 @@ export interface NativeAddon {
 /** Every function the addon exports (native/addon/init.cc's table and termguard.cc); test/native/exports.test.ts holds the built addon to it. */
 export const NATIVE_FUNCTIONS = [
   'tracers', 'layouts', 'probe', 'features', 'start', 'stop', 'stopAll', 'stopping', 'programs', 'mallocTrim',
-  'setFilter', 'drops', 'mapDump', 'stackDepth', 'stackTraces', 'setCallback', 'poll', 'nativeDrops',
+  'setFilter', 'drops', 'mapDump', 'stackDepth', 'stackTraces', 'elfSymbolize', 'setCallback', 'poll', 'nativeDrops',
   'tasksPrepare', 'tasksOpen', 'tasksRead', 'tasksClose', 'tasksLayout',
   'taskFilesRead', 'taskFilesClose', 'taskFilesRecordSize', 'taskFilesLayout',
   'armTerminalGuard', 'disarmTerminalGuard',

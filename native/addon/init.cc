@@ -25,7 +25,7 @@ const Export kExports[] = {
 	// a tracer's maps
 	{ "setFilter", SetFilter }, { "drops", Drops }, { "mapDump", MapDump },
 	// the profilers' stacks and symbols
-	{ "stackDepth", StackDepth }, { "stackTraces", StackTraces },
+	{ "stackDepth", StackDepth }, { "stackTraces", StackTraces }, { "elfSymbolize", ElfSymbolize },
 	// the ring loop
 	{ "setCallback", SetCallback }, { "poll", Poll }, { "nativeDrops", NativeDrops },
 	// the task iterator

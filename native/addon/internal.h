@@ -7,6 +7,7 @@
 //   lifecycle.cc  tracer instances: start (open/rodata/probe/load/attach), stop
 //   maps.cc       a running tracer's maps: PID filter, drop counters, dumps
 //   stacks.cc     the profilers' stack-trace maps, read by stack id
+//   symbols.cc    ELF symbolisation of user addresses (elfutils libdwfl)
 //   layouts.cc    wire layouts (offsetof/sizeof) for the TypeScript decoders
 //   iterators.cc  the BPF task and socket-owner iterators (not tracers)
 //   init.cc       the module: exports and env cleanup hooks
@@ -97,6 +98,10 @@ JsFn SetFilter, Drops, MapDump;
 
 // ---- stacks.cc ----
 JsFn StackDepth, StackTraces;
+
+// ---- symbols.cc ----
+// elfSymbolize(path, fileOffsets) -> Promise (runs on the libuv pool).
+JsFn ElfSymbolize;
 
 // ---- ring.cc ----
 // Adds an instance's "events" ring to the one ring manager (creating it and
