@@ -10,6 +10,7 @@
 // every span, so it can neither move the cursor nor inject blessed tags.
 import type { Column } from '../model/columns.js';
 import { displayWidth, fitWidth, sanitize, truncateWidth } from '../util/text.js';
+import { formatCount } from '../util/format.js';
 import { displayRows, histBar, type HistLine, type Log2Hist } from './log2-hist.js';
 import { PidWindow, type PerPidMetric } from './rates.js';
 import type { TraceOptions, TracerHandle } from './types.js';
@@ -73,7 +74,7 @@ export function plainRow(cols: readonly PaneCol[], cells: readonly string[], wid
   return truncateWidth(parts.join(' '), width);
 }
 
-export interface PaneRow { cells: string[]; style?: PaneStyle }
+interface PaneRow { cells: string[]; style?: PaneStyle }
 
 /** A pane column that shows a record: the one Column type, with the cells it takes on screen (0: what is left, last column only). */
 export type PaneColumn<R> = Column<R> & { width: number };
@@ -85,22 +86,53 @@ export function cellText<R>(c: Column<R>, r: R): string {
   return v === null || v === undefined ? '-' : String(v);
 }
 
-/** Columns of a tracer's output (`ostop trace`'s), by id, with their pane widths and any override: the pane shows what trace prints. */
-export function paneColumns<R>(from: readonly Column<R>[], pick: ReadonlyArray<readonly [id: string, width: number, over?: Partial<Column<R>>]>): PaneColumn<R>[] {
-  return pick.map(([id, width, over]) => {
+/**
+ * How a pane may show one of its tracer's columns in a narrow cell: another
+ * title or text (a size for a byte count, a count as 1.2k...). The id and
+ * the value stay the column's, so a pane cell always means what the JSON
+ * key of the same id means. Either fixed, or made from the column itself
+ * (asCount, fixedDigits: its value in a compact form).
+ */
+export type PaneForm<R> = Partial<Pick<Column<R>, 'title' | 'text' | 'align'>> | ((c: Column<R>) => Partial<Pick<Column<R>, 'title' | 'text' | 'align'>>);
+
+/**
+ * Columns of a tracer's output (`ostop trace`'s event columns, or a
+ * --summary table's), by id, with their pane widths and any compact form:
+ * the pane shows what trace prints; an id the tracer does not have throws.
+ */
+export function paneColumns<R>(from: readonly Column<R>[], pick: ReadonlyArray<readonly [id: string, width: number, form?: PaneForm<NoInfer<R>>]>): PaneColumn<R>[] {
+  return pick.map(([id, width, form]) => {
     const c = from.find((x) => x.id === id);
     if (!c) throw new Error(`no column '${id}'`);
-    return { ...c, ...over, width };
+    return { ...c, ...(typeof form === 'function' ? form(c) : form), width };
   });
 }
 
-/** A table of records: each cell is its column's text. */
-export function columnTable<R>(cols: readonly PaneColumn<R>[], rows: readonly R[], width: number, height: number, style?: (r: R) => PaneStyle): PaneLine[] {
-  return table(cols, rows.map((r) => ({ cells: cols.map((c) => cellText(c, r)), style: style?.(r) })), width, height);
+const numberOf = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** A column's value as a count in a narrow cell (1234 -> 1.2k, util/format.ts). */
+export function asCount<R>(c: Column<R>): Partial<Column<R>> {
+  return { text: (r) => formatCount(numberOf(c.value(r))) };
 }
 
-/** A table: its header, then as many rows as fit in `height` lines. */
-export function table(cols: readonly PaneCol[], rows: readonly PaneRow[], width: number, height: number): PaneLine[] {
+/** A compact form under a shorter title (ERR for ERRORS, TOT(ms) for TOTAL(ms)). */
+export function titled(title: string, form?: <R>(c: Column<R>) => Partial<Column<R>>): <R>(c: Column<R>) => Partial<Column<R>> {
+  return (c) => ({ ...form?.(c), title });
+}
+
+/** A column's value with `digits` decimals ('-' when null). */
+export function fixedDigits(digits: number): <R>(c: Column<R>) => Partial<Column<R>> {
+  return (c) => ({ text: (r) => { const v = numberOf(c.value(r)); return v === null ? '-' : v.toFixed(digits); } });
+}
+
+/** A table of records: its header, then as many records as fit in `height` lines, each cell its column's text. */
+export function columnTable<R>(cols: readonly PaneColumn<R>[], rows: readonly R[], width: number, height: number, style?: (r: R) => PaneStyle): PaneLine[] {
+  const shown = rows.slice(0, Math.max(0, height - 1));
+  return table(cols, shown.map((r) => ({ cells: cols.map((c) => cellText(c, r)), style: style?.(r) })), width, height);
+}
+
+/** A table of cells: its header, then as many rows as fit in `height` lines (panes draw records through columnTable). */
+function table(cols: readonly PaneCol[], rows: readonly PaneRow[], width: number, height: number): PaneLine[] {
   const out: PaneLine[] = [line(plainRow(cols, cols.map((c) => c.title), width), 'header')];
   for (const r of rows.slice(0, Math.max(0, height - 1))) out.push(line(plainRow(cols, r.cells, width), r.style));
   return out;

@@ -13,7 +13,7 @@ import type { PaneTracers } from '../../src/tracers/pane-host.js';
 import { BoundedMap, Ring, plainRow } from '../../src/tracers/pane.js';
 import { TracerError } from '../../src/tracers/manager.js';
 import { REGISTRY, type TracerEntry } from '../../src/tracers/registry.js';
-import { TracePane, table, type PaneLine } from '../../src/tracers/pane.js';
+import { TracePane, columnTable, paneColumns, type PaneLine } from '../../src/tracers/pane.js';
 import type { TracerDescriptor } from '../../src/tracers/types.js';
 import { clockTime, type TraceOptions } from '../../src/tracers/types.js';
 import type { OpensEvent } from '../../src/tracers/opens/tracer.js';
@@ -246,7 +246,7 @@ describe('PaneHost with a fake manager', () => {
       add(events: readonly FooEvent[]): void { this.seen.push(...events); }
       clear(): void { this.seen = []; }
       draw(width: number, height: number): PaneLine[] {
-        return table([{ title: 'PID', width: 7, align: 'right' }, { title: 'WHAT', width: 0 }], this.seen.map((e) => ({ cells: [String(e.pid), e.what] })), width, height);
+        return columnTable(paneColumns(fooTracer.columns, [['pid', 7, { align: 'right' }], ['what', 0]]), this.seen, width, height);
       }
     }
     const registry: TracerEntry[] = [...REGISTRY, { key: 8, title: 'foo', tracer: fooTracer, pane: (ui) => new FooPane(ui) }];

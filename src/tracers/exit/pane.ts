@@ -1,9 +1,9 @@
 // Pane 4 (exit): the exitsnoop stream (exits, fatal signals sent, OOM
 // kills), or with `s` the exit aggregator's counts per command; `x`
 // failures only.
-import { RingPane, cellText, columnTable, note, paneColumns, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
+import { RingPane, cellText, columnTable, note, paneColumns, type PaneLine } from '../pane.js';
 import { signalName, type TraceOptions } from '../types.js';
-import { ExitAggregator, exitColumns, isAbnormalExit, type ExitEvent } from './tracer.js';
+import { EXIT_COUNT_COLUMNS, ExitAggregator, exitColumns, isAbnormalExit, type ExitEvent } from './tracer.js';
 
 const DETAIL = exitColumns.find((c) => c.id === 'detail')!;
 /** The stream shows `ostop trace exit`'s own columns; SIG says OOM for an OOM kill, DETAIL marks a signal sent. */
@@ -13,11 +13,10 @@ const EXIT_COLS = paneColumns(exitColumns, [
   ['core', 4],
   ['detail', 0, { text: (e: ExitEvent) => (e.kind === 'signal' ? 'signal sent: ' : '') + cellText(DETAIL, e) }],
 ]);
-const COUNT_COLS: PaneCol[] = [
-  { title: 'EXITS', width: 7, align: 'right' }, { title: 'SIGNALED', width: 8, align: 'right' }, { title: 'CORES', width: 5, align: 'right' },
-  { title: 'OOM', width: 4, align: 'right' }, { title: 'MAX AGE', width: 8, align: 'right' }, { title: 'COMM', width: 0 },
-];
-const AGE = exitColumns.find((c) => c.id === 'age_ms')!;
+/** `s`: `ostop trace exit --summary`'s `by_comm` columns. */
+const COUNT_COLS = paneColumns(EXIT_COUNT_COLUMNS, [
+  ['exits', 7], ['signaled', 8], ['cores', 5], ['oom', 4], ['max_age_ms', 8, { title: 'MAX AGE' }], ['comm', 0],
+]);
 
 export class ExitPane extends RingPane<ExitEvent> {
   readonly tracer = 'exit';
@@ -35,11 +34,7 @@ export class ExitPane extends RingPane<ExitEvent> {
 
   draw(width: number, height: number): PaneLine[] {
     if (this.summary) {
-      const rows = this.agg.byCommand().map((r) => ({
-        cells: [String(r.exits), String(r.signaled), String(r.cores), String(r.oom), cellText(AGE, { kind: 'exit', ageMs: r.max_age_ms } as ExitEvent), r.comm],
-        style: (r.signaled || r.cores || r.oom ? 'error' : undefined) as PaneStyle,
-      }));
-      return table(COUNT_COLS, rows, width, height);
+      return columnTable(COUNT_COLS, this.agg.byCommand(), width, height, (r) => (r.signaled || r.cores || r.oom ? 'error' : undefined));
     }
     const rows = this.ring.last(height - 1);
     const t = columnTable(EXIT_COLS, rows, width, height, (e) => (isAbnormalExit(e) ? 'error' : e.kind === 'signal' ? 'warn' : e.kind === 'exit' && e.exitCode ? 'dim' : undefined));

@@ -157,7 +157,8 @@ export const exitColumns: Column<ExitEvent>[] = [
 ];
 
 export interface ExitCountRow { comm: string; exits: number; signaled: number; cores: number; oom: number; max_age_ms: number }
-const countColumns: Column<ExitCountRow>[] = [
+/** --summary's `by_comm` table, and the pane's `s` table. */
+export const EXIT_COUNT_COLUMNS: readonly Column<ExitCountRow>[] = [
   { id: 'exits', title: 'EXITS', width: 7, align: 'right', value: (r) => r.exits },
   { id: 'signaled', title: 'SIGNALED', width: 8, align: 'right', value: (r) => r.signaled },
   { id: 'cores', title: 'CORES', width: 6, align: 'right', value: (r) => r.cores },
@@ -196,7 +197,7 @@ export class ExitAggregator implements Aggregator<ExitEvent> {
   tables(): SummaryTable[] {
     const rows = this.byCommand();
     return [
-      { id: 'by_comm', title: 'exits per command', rows, columns: countColumns },
+      { id: 'by_comm', title: 'exits per command', rows, columns: EXIT_COUNT_COLUMNS },
       { id: 'abnormal', title: 'deaths by signal, core dumps, OOM kills', rows: this.recentAbnormal.toArray(), columns: exitColumns.filter((c) => ['time', 'kind', 'pid', 'comm', 'detail'].includes(c.id)) },
     ];
   }

@@ -2,19 +2,20 @@
 // path and per process (the opens aggregator's tables); a storm switches to
 // the counts by itself. Feeds the process table's opens_rate column.
 import { sanitize } from '../../util/text.js';
-import { RING_CAP, Ring, TracePane, columnTable, note, paneColumns, table, twoTables, type PaneCol, type PaneLine } from '../pane.js';
+import { RING_CAP, Ring, TracePane, asCount, columnTable, note, paneColumns, titled, twoTables, type PaneLine } from '../pane.js';
 import type { PerPidMetric } from '../rates.js';
 import { CountDeltas } from '../rates.js';
 import type { TraceOptions, TracerHandle } from '../types.js';
-import { OpensAggregator, opensTracer, type OpensCountRow, type OpensEvent } from './tracer.js';
-import { formatCount } from '../../util/format.js';
+import { OPENS_PATH_COLUMNS, OPENS_PROCESS_COLUMNS, OpensAggregator, opensTracer, type OpensCountRow, type OpensEvent } from './tracer.js';
 
 const SELF = process.pid;
 
 /** The stream shows `ostop trace opens`' own columns. */
 const OPENS_COLS = paneColumns(opensTracer.columns, [['time', 12], ['pid', 7], ['comm', 15], ['fd', 4], ['err', 7], ['path', 0]]);
-const PATH_COLS: PaneCol[] = [{ title: 'COUNT', width: 7, align: 'right' }, { title: 'ERR', width: 5, align: 'right' }, { title: 'PROCS', width: 5, align: 'right' }, { title: 'PATH', width: 0 }];
-const PROC_COLS: PaneCol[] = [{ title: 'COUNT', width: 7, align: 'right' }, { title: 'ERR', width: 5, align: 'right' }, { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 0 }];
+/** The summary shows `ostop trace opens --summary`'s `by_path` and `by_process` columns, counts compact. */
+const errs = titled('ERR', asCount);
+const PATH_COLS = paneColumns(OPENS_PATH_COLUMNS, [['count', 7, asCount], ['errors', 5, errs], ['processes', 5], ['path', 0]]);
+const PROC_COLS = paneColumns(OPENS_PROCESS_COLUMNS, [['count', 7, asCount], ['errors', 5, errs], ['pid', 7], ['comm', 0]]);
 
 export class OpensPane extends TracePane<OpensEvent> {
   readonly tracer = 'opens';
@@ -99,8 +100,8 @@ export class OpensPane extends TracePane<OpensEvent> {
     const paths = this.agg.byPath(this.shown).slice(0, height);
     const procs = this.agg.byProcess(this.shown).slice(0, height);
     return twoTables(width, height,
-      (w, h) => table(PATH_COLS, paths.map((p) => ({ cells: [formatCount(p.count), formatCount(p.errors), String(p.processes), p.path], style: p.errors ? 'warn' : undefined })), w, h),
-      (w, h) => table(PROC_COLS, procs.map((p) => ({ cells: [formatCount(p.count), formatCount(p.errors), String(p.pid), p.comm] })), w, h), 50);
+      (w, h) => columnTable(PATH_COLS, paths, w, h, (p) => (p.errors ? 'warn' : undefined)),
+      (w, h) => columnTable(PROC_COLS, procs, w, h), 50);
   }
 
   override handleKey(ch: string | undefined, name: string, full: string): boolean {

@@ -80,12 +80,14 @@ function countColumns<R extends { count: number; errors: number }>(): Column<R>[
   ];
 }
 
-const pathColumns: Column<OpensPathRow>[] = [
+/** --summary's `by_path` table, and the pane's summary (left). */
+export const OPENS_PATH_COLUMNS: readonly Column<OpensPathRow>[] = [
   ...countColumns<OpensPathRow>(),
   { id: 'processes', title: 'PROCS', width: 6, align: 'right', value: (r) => r.processes },
   { id: 'path', title: 'PATH', value: (r) => r.path },
 ];
-const processColumns: Column<OpensProcessRow>[] = [
+/** --summary's `by_process` table, and the pane's summary (right). */
+export const OPENS_PROCESS_COLUMNS: readonly Column<OpensProcessRow>[] = [
   ...countColumns<OpensProcessRow>(),
   { id: 'paths', title: 'PATHS', width: 6, align: 'right', value: (r) => r.paths },
   pidColumn(8),
@@ -158,8 +160,8 @@ export class OpensAggregator implements Aggregator<OpensEvent> {
 
   tables(): SummaryTable[] {
     return [
-      { id: 'by_path', title: 'opens per path', rows: this.byPath(), columns: pathColumns },
-      { id: 'by_process', title: 'opens per process', rows: this.byProcess(), columns: processColumns },
+      { id: 'by_path', title: 'opens per path', rows: this.byPath(), columns: OPENS_PATH_COLUMNS },
+      { id: 'by_process', title: 'opens per process', rows: this.byProcess(), columns: OPENS_PROCESS_COLUMNS },
     ];
   }
 

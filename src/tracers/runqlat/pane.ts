@@ -2,18 +2,17 @@
 // (or, with `s`, since start), and system-wide on a wide pane the processes
 // that waited most, from the runqlat aggregator (kernel maps read once a
 // second).
-import { TracePane, histLines, sideBySide, table, textRow, type PaneCol, type PaneLine } from '../pane.js';
+import { TracePane, asCount, columnTable, fixedDigits, histLines, sideBySide, textRow, paneColumns, type PaneLine } from '../pane.js';
 import { histQuantile, type Log2Hist } from '../log2-hist.js';
 import type { TracerHandle } from '../types.js';
-import { RunqlatAggregator, type RunqSlowEvent } from './tracer.js';
-import { formatCount } from '../../util/format.js';
+import { RUNQLAT_PROC_COLUMNS, RunqlatAggregator, type RunqSlowEvent } from './tracer.js';
 
 const SELF = process.pid;
 
-const PROC_COLS: PaneCol[] = [
-  { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 15 }, { title: 'WAITS', width: 7, align: 'right' },
-  { title: 'AVG(us)', width: 8, align: 'right' }, { title: 'MAX(us)', width: 0, align: 'right' },
-];
+/** `ostop trace runqlat --summary`'s `processes` columns, in compact forms. */
+const PROC_COLS = paneColumns(RUNQLAT_PROC_COLUMNS, [
+  ['pid', 7], ['comm', 15], ['count', 7, asCount], ['avg_us', 8], ['max_us', 0, (c) => ({ ...fixedDigits(0)(c), align: 'right' })],
+]);
 
 export class RunqlatPane extends TracePane<RunqSlowEvent> {
   readonly tracer = 'runqlat';
@@ -65,7 +64,7 @@ export class RunqlatPane extends TracePane<RunqSlowEvent> {
     if (this.pid || width < 120) return hist(width, height);
     const procs = (this.cumulative ? this.agg.processes() : this.agg.intervalProcesses()).filter((p) => p.pid !== SELF);
     const lw = Math.min(86, width - 45);
-    const right = table(PROC_COLS, procs.slice(0, height).map((p) => ({ cells: [String(p.pid), p.comm, formatCount(p.count), (p.count ? p.totalNs / p.count / 1000 : 0).toFixed(1), (p.maxNs / 1000).toFixed(0)] })), width - lw - 3, height);
+    const right = columnTable(PROC_COLS, procs, width - lw - 3, height);
     return sideBySide(hist(lw, height), right, lw, height);
   }
 

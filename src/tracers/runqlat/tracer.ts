@@ -85,7 +85,8 @@ export function decodeProcHists(d: Dump): RunqProcRow[] {
   });
 }
 
-const procCols: readonly Column<RunqProcRow>[] = [
+/** --summary's `processes` table, and the pane's table beside the histogram. */
+export const RUNQLAT_PROC_COLUMNS: readonly Column<RunqProcRow>[] = [
   pidColumn(),
   commColumn(15),
   { id: 'count', title: 'WAITS', width: 9, align: 'right', value: (r) => r.count },
@@ -143,7 +144,7 @@ export class RunqlatAggregator implements Aggregator<RunqSlowEvent> {
   tables(): SummaryTable[] {
     return [
       { id: 'histogram', title: 'run queue latency (usecs)', rows: histRows(this.global), columns: histColumns('usecs') },
-      { id: 'processes', title: 'run queue latency by process', rows: this.processes(), columns: procCols },
+      { id: 'processes', title: 'run queue latency by process', rows: this.processes(), columns: RUNQLAT_PROC_COLUMNS },
     ];
   }
 

@@ -1,27 +1,46 @@
 // Pane 5 (syscalls): for one PID (p, or the drilled-in process) strace's
 // stream beside syscount's table; system-wide the top processes by syscall
 // rate counted in the kernel. A stream storm switches to syscount for the
-// PID. Feeds the process table's syscalls_rate column.
-import { RING_CAP, Ring, TracePane, note, sideBySide, table, textRow, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
+// PID. Feeds the process table's syscalls_rate column. Every table shows the
+// tracer's own columns (`ostop trace syscalls`' events, its --summary
+// `syscalls` and `processes` tables), in compact forms, plus the rates the
+// pane measures between two reads of the kernel's counts.
+import type { Column } from '../../model/columns.js';
+import { RING_CAP, Ring, TracePane, asCount, columnTable, fixedDigits, note, paneColumns, titled, sideBySide, textRow, type PaneLine } from '../pane.js';
 import type { PerPidMetric } from '../rates.js';
-import { clockTime, type TraceOptions, type TracerHandle } from '../types.js';
+import type { TraceOptions, TracerHandle } from '../types.js';
 import { formatRet } from './args.js';
-import { SyscallAggregator, isError, syscallCall, SC_F, type SyscallEvent } from './tracer.js';
+import { SYSCALL_COLUMNS, SYSCALL_PROC_COLUMNS, SYSCALL_ROW_COLUMNS, SyscallAggregator, isError, syscallCall, SC_F, type SyscallEvent, type SyscallProcRow } from './tracer.js';
 import { formatCount } from '../../util/format.js';
 
 const SELF = process.pid;
 
-const SC_STREAM_COLS: PaneCol[] = [
-  { title: 'TIME', width: 12 }, { title: 'TID', width: 7, align: 'right' }, { title: 'DUR(us)', width: 8, align: 'right' }, { title: 'CALL = RESULT', width: 0 },
+const noReturn = (e: SyscallEvent) => (e.flags & SC_F.NORETURN) !== 0;
+
+const STREAM_COLS = paneColumns(SYSCALL_COLUMNS, [
+  ['time', 12], ['tid', 7], ['dur_us', 8],
+  // strace's line: the call and its result.
+  ['call', 0, { title: 'CALL = RESULT', text: (e) => `${syscallCall(e)} = ${formatRet(e.name, e.ret, noReturn(e))}` }],
+]);
+const COUNT_COLS = paneColumns(SYSCALL_ROW_COLUMNS, [
+  ['syscall', 14], ['count', 7, asCount], ['errors', 5, titled('ERR', asCount)],
+  ['total_ms', 8, titled('TOT(ms)', fixedDigits(2))], ['avg_us', 8, fixedDigits(1)], ['max_us', 8, fixedDigits(0)],
+]);
+
+/** A process of the system-wide table with the rates measured between the last two reads. */
+interface RatedProcRow extends SyscallProcRow {
+  perSec: number;
+  errorsPerSec: number;
+}
+/** Measured by the pane (trace --summary prints totals only); syscalls_rate is the process table's column of the same rate. */
+const RATE_COLUMNS: readonly Column<RatedProcRow>[] = [
+  { id: 'syscalls_rate', title: 'SYSC/s', align: 'right', value: (r) => r.perSec, text: (r) => formatCount(r.perSec) },
+  { id: 'errors_rate', title: 'ERR/s', align: 'right', value: (r) => r.errorsPerSec, text: (r) => formatCount(r.errorsPerSec) },
 ];
-const SC_COUNT_COLS: PaneCol[] = [
-  { title: 'SYSCALL', width: 14 }, { title: 'COUNT', width: 7, align: 'right' }, { title: 'ERR', width: 5, align: 'right' },
-  { title: 'TOT(ms)', width: 8, align: 'right' }, { title: 'AVG(us)', width: 8, align: 'right' }, { title: 'MAX(us)', width: 8, align: 'right' },
-];
-const SC_PROC_COLS: PaneCol[] = [
-  { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 15 }, { title: 'SYSC/s', width: 8, align: 'right' },
-  { title: 'ERR/s', width: 6, align: 'right' }, { title: 'COUNT', width: 8, align: 'right' }, { title: 'TOT(ms)', width: 9, align: 'right' }, { title: 'TOP SYSCALLS', width: 0 },
-];
+const PROC_COLS = paneColumns<RatedProcRow>([...SYSCALL_PROC_COLUMNS, ...RATE_COLUMNS], [
+  ['pid', 7], ['comm', 15], ['syscalls_rate', 8], ['errors_rate', 6], ['count', 8, asCount],
+  ['total_ms', 9, titled('TOT(ms)', fixedDigits(1))], ['top', 0],
+]);
 
 export class SyscallsPane extends TracePane<SyscallEvent> {
   readonly tracer = 'syscalls';
@@ -110,17 +129,8 @@ export class SyscallsPane extends TracePane<SyscallEvent> {
 
   draw(width: number, height: number): PaneLine[] {
     if (!this.pid) return this.drawTop(width, height);
-    const stream = (w: number, h: number) => table(SC_STREAM_COLS, this.ring.last(h - 1).map((e) => {
-      const noret = (e.flags & SC_F.NORETURN) !== 0;
-      return {
-        cells: [clockTime(e.time), String(e.tid), noret ? '-' : (e.durNs / 1000).toFixed(1), `${syscallCall(e)} = ${formatRet(e.name, e.ret, noret)}`],
-        style: (isError(e.ret) && !noret ? 'warn' : undefined) as PaneStyle,
-      };
-    }), w, h);
-    const counts = (w: number, h: number) => table(SC_COUNT_COLS, this.agg.bySyscall().slice(0, h).map((r) => ({
-      cells: [r.syscall, formatCount(r.count), formatCount(r.errors), (r.totalNs / 1e6).toFixed(2), (r.count ? r.totalNs / r.count / 1000 : 0).toFixed(1), (r.maxNs / 1000).toFixed(0)],
-      style: (r.errors ? 'warn' : undefined) as PaneStyle,
-    })), w, h);
+    const stream = (w: number, h: number) => columnTable(STREAM_COLS, this.ring.last(h - 1), w, h, (e) => (isError(e.ret) && !noReturn(e) ? 'warn' : undefined));
+    const counts = (w: number, h: number) => columnTable(COUNT_COLS, this.agg.bySyscall(), w, h, (r) => (r.errors ? 'warn' : undefined));
     const countW = 57;
     const paused = (w: number, h: number) => [
       `stream off: ${this.countOnly} syscalls/s is more than the pane streams`,
@@ -154,10 +164,8 @@ export class SyscallsPane extends TracePane<SyscallEvent> {
     const procs = this.agg.byProcess().filter((p) => p.pid !== SELF);
     const rate = (pid: number) => this.rates.get(pid)?.count ?? 0;
     procs.sort((a, b) => rate(b.pid) - rate(a.pid) || b.count - a.count);
-    const rows = procs.slice(0, height).map((p) => ({
-      cells: [String(p.pid), p.comm, formatCount(rate(p.pid)), formatCount(this.rates.get(p.pid)?.errors ?? 0), formatCount(p.count), (p.totalNs / 1e6).toFixed(1), p.top],
-    }));
-    const t = table(SC_PROC_COLS, rows, width, height);
+    const rows = procs.slice(0, height).map((p): RatedProcRow => ({ ...p, perSec: rate(p.pid), errorsPerSec: this.rates.get(p.pid)?.errors ?? 0 }));
+    const t = columnTable(PROC_COLS, rows, width, height);
     if (!rows.length) t.push(note('counting syscalls in the kernel; first numbers after a second...'));
     return t;
   }

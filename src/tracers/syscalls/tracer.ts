@@ -199,11 +199,13 @@ const statCols = <R extends SyscallStat>(): Column<R>[] => [
   { id: 'max_us', title: 'MAX(us)', width: 10, align: 'right', value: (r) => r.maxNs / 1000, text: (r) => (r.maxNs / 1000).toFixed(1) },
 ];
 
-const SYSCALL_ROW_COLUMNS: readonly Column<SyscallRow>[] = [
+/** --summary's `syscalls` table (syscount), and the pane's counts beside the stream. */
+export const SYSCALL_ROW_COLUMNS: readonly Column<SyscallRow>[] = [
   { id: 'syscall', title: 'SYSCALL', width: 20, value: (r) => r.syscall },
   ...statCols<SyscallRow>(),
 ];
-const PROC_ROW_COLUMNS: readonly Column<SyscallProcRow>[] = [
+/** --summary --by-process's `processes` table, and the pane's system-wide table. */
+export const SYSCALL_PROC_COLUMNS: readonly Column<SyscallProcRow>[] = [
   pidColumn(),
   commColumn(15),
   ...statCols<SyscallProcRow>(),
@@ -303,7 +305,7 @@ export class SyscallAggregator implements Aggregator<SyscallEvent> {
   tables(): SummaryTable[] {
     const t: SummaryTable[] = [{ id: 'syscalls', title: 'syscalls by count', rows: this.bySyscall(), columns: SYSCALL_ROW_COLUMNS }];
     if (syscallsMode(this.opts) === SC_MODE.PROC || this.opts.flags?.['by-process']) {
-      t.push({ id: 'processes', title: 'syscalls by process', rows: this.byProcess(), columns: PROC_ROW_COLUMNS });
+      t.push({ id: 'processes', title: 'syscalls by process', rows: this.byProcess(), columns: SYSCALL_PROC_COLUMNS });
     }
     return t;
   }

@@ -1,22 +1,30 @@
 // Pane 6 (TCP): tcplife with connect/accept and retransmits as they happen,
-// or with `s` the tcp aggregator's retransmits per connection.
-import { RingPane, note, table, type PaneCol, type PaneLine, type PaneStyle } from '../pane.js';
-import { clockTime } from '../types.js';
-import { TcpAggregator, closeProblem, failedConnect, type TcpEvent } from './tracer.js';
+// or with `s` the tcp aggregator's retransmits per connection. Both tables
+// show the tracer's own columns (`ostop trace tcp`'s events and its
+// `retransmits` summary table), in compact forms.
+import { RingPane, columnTable, note, paneColumns, type PaneForm, type PaneLine } from '../pane.js';
+import { TCP_COLUMNS, TCP_RETRANS_COLUMNS, TcpAggregator, closeProblem, failedConnect, type TcpEvent } from './tracer.js';
 import { formatBytes } from '../../util/format.js';
 
-const TCP_COLS: PaneCol[] = [
-  { title: 'TIME', width: 12 }, { title: 'EVENT', width: 7 }, { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 12 },
-  { title: 'LOCAL', width: 21, align: 'right' }, { title: 'REMOTE', width: 21, align: 'right' }, { title: 'TX_B', width: 7, align: 'right' },
-  { title: 'RX_B', width: 7, align: 'right' }, { title: 'MS', width: 8, align: 'right' }, { title: 'RETR', width: 4, align: 'right' },
-  { title: 'NOTE', width: 0 },
-];
-const RETX_COLS: PaneCol[] = [
-  { title: 'RETR', width: 6, align: 'right' }, { title: 'PID', width: 7, align: 'right' }, { title: 'COMM', width: 12 },
-  { title: 'LOCAL', width: 21, align: 'right' }, { title: 'REMOTE', width: 21, align: 'right' }, { title: 'STATE', width: 0 },
-];
-
+type Ends = { laddr: string; lport: number; raddr: string; rport: number };
 const ep = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
+/** laddr and raddr with their ports, as one LOCAL / REMOTE cell each. */
+const local: PaneForm<Ends> = { title: 'LOCAL', align: 'right', text: (r) => ep(r.laddr, r.lport) };
+const remote: PaneForm<Ends> = { title: 'REMOTE', align: 'right', text: (r) => ep(r.raddr, r.rport) };
+/** Byte counts as sizes, only on a close that got through (a failed connect has none: its error says what happened). */
+const bytes = (get: (e: TcpEvent) => number): PaneForm<TcpEvent> => ({ text: (e) => (e.type === 'CLOSE' && !failedConnect(e) ? formatBytes(get(e)) : '') });
+
+const STREAM_COLS = paneColumns(TCP_COLUMNS, [
+  ['time', 12], ['event', 7], ['pid', 7], ['comm', 12], ['laddr', 21, local], ['raddr', 21, remote],
+  ['tx_bytes', 7, bytes((e) => e.txBytes)], ['rx_bytes', 7, bytes((e) => e.rxBytes)],
+  ['dur_ms', 8, { text: (e) => (e.durMs === null ? '' : e.durMs.toFixed(2)) }],
+  ['retrans', 4, { text: (e) => (e.retrans ? String(e.retrans) : '') }],
+  // Why a connection ended abnormally, in words ('' for a normal close).
+  ['error', 0, { title: 'NOTE', text: closeProblem }],
+]);
+const RETRANS_COLS = paneColumns(TCP_RETRANS_COLUMNS, [
+  ['retrans', 6], ['pid', 7], ['comm', 12], ['laddr', 21, local], ['raddr', 21, remote], ['state', 0],
+]);
 
 export class TcpPane extends RingPane<TcpEvent> {
   readonly tracer = 'tcp';
@@ -29,24 +37,13 @@ export class TcpPane extends RingPane<TcpEvent> {
 
   draw(width: number, height: number): PaneLine[] {
     if (this.summary) {
-      const rows = this.agg.retransmits().map((r) => ({ cells: [String(r.retrans), r.pid ? String(r.pid) : '-', r.pid ? r.comm : '-', ep(r.laddr, r.lport), ep(r.raddr, r.rport), r.state] }));
-      const t = table(RETX_COLS, rows, width, height);
+      const rows = this.agg.retransmits();
+      const t = columnTable(RETRANS_COLS, rows, width, height);
       if (!rows.length) t.push(note('no retransmits seen'));
       return t;
     }
-    const rows = this.ring.last(height - 1).map((e) => {
-      // A connect that never got through has no byte counts: its error says what happened.
-      const problem = closeProblem(e);
-      const bytes = e.type === 'CLOSE' && !failedConnect(e);
-      return {
-        cells: [
-          clockTime(e.time), e.type, e.pid ? String(e.pid) : '-', e.pid ? e.comm : '-', ep(e.laddr, e.lport), ep(e.raddr, e.rport),
-          bytes ? formatBytes(e.txBytes) : '', bytes ? formatBytes(e.rxBytes) : '', e.durMs === null ? '' : e.durMs.toFixed(2), e.retrans ? String(e.retrans) : '', problem,
-        ],
-        style: (problem ? 'error' : e.type === 'RETRANS' ? 'warn' : e.type === 'CLOSE' ? undefined : 'dim') as PaneStyle,
-      };
-    });
-    const t = table(TCP_COLS, rows, width, height);
+    const rows = this.ring.last(height - 1);
+    const t = columnTable(STREAM_COLS, rows, width, height, (e) => (closeProblem(e) ? 'error' : e.type === 'RETRANS' ? 'warn' : e.type === 'CLOSE' ? undefined : 'dim'));
     if (!rows.length) t.push(note('waiting for TCP connections...'));
     return t;
   }

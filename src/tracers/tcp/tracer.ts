@@ -146,7 +146,7 @@ export const TCP_COLUMNS: readonly Column<TcpEvent>[] = [
 export interface TcpRemoteRow { raddr: string; rport: number; connections: number; txBytes: number; rxBytes: number; retrans: number }
 export interface TcpRetransRow { sock: string; pid: number; comm: string; laddr: string; lport: number; raddr: string; rport: number; retrans: number; state: string }
 
-const remoteCols: readonly Column<TcpRemoteRow>[] = [
+export const TCP_REMOTE_COLUMNS: readonly Column<TcpRemoteRow>[] = [
   { id: 'raddr', title: 'RADDR', width: 39, align: 'right', value: (r) => r.raddr },
   { id: 'rport', title: 'RPORT', width: 5, align: 'right', value: (r) => r.rport },
   { id: 'connections', title: 'CONNS', width: 7, align: 'right', value: (r) => r.connections },
@@ -154,7 +154,8 @@ const remoteCols: readonly Column<TcpRemoteRow>[] = [
   { id: 'rx_bytes', title: 'RX_B', width: 12, align: 'right', value: (r) => r.rxBytes },
   { id: 'retrans', title: 'RETR', value: (r) => r.retrans },
 ];
-const retransCols: readonly Column<TcpRetransRow>[] = [
+/** --summary's `retransmits` table, and the pane's `s` table. */
+export const TCP_RETRANS_COLUMNS: readonly Column<TcpRetransRow>[] = [
   { id: 'retrans', title: 'RETR', width: 6, align: 'right', value: (r) => r.retrans },
   ...connectionColumns<TcpRetransRow>(),
   { id: 'state', title: 'STATE', value: (r) => r.state },
@@ -202,8 +203,8 @@ export class TcpAggregator implements Aggregator<TcpEvent> {
   tables(): SummaryTable[] {
     return [
       { id: 'connections', title: 'closed connections (tcplife)', rows: this.closed, columns: TCP_COLUMNS },
-      { id: 'remotes', title: 'by remote endpoint', rows: this.remotes.values().sort((a, b) => b.txBytes + b.rxBytes - (a.txBytes + a.rxBytes)), columns: remoteCols },
-      { id: 'retransmits', title: 'retransmits per connection', rows: this.retransmits(), columns: retransCols },
+      { id: 'remotes', title: 'by remote endpoint', rows: this.remotes.values().sort((a, b) => b.txBytes + b.rxBytes - (a.txBytes + a.rxBytes)), columns: TCP_REMOTE_COLUMNS },
+      { id: 'retransmits', title: 'retransmits per connection', rows: this.retransmits(), columns: TCP_RETRANS_COLUMNS },
     ];
   }
 
