@@ -148,6 +148,18 @@ function procs(targetTicks: number, extra: Partial<Record<number, number>> = {})
 // and take two samples first, so that every command line has been read.
 const NO_KTHREADS = { hideKernelThreads: true };
 
+/** Two idle samples of procs(), then a search (/) that selects the needle (pid 500). */
+function needleFound(): ReturnType<typeof setup> {
+  const s = setup(120, 30, NO_KTHREADS);
+  writeProc(procDir(), procs(0), 1000);
+  s.tick();
+  writeProc(procDir(), procs(0), 2000);
+  s.tick();
+  s.typed.text = 'needle';
+  s.key('/');
+  return s;
+}
+
 describe('top screen: the selection is a process', () => {
   it('keeps the searched process selected when refreshes move its row, and k aims at it', () => {
     const s = setup(120, 30, NO_KTHREADS);
@@ -167,25 +179,13 @@ describe('top screen: the selection is a process', () => {
   });
 
   it('Enter drills into the selected process through the app (a pid target, no view name)', () => {
-    const s = setup(120, 30, NO_KTHREADS);
-    writeProc(procDir(), procs(0), 1000);
-    s.tick();
-    writeProc(procDir(), procs(0), 2000);
-    s.tick();
-    s.typed.text = 'needle';
-    s.key('/');
+    const s = needleFound();
     s.key('enter');
     expect(s.calls.opened).toEqual([{ kind: 'pid', pid: 500 }]);
   });
 
   it('keeps the process selected through sort changes and the tree view', () => {
-    const s = setup(120, 30, NO_KTHREADS);
-    writeProc(procDir(), procs(0), 1000);
-    s.tick();
-    writeProc(procDir(), procs(0), 2000);
-    s.tick();
-    s.typed.text = 'needle';
-    s.key('/');
+    const s = needleFound();
     for (const k of ['N', 'M', 'P', 'T', '>', 't', 't', 'I']) {
       s.key(k);
       expect(s.selectedPid(), `after ${k}`).toBe(500);
