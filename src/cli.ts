@@ -11,6 +11,7 @@ import { packageRoot } from './native.js';
 import { terminalSafe } from './util/output-safe.js';
 import type { UiOptions } from './app/ui-options.js';
 import { sanitize } from './util/text.js';
+import { formatLocalTime, parseTimeArg } from './util/time-arg.js';
 
 export { whenStarted } from './app/startup.js';
 
@@ -29,6 +30,8 @@ Usage:
   ostop [-d SEC] [-p PID[,PID...]] [-u USER]   full-screen UI (default: process table)
   ostop dump <view> [options]                   print a view without a terminal
   ostop trace <tracer> [options]                stream eBPF trace events
+  ostop record [--dir DIR] [--interval SEC]     record every view to a store (see ostop record --help)
+  ostop snapshot -o FILE [--last 10m]           the recent history in one portable file
   ostop --help | --version
 
 UI options:
@@ -40,6 +43,8 @@ UI options:
 dump views:
 ${'%DUMP%'}
 dump options: -n N (samples, default 1)  -d SEC (interval, default 1)  --format text|json|csv
+              --from DIR|FILE [--begin T] [--end T]: recorded samples (ostop record) instead of now;
+              T: HH:MM, 'YYYY-MM-DD HH:MM', ISO 8601, or relative like -2h
 
 trace: ostop trace <opens|disk|exec|exit|syscalls|tcp|runqlat> [--pid PID] [--duration SEC]
        [--format text|json] [--summary]     (needs root or CAP_BPF+CAP_PERFMON)
@@ -85,13 +90,15 @@ export function parseUiArgs(argv: string[]): UiOptions {
   return o;
 }
 
-export function parseDumpArgs(argv: string[], signal: AbortSignal, out: (s: string) => void, err: (s: string) => void): { view: (typeof DUMP_VIEWS)[number]; opts: DumpOptions } {
+export function parseDumpArgs(argv: string[], signal: AbortSignal, out: (s: string) => void, err: (s: string) => void): { view: (typeof DUMP_VIEWS)[number]; opts: DumpOptions; recorded?: RecordedRange } {
   const name = argv[0];
   if (!name || name.startsWith('-')) throw new UsageError(`dump needs a view: ${DUMP_VIEWS.map((v) => v.name).join(', ')}`);
   const view = DUMP_VIEWS.find((v) => v.name === name);
+  const recorded: RecordedRange = {};
   if (!view) throw new UsageError(`unknown dump view '${name}' (views: ${DUMP_VIEWS.map((v) => v.name).join(', ')})`);
   const opts: DumpOptions = { n: 1, delaySec: 1, format: 'text', flags: {}, out, err, signal };
   const spec = view.flags ?? {};
+  let nGiven = false;
   for (let i = 1; i < argv.length; i++) {
     const [f, inline] = splitFlag(argv[i], 'nd');
     const val = () => {
@@ -99,7 +106,10 @@ export function parseDumpArgs(argv: string[], signal: AbortSignal, out: (s: stri
       if (v === undefined) throw new UsageError(`${f} needs a value`);
       return v;
     };
-    if (f === '-n' || f === '--iterations') opts.n = parseCount(val(), f);
+    if (f === '-n' || f === '--iterations') { opts.n = parseCount(val(), f); nGiven = true; }
+    else if (f === '--from') recorded.from = val();
+    else if (f === '--begin') recorded.begin = val();
+    else if (f === '--end') recorded.end = val();
     else if (f === '-d' || f === '--delay') opts.delaySec = parseDelay(val(), f);
     else if (f === '--format') {
       const v = val();
@@ -116,7 +126,32 @@ export function parseDumpArgs(argv: string[], signal: AbortSignal, out: (s: stri
     } else if (f === '-p' && spec.pid) opts.flags.pid = val();
     else throw new UsageError(`unknown option '${argv[i]}' for 'dump ${view.name}'${Object.keys(spec).length ? ` (options: ${Object.keys(spec).map((k) => '--' + k).join(' ')})` : ''}`);
   }
-  return { view, opts };
+  if (recorded.from === undefined && (recorded.begin !== undefined || recorded.end !== undefined)) throw new UsageError('--begin and --end need --from DIR|FILE (a store written by `ostop record`)');
+  if (recorded.from !== undefined) {
+    if (!view.fromStore) throw new UsageError(`dump ${view.name} cannot read a store (--from): its samples are not recorded${view.name === 'process' ? '; use dump processes --from STORE --pid PID' : ''}`);
+    if (!recorded.from) throw new UsageError('--from needs a store directory or file');
+    const now = Date.now();
+    // Parsed now so a bad time is a usage error before the store is opened; unset ends are the store's.
+    if (recorded.begin !== undefined) parseTimeArg(recorded.begin, '--begin', now);
+    if (recorded.end !== undefined) parseTimeArg(recorded.end, '--end', now);
+    if (!nGiven) opts.n = Infinity;
+  }
+  return { view, opts, recorded: recorded.from !== undefined ? recorded : undefined };
+}
+
+/** --from/--begin/--end of a dump: the store and the range, opened by openRecorded(). */
+export interface RecordedRange { from?: string; begin?: string; end?: string }
+
+/** The DumpReplay of --from (StoreError when the store cannot be read, UsageError for an empty range). */
+export async function openRecorded(r: RecordedRange): Promise<import('./model/dump-view.js').DumpReplay> {
+  const { StoreReader } = await import('./store/disk-store.js');
+  const { RecordedDump } = await import('./views/recorded-feed.js');
+  const reader = StoreReader.open<import('./model/recorded.js').RecordedTick, import('./model/recorded.js').RecordedEvents>(r.from!);
+  const now = Date.now();
+  const begin = r.begin !== undefined ? parseTimeArg(r.begin, '--begin', now) : reader.firstTime()!;
+  const end = r.end !== undefined ? parseTimeArg(r.end, '--end', now) : reader.lastTime()!;
+  if (begin > end) throw new UsageError(`--begin (${formatLocalTime(begin)}) is after --end (${formatLocalTime(end)})`);
+  return new RecordedDump(reader, reader.path, begin, end);
 }
 
 function onTerminate(ctrl: AbortController): () => void {
@@ -148,6 +183,14 @@ export async function main(argv: string[]): Promise<number> {
   });
   const err = (s: string) => process.stderr.write(terminalSafe(s));
   try {
+    if (argv[0] === 'record') {
+      const { runRecord } = await import('./app/recorder.js');
+      return await runRecord(argv.slice(1), { out: writeOut, err });
+    }
+    if (argv[0] === 'snapshot') {
+      const { runSnapshot } = await import('./app/snapshot.js');
+      return await runSnapshot(argv.slice(1), { out: writeOut, err });
+    }
     if (argv.includes('--help') || argv.includes('-h')) {
       if (argv[0] !== 'trace') {
         writeOut(helpText());
@@ -162,7 +205,16 @@ export async function main(argv: string[]): Promise<number> {
       const ctrl = new AbortController();
       const off = onTerminate(ctrl);
       try {
-        const { view, opts } = parseDumpArgs(argv.slice(1), ctrl.signal, writeOut, err);
+        const { view, opts, recorded } = parseDumpArgs(argv.slice(1), ctrl.signal, writeOut, err);
+        if (recorded) {
+          try {
+            opts.replay = await openRecorded(recorded);
+          } catch (e) {
+            if (e instanceof UsageError) throw e;
+            err(`ostop: ${sanitize((e as Error).message)}\n`);
+            return 1;
+          }
+        }
         return await view.run(opts);
       } finally {
         off();

@@ -82,6 +82,11 @@ export class MachineSampler {
     return this.cur;
   }
 
+  /** True for a sampler that hands back recorded samples (src/views/recorded-feed.ts): nothing of this machine may be read beside it (link facts, partitions). */
+  get recorded(): boolean {
+    return false;
+  }
+
   private has(s: MachineSample, p: MachinePart): boolean {
     switch (p) {
       case 'stat': return s.stat !== undefined;

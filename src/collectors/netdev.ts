@@ -55,7 +55,8 @@ export function netDevSample(machine: MachineSampler, tick: number, opts: { sysR
   const s = machine.sample(tick, ['netdev']);
   if (s.unreadable.includes('netdev')) throw new Error(`cannot read ${machine.procRoot}/net/dev`);
   const devs: NetDevSample[] = s.netdev!.map((d) => ({ ...d }));
-  if (opts.linkFacts ?? true) for (const d of devs) Object.assign(d, readLinkFacts(d.name, opts.sysRoot));
+  // A recorded sample carries the link facts of its own machine.
+  if ((opts.linkFacts ?? true) && !machine.recorded) for (const d of devs) Object.assign(d, readLinkFacts(d.name, opts.sysRoot));
   return { mono: s.mono, devs };
 }
 

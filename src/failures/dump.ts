@@ -109,11 +109,36 @@ export async function collectFailures(hub: FailuresHub, sinceUsec: number | unde
   return collectModel(hub, { showExits, sinceBoot: true, sinceUsec, pattern, patternError: error, dumps, target: null });
 }
 
+/** The failures model of a recorded range: the hub rebuilt from the recorded events, "now" the range's last tick. */
+function recordedModel(o: DumpOptions, showExits: boolean): FailuresModel {
+  if (typeof o.flags.since === 'string') throw new UsageError('--since is relative to now: with --from, give the range with --begin and --end');
+  const r = o.replay!;
+  const hub = new FailuresHub({ recorded: true });
+  for (const { events } of r.events()) hub.ingest(events);
+  const now = r.endClock() ?? { wallMs: r.end, monoUsec: 0 };
+  return collectModel(hub, { showExits, sinceBoot: true, pattern: null, patternError: null, dumps: hub.recordedDumps, target: null, now });
+}
+
 export const failuresDump: DumpView = {
   name: 'failures',
   summary: 'abnormal process ends (signal deaths, OOM kills, kernel failures) with core dumps, from the kernel log',
   flags: { since: 'string', exits: 'boolean' },
+  fromStore: true,
   async run(o) {
+    if (o.replay) {
+      const m = recordedModel(o, o.flags.exits === true);
+      if (o.format === 'json') {
+        o.out(jsonLine({
+          time: isoTime(m.nowWallMs), from: sanitize(o.replay.path), begin: isoTime(o.replay.begin), end: isoTime(o.replay.end),
+          feeds: m.feeds.map((f) => ({ name: f.name, active: f.active, note: f.note, drops: f.drops })),
+          entries: m.entries.map(entryJson), dumps: m.dumps.map(dumpJson),
+        }) + '\n');
+      } else {
+        if (o.format === 'text') o.out(sanitize(`recorded: ${o.replay.path}, ${shortTime(o.replay.begin)} .. ${shortTime(o.replay.end)}`) + '\n\n');
+        o.out(formatRecords(m.entries, ENTRY_COLUMNS, o.format, { header: true }) + '\n');
+      }
+      return 0;
+    }
     const since = sinceUsecFlag(o);
     const hub = new FailuresHub();
     try {
@@ -178,6 +203,7 @@ export const kmsgDump: DumpView = {
   name: 'kmsg',
   summary: 'the kernel log (/dev/kmsg) with failure lines marked and linked to failures entries',
   flags: { level: 'string', facility: 'string', grep: 'string', since: 'string' },
+  fromStore: true,
   async run(o) {
     let maxLevel = 7;
     if (typeof o.flags.level === 'string') {
@@ -192,6 +218,13 @@ export const kmsgDump: DumpView = {
       facility = f;
     }
     const text = typeof o.flags.grep === 'string' ? o.flags.grep : '';
+    if (o.replay) {
+      const m = recordedModel(o, true);
+      const lines = filterKmsg(m.kmsg, { maxLevel, facility, text, sinceUsec: undefined });
+      if (o.format === 'json') for (const l of lines) o.out(jsonLine(kmsgJson(l)) + '\n');
+      else o.out(formatRecords(lines, KMSG_COLUMNS, o.format, { header: true }) + '\n');
+      return 0;
+    }
     const since = sinceUsecFlag(o);
     const hub = new FailuresHub();
     try {

@@ -12,7 +12,8 @@
 // The eBPF feed is chosen explicitly (HubOptions.ebpfFeed; default the exit
 // tracer's): nothing is installed by importing a module.
 import { KmsgReader, monoUsecToWallMs, monotonicUsec } from '../collectors/kmsg.js';
-import type { FeedStatus, KmsgLine, RecordedExit } from '../model/failures.js';
+import type { FailureEvent, FeedStatus, KmsgLine, RecordedExit } from '../model/failures.js';
+import type { CoreDumpFile } from '../collectors/coredump.js';
 import { FailureTimeline } from './timeline.js';
 import { KmsgFailureClassifier } from './kmsg-classifier.js';
 import type { FailureFeed } from './exit-correlator.js';
@@ -31,6 +32,20 @@ export interface HubOptions {
    * tracer's, createExitTracerFeed); null when there is none.
    */
   ebpfFeed?: (() => FailureFeed) | null;
+  /**
+   * A hub of recorded events (replay, `dump failures --from`, the live UI's
+   * preload of a store): it reads neither the kernel log nor a tracer; its
+   * timeline and lines come from ingest().
+   */
+  recorded?: boolean;
+}
+
+/** What a recorder keeps of a hub's interval (src/model/recorded.ts RecordedEvents' failure part). */
+export interface HubEvents {
+  failures: FailureEvent[];
+  kmsg: KmsgLine[];
+  feeds?: FeedStatus[];
+  dumps?: CoreDumpFile[];
 }
 
 const NO_EBPF_FEED = 'eBPF exit tracer not wired in this build: deaths by kill(2), non-zero exits and short-lived processes that did not fault are not seen';
@@ -49,23 +64,60 @@ export class FailuresHub {
   readonly procRoot: string;
   private feedFactory: (() => FailureFeed) | null;
 
+  readonly recorded: boolean;
+  /** A recorded hub's feeds and core dumps, as last ingested. */
+  private recordedFeeds: FeedStatus[] | null = null;
+  recordedDumps: CoreDumpFile[] = [];
+  private eventListeners: Array<(ev: FailureEvent) => void> = [];
+  private lineListeners: Array<(line: KmsgLine) => void> = [];
+
   constructor(opts: HubOptions = {}) {
     this.reader = new KmsgReader(opts.kmsgPath ?? '/dev/kmsg');
     this.procRoot = opts.procRoot ?? '/proc';
-    this.feedFactory = opts.ebpfFeed === undefined ? () => createExitTracerFeed() : opts.ebpfFeed;
+    this.recorded = opts.recorded ?? false;
+    this.feedFactory = this.recorded ? null : opts.ebpfFeed === undefined ? () => createExitTracerFeed() : opts.ebpfFeed;
+  }
+
+  /** Called with every failure event added to the timeline and every kernel-log line read (the recorder keeps them). Returns the unsubscribe. */
+  onEvents(onEvent: (ev: FailureEvent) => void, onLine: (line: KmsgLine) => void): () => void {
+    this.eventListeners.push(onEvent);
+    this.lineListeners.push(onLine);
+    return () => {
+      this.eventListeners = this.eventListeners.filter((f) => f !== onEvent);
+      this.lineListeners = this.lineListeners.filter((f) => f !== onLine);
+    };
+  }
+
+  private add(ev: FailureEvent): void {
+    for (const f of this.eventListeners) f(ev);
+    this.timeline.add(ev);
+  }
+
+  private addLine(l: KmsgLine): void {
+    for (const f of this.lineListeners) f(l);
+    this.lines.push(l);
+  }
+
+  /** A recorded interval's events, added as the live hub added them (the timeline merges them the same way). */
+  ingest(ev: HubEvents): void {
+    for (const e of ev.failures) this.timeline.add(e);
+    for (const l of ev.kmsg) this.lines.push(l);
+    if (ev.feeds) this.recordedFeeds = ev.feeds;
+    if (ev.dumps) this.recordedDumps = ev.dumps;
   }
 
   /** Read new kernel-log records and feed the timeline. `final` flushes reports still waiting for their last line. */
   async pollKmsg(final = false): Promise<void> {
+    if (this.recorded) return;
     if (this.kmsgError && !final) return;
     try {
       const res = await this.reader.drain();
       for (const r of res.records) {
-        for (const ev of this.classifier.feed(r)) this.timeline.add(ev);
-        this.lines.push(kmsgLine(r, monoUsecToWallMs(r.usec), null)); // only the kernel's own lines are marked
+        for (const ev of this.classifier.feed(r)) this.add(ev);
+        this.addLine(kmsgLine(r, monoUsecToWallMs(r.usec), null)); // only the kernel's own lines are marked
       }
       // Give the kernel a second to finish a multi-line report before emitting it half-known.
-      for (const ev of this.classifier.flush(final ? Infinity : monotonicUsec() - 1_000_000)) this.timeline.add(ev);
+      for (const ev of this.classifier.flush(final ? Infinity : monotonicUsec() - 1_000_000)) this.add(ev);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       this.kmsgError = err.code === 'EACCES' || err.code === 'EPERM'
@@ -87,7 +139,7 @@ export class FailuresHub {
   }
 
   async startEbpf(): Promise<void> {
-    if (this.ebpf) return;
+    if (this.ebpf || this.recorded) return;
     const factory = this.feedFactory;
     if (!factory) {
       this.ebpfNote = NO_EBPF_FEED;
@@ -106,7 +158,7 @@ export class FailuresHub {
   async pollEbpf(): Promise<void> {
     if (!this.ebpf) return;
     try {
-      for (const ev of await this.ebpf.poll()) this.timeline.add(ev);
+      for (const ev of await this.ebpf.poll()) this.add(ev);
     } catch (e) {
       this.ebpfNote = `eBPF exit tracer failed: ${(e as Error).message}`;
       this.stopEbpf();
@@ -136,6 +188,7 @@ export class FailuresHub {
   }
 
   feedStatus(): FeedStatus[] {
+    if (this.recorded) return this.recordedFeeds ?? [{ name: 'ebpf', active: false, note: 'recorded: no feed status in the store', drops: 0 }, { name: 'kmsg', active: false, note: 'recorded: no feed status in the store', drops: 0 }];
     return [
       { name: 'ebpf', active: this.ebpf !== null, note: this.ebpf ? null : this.ebpfNote, drops: this.ebpfDropsBase + (this.ebpf?.drops() ?? 0) },
       { name: 'kmsg', active: this.reader.isOpen && !this.kmsgError, note: this.kmsgError, drops: this.reader.totalLost },

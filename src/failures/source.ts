@@ -70,6 +70,8 @@ export interface CollectInput {
   patternError: string | null;
   dumps: CoreDumpFile[];
   target: ResolvedTarget | null;
+  /** The clocks of "now" (a recorded tick's: its wall ms and CLOCK_MONOTONIC µs); default this machine's now. */
+  now?: { wallMs: number; monoUsec: number };
 }
 
 /** Read what the Model needs besides the hub (target's core limit, hints, the clocks) and build it. */
@@ -82,10 +84,10 @@ export function collectModel(hub: FailuresHub, inp: CollectInput): FailuresModel
     target = { ...inp.target, limit, where: inp.pattern ? whereDumpsGo(inp.pattern, limit, inp.target) : null };
   }
   return buildModel({
-    nowWallMs: Date.now(), nowMonoUsec: monotonicUsec(), startedUsec: hub.startedUsec,
+    nowWallMs: inp.now?.wallMs ?? Date.now(), nowMonoUsec: inp.now?.monoUsec ?? monotonicUsec(), startedUsec: hub.recorded ? 0 : hub.startedUsec,
     timeline: hub.timeline.entries(), kmsg: hub.kmsgLines, kmsgOverwritten: hub.kmsgOverwritten, kmsgLost: hub.kmsgLost, feeds,
-    showExits: inp.showExits, sinceUsec: inp.sinceUsec ?? (inp.sinceBoot ? 0 : hub.startedUsec),
-    pattern: inp.pattern, patternError: inp.patternError, dumps: inp.dumps, target, hints: visibilityHints(hub.procRoot, ebpfActive),
+    showExits: inp.showExits, sinceUsec: inp.sinceUsec ?? (inp.sinceBoot || hub.recorded ? 0 : hub.startedUsec),
+    pattern: inp.pattern, patternError: inp.patternError, dumps: inp.dumps, target, hints: hub.recorded ? [] : visibilityHints(hub.procRoot, ebpfActive),
   });
 }
 

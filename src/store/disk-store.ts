@@ -432,6 +432,29 @@ export class StoreWriter<T extends { time: number }, E = unknown> {
     }
   }
 
+  /**
+   * The time of the newest tick already in the store (its newest shard), or
+   * -Infinity: what a new session need not record again (the kernel log's
+   * backlog).
+   */
+  lastRecordedTime(): number {
+    const newest = listShards(this.dir).pop();
+    if (!newest) return -Infinity;
+    const C = fs.constants;
+    let fd: number;
+    try {
+      fd = openExisting(this.at(newest.name), C.O_RDONLY, this.opts.uid ?? euid(), path.join(this.dir, newest.name));
+    } catch {
+      return -Infinity;
+    }
+    try {
+      const { entries } = loadIndex(readWhole(fd), undefined);
+      return entries.length ? entries[entries.length - 1].time : -Infinity;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   /** Delete shards past retention and, over --max-size, the oldest ones (never today's). At most once a minute unless `force`. */
   trim(force: boolean): void {
     const now = (this.opts.now ?? Date.now)();
@@ -761,6 +784,7 @@ export function writeSnapshot<T extends { time: number }, E>(reader: StoreReader
   const C = fs.constants;
   const fd = fs.openSync(file, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
   let n = 0;
+  let done = false;
   try {
     fs.fchmodSync(fd, 0o600);
     const parts: Buffer[] = [fileHeader(FILE_MAGIC)];
@@ -792,8 +816,11 @@ export function writeSnapshot<T extends { time: number }, E>(reader: StoreReader
     const all = Buffer.concat(parts);
     writeAll(fd, all, 0);
     fs.fsyncSync(fd);
+    done = true;
   } finally {
     fs.closeSync(fd);
+    // Ours (created exclusively just now): a half-written snapshot is removed.
+    if (!done) try { fs.unlinkSync(file); } catch { /* gone */ }
   }
   return n;
 }

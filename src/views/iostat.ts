@@ -19,6 +19,7 @@ import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { formatBytes as hb } from '../util/format.js';
 import { Series } from '../store/series.js';
 import { TickMap } from '../store/pid-map.js';
+import type { SampleFeed } from '../collectors/feed.js';
 
 /** Interfaces / devices with a graph history at most (about 5 KB each); past it the oldest is dropped. */
 const HIST_KEYS_CAP = 4096;
@@ -32,8 +33,12 @@ export const DEFAULT_IOSTAT_REQUEST: IostatRequest = { pane: 'fs', procSort: 'to
 export class FsSource implements Source<FsModel, FsRequest> {
   private last?: FsModel;
 
+  /** `feed`: the recorded tick's filesystems instead of statfs now. */
+  constructor(private readonly feed?: SampleFeed) {}
+
   async collect(_now = performance.now(), req: FsRequest = { sort: 'mount' }): Promise<void> {
-    this.last = buildFsModel(await readFsSample(), req.sort);
+    const s = this.feed ? this.feed.fs() : await readFsSample();
+    this.last = s ? buildFsModel(s, req.sort) : undefined;
   }
 
   model(): FsModel | undefined {
@@ -49,16 +54,21 @@ export class IostatSource implements Source<IostatViewModel, IostatRequest> {
   private last?: IostatViewModel;
   private fs?: FsModel;
   /** The filesystem pane (statfs only while it is shown). */
-  private filesystems = new FsSource();
+  private filesystems: FsSource;
 
-  /** `machine`: the tick's machine-wide sample, shared with the other views by the composition root (diskstats read once per tick). */
-  constructor(private machine = new MachineSampler()) {}
+  /**
+   * `machine`: the tick's machine-wide sample, shared with the other views by the composition root (diskstats read once per tick).
+   * `feed`: recorded samples instead of this machine's (src/collectors/feed.ts; pass feed.machine as `machine` too).
+   */
+  constructor(private machine = new MachineSampler(), private readonly feed?: SampleFeed) {
+    this.filesystems = new FsSource(feed);
+  }
 
   async collect(now = performance.now(), req: IostatRequest = DEFAULT_IOSTAT_REQUEST): Promise<void> {
     const cur = diskstatsSample(this.machine, now);
     let procs: PidIoModel | undefined;
     if (req.pane === 'procs') {
-      const io = readPidIoSample();
+      const io = this.feed ? this.feed.pidIo() : readPidIoSample();
       if (this.prevIo) procs = buildPidIoModel(this.prevIo, io, req.procSort);
       this.prevIo = io;
     } else {
@@ -131,14 +141,16 @@ export const iostatDump: DumpView = {
   name: 'iostat',
   summary: 'per-device r/s w/s kB/s merges await aqu-sz %util (iostat -dx definitions); --procs for per-process I/O',
   flags: { partitions: 'boolean', all: 'boolean', procs: 'boolean', sort: 'string', top: 'string' },
+  fromStore: true,
   async run(opts) {
+    const feed = opts.replay?.feed;
     if (opts.flags.procs) {
       const sort = (typeof opts.flags.sort === 'string' ? opts.flags.sort : 'total') as PidIoSortKey;
       if (!(sort in PID_IO_SORTS)) throw new UsageError(`--sort must be one of ${Object.keys(PID_IO_SORTS).join(', ')}`);
       const top = typeof opts.flags.top === 'string' ? parseCount(opts.flags.top, '--top') : Infinity;
       let warned = false;
       // The view's own Source, asked for the process pane sorted as the flags say (the screen's request).
-      const source = new IostatSource();
+      const source = new IostatSource(feed?.machine, feed);
       const req: IostatRequest = { pane: 'procs', procSort: sort };
       return runSampledDump<PidIoModel | undefined, ProcRow>(opts, async () => {
         await source.collect(performance.now(), req);
@@ -152,11 +164,12 @@ export const iostatDump: DumpView = {
     }
     // Columns depend on what the kernel reports (discard 4.18+, flush 5.5+): decided from the first sample,
     // which the view's own Source then takes as its first (same MachineSampler, same tick: read once).
-    const machine = new MachineSampler();
+    if (opts.replay && !opts.replay.prime()) return 0;
+    const machine = feed?.machine ?? new MachineSampler();
     let t: number | undefined = performance.now();
     const first = diskstatsSample(machine, t);
     const cols = iostatColumns(first.disks.some((d) => d.dcIos !== undefined), first.disks.some((d) => d.flIos !== undefined));
-    const source = new IostatSource(machine);
+    const source = new IostatSource(machine, feed);
     const req: IostatRequest = { pane: 'devices', procSort: 'total' };
     const take = async (): Promise<IostatModel | undefined> => {
       await source.collect(t ?? performance.now(), req);
@@ -191,15 +204,17 @@ export const fsDump: DumpView = {
   name: 'fs',
   summary: 'mounted filesystems: size, used, available, use%, inodes (df definitions)',
   flags: { sort: 'string' },
+  fromStore: true,
   async run(opts) {
     const sort = typeof opts.flags.sort === 'string' ? opts.flags.sort : 'mount';
     if (!['mount', 'use', 'size', 'avail', 'iuse'].includes(sort)) throw new UsageError('--sort must be one of mount, use, size, avail, iuse');
     // iostat's filesystem Source, with the request its pane would make for this sort.
-    const source = new FsSource();
+    const source = new FsSource(opts.replay?.feed);
     const req: FsRequest = { sort: sort as FsSortKey };
+    const none: FsModel = { time: 0, rows: [], errors: [] }; // a tick recorded without filesystems
     return runSampledDump<FsModel, FsRow>(opts, async () => {
       await source.collect(performance.now(), req);
-      const m = source.model()!;
+      const m = source.model() ?? none;
       for (const e of m.errors) opts.err(`ostop: statfs ${e.mountPoint}: ${e.error}\n`);
       return m;
     }, (_p, c) => c.rows.map((r) => ({ ...r, time: c.time })), FS_COLUMNS, 'table', false);

@@ -7,7 +7,7 @@
 // while the socket pane is shown; the /proc/*/fd owner scan only while the
 // owner column is shown, and less often when it is slow (the cost is
 // measured and shown). systeminformation runs once per Source, off-tick.
-import type { DumpView } from '../model/dump-view.js';
+import { sampleWallMs, type DumpView } from '../model/dump-view.js';
 import { UsageError } from '../model/dump-view.js';
 import { parseIface } from '../collectors/validate.js';
 import type { Column } from '../model/columns.js';
@@ -21,6 +21,7 @@ import { buildSocketsModel, parseSocketFilter, SOCKET_SORTS, type SocketRow, typ
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { Series } from '../store/series.js';
 import { TickMap } from '../store/pid-map.js';
+import type { SampleFeed } from '../collectors/feed.js';
 
 /** Interfaces / devices with a graph history at most (about 5 KB each); past it the oldest is dropped. */
 const HIST_KEYS_CAP = 4096;
@@ -47,9 +48,15 @@ export class SocketsSource implements Source<SocketsModel, NetstatRequest> {
   ownersMs?: number;
 
   /** `ownersEverySample`: rescan the owners at every sample, however slow (a dump prints each sample whole). */
-  constructor(private opts: { ownersEverySample?: boolean } = {}) {}
+  /** `feed`: a recorded tick's socket counts instead of this machine's sockets (the table itself is not recorded: rows stay empty). */
+  constructor(private opts: { ownersEverySample?: boolean; feed?: SampleFeed } = {}) {}
 
   collect(_now = performance.now(), req: NetstatRequest = DEFAULT_NETSTAT_REQUEST): void {
+    if (this.opts.feed) {
+      const c = this.opts.feed.socketCounts();
+      this.last = { time: this.opts.feed.wallMs(), total: c.total, rows: [], counts: c.counts, countsByProto: c.countsByProto, owners: false };
+      return;
+    }
     const t0 = performance.now();
     const list = readSockets({ protos: req.unix ? [...INET_PROTOS, 'unix'] : INET_PROTOS });
     this.socketsMs = performance.now() - t0;
@@ -88,22 +95,27 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
   private hist = new TickMap<string, { rx: Series; tx: Series }>(HIST_KEYS_CAP);
   private last?: NetstatViewModel;
   /** The socket pane's tables and owners (read only while the pane is shown). */
-  private socks = new SocketsSource();
+  private socks: SocketsSource;
 
   /**
    * `machine`: the tick's machine-wide sample, shared with the other views by the composition root (net/dev read once per tick).
    * `osInventoryOnly`: link facts from the OS only, no systeminformation helpers (`ostop dump`).
+   * `feed`: recorded samples instead of this machine's (src/collectors/feed.ts; pass feed.machine as `machine` too).
    */
-  constructor(private machine = new MachineSampler(), private opts: { osInventoryOnly?: boolean } = {}) {}
+  constructor(private machine = new MachineSampler(), private opts: { osInventoryOnly?: boolean; feed?: SampleFeed } = {}) {
+    this.socks = new SocketsSource({ feed: opts.feed });
+    if (opts.feed) this.invRequested = true;
+  }
 
   collect(now = performance.now(), req: NetstatRequest = DEFAULT_NETSTAT_REQUEST): void {
+    if (this.opts.feed) this.inv = this.opts.feed.inventory();
     if (!this.invRequested) {
       this.invRequested = true;
       // Once, off the tick path: systeminformation spawns helpers.
       if (!this.opts.osInventoryOnly) readIfaceInventory().then((m) => { this.inv = m; }, () => undefined);
     }
     const dev = netDevSample(this.machine, now);
-    const snmp = readSnmpSample();
+    const snmp = this.opts.feed ? this.opts.feed.snmp() : readSnmpSample();
     let sockets: SocketsModel | undefined;
     let socketsMs: number | undefined;
     if (req.pane === 'sockets') {
@@ -178,21 +190,24 @@ export const netstatDump: DumpView = {
   name: 'netstat',
   summary: 'per-interface rx/tx bytes, packets, errors, drops per second (--proto: TCP/UDP protocol counters per second)',
   flags: { proto: 'boolean', iface: 'string' },
+  fromStore: true,
   async run(opts) {
-    const only = typeof opts.flags.iface === 'string' ? parseIface(opts.flags.iface, '--iface') : undefined;
+    // A recorded store's interfaces are its machine's: --iface is checked against this one's only live.
+    const only = typeof opts.flags.iface === 'string' ? (opts.replay ? opts.flags.iface : parseIface(opts.flags.iface, '--iface')) : undefined;
     // The view's own Source, asked for the counters pane (no socket tables read), as the TUI ticks it.
-    const source = new NetstatSource(undefined, { osInventoryOnly: true });
+    const feed = opts.replay?.feed;
+    const source = new NetstatSource(feed?.machine, { osInventoryOnly: true, feed });
     const req: NetstatRequest = { ...DEFAULT_NETSTAT_REQUEST, pane: 'proto' };
     const take = (): NetModel | undefined => {
       source.collect(performance.now(), req);
       return source.model()?.net;
     };
     if (opts.flags.proto) {
-      return runSampledDump<NetModel | undefined, ProtoRow>(opts, take, (_p, c) => c!.proto.map((r) => ({ ...r, time: Date.now() })), PROTO_COLUMNS, 'table');
+      return runSampledDump<NetModel | undefined, ProtoRow>(opts, take, (_p, c) => c!.proto.map((r) => ({ ...r, time: sampleWallMs(opts) })), PROTO_COLUMNS, 'table');
     }
     return runSampledDump<NetModel | undefined, IfRow>(
       opts, take,
-      (_p, c) => c!.ifaces.filter((r) => !only || r.name === only).map((r) => ({ ...r, time: Date.now() })),
+      (_p, c) => c!.ifaces.filter((r) => !only || r.name === only).map((r) => ({ ...r, time: sampleWallMs(opts) })),
       IFACE_COLUMNS, 'table');
   },
 };
@@ -218,7 +233,9 @@ export const socketsDump: DumpView = {
   name: 'sockets',
   summary: 'TCP/UDP (and --unix) sockets with state, addresses, queues and owning PID; --listening, --filter, --sort',
   flags: { listening: 'boolean', unix: 'boolean', filter: 'string', sort: 'string', 'no-owners': 'boolean', counts: 'boolean' },
+  fromStore: true,
   async run(opts) {
+    if (opts.replay && !opts.flags.counts) throw new UsageError('dump sockets --from: a store records the socket counts per state, not the socket table: add --counts');
     const sort = (typeof opts.flags.sort === 'string' ? opts.flags.sort : 'proto') as SocketSortKey;
     if (!(sort in SOCKET_SORTS)) throw new UsageError(`--sort must be one of ${Object.keys(SOCKET_SORTS).join(', ')}`);
     const filterText = typeof opts.flags.filter === 'string' ? opts.flags.filter : '';
@@ -227,7 +244,7 @@ export const socketsDump: DumpView = {
       pane: 'sockets', filterText, listening: !!opts.flags.listening, unix: !!opts.flags.unix,
       owners: !opts.flags['no-owners'] && !opts.flags.counts, sort,
     };
-    const source = new SocketsSource({ ownersEverySample: true });
+    const source = new SocketsSource({ ownersEverySample: true, feed: opts.replay?.feed });
     const take = (): SocketsModel => {
       source.collect(performance.now(), req);
       return source.model()!;

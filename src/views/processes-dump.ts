@@ -3,7 +3,7 @@
 // (documented in README.md): add fields, never rename or change units.
 import { formatRecords, toObject } from '../model/output.js';
 import type { Column } from '../model/columns.js';
-import { sleep, UsageError, type DumpOptions, type DumpView } from '../model/dump-view.js';
+import { nextSample, sampleWallMs, UsageError, type DumpOptions, type DumpView } from '../model/dump-view.js';
 import { TopSource } from './top.js';
 import type { TopRequest } from '../model/view-contract.js';
 import { UserNames } from '../collectors/users.js';
@@ -67,16 +67,29 @@ export function parseColumnsFlag(v: string): ProcColumn[] {
   }
 }
 
+/** --pid's syntax only (a recorded pid need not exist now). */
+function parsePidSyntaxList(v: string): number[] {
+  const out: number[] = [];
+  for (const p of v.split(',')) {
+    if (!/^\d+$/.test(p) || Number(p) < 1 || !Number.isSafeInteger(Number(p))) throw new UsageError(`--pid: '${v}' is not a list of PIDs (like 1234 or 1,2,3)`);
+    out.push(Number(p));
+  }
+  return out;
+}
+
 export const processesDump: DumpView = {
   name: 'processes',
   summary: 'the process table (like top -b)',
   flags: { sort: 'string', pid: 'string', columns: 'string', user: 'string', tree: 'boolean', threads: 'boolean', asc: 'boolean' },
+  fromStore: true,
   async run(o) {
+    if (o.replay && o.flags.threads === true) throw new UsageError('dump processes --from: a store records processes, not threads: drop --threads');
     const cols = typeof o.flags.columns === 'string' ? parseColumnsFlag(o.flags.columns) : resolveColumns(DEFAULT_COLUMNS);
     const sortId = typeof o.flags.sort === 'string' ? o.flags.sort.toLowerCase() : 'cpu';
     const sortCol = columnById(sortId);
     if (!sortCol) throw new UsageError(`--sort: unknown column '${o.flags.sort}' (ids: ${PROC_COLUMNS.map((c) => c.id).join(' ')})`);
-    const pids = typeof o.flags.pid === 'string' ? new Set(parsePidList(o.flags.pid, '--pid')) : undefined;
+    // A recorded process need not exist now: only the syntax of --pid is checked with --from.
+    const pids = typeof o.flags.pid === 'string' ? new Set(o.replay ? parsePidSyntaxList(o.flags.pid) : parsePidList(o.flags.pid, '--pid')) : undefined;
     const users = new UserNames();
     const uid = typeof o.flags.user === 'string' ? parseUser(o.flags.user, '--user') : undefined;
     // The top view's own Source, with the request a screen showing every row of these columns would make.
@@ -89,13 +102,14 @@ export const processesDump: DumpView = {
     // without them the column shows '-' and stderr says why.
     const tracers = [...cols, sortCol].flatMap((c) => (c.tracer ? [c.tracer] : []));
     let feed: import('../tracers/rates.js').TracerRateFeed | undefined;
+    if (tracers.length && o.replay) throw new UsageError(`dump processes --from: the eBPF-fed columns (${tracers.join(', ')}) are live-only`);
     if (tracers.length) {
       const { TracerRateFeed } = await import('../tracers/rates.js');
       const { tracerManager } = await import('../tracers/manager.js');
       feed = new TracerRateFeed(tracerManager());
       for (const e of feed.start(tracers)) o.err(`ostop: eBPF-fed column unavailable ('-'): ${e}\n`);
     }
-    const source = new TopSource({ users, pids }, { tracerRates: () => feed?.take() });
+    const source = new TopSource({ users, pids, feed: o.replay?.feed }, { tracerRates: () => feed?.take() });
     try {
       return await samples(o, cols, sortCol, pids, uid, source, req);
     } finally {
@@ -109,6 +123,7 @@ async function samples(
   o: DumpOptions, cols: ProcColumn[], sortCol: ProcColumn, pids: Set<number> | undefined, uid: number | undefined,
   source: TopSource, req: TopRequest,
 ): Promise<number> {
+  if (o.replay && !o.replay.prime()) return 0;
   source.collect(performance.now(), req); // the tracers' first window starts with the first sample
   const text: readonly Column<ProcRow>[] = cols;
   // CSV rows carry their sample's time (ISO 8601, JSON's `time`), so -n N samples stay apart.
@@ -116,9 +131,9 @@ async function samples(
   let sampleIso = '';
   const csv: Column<ProcRow>[] = [{ id: 'sample_time', title: 'SAMPLE_TIME', value: () => sampleIso }, ...text];
   for (let i = 0; i < o.n; i++) {
-    if (!(await sleep(o.delaySec * 1000, o.signal))) break;
+    if (!(await nextSample(o))) break;
     source.collect(performance.now(), req);
-    const at = Date.now();
+    const at = sampleWallMs(o);
     sampleIso = new Date(at).toISOString();
     const m = source.model()!;
     const rows = arrangeRows(m.rows, {

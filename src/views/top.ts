@@ -13,6 +13,7 @@ import { buildProcessModel, type PerPidRates } from '../model/process-model.js';
 import { needsOf, resolveColumns, PROC_COLUMNS } from '../model/columns.js';
 import { SystemStripSource } from './vmstat-strip.js';
 import { timed } from '../util/tick-stats.js';
+import type { SampleFeed } from '../collectors/feed.js';
 
 export interface TopSourceOptions {
   /** User names (cached /etc/passwd). */
@@ -24,6 +25,8 @@ export interface TopSourceOptions {
   machine?: MachineSampler;
   /** How /proc files are read (tests count reads); default: directly. */
   reader?: FileReader;
+  /** Recorded samples instead of this machine's (src/collectors/feed.ts): every collect() takes the feed's current tick, whole. */
+  feed?: SampleFeed;
 }
 
 /** What the top view takes from other features, passed in by the composition root. */
@@ -55,7 +58,7 @@ export class TopSource implements Source<TopModel, TopRequest> {
     const procRoot = opts.procRoot ?? '/proc';
     this.reader = opts.reader ?? directReader;
     // One MachineSampler for the header (the collector's SystemSample) and the strip: /proc/stat and meminfo once per tick.
-    const machine = opts.machine ?? new MachineSampler({ procRoot, reader: opts.reader });
+    const machine = opts.feed?.machine ?? opts.machine ?? new MachineSampler({ procRoot, reader: opts.reader });
     this.collector = new ProcessCollector({ procRoot, pids: opts.pids, machine, reader: opts.reader });
     this.strip = new SystemStripSource(machine);
     this.offRenice = this.inputs.renice?.onRenice((pid) => this.rereadPriority(pid)) ?? (() => {});
@@ -100,9 +103,10 @@ export class TopSource implements Source<TopModel, TopRequest> {
     // Before the screen has drawn once, reading every process's cmdline and
     // statm (two opens each: ~45 ms per 1,000 processes, cold) would only
     // delay the first frame: complete() reads the rows it drew.
-    this.deferred = !req.everyRow && req.visiblePids === undefined;
+    // A recorded tick is whole: nothing to defer or complete.
+    this.deferred = !this.opts.feed && !req.everyRow && req.visiblePids === undefined;
     this.commandLinesRead = !this.deferred;
-    this.cur = timed('procs', () => this.collector.collect(now, { deferred: this.deferred }));
+    this.cur = this.opts.feed ? this.opts.feed.processes() : timed('procs', () => this.collector.collect(now, { deferred: this.deferred }));
     this.rates = this.inputs.tracerRates?.();
     this.last = timed('model', () => buildProcessModel(this.prev, this.cur!, this.userName, this.rates));
     if (req.strip) {
@@ -142,7 +146,7 @@ export class TopSource implements Source<TopModel, TopRequest> {
    */
   rereadPriority(pid: number): void {
     const cur = this.cur;
-    if (!cur) return;
+    if (!cur || this.opts.feed) return;
     const root = this.collector.procRoot;
     let changed = false;
     for (const t of cur.tasks) {

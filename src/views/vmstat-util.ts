@@ -12,7 +12,7 @@ export function round(n: number | null | undefined, digits = 2): number | null {
 }
 
 import type { DumpOptions } from '../model/dump-view.js';
-import { sleep } from '../model/dump-view.js';
+import { nextSample } from '../model/dump-view.js';
 import { formatRecords, toObject } from '../model/output.js';
 import type { Column } from '../model/columns.js';
 import { jsonLine } from '../util/output-safe.js';
@@ -34,10 +34,12 @@ export async function runSampledDump<S, R>(
   needsPrev = true,
 ): Promise<number> {
   const textCols = cols.filter((c) => c.id !== 'time');
+  // With --from: the tick before the range (rates), then every tick in it.
+  if (opts.replay && needsPrev && !opts.replay.prime()) return 0;
   let prev: S | undefined = needsPrev ? await take() : undefined;
   for (let i = 0; i < opts.n; i++) {
-    if (needsPrev || i > 0) {
-      if (!(await sleep(opts.delaySec * 1000, opts.signal))) return 0;
+    if (needsPrev || i > 0 || opts.replay) {
+      if (!(await nextSample(opts))) return 0;
     }
     const cur = await take();
     const rows = rowsOf(prev, cur);

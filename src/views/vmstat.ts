@@ -13,6 +13,7 @@ import { buildVmstatModel, type VmstatModel } from '../model/vmstat.js';
 import { round, runSampledDump, timeColumn } from './vmstat-util.js';
 import { Series } from '../store/series.js';
 import { SampleStore } from '../store/sample-store.js';
+import type { SampleFeed } from '../collectors/feed.js';
 
 /** The graphs' histories as the Source keeps them (read by the screen as NumberSeries). */
 interface VmstatHistories {
@@ -64,11 +65,12 @@ export class VmstatSource implements Source<VmstatViewModel> {
   /** The table's rows, oldest first: the last SAMPLES_KEPT models, by sample time (src/store). */
   private samples = new SampleStore<VmstatModel>(SAMPLES_KEPT);
   /** `machine`: the tick's machine-wide sample, shared with the other views by the composition root (stat, meminfo, vmstat read once per tick). */
-  constructor(private procRoot = '/proc', private machine = new MachineSampler({ procRoot })) {}
+  /** `feed`: recorded samples instead of this machine's (src/collectors/feed.ts; pass feed.machine as `machine` too). */
+  constructor(private procRoot = '/proc', private machine = new MachineSampler({ procRoot }), private readonly feed?: SampleFeed) {}
 
   collect(now = performance.now()): void {
     const cur = vmstatSample(this.machine, now);
-    const psi: PsiSample = readPsiSample(this.procRoot);
+    const psi: PsiSample = this.feed ? this.feed.psi() : readPsiSample(this.procRoot);
     if (this.prev) {
       const m = buildVmstatModel(this.prev, cur, psi);
       const h = this.hist;
@@ -131,12 +133,14 @@ export const VMSTAT_COLUMNS: Column<V>[] = [
 
 export const vmstatDump: DumpView = {
   name: 'vmstat',
+  fromStore: true,
   summary: 'procs, memory, swap, io, system, cpu (vmstat definitions) plus faults, forks and PSI, per interval',
   async run(opts) {
     let warned = false;
     let memWarned = false;
     // The view's own Source (its request is empty: nothing to choose), as the TUI ticks it.
-    const source = new VmstatSource();
+    const feed = opts.replay?.feed;
+    const source = feed ? new VmstatSource(undefined, feed.machine, feed) : new VmstatSource();
     return runSampledDump<VmstatViewModel | undefined, V>(
       opts,
       () => {

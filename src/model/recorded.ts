@@ -1,0 +1,81 @@
+// What `ostop record` records: one RecordedTick per interval (the samples
+// every view's Source takes) and, with it, the RecordedEvents of the
+// interval (failures, processes too short-lived for a tick, kernel-log
+// lines). Plain data (test/store/persist-samples.test.ts holds them to
+// plainDataProblems); stored by src/store/disk-store.ts (docs/store.md).
+// The content version is TICK_FORMAT, written in each session's meta record.
+//
+// Privacy: command lines, names and identities (uid, parent) only; no
+// environment, no file contents; kernel-log lines as the kernel wrote them.
+import type { MachineSample } from '../collectors/machine.js';
+import type { PsiSample } from '../collectors/psi.js';
+import type { SnmpSample } from '../collectors/snmp.js';
+import type { FsSample } from '../collectors/fs.js';
+import type { IfaceInventory } from '../collectors/netdev.js';
+import type { SystemTaskCounts } from '../collectors/processes.js';
+import type { ProcSample } from '../collectors/proc-pid.js';
+import type { IoCounters } from '../collectors/procfs/pid-io.js';
+import type { SocketCounts } from '../collectors/feed.js';
+import type { CoreDumpFile } from '../collectors/coredump.js';
+import type { FailureEvent, FeedStatus, KmsgLine } from './failures.js';
+
+export const TICK_FORMAT = 'ostop-tick/1';
+
+/** One process of a tick: its /proc/PID/stat fields (ProcSample), command line, uid, SHR, and its /proc/PID/io counters when readable. */
+export interface RecordedTask extends ProcSample {
+  io?: IoCounters;
+}
+
+export interface RecordedTick {
+  /** Epoch ms of the tick (the store's index time). */
+  time: number;
+  /** CLOCK_MONOTONIC seconds at the tick (rates across ticks divide by its differences). */
+  mono: number;
+  /** Every machine-wide part; net/dev entries carry their link facts (operstate, mtu, speed). */
+  machine: MachineSample;
+  psi: PsiSample;
+  snmp: SnmpSample;
+  fs: FsSample | null;
+  /** Interface addresses (getifaddrs). */
+  inventory: IfaceInventory[];
+  procs: {
+    counts: SystemTaskCounts;
+    /** By pid (a process whose fields did not change costs nothing in a delta). */
+    tasks: Record<string, RecordedTask>;
+    /** /proc/PID/io files that could not be read, by errno. */
+    ioUnreadable: Record<string, number>;
+  };
+  sockets: SocketCounts;
+}
+
+/** A process that started and ended between two ticks (as root, from the exec and exit tracers). */
+export interface ShortProcess {
+  pid: number;
+  ppid: number;
+  uid: number;
+  comm: string;
+  /** argv from the exec tracer; null when it did not exec (a fork that exited) or exec was not traced. */
+  cmdline: string | null;
+  /** Wall ms of its start and its end. */
+  startMs: number;
+  endMs: number;
+  ageMs: number;
+  /** CPU time it used (user + system), ms; null when the tracer does not report it. */
+  cpuMs: number | null;
+  exitCode: number | null;
+  signal: number | null;
+  coreDumped: boolean;
+}
+
+/** What happened since the previous tick. */
+export interface RecordedEvents {
+  /** The failure events the hub saw (as FailureTimeline.add takes them: a reader rebuilds the timeline by adding them in order). */
+  failures: FailureEvent[];
+  /** Kernel-log lines. */
+  kmsg: KmsgLine[];
+  exits: ShortProcess[];
+  /** The core dumps found, when the list changed since the last events. */
+  dumps?: CoreDumpFile[];
+  /** The failure feeds' status, when it changed. */
+  feeds?: FeedStatus[];
+}

@@ -1,0 +1,167 @@
+// A SampleFeed (src/collectors/feed.ts) over recorded ticks: what makes
+// every view's Source work on the store's samples (`ostop dump --from`,
+// `ostop replay`, the live UI's preload) through its one model path. The
+// caller moves the feed from tick to tick with set(); a Source constructed
+// with the feed takes the current tick's samples on each collect().
+//
+//   const reader = StoreReader.open<RecordedTick, RecordedEvents>(dir);
+//   const feed = new RecordedFeed();
+//   const vm = new VmstatSource(undefined, feed.machine, feed);
+//   feed.set(reader.tick(i - 1)!); vm.collect(0);   // rates need the tick before
+//   feed.set(reader.tick(i)!); vm.collect(1);       // vm.model(): tick i as live shows it
+//
+// Each collect() must pass a `now` that differs from the previous call's
+// (the MachineSampler's tick): the tick index does.
+import { MachineSampler, type MachineSample, type MachinePart } from '../collectors/machine.js';
+import type { SampleFeed, SocketCounts } from '../collectors/feed.js';
+import type { PsiSample } from '../collectors/psi.js';
+import type { SnmpSample } from '../collectors/snmp.js';
+import type { PidIo, PidIoSample } from '../collectors/pid-io.js';
+import type { FsSample } from '../collectors/fs.js';
+import type { IfaceInventory } from '../collectors/netdev.js';
+import type { ProcessTableSample } from '../collectors/processes.js';
+import type { ProcSample } from '../collectors/proc-pid.js';
+import { systemSample } from '../collectors/system.js';
+import type { RecordedEvents, RecordedTick } from '../model/recorded.js';
+import type { DumpReplay } from '../model/dump-view.js';
+import type { StoreReader } from '../store/disk-store.js';
+
+/** A MachineSampler that hands back the feed's current tick. */
+class RecordedMachine extends MachineSampler {
+  constructor(private readonly feed: RecordedFeed) {
+    super({ isPartition: () => false });
+  }
+  override sample(tick: number, _parts?: Iterable<MachinePart>): MachineSample {
+    return { ...this.feed.current().machine, tick };
+  }
+  override last(): MachineSample | undefined {
+    return this.feed.peek()?.machine;
+  }
+  override get recorded(): boolean {
+    return true;
+  }
+}
+
+/** ms between CLOCK_MONOTONIC and this process's performance.now() (the process table's clock). */
+const PERF_OFFSET_MS = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+
+export class RecordedFeed implements SampleFeed {
+  private tick: RecordedTick | undefined;
+  readonly machine: MachineSampler = new RecordedMachine(this);
+
+  /** Make `tick` the current one (a tick from StoreReader.tick(): the feed hands out copies of its parts). */
+  set(tick: RecordedTick): void {
+    this.tick = tick;
+  }
+
+  /** The current tick; throws when none was set. */
+  current(): RecordedTick {
+    if (!this.tick) throw new Error('recorded feed: no tick set');
+    return this.tick;
+  }
+
+  peek(): RecordedTick | undefined {
+    return this.tick;
+  }
+
+  wallMs(): number {
+    return this.current().time;
+  }
+
+  psi(): PsiSample {
+    return structuredClone(this.current().psi);
+  }
+
+  snmp(): SnmpSample {
+    return structuredClone(this.current().snmp);
+  }
+
+  fs(): FsSample | undefined {
+    const f = this.current().fs;
+    return f ? structuredClone(f) : undefined;
+  }
+
+  inventory(): Map<string, IfaceInventory> {
+    return new Map(this.current().inventory.map((i) => [i.name, structuredClone(i)]));
+  }
+
+  socketCounts(): SocketCounts {
+    return structuredClone(this.current().sockets);
+  }
+
+  processes(): ProcessTableSample {
+    const t = this.current();
+    const tasks: ProcSample[] = [];
+    for (const r of Object.values(t.procs.tasks)) {
+      const { io, ...task } = r;
+      const s = task as ProcSample;
+      if (io) {
+        s.ioReadBytes = io.readBytes;
+        s.ioWriteBytes = io.writeBytes;
+      }
+      tasks.push(s);
+    }
+    tasks.sort((a, b) => a.pid - b.pid);
+    return {
+      time: t.mono * 1000 - PERF_OFFSET_MS,
+      system: systemSample(this.machine, t.time),
+      tasks,
+      counts: { ...t.procs.counts },
+    };
+  }
+
+  pidIo(): PidIoSample {
+    const t = this.current();
+    const procs: PidIo[] = [];
+    for (const r of Object.values(t.procs.tasks)) if (r.io) procs.push({ pid: r.pid, comm: r.comm, ...r.io });
+    procs.sort((a, b) => a.pid - b.pid);
+    const unreadable = { ...t.procs.ioUnreadable };
+    return { mono: t.mono, procs, denied: (unreadable.EACCES ?? 0) + (unreadable.EPERM ?? 0), unreadable };
+  }
+}
+
+/** The ticks of a store in [begin, end] for `ostop dump VIEW --from` (DumpReplay, src/model/dump-view.ts). */
+export class RecordedDump implements DumpReplay {
+  readonly feed = new RecordedFeed();
+  private readonly first: number;
+  private readonly last: number;
+  private i: number;
+
+  constructor(private readonly reader: StoreReader<RecordedTick, RecordedEvents>, readonly path: string, readonly begin: number, readonly end: number) {
+    this.first = reader.indexFrom(begin);
+    this.last = reader.indexAt(end);
+    this.i = this.first - 1;
+  }
+
+  prime(): boolean {
+    if (this.first > this.last) return false;
+    this.i = this.first > 0 ? this.first - 1 : this.first;
+    const t = this.reader.tick(this.i);
+    if (!t) return this.next();
+    this.feed.set(t);
+    return true;
+  }
+
+  next(): boolean {
+    while (++this.i <= this.last) {
+      const t = this.reader.tick(this.i);
+      if (t) {
+        this.feed.set(t);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  *events(): Generator<{ time: number; events: RecordedEvents }> {
+    for (const e of this.reader.events(this.begin, this.end)) yield { time: e.time, events: e.events };
+  }
+
+  endClock(): { wallMs: number; monoUsec: number } | undefined {
+    for (let i = this.last; i >= this.first; i--) {
+      const t = this.reader.tick(i);
+      if (t) return { wallMs: t.time, monoUsec: t.mono * 1e6 };
+    }
+    return undefined;
+  }
+}
