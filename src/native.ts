@@ -58,8 +58,10 @@ export interface NativeAddon {
   mapDump(id: number, map: string, clear?: boolean): NativeMapDump;
   /** Frames per stack in stackTraces() (PROFILE_STACK_DEPTH, native/bpf/profile.h). */
   stackDepth(): number;
-  /** The stacks of `ids` in a running tracer's stack-trace map: ids.length x stackDepth() little-endian u64 instruction pointers, innermost first; a 0 ends a stack early; a negative or missing id gives zeros. */
-  stackTraces(id: number, map: string, ids: Int32Array | number[]): ArrayBuffer;
+  /** The stacks of `ids` in a running tracer's stack-trace map: ids.length x stackDepth() little-endian u64 instruction pointers, innermost first; a 0 ends a stack early; a negative or missing id gives zeros. With remove, the stacks read are deleted from the map. */
+  stackTraces(id: number, map: string, ids: Int32Array | number[], remove?: boolean): ArrayBuffer;
+  /** Empties a running tracer's hash or stack-trace map without reading it; returns the entries deleted. */
+  mapClear(id: number, map: string): number;
   /**
    * Symbols of FILE offsets (runtime address - mapping start + mapping offset, from /proc/PID/maps) in an ELF file
    * (typically /proc/PID/map_files/START-END or /proc/PID/root/PATH), on the libuv thread pool: .symtab, else debug
@@ -102,7 +104,7 @@ export interface NativeAddon {
 /** Every function the addon exports (native/addon/init.cc's table and termguard.cc); test/native/exports.test.ts holds the built addon to it. */
 export const NATIVE_FUNCTIONS = [
   'tracers', 'layouts', 'probe', 'features', 'start', 'stop', 'stopAll', 'stopping', 'programs', 'mallocTrim',
-  'setFilter', 'drops', 'mapDump', 'stackDepth', 'stackTraces', 'elfSymbolize', 'setCallback', 'poll', 'nativeDrops',
+  'setFilter', 'drops', 'mapDump', 'mapClear', 'stackDepth', 'stackTraces', 'elfSymbolize', 'setCallback', 'poll', 'nativeDrops',
   'tasksPrepare', 'tasksOpen', 'tasksRead', 'tasksClose', 'tasksLayout',
   'taskFilesRead', 'taskFilesClose', 'taskFilesRecordSize', 'taskFilesLayout',
   'armTerminalGuard', 'disarmTerminalGuard',

@@ -23,7 +23,7 @@ const Export kExports[] = {
 	{ "start", Start }, { "stop", Stop }, { "stopAll", StopAll }, { "stopping", Stopping },
 	{ "programs", Programs }, { "mallocTrim", MallocTrim },
 	// a tracer's maps
-	{ "setFilter", SetFilter }, { "drops", Drops }, { "mapDump", MapDump },
+	{ "setFilter", SetFilter }, { "drops", Drops }, { "mapDump", MapDump }, { "mapClear", MapClear },
 	// the profilers' stacks and symbols
 	{ "stackDepth", StackDepth }, { "stackTraces", StackTraces }, { "elfSymbolize", ElfSymbolize },
 	// the ring loop

@@ -94,7 +94,7 @@ void lifecycle_cleanup(void *);
 // ---- maps.cc ----
 // Writes the PID filter of a tracer (its "filter" map); false with errno set.
 bool write_filter(int filter_fd, uint32_t pid);
-JsFn SetFilter, Drops, MapDump;
+JsFn SetFilter, Drops, MapDump, MapClear;
 
 // ---- stacks.cc ----
 JsFn StackDepth, StackTraces;

@@ -98,4 +98,35 @@ Napi::Value MapDump(const Napi::CallbackInfo &info)
 	return o;
 }
 
+// mapClear(id, mapName) -> entries deleted: empties a hash or stack-trace
+// map without reading its values (e.g. a profiler's `counts` and `stacks`
+// when its PID filter changes). Arrays cannot be emptied: an error.
+Napi::Value MapClear(const Napi::CallbackInfo &info)
+{
+	Napi::Env env = info.Env();
+	Instance *in = get_instance(info);
+	std::string mname = info[1].ToString();
+	bpf_map *m = bpf_object__find_map_by_name(in->obj, mname.c_str());
+	if (!m || bpf_map__is_internal(m))
+		throw Napi::Error::New(env, "tracer " + std::string(in->desc->name) + " has no map " + mname);
+	enum bpf_map_type t = bpf_map__type(m);
+	if (t == BPF_MAP_TYPE_ARRAY || t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_RINGBUF)
+		throw Napi::Error::New(env, "map " + mname + " cannot be cleared (not a hash or stack-trace map)");
+	int fd = bpf_map__fd(m);
+	size_t ks = bpf_map__key_size(m);
+	std::vector<uint8_t> key(ks), next(ks);
+	double n = 0;
+	// The next key is taken before the current one is deleted; keys the
+	// BPF side adds meanwhile may stay (the bound stops a map that refills
+	// as fast as it is emptied).
+	bool have = bpf_map_get_next_key(fd, nullptr, key.data()) == 0;
+	while (have && n < 1e7) {
+		have = bpf_map_get_next_key(fd, key.data(), next.data()) == 0;
+		if (bpf_map_delete_elem(fd, key.data()) == 0)
+			n++;
+		key.swap(next);
+	}
+	return Napi::Number::New(env, n);
+}
+
 } // namespace ostop

@@ -18,10 +18,12 @@ Napi::Value StackDepth(const Napi::CallbackInfo &info)
 	return Napi::Number::New(info.Env(), PROFILE_STACK_DEPTH);
 }
 
-// stackTraces(id, mapName, ids: Int32Array | number[]) -> ArrayBuffer of
-// ids.length x PROFILE_STACK_DEPTH little-endian u64 instruction pointers,
-// innermost frame first; a 0 ends a stack early, and an id that is negative
-// (no stack) or not in the map (evicted, or read after a clear) gives zeros.
+// stackTraces(id, mapName, ids: Int32Array | number[], remove = false) ->
+// ArrayBuffer of ids.length x PROFILE_STACK_DEPTH little-endian u64
+// instruction pointers, innermost frame first; a 0 ends a stack early, and
+// an id that is negative (no stack) or not in the map (removed) gives zeros.
+// With remove, each stack read is deleted from the map (frees its slot for
+// new stacks; a sample taken since that refers to it loses its stack).
 Napi::Value StackTraces(const Napi::CallbackInfo &info)
 {
 	Napi::Env env = info.Env();
@@ -59,6 +61,7 @@ Napi::Value StackTraces(const Napi::CallbackInfo &info)
 	if (ids.size() > (1u << 20))
 		throw Napi::RangeError::New(env, "stackTraces: at most 1048576 ids per call");
 
+	bool remove = info.Length() > 3 && info[3].ToBoolean();
 	int fd = bpf_map__fd(m);
 	Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, ids.size() * vs);
 	uint8_t *out = (uint8_t *)ab.Data();
@@ -71,6 +74,8 @@ Napi::Value StackTraces(const Napi::CallbackInfo &info)
 			if (errno != ENOENT)
 				fail(env, "stackTraces: cannot read stack " + std::to_string(key) + " of map " + mname, errno);
 			memset(out + i * vs, 0, vs);
+		} else if (remove) {
+			bpf_map_delete_elem(fd, &key); // ENOENT when an id repeats: fine
 		}
 	}
 	return ab;

@@ -41,7 +41,7 @@ struct offcpu_stats {
 	__u64 stacks_full;
 	__u64 counts_full;
 	__u64 start_lost;  /* the switch-out could not be recorded (task storage) */
-	__u64 _reserved;
+	__u64 idle;        /* always 0 (profile's field) */
 };
 
 #endif

@@ -75,11 +75,14 @@ int ostop_profile(struct ostop_perf_event_data *ctx)
 	bool in_kernel, kthread;
 	u64 *val, one = 1;
 
-	if (!tid && !targ_idle)
-		return 0;
 	if (ostop_filtered(tgid))
 		return 0;
 	st = bpf_map_lookup_elem(&stats, &zero);
+	if (!tid && !targ_idle) {
+		if (st)
+			st->idle++;
+		return 0;
+	}
 	if (st)
 		st->samples++;
 

@@ -39,12 +39,12 @@ struct profile_stats {
 	__u64 stacks_full; /* a stack lost because `stacks` is full (-ENOMEM) */
 	__u64 counts_full; /* not counted: `counts` is full (also drops().map) */
 	__u64 start_lost;  /* offcpu only: the switch-out could not be recorded */
-	__u64 _reserved;
+	__u64 idle;        /* profile only: samples of the idle task, not counted (targ_idle false, no PID filter) */
 };
 
 #define PROFILE_KEY_FIELDS(X, T) X(T, pid) X(T, tid) X(T, kstack) X(T, ustack) X(T, comm)
 #define PROFILE_STATS_FIELDS(X, T) X(T, samples) X(T, no_ustack) X(T, no_kstack) X(T, collisions) \
-	X(T, stacks_full) X(T, counts_full) X(T, start_lost)
+	X(T, stacks_full) X(T, counts_full) X(T, start_lost) X(T, idle)
 #define PROFILE_LAYOUTS(L) \
 	L(profile_key, PROFILE_KEY_FIELDS) \
 	L(profile_stats, PROFILE_STATS_FIELDS)

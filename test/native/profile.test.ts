@@ -148,6 +148,7 @@ int main(void) {
       const st = stats(a, r.id, L.profile_stats);
       expect(st.samples).toBeGreaterThanOrEqual(samples);
       expect(st.counts_full).toBe(0);
+      expect(st.idle).toBe(0); // the PID filter excludes the idle task too
 
       // stackTraces: kernel ids give kernel-half IPs, user ids user-half IPs; -1 and an unknown id give zeros
       const depth = a.stackDepth();
@@ -168,6 +169,15 @@ int main(void) {
         for (const ip of stack(1)) expect(ip < KERNEL_IP).toBe(true);
         expect(ips.subarray(2 * depth).every((x) => x === 0n)).toBe(true);
       }
+      // remove: the stacks read leave the map; mapClear empties counts (the child is dead: nothing refills it)
+      const kept = new BigUint64Array(a.stackTraces(r.id, 'stacks', [withU[0].ustack], true));
+      expect(kept[0]).not.toBe(0n);
+      expect(new BigUint64Array(a.stackTraces(r.id, 'stacks', [withU[0].ustack])).every((x) => x === 0n)).toBe(true);
+      expect(a.mapClear(r.id, 'counts')).toBe(rows.length);
+      expect(a.mapDump(r.id, 'counts').count).toBe(0);
+      expect(a.mapClear(r.id, 'stacks')).toBeGreaterThan(0);
+      expect(new BigUint64Array(a.stackTraces(r.id, 'stacks', [withK[0].kstack])).every((x) => x === 0n)).toBe(true);
+      expect(() => a.mapClear(r.id, 'stats')).toThrow(/cannot be cleared/);
       expect(() => a.stackTraces(r.id, 'counts', [1])).toThrow(/not a stack-trace map/);
       expect(() => a.stackTraces(r.id, 'nope', [1])).toThrow(/has no map nope/);
       expect(() => a.stackTraces(r.id, 'stacks', new Uint32Array(2) as unknown as Int32Array)).toThrow(/Int32Array/);
@@ -179,6 +189,30 @@ int main(void) {
     expect(linksOf(progIds)).toEqual([]);
   });
 
+  it('profile: system-wide, every CPU is sampled at the asked rate (idle time counted in stats.idle)', async () => {
+    const a = addon();
+    const L = a.layouts().profile;
+    const hz = 99;
+    const r = a.start('profile', { perfFreq: hz });
+    let progIds: number[] = [];
+    const t0 = process.hrtime.bigint();
+    try {
+      progIds = a.programs(r.id).map((p) => p.id!);
+      await new Promise((res) => setTimeout(res, 1000));
+      const st = stats(a, r.id, L.profile_stats);
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      const expected = onlineCpus() * hz * secs;
+      // every online CPU's clock ticks, busy or idle
+      expect(st.samples + st.idle).toBeGreaterThan(expected * 0.7);
+      expect(st.samples + st.idle).toBeLessThan(expected * 1.2);
+      const rows = decodeCounts(a, r.id, L.profile_key);
+      expect(rows.some((x) => x.pid === 0)).toBe(false); // targ_idle is off
+    } finally {
+      a.stop(r.id, true);
+    }
+    expect(await waitUnloaded(progIds)).toEqual([]);
+  });
+
   it('profile: bad frequencies are clear errors and leave nothing loaded', () => {
     const a = addon();
     expect(() => a.start('profile', { perfFreq: 0 })).toThrow(/perfFreq must be a whole number/);
@@ -186,6 +220,18 @@ int main(void) {
     const max = Number(readFileSync('/proc/sys/kernel/perf_event_max_sample_rate', 'utf8'));
     expect(() => a.start('profile', { perfFreq: max + 1 })).toThrow(/perf_event_max_sample_rate/);
     expect(() => a.start('profile', { maxEntries: { nosuch: 10 } })).toThrow(/has no map nosuch/);
+  });
+
+  it('profile: process.exit() with the profiler running leaves no program or perf link behind (env cleanup)', async () => {
+    const script = `
+      const n = require(${JSON.stringify(nativeAddonPath())});
+      const r = n.start('profile', { perfFreq: 49 });
+      process.stdout.write(JSON.stringify(n.programs(r.id).map((p) => p.id)));
+      process.exit(0);`;
+    const ids = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as number[];
+    expect(ids.length).toBe(1);
+    expect(await waitUnloaded(ids)).toEqual([]);
+    expect(linksOf(ids)).toEqual([]);
   });
 
   it('profile: a killed process leaves no program or perf link behind', async () => {
