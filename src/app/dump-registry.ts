@@ -6,6 +6,7 @@ import { failuresDump, kmsgDump } from '../failures/dump.js';
 import { vmstatDump } from '../views/vmstat.js';
 import { netstatDump, socketsDump } from '../views/netstat.js';
 import { iostatDump, fsDump } from '../views/iostat.js';
+import { exitsDump } from '../views/exits-dump.js';
 
 export const DUMP_VIEWS: DumpView[] = [
   processesDump,
@@ -17,4 +18,5 @@ export const DUMP_VIEWS: DumpView[] = [
   socketsDump,
   iostatDump,
   fsDump,
+  exitsDump,
 ];

@@ -60,3 +60,21 @@ describe('the process table sample persists through a SampleStore', () => {
     expect(roundTrip([s])).toEqual([s]);
   });
 });
+
+describe('what ostop record stores is plain data', () => {
+  it('a RecordedTick and its RecordedEvents of this machine (src/app/recorder.ts TickTaker)', async () => {
+    const { TickTaker } = await import('../../src/app/recorder.js');
+    const { FailuresHub } = await import('../../src/failures/hub.js');
+    const taker = new TickTaker(() => {}, new FailuresHub({ ebpfFeed: null }));
+    try {
+      await taker.take();
+      const { tick, events } = await taker.take();
+      expect(Object.keys(tick.procs.tasks).length).toBeGreaterThan(1);
+      expect(plainDataProblems(tick)).toEqual([]);
+      expect(plainDataProblems(events)).toEqual([]);
+      expect(JSON.parse(JSON.stringify(tick))).toEqual(tick);
+    } finally {
+      taker.close();
+    }
+  });
+});
