@@ -18,8 +18,9 @@
 // the standard libdwfl callbacks, which read DEBUGINFOD_URLS, are not used).
 //
 // Opened modules are cached by (st_dev, st_ino, st_size, st_mtime), at most
-// kCacheMax of them, least recently used evicted; each has its own mutex
-// (a Dwfl is not thread-safe), the cache one more.
+// kCacheMax of them and kCopiesMax bytes of copies, least recently used
+// evicted; each has its own mutex (a Dwfl is not thread-safe), the cache one
+// more.
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
@@ -45,8 +46,10 @@ namespace {
 
 constexpr const char *kDebugRoot = "/usr/lib/debug";
 constexpr size_t kCacheMax = 64;
-// A file a user could modify is copied into memory; larger ones are refused.
-constexpr off_t kCopyMax = (off_t)512 << 20;
+// A file a user could modify is copied into memory; larger ones are refused,
+// and the cache keeps at most kCopiesMax bytes of such copies.
+constexpr off_t kCopyMax = (off_t)256 << 20;
+constexpr size_t kCopiesMax = (size_t)1 << 30;
 constexpr size_t kNameMax = 4096;
 constexpr size_t kOffsetsMax = 1u << 20;
 
@@ -301,7 +304,7 @@ std::shared_ptr<ElfModule> open_module(int fd, const struct stat &st, const File
 	} else {
 		if (st.st_size > kCopyMax) {
 			close(fd);
-			error = "a file a user can modify larger than 512 MiB is not read";
+			error = "a file a user can modify larger than 256 MiB is not read";
 			return nullptr;
 		}
 		bool ok = read_all(fd, st.st_size, m->bytes, error);
@@ -375,8 +378,13 @@ std::shared_ptr<ElfModule> cache_insert(const std::shared_ptr<ElfModule> &m)
 		if (o->key == m->key)
 			return o;
 	g_cache.push_front(m);
-	while (g_cache.size() > kCacheMax)
+	size_t copies = 0;
+	for (auto &o : g_cache)
+		copies += o->bytes.size();
+	while (g_cache.size() > kCacheMax || (copies > kCopiesMax && g_cache.size() > 1)) {
+		copies -= g_cache.back()->bytes.size();
 		g_cache.pop_back(); // a worker still using it holds its own reference
+	}
 	return m;
 }
 
