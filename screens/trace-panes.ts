@@ -1,4 +1,4 @@
-// The trace panes on screen (keys 1..7 from any view): layout, focus and
+// The trace panes on screen (keys 1..9 from any view): layout, focus and
 // painting of the pane models the tracers produce (src/tracers/<name>/pane.ts,
 // one per registry line); their lifecycle (start/stop, storm fallback,
 // kernel maps, per-PID rates) is TracePanes' (src/tracers/pane-host.ts).
@@ -125,7 +125,7 @@ export class PaneHost implements PaneArea {
       }
       // Characters other than the pane toggles, and the scroll keys (which the pane declines when it has nothing to scroll).
       const toggles = ch === '0' || ch === '`' || (ch !== undefined && /^[1-9]$/.test(ch) && this.panes.slot(Number(ch)) !== undefined);
-      const forPane = ch !== undefined ? !toggles : SCROLL_KEYS.has(name);
+      const forPane = ch !== undefined ? !toggles : SCROLL_KEYS.has(name) || !!s?.pane.navKeys?.has(name);
       if (s && forPane && s.pane.handleKey(ch, name, full)) {
         this.draw();
         return true;

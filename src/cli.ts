@@ -46,8 +46,9 @@ dump options: -n N (samples, default 1)  -d SEC (interval, default 1)  --format 
               --from DIR|FILE [--begin T] [--end T]: recorded samples (ostop record) instead of now;
               T: HH:MM, 'YYYY-MM-DD HH:MM', ISO 8601, or relative like -2h
 
-trace: ostop trace <opens|disk|exec|exit|syscalls|tcp|runqlat> [--pid PID] [--duration SEC]
+trace: ostop trace <opens|disk|exec|exit|syscalls|tcp|runqlat|profile|offcpu> [--pid PID] [--duration SEC]
        [--format text|json] [--summary]     (needs root or CAP_BPF+CAP_PERFMON)
+       ostop trace profile [--pid PID] [--duration SEC] [--freq HZ] [--off-cpu] [--format folded|json|text]
 
 Keys in the UI: F1 or ? for help. Config: $XDG_CONFIG_HOME/ostop/config.json
 `;

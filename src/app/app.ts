@@ -49,11 +49,11 @@ export interface AppOptions {
   first?: ViewTarget;
   /** The failure recorder, from the composition root: as root its exit tracer runs from launch. */
   recorder?: () => Promise<FailuresHub>;
-  /** The trace panes (keys 1-7), from the composition root (screens/trace-panes.ts). */
+  /** The trace panes (keys 1-9), from the composition root (screens/trace-panes.ts). */
   panes?: (ctx: { screen: blessed.Widgets.Screen; theme: Theme; app: AppApi }) => PaneArea;
 }
 
-/** No trace panes (tests of the shell alone): keys 1-7 do nothing. */
+/** No trace panes (tests of the shell alone): keys 1-9 do nothing. */
 const NO_PANES: PaneArea = {
   toggle() {}, toggleKeys: () => '', setScopePid() {}, handleKey: () => false, focused: () => undefined, statusLine: () => '', footer: () => [], help: () => [],
   desiredHeight: () => 0, mount() {}, unmount() {}, render() {}, perPid: () => new Map(), active: () => [], dispose() {},
@@ -158,7 +158,7 @@ export class App implements AppApi {
       tput.program.tput.colors = colors;
     }
     this.body = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, bottom: 2, tags: true });
-    // Trace panes (keys 1-7) share the area above the status line with the view.
+    // Trace panes (keys 1-9) share the area above the status line with the view.
     this.paneBox = blessed.box({ parent: this.screen, left: 0, right: 0, bottom: 2, height: 1, hidden: true });
     this.panes = ui.panes?.({ screen: this.screen, theme, app: this }) ?? NO_PANES;
     this.panes.mount(this.paneBox);

@@ -1,4 +1,4 @@
-// What the shell needs of the trace panes (keys 1..7 from any view): the
+// What the shell needs of the trace panes (keys 1..9 from any view): the
 // area at the bottom of the body, the status line's part, keys, footer and
 // help. The shell only calls this interface; the composition root gives it
 // the implementation (screens/trace-panes.ts, over src/tracers/pane-host.ts),
@@ -7,13 +7,13 @@ import type { Widgets } from 'blessed';
 import type { PerPidRates } from '../model/process-model.js';
 
 export interface PaneArea {
-  /** Toggle the pane of a key (1..7). */
+  /** Toggle the pane of a key (1..9). */
   toggle(key: number): void;
-  /** The toggle keys for the footer ('1-7'; '' without panes). */
+  /** The toggle keys for the footer ('1-9'; '' without panes). */
   toggleKeys(): string;
   /** The drilled-in PID the panes follow (undefined: system-wide). */
   setScopePid(pid: number | undefined): void;
-  /** Keys 1..7, ` and 0, and the focused pane's keys; true when consumed. */
+  /** Keys 1..9, ` and 0, and the focused pane's keys; true when consumed. */
   handleKey(ch: string | undefined, name: string, full: string): boolean;
   /** The key of the focused pane, if any. */
   focused(): number | undefined;

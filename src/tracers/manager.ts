@@ -237,7 +237,11 @@ export class TracerManager {
   handle(name: string): TracerHandle {
     const run = this.mustRun(name);
     const addon = this.addon(name);
-    return { mapDump: (map, clear) => addon.mapDump(run.id, map, clear) };
+    return {
+      mapDump: (map, clear) => addon.mapDump(run.id, map, clear),
+      stackTraces: (map, ids) => addon.stackTraces(run.id, map, ids),
+      stackDepth: () => addon.stackDepth(),
+    };
   }
 
   /** Kernel program ids attached for this tracer (empty when stopped). */

@@ -274,11 +274,13 @@ export interface PaneUi {
 }
 
 export abstract class TracePane<E = unknown> {
-  /** The toggle key (1..7) and the title: from the tracer's registry line. */
+  /** The toggle key (1..9) and the title: from the tracer's registry line. */
   key = 0;
   title = '';
   /** Tracer name in the registry. */
   abstract readonly tracer: string;
+  /** Keys without a character besides the scroll keys the pane takes while focused (a flame graph's ← →). */
+  readonly navKeys?: ReadonlySet<string>;
   /** The process-table column this pane feeds, if any. */
   readonly metric?: PerPidMetric;
   /** PID typed in the pane ('p'); overrides the drill-in scope. */

@@ -2,7 +2,7 @@
 // lives in its folder, src/tracers/<name>/ (tracer.ts: wire decoder, output
 // columns, aggregator and descriptor; pane.ts: its trace pane); its eBPF
 // side is native/bpf/<name>.bpf.c + <name>.h and one line in
-// native/addon/tracers.def. The pane keys (1-7), the panes' titles and help,
+// native/addon/tracers.def. The pane keys (1-9), the panes' titles and help,
 // `ostop trace`'s list and the sections of FIELDS.md (checked by
 // test/tracers/fields-doc.test.ts) all come from here.
 import type { PaneUi, TracePane } from './pane.js';
@@ -21,6 +21,10 @@ import { tcpTracer } from './tcp/tracer.js';
 import { TcpPane } from './tcp/pane.js';
 import { runqlatTracer } from './runqlat/tracer.js';
 import { RunqlatPane } from './runqlat/pane.js';
+import { profileTracer } from './profile/tracer.js';
+import { ProfilePane } from './profile/pane.js';
+import { offcpuTracer } from './offcpu/tracer.js';
+import { OffcpuPane } from './offcpu/pane.js';
 
 export interface TracerEntry {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -41,6 +45,9 @@ export const REGISTRY: readonly TracerEntry[] = [
   { key: 5, title: 'syscalls', tracer: syscallsTracer, pane: (ui) => new SyscallsPane(ui) },
   { key: 6, title: 'TCP', tracer: tcpTracer, pane: (ui) => new TcpPane(ui) },
   { key: 7, title: 'run queue latency', tracer: runqlatTracer, pane: (ui) => new RunqlatPane(ui) },
+  // Two panes, not one with a toggle: on-CPU and off-CPU are two tracers that can run together, side by side for one PID.
+  { key: 8, title: 'CPU profile', tracer: profileTracer, pane: (ui) => new ProfilePane(ui) },
+  { key: 9, title: 'off-CPU time', tracer: offcpuTracer, pane: (ui) => new OffcpuPane(ui) },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -25,7 +25,7 @@ type AnyDescriptor = TracerDescriptor<any>;
 
 export function traceHelp(): string {
   const lines = [
-    'usage: ostop trace <tracer> [--pid PID] [--duration SEC] [--format text|json] [--summary] [tracer flags]',
+    'usage: ostop trace <tracer> [--pid PID] [--duration SEC] [--format text|json|folded] [--summary] [tracer flags]',
     '',
     'tracers:',
     ...TRACERS.map((t) => {
@@ -35,10 +35,14 @@ export function traceHelp(): string {
     '',
     '  --pid PID       only this process (opens/exit: the process; exec: the process or its children)',
     '  --duration SEC  stop after SEC seconds (default: until Ctrl-C)',
-    '  --format F      text (default) or json (one object per line; with --summary one object)',
+    '  --format F      text (default) or json (one object per line; with --summary one object);',
+    '                  profile/offcpu also folded (collapsed stacks for flamegraph.pl, inferno, speedscope)',
     '  --summary       print an aggregate at the end instead of every event',
     '  opens: --failed only failed opens, --path X only paths containing X',
     '  exec: --failed only failed execs; exit: --failed only non-zero exits, signals and OOM kills',
+    '  profile: --freq HZ samples per second on every CPU (default 49); --off-cpu: time blocked by stack',
+    '    instead (the offcpu tracer), --min-us N only blocks of at least N us (default 1); --pid PID one process',
+    '    (system-wide without); printed at the end (--duration or Ctrl-C)',
     '',
     'Needs root (or CAP_BPF+CAP_PERFMON) and a kernel with BTF.',
   ];
@@ -101,8 +105,9 @@ function parseArgs(argv: string[]): ParsedArgs | 'help' | 'usage' {
       durationSec = d;
     } else if (a === '--format' || a === '-f') {
       const v = value();
-      if (v !== 'text' && v !== 'json') throw new TraceUsage(`--format: '${v}' is not one of text, json`);
-      format = v;
+      const formats = ['text', 'json', ...(desc.formats ?? [])];
+      if (!formats.includes(v)) throw new TraceUsage(`--format: '${v}' is not one of ${formats.join(', ')}`);
+      format = v as OutputFormat;
     } else if (a === '--summary' || a === '-s') {
       opts.summary = true;
     } else if (a.startsWith('--') && desc.flags && a.slice(2) in desc.flags) {
@@ -110,12 +115,21 @@ function parseArgs(argv: string[]): ParsedArgs | 'help' | 'usage' {
       opts.flags![f] = desc.flags[f] === 'string' ? value() : true;
       // Numeric tracer flags: plain decimal, like every number on the command line.
       if (f === 'min-us') checked(() => parseDecimal(opts.flags![f] as string, a, 'a number of microseconds'));
+      if (f === 'freq') checked(() => parseDecimal(opts.flags![f] as string, a, 'a number of samples per second'));
     } else {
       throw new TraceUsage(`unknown option '${argv[i]}' for tracer '${name}'`);
     }
   }
   if (opts.summary && !desc.createAggregator) throw new TraceUsage(`tracer '${name}' has no --summary mode`);
-  return { desc, opts, durationSec, format };
+  // Options that make it another tracer (profile --off-cpu: offcpu).
+  let run = desc;
+  try {
+    const other = desc.variant?.(opts);
+    if (other) run = findTracer(other) ?? desc;
+  } catch (e) {
+    throw new TraceUsage((e as Error).message);
+  }
+  return { desc: run, opts, durationSec, format };
 }
 
 function pickColumns(desc: AnyDescriptor, format: OutputFormat): readonly Column<unknown>[] {
@@ -177,6 +191,7 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
   for (const s of signals) process.on(s, onSignal);
   const started = Date.now();
   let reportTimer: NodeJS.Timeout | undefined;
+  let tickTimer: NodeJS.Timeout | undefined;
   try {
     try {
       const info = manager.start(name, opts);
@@ -198,7 +213,16 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
     }
     if (report) io.err(`${report.banner}\n`);
     const every = report?.intervalSec;
-    if (report && every) reportTimer = setInterval(() => io.out(report.print(manager.handle(name), format)), every * 1000);
+    if (report && every) reportTimer = setInterval(() => void Promise.resolve(report.print(manager.handle(name), format)).then(io.out), every * 1000);
+    // Reports that read their maps while tracing (the profilers symbolise while processes live).
+    let ticking: Promise<void> | undefined;
+    if (report?.tick) {
+      const tick = report.tick;
+      tickTimer = setInterval(() => {
+        if (ticking) return;
+        ticking = Promise.resolve(tick(manager.handle(name))).catch((e) => io.err(`ostop trace: ${name}: ${sanitize((e as Error).message)}\n`)).finally(() => (ticking = undefined));
+      }, (report.tickSec ?? 1) * 1000);
+    }
     if (durationSec !== undefined) await sleep(durationSec * 1000, ctrl.signal);
     else {
       // The addon's poll handle is unref'd (tracing never holds a process open), so keep the loop alive here.
@@ -210,7 +234,9 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
     manager.poll();
     if (agg?.collect) agg.collect(manager.handle(name));
     clearInterval(reportTimer);
-    if (report) io.out(report.print(manager.handle(name), format));
+    clearInterval(tickTimer);
+    await ticking;
+    if (report) io.out(await report.print(manager.handle(name), format));
     const drops = manager.drops(name);
     manager.stop(name);
     const elapsed = (Date.now() - started) / 1000;
@@ -231,6 +257,7 @@ export async function runTrace(argv: string[], io: TraceIO, manager: TracerManag
     return 0;
   } finally {
     clearInterval(reportTimer);
+    clearInterval(tickTimer);
     for (const s of signals) process.off(s, onSignal);
     unsubscribe();
     manager.stop(name);

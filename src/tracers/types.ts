@@ -28,6 +28,9 @@ export interface DecodeContext {
 /** What a running tracer exposes to aggregators (kernel-side maps). */
 export interface TracerHandle {
   mapDump(map: string, clear?: boolean): { keySize: number; valueSize: number; count: number; data: ArrayBuffer };
+  /** The profilers' stack-trace maps: ids.length x stackDepth() u64 instruction pointers, innermost first, 0-ended (addon stackTraces). */
+  stackTraces?(map: string, ids: number[]): ArrayBuffer;
+  stackDepth?(): number;
 }
 
 /** One table of an aggregate (a pane section; one key of the JSON summary). */
@@ -59,7 +62,10 @@ export interface TraceReport {
   /** For stderr when tracing starts (BCC's "Tracing ... Hit Ctrl-C to end."). */
   banner: string;
   /** What was counted since the previous report (reads the kernel maps); ends with a newline. */
-  print(handle: TracerHandle, format: OutputFormat): string;
+  print(handle: TracerHandle, format: OutputFormat | string): string | Promise<string>;
+  /** Called every `tickSec` seconds while tracing (the profilers read their maps and symbolise while processes live). */
+  tick?(handle: TracerHandle): void | Promise<void>;
+  tickSec?: number;
 }
 
 export interface TracerDescriptor<E = unknown> {
@@ -86,6 +92,10 @@ export interface TracerDescriptor<E = unknown> {
   createAggregator?(opts: TraceOptions): Aggregator<E>;
   /** True when --summary counts in the kernel and streams nothing. */
   kernelSummary?: boolean;
+  /** Output formats of its report besides text and json (the profilers' folded stacks). */
+  formats?: readonly string[];
+  /** Another registered tracer that runs for these options (`profile --off-cpu` is `offcpu`). */
+  variant?(opts: TraceOptions): string | undefined;
   /** The report printed when these options stream nothing and --summary is off (throws on bad flags); undefined: stream. */
   report?(opts: TraceOptions): TraceReport | undefined;
 }

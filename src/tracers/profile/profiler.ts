@@ -1,0 +1,441 @@
+// The profilers' shared core (profile: on-CPU samples; offcpu: blocked
+// time): reads the kernel's `counts` (cumulative, by tgid, tid, comm and
+// kernel/user stack ids) and `stats` maps, turns new stack ids into
+// instruction pointers (stackTraces) and frames (src/collectors/symbolize.ts),
+// and keeps per distinct stack (its folded form) the total since start (the
+// flame graph, trace output) and a decaying weight (the perf-top table).
+// Invariants:
+//  - the kernel maps are never cleared while their ids are in use: counts
+//    are diffed against the previous read; when `counts` or `stacks` fills
+//    up both are cleared at once and the id-keyed caches dropped (stacks
+//    already folded keep their totals);
+//  - a stack id is fetched and symbolised once; a collect() while another
+//    is running is skipped (symbolisation is async, in slices);
+//  - memory is bounded: at most MAX_STACKS folded stacks (the lightest are
+//    folded into one "[other]" stack beyond that).
+import { kernelOffset } from '../../collectors/procfs/kallsyms.js';
+import { Symbolizer, type Frame, type UserStackRequest } from '../../collectors/symbolize.js';
+import { cString, u64, type MapDump, type TracerHandle } from '../types.js';
+import { sanitize } from '../../util/text.js';
+
+/** Offsets of the wire structs (native/bpf/profile.h, offcpu.h); checked against the addon by test/tracers/profile/tracer.test.ts. */
+export const PROFILE_KEY = { size: 32, fields: { pid: 0, tid: 4, kstack: 8, ustack: 12, comm: 16 } };
+export const PROFILE_STATS = { size: 64, fields: { samples: 0, no_ustack: 8, no_kstack: 16, collisions: 24, stacks_full: 32, counts_full: 40, start_lost: 48 } };
+export const OFFCPU_VAL = { size: 16, fields: { total_ns: 0, count: 8 } };
+
+export type ProfileKind = 'profile' | 'offcpu';
+
+/** One record of `counts`: cumulative since the map was last cleared. */
+export interface CountRecord {
+  pid: number;
+  tid: number;
+  comm: string;
+  kstack: number;
+  ustack: number;
+  /** profile: samples; offcpu: blocked ns. */
+  value: number;
+  /** profile: samples; offcpu: blocked intervals. */
+  count: number;
+}
+
+/** Decode a mapDump of `counts` (profile: u64 samples; offcpu: struct offcpu_val). */
+export function decodeCounts(d: MapDump, kind: ProfileKind): CountRecord[] {
+  const dv = new DataView(d.data);
+  const rec = d.keySize + d.valueSize;
+  const f = PROFILE_KEY.fields;
+  const out: CountRecord[] = [];
+  if (d.keySize < PROFILE_KEY.size || d.valueSize < (kind === 'offcpu' ? OFFCPU_VAL.size : 8)) return out;
+  for (let i = 0; i < d.count; i++) {
+    const k = i * rec;
+    const v = k + d.keySize;
+    const value = u64(dv, v);
+    out.push({
+      pid: dv.getUint32(k + f.pid, true),
+      tid: dv.getUint32(k + f.tid, true),
+      kstack: dv.getInt32(k + f.kstack, true),
+      ustack: dv.getInt32(k + f.ustack, true),
+      comm: cString(dv, k + f.comm, 16),
+      value,
+      count: kind === 'offcpu' ? u64(dv, v + OFFCPU_VAL.fields.count) : value,
+    });
+  }
+  return out;
+}
+
+export interface ProfileStats {
+  samples: number;
+  noUstack: number;
+  noKstack: number;
+  collisions: number;
+  stacksFull: number;
+  countsFull: number;
+  startLost: number;
+}
+
+export function emptyStats(): ProfileStats {
+  return { samples: 0, noUstack: 0, noKstack: 0, collisions: 0, stacksFull: 0, countsFull: 0, startLost: 0 };
+}
+
+/** Sum the per-CPU `stats` array (one struct profile_stats per CPU, 8-byte aligned). */
+export function decodeStats(d: MapDump): ProfileStats {
+  const s = emptyStats();
+  if (!d.count) return s;
+  const dv = new DataView(d.data, d.keySize);
+  const stride = (PROFILE_STATS.size + 7) & ~7;
+  const f = PROFILE_STATS.fields;
+  for (let c = 0; c + stride <= d.valueSize; c += stride) {
+    s.samples += u64(dv, c + f.samples);
+    s.noUstack += u64(dv, c + f.no_ustack);
+    s.noKstack += u64(dv, c + f.no_kstack);
+    s.collisions += u64(dv, c + f.collisions);
+    s.stacksFull += u64(dv, c + f.stacks_full);
+    s.countsFull += u64(dv, c + f.counts_full);
+    s.startLost += u64(dv, c + f.start_lost);
+  }
+  return s;
+}
+
+function diffStats(a: ProfileStats, b: ProfileStats): ProfileStats {
+  const o = emptyStats();
+  for (const k of Object.keys(o) as (keyof ProfileStats)[]) o[k] = Math.max(0, a[k] - b[k]);
+  return o;
+}
+
+function addStats(a: ProfileStats, b: ProfileStats): void {
+  for (const k of Object.keys(a) as (keyof ProfileStats)[]) a[k] += b[k];
+}
+
+// ---- frames and stacks -----------------------------------------------------------
+
+/** Where a thread's user stack starts: a stack whose outermost frame is one of these (or in the C library) is complete. */
+const ROOT_FRAMES = new Set([
+  '_start', '__libc_start_main', '__libc_start_call_main', '__libc_start_main_impl', '__libc_start_main_alias_2',
+  'start_thread', 'clone', 'clone3', '__clone', '__clone3', '__clone_internal', 'thread_start', '_dl_start_user',
+  'runtime.goexit', 'runtime.goexit.abi0', 'runtime.rt0_go', 'runtime.rt0_go.abi0', 'runtime.mstart', 'runtime.mstart.abi0',
+]);
+const LIBC_MODULE = /^(?:libc[.-]|libc\.so|ld-linux|ld-musl|libpthread)/;
+
+/** Marker frames (not functions) the profiler puts into stacks. */
+export const MARK = {
+  truncated: '[truncated: no frame pointers]',
+  collision: '[lost: stack-map collision]',
+  full: '[lost: stack map full]',
+  noStack: '[no stack]',
+} as const;
+
+function marker(name: string, kernel = false): Frame {
+  return { name, module: '', kernel, resolved: false };
+}
+const MARKERS = {
+  truncated: marker(MARK.truncated),
+  collision: marker(MARK.collision),
+  full: marker(MARK.full),
+  noStack: marker(MARK.noStack),
+};
+
+/** True when a user stack (innermost first) ends before the thread's entry point: frame-pointer walking stopped early. */
+export function isTruncated(user: readonly Frame[], depth: number): boolean {
+  if (!user.length) return false;
+  if (user.length >= depth) return true;
+  const outer = user[user.length - 1];
+  if (outer.resolved && ROOT_FRAMES.has(outer.name)) return false;
+  // No mapping known for it (the process exited before its maps were read): nothing to tell.
+  if (outer.module === '[unknown]') return false;
+  return !LIBC_MODULE.test(outer.module);
+}
+
+/** A frame in the collapsed-stack format: no ';' (the separator), no controls; kernel frames end in _[k], JIT frames in _[j] (stackcollapse-perf's annotations). */
+export function foldedFrame(f: Frame): string {
+  const n = sanitize(f.name).replace(/;/g, ':');
+  if (f.kernel && f.resolved) return `${n}_[k]`;
+  if (f.module === '[jit]') return `${n}_[j]`;
+  return n;
+}
+
+/** One distinct stack (its folded form) and what was counted on it. */
+export interface StackAgg {
+  folded: string;
+  pid: number;
+  comm: string;
+  /** Root first: comm is not a frame here (folded puts it first). */
+  frames: Frame[];
+  /** Index of the first kernel frame in `frames` (frames.length: none). */
+  kernelStart: number;
+  truncated: boolean;
+  /** profile: samples; offcpu: blocked ns (since start or clear). */
+  total: number;
+  /** offcpu: blocked intervals; profile: samples. */
+  count: number;
+  /** Decaying weight (the table's window). */
+  recent: number;
+}
+
+export const MAX_STACKS = 50000;
+
+export interface ProfilerOptions {
+  kind: ProfileKind;
+  symbolizer?: Symbolizer;
+  /** Half-life of the table's decaying window, seconds. */
+  halfLifeSec?: number;
+  /** Entries of the kernel maps (as loaded): above 90 % of it both are cleared. */
+  mapEntries?: number;
+  clock?: () => number;
+}
+
+export interface CollectInfo {
+  /** Seconds since the previous collect. */
+  dt: number;
+  /** Samples (profile) or blocked intervals (offcpu) counted in the interval. */
+  delta: number;
+  /** New distinct stacks symbolised. */
+  resolved: number;
+  /** Synchronous milliseconds spent (the main thread's share of the profiler's cost). */
+  busyMs: number;
+}
+
+export class Profiler {
+  readonly kind: ProfileKind;
+  readonly symbolizer: Symbolizer;
+  private readonly halfLife: number;
+  private readonly mapEntries: number;
+  private readonly clock: () => number;
+  /** id key (pid:kstack:ustack:comm) -> its folded stack. */
+  private byIds = new Map<string, StackAgg>();
+  /** Folded form -> the stack. */
+  private readonly stacks = new Map<string, StackAgg>();
+  /** Raw key (with tid) -> last cumulative value and count. */
+  private prev = new Map<string, { value: number; count: number }>();
+  private prevStats = emptyStats();
+  /** Losses and samples since start (stats map deltas summed across clears). */
+  readonly stats = emptyStats();
+  /** The last interval's stats. */
+  lastStats = emptyStats();
+  private busy = false;
+  private lastCollect = 0;
+  totalValue = 0;
+  totalCount = 0;
+  /** Stacks whose user part was truncated: their outermost module -> value. */
+  readonly truncatedBy = new Map<string, number>();
+  truncatedValue = 0;
+  /** Bumped whenever the aggregate changes (views cache on it). */
+  version = 0;
+  clears = 0;
+
+  constructor(o: ProfilerOptions) {
+    this.kind = o.kind;
+    this.symbolizer = o.symbolizer ?? new Symbolizer();
+    this.halfLife = o.halfLifeSec ?? 5;
+    this.mapEntries = o.mapEntries ?? 16384;
+    this.clock = o.clock ?? Date.now;
+  }
+
+  get running(): boolean {
+    return this.busy;
+  }
+
+  /** Read the maps, symbolise new stacks, fold the deltas. Resolves to undefined when a collect was already running. */
+  async collect(h: TracerHandle): Promise<CollectInfo | undefined> {
+    if (this.busy) return undefined;
+    this.busy = true;
+    try {
+      return await this.collectNow(h);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async collectNow(h: TracerHandle): Promise<CollectInfo> {
+    let t0 = performance.now();
+    let busyMs = 0;
+    const now = this.clock();
+    const dt = this.lastCollect ? Math.max(0, (now - this.lastCollect) / 1000) : 0;
+    this.lastCollect = now;
+    const records = decodeCounts(h.mapDump('counts'), this.kind);
+    const st = decodeStats(h.mapDump('stats'));
+    this.lastStats = diffStats(st, this.prevStats);
+    addStats(this.stats, this.lastStats);
+    this.prevStats = st;
+
+    // Deltas per id key; new id keys to resolve.
+    const deltas = new Map<string, { value: number; count: number; rec: CountRecord }>();
+    for (const r of records) {
+      const raw = `${r.pid}:${r.tid}:${r.kstack}:${r.ustack}:${r.comm}`;
+      const p = this.prev.get(raw);
+      const dv = p && r.value >= p.value ? r.value - p.value : r.value;
+      const dc = p && r.count >= p.count ? r.count - p.count : r.count;
+      this.prev.set(raw, { value: r.value, count: r.count });
+      if (dv <= 0 && dc <= 0) continue;
+      const id = `${r.pid}:${r.kstack}:${r.ustack}:${r.comm}`;
+      const d = deltas.get(id);
+      if (d) {
+        d.value += dv;
+        d.count += dc;
+      } else deltas.set(id, { value: dv, count: dc, rec: r });
+    }
+    const fresh = [...deltas].filter(([id]) => !this.byIds.has(id)).map(([id, d]) => ({ id, rec: d.rec }));
+    busyMs += performance.now() - t0;
+    if (fresh.length) busyMs += await this.resolve(h, fresh);
+    t0 = performance.now();
+
+    // Fold: decay the window, then add.
+    const decay = dt > 0 ? Math.pow(0.5, dt / this.halfLife) : 1;
+    if (decay < 1) for (const s of this.stacks.values()) s.recent *= decay;
+    let delta = 0;
+    for (const [id, d] of deltas) {
+      const s = this.byIds.get(id);
+      if (!s) continue;
+      s.total += d.value;
+      s.count += d.count;
+      s.recent += d.value;
+      this.totalValue += d.value;
+      this.totalCount += d.count;
+      delta += d.count;
+      if (s.truncated) {
+        this.truncatedValue += d.value;
+        const mod = s.frames[s.frames.findIndex((f) => f.name === MARK.truncated) + 1]?.module || '?';
+        this.truncatedBy.set(mod, (this.truncatedBy.get(mod) ?? 0) + d.value);
+      }
+    }
+    this.bound();
+    // Processes gone whose samples are now all folded: their maps are no longer needed.
+    for (const pid of this.symbolizer.exited()) this.symbolizer.forget(pid);
+    // A full map loses samples from now on: clear both and start the ids over.
+    const s = this.lastStats;
+    if (records.length > this.mapEntries * 0.9 || s.countsFull > 0 || s.stacksFull > 0) this.clearKernel(h);
+    this.version++;
+    busyMs += performance.now() - t0;
+    return { dt, delta, resolved: fresh.length, busyMs };
+  }
+
+  /** Clear the kernel's counts and stacks (both: an id is only valid with its stack map) and the id-keyed caches. */
+  private clearKernel(h: TracerHandle): void {
+    h.mapDump('counts', true);
+    h.mapDump('stacks', true);
+    this.prev.clear();
+    this.byIds.clear();
+    this.clears++;
+  }
+
+  /** Fetch and symbolise the stacks of new id keys; returns the synchronous ms spent. */
+  private async resolve(h: TracerHandle, fresh: Array<{ id: string; rec: CountRecord }>): Promise<number> {
+    let t0 = performance.now();
+    let busy = 0;
+    const depth = h.stackDepth?.() ?? 127;
+    const ids = new Set<number>();
+    for (const { rec } of fresh) {
+      if (rec.kstack >= 0) ids.add(rec.kstack);
+      if (rec.ustack >= 0) ids.add(rec.ustack);
+    }
+    const idList = [...ids];
+    const ips = new Map<number, { user: number[]; kernel: number[] }>();
+    const CHUNK = 2048;
+    for (let i = 0; i < idList.length && h.stackTraces; i += CHUNK) {
+      const part = idList.slice(i, i + CHUNK);
+      const dv = new DataView(h.stackTraces('stacks', part));
+      part.forEach((id, j) => {
+        const user: number[] = [];
+        const kernel: number[] = [];
+        for (let k = 0; k < depth; k++) {
+          const off = (j * depth + k) * 8;
+          if (off + 8 > dv.byteLength) break;
+          const lo = dv.getUint32(off, true);
+          const hi = dv.getUint32(off + 4, true);
+          if (!lo && !hi) break;
+          if (hi >= 0xffff0000) kernel.push(kernelOffset(hi, lo));
+          else user.push(hi * 4294967296 + lo);
+        }
+        ips.set(id, { user, kernel });
+      });
+    }
+    // User stacks: one request per (pid, ustack).
+    const reqs: UserStackRequest[] = [];
+    const reqIndex = new Map<string, number>();
+    for (const { rec } of fresh) {
+      if (rec.ustack < 0) continue;
+      const k = `${rec.pid}:${rec.ustack}`;
+      if (reqIndex.has(k)) continue;
+      reqIndex.set(k, reqs.length);
+      reqs.push({ pid: rec.pid, comm: rec.comm, ips: ips.get(rec.ustack)?.user ?? [] });
+    }
+    busy += performance.now() - t0;
+    const userFrames = reqs.length ? await this.symbolizer.userStacks(reqs) : [];
+    t0 = performance.now();
+    for (const { id, rec } of fresh) {
+      const user = rec.ustack >= 0 ? userFrames[reqIndex.get(`${rec.pid}:${rec.ustack}`)!] ?? [] : [];
+      const kip = rec.kstack >= 0 ? ips.get(rec.kstack)?.kernel ?? [] : [];
+      const kernel = this.symbolizer.kernelFrames(kip);
+      const frames: Frame[] = [];
+      const truncated = isTruncated(user, depth);
+      if (rec.ustack === -17 || rec.kstack === -17) frames.push(MARKERS.collision);
+      else if (rec.ustack === -12 || rec.kstack === -12) frames.push(MARKERS.full);
+      if (truncated) frames.push(MARKERS.truncated);
+      for (let i = user.length - 1; i >= 0; i--) frames.push(user[i]);
+      const kernelStart = frames.length;
+      for (let i = kernel.length - 1; i >= 0; i--) frames.push(kernel[i]);
+      if (!frames.length) frames.push(MARKERS.noStack);
+      const comm = sanitize(rec.comm) || '?';
+      const folded = [comm.replace(/;/g, ':'), ...frames.map(foldedFrame)].join(';');
+      let s = this.stacks.get(folded);
+      if (!s) {
+        s = { folded, pid: rec.pid, comm, frames, kernelStart, truncated, total: 0, count: 0, recent: 0 };
+        this.stacks.set(folded, s);
+      }
+      this.byIds.set(id, s);
+    }
+    busy += performance.now() - t0;
+    return busy;
+  }
+
+  /** Above MAX_STACKS, the lightest stacks are merged into one "[other]" stack. */
+  private bound(): void {
+    if (this.stacks.size <= MAX_STACKS) return;
+    const sorted = [...this.stacks.values()].sort((a, b) => a.total - b.total);
+    const drop = sorted.slice(0, this.stacks.size - Math.floor(MAX_STACKS * 0.9));
+    const otherKey = '[other]';
+    let other = this.stacks.get(otherKey);
+    if (!other) {
+      other = { folded: otherKey, pid: 0, comm: '[other]', frames: [marker('[other stacks]')], kernelStart: 1, truncated: false, total: 0, count: 0, recent: 0 };
+    }
+    const dropped = new Set<StackAgg>();
+    for (const s of drop) {
+      if (s === other) continue;
+      other.total += s.total;
+      other.count += s.count;
+      other.recent += s.recent;
+      this.stacks.delete(s.folded);
+      dropped.add(s);
+    }
+    this.stacks.set(otherKey, other);
+    for (const [id, s] of this.byIds) if (dropped.has(s)) this.byIds.set(id, other);
+  }
+
+  /** Every distinct stack, heaviest first. */
+  all(): StackAgg[] {
+    return [...this.stacks.values()].sort((a, b) => b.total - a.total || (a.folded < b.folded ? -1 : 1));
+  }
+
+  get size(): number {
+    return this.stacks.size;
+  }
+
+  /** Forget what was counted (the kernel maps keep counting; the next collect starts a new baseline). */
+  reset(): void {
+    this.stacks.clear();
+    this.byIds.clear();
+    this.truncatedBy.clear();
+    this.truncatedValue = 0;
+    this.totalValue = 0;
+    this.totalCount = 0;
+    for (const k of Object.keys(this.stats) as (keyof ProfileStats)[]) this.stats[k] = 0;
+    this.lastStats = emptyStats();
+    this.version++;
+  }
+
+  /** Start over after the tracer was restarted (new maps, new ids, counting from zero). */
+  restarted(): void {
+    this.reset();
+    this.prev.clear();
+    this.prevStats = emptyStats();
+    this.lastCollect = 0;
+  }
+}
