@@ -120,6 +120,9 @@ export function moduleName(m: MapEntry | undefined): string {
   return '[anon]';
 }
 
+/** elfSymbolize calls in flight at once. */
+const ELF_IN_FLIGHT = 3;
+
 export class Symbolizer {
   private readonly procRoot: string;
   private readonly mapFiles: boolean;
@@ -334,8 +337,13 @@ export class Symbolizer {
       await pause();
     }
     // Pass 2: one lookup per module, on the thread pool, all at once.
+    // A few at a time: each call holds a libuv pool thread (4 by default) while it reads a file.
     if (this.o.elf) {
-      await Promise.all([...wanted.values()].map((w) => this.lookupModule(w.mod, w.pid, w.m, [...w.offs])));
+      const queue = [...wanted.values()];
+      const worker = async () => {
+        for (let w = queue.shift(); w; w = queue.shift()) await this.lookupModule(w.mod, w.pid, w.m, [...w.offs]);
+      };
+      await Promise.all(Array.from({ length: Math.min(ELF_IN_FLIGHT, queue.length) }, worker));
     }
     // Pass 3: frames.
     const out: Frame[][] = [];

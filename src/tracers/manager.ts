@@ -241,6 +241,7 @@ export class TracerManager {
       mapDump: (map, clear) => addon.mapDump(run.id, map, clear),
       stackTraces: (map, ids) => addon.stackTraces(run.id, map, ids),
       stackDepth: () => addon.stackDepth(),
+      mapClear: (map) => addon.mapClear(run.id, map),
     };
   }
 

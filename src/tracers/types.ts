@@ -31,6 +31,8 @@ export interface TracerHandle {
   /** The profilers' stack-trace maps: ids.length x stackDepth() u64 instruction pointers, innermost first, 0-ended (addon stackTraces). */
   stackTraces?(map: string, ids: number[]): ArrayBuffer;
   stackDepth?(): number;
+  /** Empty a hash or stack-trace map (addon mapClear). */
+  mapClear?(map: string): number;
 }
 
 /** One table of an aggregate (a pane section; one key of the JSON summary). */

@@ -8,19 +8,15 @@
 // asynchronously in slices (the keys stay responsive), so a draw shows what
 // is resolved so far. The border says the sample rate (or blocked time),
 // the losses (no stack, collisions, full maps) and the profiler's own CPU.
-import { TracePane, line, note, scrollWindow, table, textRow, type PaneCol, type PaneLine, type PaneSpan, type PaneStyle } from '../pane.js';
+import { TracePane, asCount, columnTable, fixedDigits, line, note, paneColumns, scrollWindow, textRow, type PaneLine, type PaneSpan, type PaneStyle } from '../pane.js';
 import type { TraceOptions, TracerHandle } from '../types.js';
+import type { Column } from '../../model/columns.js';
 import { displayWidth, sanitize, truncateWidth } from '../../util/text.js';
 import { formatCount } from '../../util/format.js';
 import { Profiler, type ProfileKind } from './profiler.js';
 import { FRAME_MODES, flameTree, functionTable, type FlameNode, type FrameMode, type FunctionRow } from './views.js';
-import { lossText, systemProfiler, truncationAdvice } from './report.js';
+import { functionColumns, lossText, systemProfiler, truncationAdvice } from './report.js';
 
-const TABLE_COLS: PaneCol[] = [
-  { title: 'SELF%', width: 6, align: 'right' }, { title: 'TOTAL%', width: 6, align: 'right' },
-  { title: 'SELF', width: 7, align: 'right' }, { title: 'TOTAL', width: 7, align: 'right' },
-  { title: 'MODULE', width: 16 }, { title: 'SYMBOL', width: 0 },
-];
 
 const nodeKey = (n: { name: string; module: string; kernel: boolean }) => `${n.kernel ? 'k' : 'u'}\0${n.module}\0${n.name}`;
 
@@ -166,12 +162,20 @@ export class ProfilePane extends TracePane<never> {
     const win = scrollWindow(rows.length, Math.max(1, height - 1), this.scroll);
     this.scroll = win.scroll;
     this.page = win.end - win.start;
-    const pct = (x: number) => (sum ? ((x / sum) * 100).toFixed(1) : '0.0');
-    const shown = rows.slice(win.start, win.end).map((r) => ({
-      cells: [pct(r.self), pct(Math.min(r.total, sum)), this.weightText(r.self), this.weightText(r.total), r.module, `${r.kernel ? '[k]' : '[.]'} ${r.name}`],
-      style: (r.name.startsWith('[') && !r.module ? 'dim' : r.kernel ? 'warn' : undefined) as PaneStyle,
-    }));
-    const out = table(TABLE_COLS, shown, width, height);
+    // The `functions` columns of `ostop trace profile --format json`, over the decaying window.
+    const off = this.kind === 'offcpu';
+    const ms = { text: (v: number) => (v / 1e6).toFixed(v >= 1e8 ? 0 : 1) };
+    const right = <F extends (c: Column<FunctionRow>) => Partial<Column<FunctionRow>>>(f: F) => (c: Column<FunctionRow>) => ({ ...f(c), align: 'right' as const });
+    const cols = paneColumns(functionColumns(this.kind, sum), [
+      ['self_pct', 6, right(fixedDigits(1))],
+      ['total_pct', 6, right(fixedDigits(1))],
+      [off ? 'self_us' : 'self', 7, off ? { title: 'SELF(ms)', text: (r) => ms.text(r.self), align: 'right' } : right(asCount)],
+      [off ? 'total_us' : 'total', 7, off ? { title: 'TOT(ms)', text: (r) => ms.text(r.total), align: 'right' } : right(asCount)],
+      ['module', 16],
+      ['name', 0, { title: 'SYMBOL', text: (r) => `${r.kernel ? '[k]' : '[.]'} ${r.name}` }],
+    ]);
+    const style = (r: FunctionRow): PaneStyle => (r.name.startsWith('[') && !r.module ? 'dim' : r.kernel ? 'warn' : undefined);
+    const out = columnTable(cols, rows.slice(win.start, win.end), width, height, style);
     if (win.above) out.splice(1, 0, note(truncateWidth(`▲ ${win.start} more above`, width)));
     if (win.below) out.push(note(truncateWidth(`▼ ${rows.length - win.end} more below (\` focuses the pane, then ↑ ↓ PgUp PgDn)`, width)));
     return out.slice(0, height);

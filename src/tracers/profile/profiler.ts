@@ -20,7 +20,7 @@ import { sanitize } from '../../util/text.js';
 
 /** Offsets of the wire structs (native/bpf/profile.h, offcpu.h); checked against the addon by test/tracers/profile/tracer.test.ts. */
 export const PROFILE_KEY = { size: 32, fields: { pid: 0, tid: 4, kstack: 8, ustack: 12, comm: 16 } };
-export const PROFILE_STATS = { size: 64, fields: { samples: 0, no_ustack: 8, no_kstack: 16, collisions: 24, stacks_full: 32, counts_full: 40, start_lost: 48 } };
+export const PROFILE_STATS = { size: 64, fields: { samples: 0, no_ustack: 8, no_kstack: 16, collisions: 24, stacks_full: 32, counts_full: 40, start_lost: 48, idle: 56 } };
 export const OFFCPU_VAL = { size: 16, fields: { total_ns: 0, count: 8 } };
 
 export type ProfileKind = 'profile' | 'offcpu';
@@ -70,10 +70,12 @@ export interface ProfileStats {
   stacksFull: number;
   countsFull: number;
   startLost: number;
+  /** profile: samples of the idle task, not counted (CPU idle). */
+  idle: number;
 }
 
 export function emptyStats(): ProfileStats {
-  return { samples: 0, noUstack: 0, noKstack: 0, collisions: 0, stacksFull: 0, countsFull: 0, startLost: 0 };
+  return { samples: 0, noUstack: 0, noKstack: 0, collisions: 0, stacksFull: 0, countsFull: 0, startLost: 0, idle: 0 };
 }
 
 /** Sum the per-CPU `stats` array (one struct profile_stats per CPU, 8-byte aligned). */
@@ -91,6 +93,7 @@ export function decodeStats(d: MapDump): ProfileStats {
     s.stacksFull += u64(dv, c + f.stacks_full);
     s.countsFull += u64(dv, c + f.counts_full);
     s.startLost += u64(dv, c + f.start_lost);
+    s.idle += u64(dv, c + f.idle);
   }
   return s;
 }
@@ -309,8 +312,13 @@ export class Profiler {
 
   /** Clear the kernel's counts and stacks (both: an id is only valid with its stack map) and the id-keyed caches. */
   private clearKernel(h: TracerHandle): void {
-    h.mapDump('counts', true);
-    h.mapDump('stacks', true);
+    if (h.mapClear) {
+      h.mapClear('counts');
+      h.mapClear('stacks');
+    } else {
+      h.mapDump('counts', true);
+      h.mapDump('stacks', true);
+    }
     this.prev.clear();
     this.byIds.clear();
     this.clears++;

@@ -17,12 +17,12 @@ import { foldedLines, functionTable, type FunctionRow } from './views.js';
 
 export const PROFILE_FORMATS = ['folded'] as const;
 
-/** The addon's elfSymbolize, when this build has it. */
+/** The addon's elfSymbolize (elfutils libdwfl on the thread pool), when the addon loads. */
 export function nativeElf(): ElfSymbolize | undefined {
   const n = loadNative();
   if (!n.ok) return undefined;
-  const f = (n.addon as { elfSymbolize?: (p: string, o: number[]) => Promise<ReturnType<ElfSymbolize> extends Promise<infer R> ? R : never> }).elfSymbolize;
-  return f ? (p, o) => f.call(n.addon, p, o) : undefined;
+  const addon = n.addon;
+  return (p, o) => addon.elfSymbolize(p, o);
 }
 
 /** A profiler wired to the real system (kallsyms, /proc, the addon's ELF symboliser). */
@@ -50,7 +50,8 @@ export const OFFCPU_STACK_COLUMNS: readonly Column<StackRecord>[] = [
   { id: 'truncated', title: 'TRUNC', width: 5, value: (s) => s.truncated },
 ];
 
-const FUNCTION_COLUMNS = (kind: ProfileKind, sum: number): Column<FunctionRow>[] => [
+/** The `functions` rows' columns (JSON) and the pane table's; `sum`: what the percentages are of. */
+export const functionColumns = (kind: ProfileKind, sum: number): Column<FunctionRow>[] => [
   { id: 'name', title: 'SYMBOL', value: (r) => r.name },
   { id: 'module', title: 'MODULE', value: (r) => r.module || null },
   { id: 'kernel', title: 'KERNEL', value: (r) => r.kernel },
@@ -137,7 +138,7 @@ export function jsonReport(p: Profiler, info: ProfileReportInfo): string {
     lost: { no_user_stack: s.noUstack, no_kernel_stack: s.noKstack, collisions: s.collisions, stacks_full: s.stacksFull, counts_full: s.countsFull, ...(info.kind === 'offcpu' ? { start_lost: s.startLost } : {}) },
     truncated_pct: p.totalValue ? Math.round((p.truncatedValue / p.totalValue) * 10000) / 100 : 0,
     kernel_symbols: p.symbolizer.kernelProblem() ?? null,
-    functions: functionTable(stacks, 'all', 'total').map((r) => toObject(r, FUNCTION_COLUMNS(info.kind, sum))),
+    functions: functionTable(stacks, 'all', 'total').map((r) => toObject(r, functionColumns(info.kind, sum))),
     stacks: stacks.filter((x) => x.total > 0).map((x) => toObject(x, info.kind === 'offcpu' ? OFFCPU_STACK_COLUMNS : PROFILE_STACK_COLUMNS)),
   };
   return jsonLine(o) + '\n';

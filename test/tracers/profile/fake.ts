@@ -14,7 +14,7 @@ export interface FakeCount { pid: number; tid?: number; comm: string; kstack: nu
 
 export class FakeKernel implements TracerHandle {
   counts: FakeCount[] = [];
-  stats = { samples: 0, no_ustack: 0, no_kstack: 0, collisions: 0, stacks_full: 0, counts_full: 0, start_lost: 0 };
+  stats = { samples: 0, no_ustack: 0, no_kstack: 0, collisions: 0, stacks_full: 0, counts_full: 0, start_lost: 0, idle: 0 };
   stacks = new Map<number, bigint[]>();
   cleared: string[] = [];
   constructor(readonly kind: 'profile' | 'offcpu' = 'profile', readonly ncpu = 2) {}
@@ -43,7 +43,7 @@ export class FakeKernel implements TracerHandle {
     if (map === 'stats') {
       const buf = new ArrayBuffer(4 + 64 * this.ncpu);
       const dv = new DataView(buf, 4);
-      const order = ['samples', 'no_ustack', 'no_kstack', 'collisions', 'stacks_full', 'counts_full', 'start_lost'] as const;
+      const order = ['samples', 'no_ustack', 'no_kstack', 'collisions', 'stacks_full', 'counts_full', 'start_lost', 'idle'] as const;
       // Everything on CPU 0 but `samples`, split over the CPUs.
       order.forEach((k, i) => {
         const v = this.stats[k];
@@ -55,6 +55,14 @@ export class FakeKernel implements TracerHandle {
     }
     if (map === 'stacks' && clear) this.stacks.clear();
     return { keySize: 4, valueSize: 0, count: 0, data: new ArrayBuffer(0) };
+  }
+
+  mapClear(map: string): number {
+    this.cleared.push(map);
+    const n = map === 'counts' ? this.counts.length : this.stacks.size;
+    if (map === 'counts') this.counts = [];
+    else if (map === 'stacks') this.stacks.clear();
+    return n;
   }
 
   stackTraces(_map: string, ids: number[]): ArrayBuffer {

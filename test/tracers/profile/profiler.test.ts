@@ -103,8 +103,8 @@ describe('Profiler', () => {
 
   it('sums the per-CPU stats', () => {
     const k = new FakeKernel('profile', 4);
-    k.stats = { samples: 10, no_ustack: 2, no_kstack: 1, collisions: 3, stacks_full: 0, counts_full: 4, start_lost: 0 };
-    expect(decodeStats(k.mapDump('stats'))).toEqual({ samples: 10, noUstack: 2, noKstack: 1, collisions: 3, stacksFull: 0, countsFull: 4, startLost: 0 });
+    k.stats = { samples: 10, no_ustack: 2, no_kstack: 1, collisions: 3, stacks_full: 0, counts_full: 4, start_lost: 0, idle: 7 };
+    expect(decodeStats(k.mapDump('stats'))).toEqual({ samples: 10, noUstack: 2, noKstack: 1, collisions: 3, stacksFull: 0, countsFull: 4, startLost: 0, idle: 7 });
   });
 
   it('off-CPU: blocked time by stack, folded in microseconds', async () => {
