@@ -253,6 +253,23 @@ int main(void) {
     expect(linksOf(ids)).toEqual([]);
   });
 
+  it('offcpu: targ_state 2 (uninterruptible only) and targ_min_ns leave out an interruptible 300 ms sleep', async () => {
+    const a = addon();
+    const L = a.layouts().offcpu;
+    for (const rodata of [{ targ_state: 2 }, { targ_min_ns: 2_000_000_000 }]) {
+      const { child, go, exited } = gated(['sleep', '0.3']);
+      const r = a.start('offcpu', { pid: child.pid, rodata });
+      try {
+        go();
+        await exited;
+        const rows = decodeCounts(a, r.id, L.offcpu_key);
+        expect(rows.filter((x) => x.a > 200e6), JSON.stringify(rodata)).toEqual([]);
+      } finally {
+        a.stop(r.id, true);
+      }
+    }
+  });
+
   it('offcpu: a child sleeping 400 ms in nanosleep is one blocked interval of ~400 ms with its stacks', async () => {
     const a = addon();
     const L = a.layouts().offcpu;

@@ -63,7 +63,7 @@ int main() {
 }
 `;
 
-interface Located { path: string; mapFile: string; offset: number }
+interface Located { path: string; mapFile: string; rootPath: string; offset: number }
 
 /** Runs `exe`, reads the "name 0xaddr" lines it prints, and locates each address in its /proc/PID/maps. */
 async function runAndLocate(exe: string, children: ChildProcess[]): Promise<Record<string, Located>> {
@@ -89,7 +89,7 @@ async function runAndLocate(exe: string, children: ChildProcess[]): Promise<Reco
     const addr = BigInt(hex);
     const m = maps.find((x) => addr >= x.start && addr < x.end);
     if (!m) throw new Error(`${name} ${hex} not in the maps of ${exe}`);
-    res[name] = { path: m.path, mapFile: `/proc/${c.pid}/map_files/${m.range}`, offset: Number(addr - m.start + m.pgoff) };
+    res[name] = { path: m.path, mapFile: `/proc/${c.pid}/map_files/${m.range}`, rootPath: `/proc/${c.pid}/root${m.path}`, offset: Number(addr - m.start + m.pgoff) };
   }
   return res;
 }
@@ -117,12 +117,12 @@ describe.skipIf(skip !== null)('elfSymbolize (root)', () => {
   });
 
   for (const kind of ['nopie', 'pie'] as const) {
-    it(`${kind}: two functions of the program and one of its shared library, through map_files and the path`, async () => {
+    it(`${kind}: two functions of the program and one of its shared library, through map_files, /proc/PID/root and the path`, async () => {
       const a = addon();
       const loc = await runAndLocate(join(dir, kind), children);
       expect(loc.alpha.path).toBe(join(dir, kind));
       expect(loc.gamma_where.path).toBe(join(dir, 'libg.so'));
-      for (const via of ['mapFile', 'path'] as const) {
+      for (const via of ['mapFile', 'rootPath', 'path'] as const) {
         const r = await a.elfSymbolize(loc.alpha[via], [loc.alpha.offset, loc.beta.offset]);
         expect(r.error).toBeUndefined();
         expect(r.names).toEqual(['alpha', 'beta']);
