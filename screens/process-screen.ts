@@ -206,11 +206,17 @@ export class ProcessScreen implements Screen<ProcessDetailModel, ProcessRequest>
       first.push([' (last values)', 'dim']);
     }
     first.push(['  state ', 'label'], [`${id.state} ${id.stateName}`, stateColor(id.state) ?? 'value']);
+    if (m.wchan) first.push(['  wchan ', 'label'], [m.wchan]);
     first.push(['  user ', 'label'], [id.user ?? '-']);
     first.push(['  ppid ', 'label'], [String(id.ppid ?? '-')]);
     first.push(['  nice ', 'label'], [String(id.nice ?? '-')]);
     first.push(['  thr ', 'label'], [String(id.threads ?? '-')]);
     lines.push(first);
+    // In D state: the kernel stack of each stuck thread, innermost first (why it is stuck).
+    for (const b of m.blocked.slice(0, 3)) {
+      const where = b.stack.length ? b.stack.map((f) => f.replace(/\+0x.*$/, '')).join(' ← ') : '(kernel stack: root only)';
+      lines.push([['D ', 'error'], [`tid ${b.tid} `, 'label'], [b.wchan ? `in ${b.wchan}: ` : '', 'value'], [where, b.stack.length ? undefined : 'dim']]);
+    }
     if (m.status === 'exited' && (m.end || m.endNote)) {
       const ended: Line = [['ended ', 'label']];
       if (m.end) ended.push([m.end.summary, m.end.signal !== null || m.end.exitCode ? 'error' : 'value']);

@@ -29,6 +29,7 @@ import { parseNsLink, type NamespaceLink } from './procfs/pid-ns.js';
 import { parseProcStat } from './procfs/stat.js';
 import { parseMeminfoChecked } from './procfs/meminfo.js';
 import { parsePasswd } from './procfs/passwd.js';
+import { parseKernelStack, parseWchan, type KernelFrame } from './procfs/pid-stack.js';
 
 export type { ProcStatFields };
 
@@ -56,12 +57,26 @@ export function realProcFs(root = '/proc'): ProcFs {
 
 export type ProcSection =
   | 'stat' | 'status' | 'cmdline' | 'exe' | 'cwd' | 'root' | 'io' | 'threads' | 'fds'
-  | 'smaps' | 'limits' | 'environ' | 'cgroup' | 'namespaces' | 'sockets';
+  | 'smaps' | 'limits' | 'environ' | 'cgroup' | 'namespaces' | 'sockets' | 'wchan' | 'kstack';
 
 export const ALL_SECTIONS: readonly ProcSection[] = [
   'stat', 'status', 'cmdline', 'exe', 'cwd', 'root', 'io', 'threads', 'fds',
-  'smaps', 'limits', 'environ', 'cgroup', 'namespaces', 'sockets',
+  'smaps', 'limits', 'environ', 'cgroup', 'namespaces', 'sockets', 'wchan', 'kstack',
 ];
+
+/** The kernel stack of a task in D state (uninterruptible sleep): why it is stuck. */
+export interface BlockedTask {
+  tid: number;
+  comm: string;
+  state: string;
+  /** /proc/PID/task/TID/wchan: the function it waits in (null: none given). */
+  wchan: string | null;
+  /** /proc/PID/task/TID/stack (root only), innermost first. */
+  frames: KernelFrame[];
+}
+
+/** At most this many D-state threads have their kernel stacks read. */
+export const BLOCKED_TASK_LIMIT = 8;
 
 export interface ThreadSample {
   tid: number;
@@ -117,6 +132,10 @@ export interface ProcDetailSample {
   environ?: EnvVar[];
   cgroup?: CgroupEntry[];
   namespaces?: NamespaceLink[];
+  /** /proc/PID/wchan: where the process sleeps in the kernel (null: running, or not shown to us). */
+  wchan?: string | null;
+  /** Its threads in D state with their kernel stacks (/proc/PID/task/TID/stack, root only). */
+  blocked?: BlockedTask[];
   /** Sockets of the process's network namespace whose inode is one of its fds. */
   sockets?: SocketSample[];
   /** Section -> error code (ENOENT, EACCES, ESRCH, EPERM, EINVAL...). */
@@ -269,6 +288,30 @@ export function readProcDetail(pid: number, opts: ReadDetailOptions = {}): ProcD
     s.fds = fds;
     s.fdTotal = nums.length - closed;
   });
+
+  s.wchan = attempt('wchan', () => parseWchan(text('wchan')));
+  // D state ("why is it stuck"): the kernel stack of each thread in uninterruptible sleep.
+  if (want.has('kstack') && s.stat) {
+    const inD = (s.threads ?? [{ tid: pid, comm: s.stat.comm, state: s.stat.state }]).filter((t) => t.state === 'D');
+    if (s.stat.state === 'D' && !inD.some((t) => t.tid === pid)) inD.unshift({ tid: pid, comm: s.stat.comm, state: 'D' });
+    const blocked: BlockedTask[] = [];
+    for (const t of inD.slice(0, BLOCKED_TASK_LIMIT)) {
+      const b: BlockedTask = { tid: t.tid, comm: t.comm, state: t.state, wchan: null, frames: [] };
+      try {
+        b.wchan = parseWchan(text(`task/${t.tid}/wchan`));
+      } catch {
+        /* optional */
+      }
+      try {
+        b.frames = parseKernelStack(text(`task/${t.tid}/stack`));
+      } catch (e) {
+        const c = code(e);
+        if (c !== 'ENOENT' && c !== 'ESRCH') s.errors.kstack ??= c;
+      }
+      blocked.push(b);
+    }
+    s.blocked = blocked;
+  }
 
   if (want.has('sockets') && s.fds && s.fds.some((f) => f.target.kind === 'socket')) {
     const inodes = new Set(s.fds.filter((f) => f.target.kind === 'socket').map((f) => f.target.inode!));

@@ -15,6 +15,7 @@
 //    process that reused the PID: callers treat the original as exited.
 import type { ProcDetailSample, ProcSection, SystemInfo } from '../collectors/proc-detail-read.js';
 import { STATE_NAMES } from '../collectors/procfs/pid-stat.js';
+import { formatKernelFrame } from '../collectors/procfs/pid-stack.js';
 import { accessMode, openFlagNames, type FdKind } from '../collectors/procfs/pid-fd.js';
 import { primaryCgroup, type CgroupEntry } from '../collectors/procfs/pid-cgroup.js';
 import type { EnvVar } from '../collectors/procfs/pid-environ.js';
@@ -204,8 +205,20 @@ export interface ProcessDetailModel {
   sockets: SocketRow[];
   limits: LimitRow[];
   environ: EnvVar[] | null;
+  /** Where it sleeps in the kernel (/proc/PID/wchan), null when running or not shown. */
+  wchan: string | null;
+  /** Threads in D state (uninterruptible sleep) and their kernel stacks: why it is stuck. */
+  blocked: BlockedRow[];
   /** Sections that could not be read, with the errno code: the data shown is partial. */
   errors: Partial<Record<ProcSection, string>>;
+}
+
+export interface BlockedRow {
+  tid: number;
+  name: string;
+  wchan: string | null;
+  /** Kernel frames innermost first, as /proc/PID/stack prints them ("io_schedule+0x12/0x40"); empty when not readable (root only). */
+  stack: string[];
 }
 
 function rate(cur: number | undefined, prev: number | undefined, sec: number | null): number | null {
@@ -370,6 +383,8 @@ export function deriveProcessDetail(prev: ProcDetailSample | undefined, cur: Pro
     sockets,
     limits: cur.limits ?? [],
     environ: cur.environ ?? null,
+    wchan: cur.wchan ?? null,
+    blocked: (cur.blocked ?? []).map((b) => ({ tid: b.tid, name: b.comm, wchan: b.wchan, stack: b.frames.map(formatKernelFrame) })),
     errors: { ...cur.errors },
   };
 }

@@ -75,7 +75,7 @@ export function formatProcessText(m: ProcessDetailModel, opts: { environ?: boole
   if (m.status === 'exited' && (m.end || m.endNote)) {
     out.push(`  ended   ${m.end ? sanitize(m.end.summary) : ''}${m.end && m.endNote ? '  ' : ''}${m.endNote ? `(${m.endNote})` : ''}`);
   }
-  out.push(`  ppid ${id.ppid ?? '-'}  user ${s(id.user)}${id.uid !== null ? ` (${id.uid})` : ''}  state ${id.state} (${id.stateName})  nice ${id.nice ?? '-'}  threads ${id.threads ?? '-'}`);
+  out.push(`  ppid ${id.ppid ?? '-'}  user ${s(id.user)}${id.uid !== null ? ` (${id.uid})` : ''}  state ${id.state} (${id.stateName})${m.wchan ? `  wchan ${sanitize(m.wchan)}` : ''}  nice ${id.nice ?? '-'}  threads ${id.threads ?? '-'}`);
   out.push(`  started ${formatTimestamp(id.startTime)}`);
   out.push(`  exe     ${s(id.exe) ?? ''} ${partial(m, 'exe') ?? ''}`.trimEnd());
   out.push(`  cwd     ${s(id.cwd)} ${partial(m, 'cwd') ?? ''}`.trimEnd());
@@ -101,6 +101,14 @@ export function formatProcessText(m: ProcessDetailModel, opts: { environ?: boole
     if (body) out.push(body);
   };
   const more = (shown: number, total: number) => (total > shown ? `\n  +${total - shown} more` : '');
+  // A process stuck in D state: where each such thread waits in the kernel.
+  if (m.blocked.length || m.errors.kstack) {
+    const body = m.blocked.map((b) => [
+      `  tid ${b.tid} ${sanitize(b.name)}: D (uninterruptible)${b.wchan ? `, waiting in ${sanitize(b.wchan)}` : ''}`,
+      ...(b.stack.length ? b.stack.map((f) => `    ${sanitize(f)}`) : ['    (kernel stack not readable: /proc/PID/stack needs root)']),
+    ].join('\n')).join('\n');
+    section(`Kernel stack (D state, ${m.blocked.length} thread${m.blocked.length === 1 ? '' : 's'})`, body, 'kstack');
+  }
   section(`Threads (${m.threadTotal})`, formatRecords(m.threads, THREAD_COLS, 'text') + more(m.threads.length, m.threadTotal), 'threads');
   section(`File descriptors (${m.fdTotal})`, formatRecords(m.fds, FD_COLS, 'text') + more(m.fds.length, m.fdTotal), 'fds');
   section(`Sockets (${m.sockets.length})`, m.sockets.length ? formatRecords(m.sockets, SOCKET_COLS, 'text') : '', 'sockets');

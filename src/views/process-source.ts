@@ -51,7 +51,7 @@ export function missingProcessModel(pid: number, at: number, errors: ProcDetailS
     },
     io: null,
     ctxSwitches: { voluntary: null, nonvoluntary: null, voluntaryPerSec: null, nonvoluntaryPerSec: null, threadsCounted: null, note: null },
-    history: emptyHistory(), threads: [], threadTotal: 0, fds: [], fdTotal: 0, fdKinds: {}, sockets: [], limits: [], environ: null,
+    history: emptyHistory(), threads: [], threadTotal: 0, fds: [], fdTotal: 0, fdKinds: {}, sockets: [], limits: [], environ: null, wchan: null, blocked: [],
     errors: { ...errors },
   };
 }
