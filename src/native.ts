@@ -29,6 +29,8 @@ export interface NativeStartOptions {
 export interface NativeSymbolized {
   /** The GNU build-id of the file, lowercase hex, or null when it has none. */
   buildId: string | null;
+  /** The file belongs to root and nobody else can write it: its build id can key a cache shared across processes (another user's file may carry any build id). False when the file is not a readable ELF file. */
+  rootOwned: boolean;
   names: (string | null)[];
   /** address - symbol start for each resolved name; 0 where names[i] is null. */
   symOffsets: number[];

@@ -409,6 +409,7 @@ std::string demangle(const char *name)
 struct Symbolized {
 	std::string build_id;
 	bool has_build_id = false;
+	bool root_owned = false;
 	std::vector<std::optional<std::string>> names;
 	std::vector<double> offsets;
 	std::string error;
@@ -441,6 +442,7 @@ void symbolize(const std::string &path, const std::vector<double> &in, Symbolize
 		close(fd);
 		return;
 	}
+	out.root_owned = root_only(st);
 	FileKey key{ st.st_dev, st.st_ino, st.st_size, (int64_t)st.st_mtim.tv_sec, (int64_t)st.st_mtim.tv_nsec };
 	std::shared_ptr<ElfModule> m = cache_find(key);
 	if (m) {
@@ -508,6 +510,7 @@ public:
 		Napi::Env env = Env();
 		Napi::Object o = Napi::Object::New(env);
 		o.Set("buildId", r_.has_build_id ? Napi::Value(Napi::String::New(env, r_.build_id)) : env.Null());
+		o.Set("rootOwned", Napi::Boolean::New(env, r_.root_owned));
 		Napi::Array names = Napi::Array::New(env, r_.names.size());
 		Napi::Array offs = Napi::Array::New(env, r_.offsets.size());
 		for (size_t i = 0; i < r_.names.size(); i++) {
@@ -533,8 +536,11 @@ private:
 } // namespace
 
 // elfSymbolize(path, fileOffsets: Float64Array | number[]) ->
-//   Promise<{ buildId: string | null, names: (string | null)[],
-//             symOffsets: number[], error?: string }>
+//   Promise<{ buildId: string | null, rootOwned: boolean,
+//             names: (string | null)[], symOffsets: number[], error?: string }>
+// rootOwned: the file is root's and nobody else can write it (so its build
+// id can key a cache shared across processes; another user's file could
+// carry any build id).
 // Bad arguments throw; a file that cannot be used resolves with `error` set
 // and every name null.
 Napi::Value ElfSymbolize(const Napi::CallbackInfo &info)

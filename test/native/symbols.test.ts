@@ -143,7 +143,7 @@ describe.skipIf(skip !== null)('elfSymbolize (root)', () => {
     const note = execFileSync('readelf', ['-n', join(dir, 'pie')], { encoding: 'utf8' });
     const id = /Build ID: ([0-9a-f]+)/.exec(note)![1];
     const r = await addon().elfSymbolize(join(dir, 'pie'), []);
-    expect(r).toEqual({ buildId: id, names: [], symOffsets: [] });
+    expect(r).toEqual({ buildId: id, rootOwned: true, names: [], symOffsets: [] });
   });
 
   it('a file a user could modify is read, not mapped, with the same answers', async () => {
@@ -154,6 +154,10 @@ describe.skipIf(skip !== null)('elfSymbolize (root)', () => {
     chownSync(copy, 65534, 65534);
     const r = await a.elfSymbolize(copy, [loc.alpha.offset, loc.beta.offset]);
     expect(r.names).toEqual(['alpha', 'beta']);
+    expect(r.rootOwned).toBe(false);
+    chownSync(copy, 0, 0);
+    chmodSync(copy, 0o775); // group-writable: not root's alone either
+    expect((await a.elfSymbolize(copy, [])).rootOwned).toBe(false);
   });
 
   it('C++: the method name demangled', async () => {
