@@ -32,9 +32,10 @@ fi
 # Debian packages: the build toolchain for the addon and the eBPF objects
 # (libdw-dev: elfutils' libdwfl, the profiler's ELF symbolisation).
 pkgs=(make g++ python3 pkg-config clang llvm libbpf-dev libelf-dev libdw-dev zlib1g-dev bpftool)
-# procps, sysstat and iproute2 give the classic tools the accuracy tests compare with.
-[ "$mode" = run ] || pkgs+=(procps sysstat iproute2 tmux util-linux gdb)
-[ "$mode" = bench ] && pkgs+=(htop btop net-tools libbpf-tools strace linux-perf)
+# procps, sysstat and iproute2 give the classic tools the accuracy tests compare with;
+# linux-perf the profiler's (perf record -g + perf report on the same program).
+[ "$mode" = run ] || pkgs+=(procps sysstat iproute2 tmux util-linux gdb linux-perf)
+[ "$mode" = bench ] && pkgs+=(htop btop net-tools libbpf-tools strace)
 
 missing=()
 for p in "${pkgs[@]}"; do
