@@ -20,7 +20,7 @@
 // event loop every few milliseconds: keys stay responsive meanwhile.
 import * as fs from 'node:fs';
 import { readFileFast } from './procfs/read.js';
-import { parseKallsyms, lookupKernel, kernelHex, type KernelSymbols } from './procfs/kallsyms.js';
+import { parseKallsyms, parseKallsymsSliced, lookupKernel, kernelHex, type KernelSymbols } from './procfs/kallsyms.js';
 import { parseMaps, findMapping, fileOffset, isFileMapping, mapFilesName, type MapEntry } from './procfs/pid-maps.js';
 import { lookupPerfMap, type PerfMap } from './procfs/perf-map.js';
 import { readPerfMap } from './perf-map-file.js';
@@ -157,6 +157,38 @@ export class Symbolizer {
       ? 'kernel symbols are hidden (/proc/kallsyms reads as zeros: kernel.kptr_restrict, or no CAP_SYSLOG): kernel frames are shown as addresses'
       : undefined;
     return this.kernel;
+  }
+
+  private kernelLoading?: Promise<KernelSymbols | undefined>;
+
+  /**
+   * Load /proc/kallsyms without holding the event loop: read on the thread
+   * pool, parsed in slices (about 150 ms of work in all for 120,000
+   * symbols, never more than a slice at a time). Once; the sync
+   * loadKernel() is for tools without a UI.
+   */
+  loadKernelAsync(): Promise<KernelSymbols | undefined> {
+    if (this.kernel) return Promise.resolve(this.kernel);
+    return (this.kernelLoading ??= (async () => {
+      let text: string | undefined;
+      try {
+        text = this.o.kallsyms ? this.o.kallsyms() : await fs.promises.readFile(`${this.procRoot}/kallsyms`, 'utf8');
+      } catch {
+        text = undefined;
+      }
+      if (text === undefined) return this.loadKernel();
+      let slice = performance.now();
+      const k = await parseKallsymsSliced(text, async () => {
+        if (performance.now() - slice < this.sliceMs) return;
+        await new Promise((r) => setImmediate(r));
+        slice = performance.now();
+      });
+      this.kernel = k;
+      this.kernelNote = k.restricted
+        ? 'kernel symbols are hidden (/proc/kallsyms reads as zeros: kernel.kptr_restrict, or no CAP_SYSLOG): kernel frames are shown as addresses'
+        : undefined;
+      return k;
+    })());
   }
 
   /** Why kernel frames do not resolve, or undefined when they do. */

@@ -31,53 +31,100 @@ export interface KernelSymbols {
   restricted: boolean;
 }
 
-const TEXT = new Set(['t', 'T', 'w', 'W']);
+/** Accumulates kallsyms lines; the same code for the one-go and the sliced parse. */
+class KallsymsBuilder {
+  addrs: number[] = [];
+  names: string[] = [];
+  modules: string[] = [];
+  lines = 0;
+  zeros = 0;
+
+  /** Parse lines of `text` from `pos` until `stopLines` lines were seen or the end; returns the next position. */
+  feed(text: string, pos: number, stopLines: number): number {
+    const n = text.length;
+    let seen = 0;
+    while (pos < n && seen < stopLines) {
+      let eol = text.indexOf('\n', pos);
+      if (eol < 0) eol = n;
+      this.line(text, pos, eol);
+      pos = eol + 1;
+      seen++;
+    }
+    return pos;
+  }
+
+  // addr(hex) SP type SP name [\t[module]]
+  private line(text: string, a: number, eol: number): void {
+    const s1 = text.indexOf(' ', a);
+    if (s1 <= a || s1 + 2 >= eol || text.charCodeAt(s1 + 2) !== 32) return;
+    this.lines++;
+    const hexLen = s1 - a;
+    if (hexLen > 16) return;
+    let zero = true;
+    for (let i = a; i < s1; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 48) zero = false;
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return;
+    }
+    if (zero) {
+      this.zeros++;
+      return;
+    }
+    const type = text.charCodeAt(s1 + 1);
+    // Text symbols only: t T w W.
+    if (type !== 116 && type !== 84 && type !== 119 && type !== 87) return;
+    if (hexLen !== 16 || !text.startsWith('ffff', a)) return;
+    const nameStart = s1 + 3;
+    let tab = -1;
+    for (let i = nameStart; i < eol; i++) {
+      if (text.charCodeAt(i) === 9) {
+        tab = i;
+        break;
+      }
+    }
+    const name = text.slice(nameStart, tab < 0 ? eol : tab);
+    if (!name) return;
+    let mod = '';
+    if (tab >= 0 && text.charCodeAt(tab + 1) === 91) {
+      const close = text.indexOf(']', tab + 2);
+      if (close > 0 && close <= eol) mod = text.slice(tab + 2, close);
+    }
+    this.addrs.push(kernelOffset(parseInt(text.slice(a, a + 8), 16), parseInt(text.slice(a + 8, a + 16), 16)));
+    this.names.push(name);
+    this.modules.push(mod);
+  }
+
+  finish(): KernelSymbols {
+    const { addrs, names, modules } = this;
+    let sorted = true;
+    for (let i = 1; i < addrs.length && sorted; i++) if (addrs[i] < addrs[i - 1]) sorted = false;
+    // /proc/kallsyms is in address order but for the modules' part: sort only when needed.
+    const order = sorted ? null : addrs.map((_, i) => i).sort((x, y) => addrs[x] - addrs[y] || x - y);
+    return {
+      addrs: order ? Float64Array.from(order, (i) => addrs[i]) : Float64Array.from(addrs),
+      names: order ? order.map((i) => names[i]) : names,
+      modules: order ? order.map((i) => modules[i]) : modules,
+      restricted: this.lines > 0 && this.zeros === this.lines,
+    };
+  }
+}
 
 /** Parse /proc/kallsyms (text symbols only, sorted by address). */
 export function parseKallsyms(text: string): KernelSymbols {
-  const addrs: number[] = [];
-  const names: string[] = [];
-  const modules: string[] = [];
-  let lines = 0, zeros = 0;
+  const b = new KallsymsBuilder();
+  b.feed(text, 0, Infinity);
+  return b.finish();
+}
+
+/** The same, `linesPerSlice` lines at a time with `pause()` between (the UI keeps its keys meanwhile). */
+export async function parseKallsymsSliced(text: string, pause: () => Promise<void>, linesPerSlice = 8192): Promise<KernelSymbols> {
+  const b = new KallsymsBuilder();
   let pos = 0;
-  const n = text.length;
-  while (pos < n) {
-    let eol = text.indexOf('\n', pos);
-    if (eol < 0) eol = n;
-    const line = text.slice(pos, eol);
-    pos = eol + 1;
-    // addr(hex) SP type SP name [\t[module]]
-    const s1 = line.indexOf(' ');
-    if (s1 <= 0 || line.charAt(s1 + 2) !== ' ') continue;
-    lines++;
-    const type = line.charAt(s1 + 1);
-    const hex = line.slice(0, s1);
-    if (!/^[0-9a-f]{1,16}$/.test(hex)) continue;
-    if (/^0+$/.test(hex)) {
-      zeros++;
-      continue;
-    }
-    if (!TEXT.has(type) || hex.length !== 16 || !hex.startsWith('ffff')) continue;
-    const rest = line.slice(s1 + 3);
-    const tab = rest.indexOf('\t');
-    const name = tab < 0 ? rest : rest.slice(0, tab);
-    let mod = '';
-    if (tab >= 0) {
-      const m = /^\[([^\]]*)\]/.exec(rest.slice(tab + 1));
-      if (m) mod = m[1];
-    }
-    if (!name) continue;
-    addrs.push(kernelOffset(parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8), 16)));
-    names.push(name);
-    modules.push(mod);
+  while (pos < text.length) {
+    pos = b.feed(text, pos, linesPerSlice);
+    await pause();
   }
-  const order = addrs.map((_, i) => i).sort((a, b) => addrs[a] - addrs[b] || a - b);
-  return {
-    addrs: Float64Array.from(order, (i) => addrs[i]),
-    names: order.map((i) => names[i]),
-    modules: order.map((i) => modules[i]),
-    restricted: lines > 0 && zeros === lines,
-  };
+  return b.finish();
 }
 
 /** Largest distance from a symbol's start still taken as inside it (no sizes in kallsyms: beyond the last symbol of a region is no man's land). */

@@ -63,6 +63,8 @@ export class ProfilePane extends TracePane<never> {
 
   override started(): void {
     this.prof.restarted();
+    // kallsyms in slices from now, not in the first collect's way.
+    void this.prof.symbolizer.loadKernelAsync();
     this.zoom = [];
     this.cursor = [];
     this.cache = undefined;

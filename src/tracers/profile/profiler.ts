@@ -366,6 +366,7 @@ export class Profiler {
       reqs.push({ pid: rec.pid, comm: rec.comm, ips: ips.get(rec.ustack)?.user ?? [] });
     }
     busy += performance.now() - t0;
+    await this.symbolizer.loadKernelAsync();
     const userFrames = reqs.length ? await this.symbolizer.userStacks(reqs) : [];
     t0 = performance.now();
     for (const { id, rec } of fresh) {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { parseMaps, findMapping, fileOffset, isFileMapping, mapFilesName } from '../../../src/collectors/procfs/pid-maps.js';
-import { parseKallsyms, lookupKernel, kernelOffset, kernelHex } from '../../../src/collectors/procfs/kallsyms.js';
+import { parseKallsyms, parseKallsymsSliced, lookupKernel, kernelOffset, kernelHex } from '../../../src/collectors/procfs/kallsyms.js';
 import { parseKernelStack, parseWchan, formatKernelFrame } from '../../../src/collectors/procfs/pid-stack.js';
 import { parsePerfMap, lookupPerfMap } from '../../../src/collectors/procfs/perf-map.js';
 
@@ -74,6 +74,19 @@ describe('parseKallsyms', () => {
     const k = parseKallsyms(fx('kallsyms-restricted'));
     expect(k.restricted).toBe(true);
     expect(k.addrs.length).toBe(0);
+  });
+
+  it('parses in slices to the same result, yielding between them', async () => {
+    const text = readFileSync('/proc/kallsyms', 'utf8');
+    let pauses = 0;
+    const sliced = await parseKallsymsSliced(text, async () => { pauses++; }, 4096);
+    const whole = parseKallsyms(text);
+    expect(sliced.names.length).toBe(whole.names.length);
+    expect(sliced.names.slice(0, 50)).toEqual(whole.names.slice(0, 50));
+    expect(Array.from(sliced.addrs.slice(-50))).toEqual(Array.from(whole.addrs.slice(-50)));
+    expect(pauses).toBeGreaterThanOrEqual(Math.floor(text.split('\n').length / 4096));
+    const fx2 = await parseKallsymsSliced(fx('kallsyms'), async () => {}, 2);
+    expect(fx2).toEqual(parseKallsyms(fx('kallsyms')));
   });
 
   it('parses the live /proc/kallsyms', () => {
