@@ -10,11 +10,12 @@
 // /proc/PID/root/tmp itself a real directory (not a link).
 import * as fs from 'node:fs';
 import { parseStatus } from './procfs/pid-status.js';
-import { parsePerfMap, type PerfMap } from './procfs/perf-map.js';
+import { parsePerfMap, parsePerfMapSliced, type PerfMap } from './procfs/perf-map.js';
 
 export const PERF_MAP_MAX_BYTES = 64 * 1024 * 1024;
 
 export type PerfMapResult = { ok: true; map: PerfMap; path: string; truncated: boolean } | { ok: false; path: string; reason: string };
+type TextResult = { ok: true; text: string; path: string; truncated: boolean } | { ok: false; path: string; reason: string };
 
 export interface PerfMapOptions {
   procRoot?: string;
@@ -54,18 +55,33 @@ function locate(pid: number, o: PerfMapOptions): { path: string; owners: number[
   return { path: `${o.tmpDir ?? '/tmp'}/perf-${pid}.map`, owners };
 }
 
-/** The perf map of process `pid`, or why it cannot be used (none, refused, vanished). */
-export function readPerfMap(pid: number, o: PerfMapOptions = {}): PerfMapResult {
+const OPEN_FLAGS = (): number => {
+  const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+  return O_RDONLY | O_NOFOLLOW | O_NONBLOCK | ((fs.constants as { O_CLOEXEC?: number }).O_CLOEXEC ?? 0);
+};
+
+function openError(path: string, e: unknown): TextResult {
+  const code = (e as NodeJS.ErrnoException).code;
+  return { ok: false, path, reason: code === 'ELOOP' ? 'a symbolic link (refused)' : code === 'ENOENT' ? 'none' : (code ?? (e as Error).message) };
+}
+
+/** The text read (at most `cap` bytes, a cut last line dropped). */
+function capped(buf: Buffer, got: number, size: number, cap: number): { text: string; truncated: boolean } {
+  let text = buf.toString('utf8', 0, got);
+  const truncated = size > cap;
+  if (truncated) text = text.slice(0, text.lastIndexOf('\n') + 1);
+  return { text, truncated };
+}
+
+function readText(pid: number, o: PerfMapOptions): TextResult {
   const where = locate(pid, o);
   if ('reason' in where) return { ok: false, path: '', reason: where.reason };
   const { path, owners } = where;
-  const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_CLOEXEC } = fs.constants as typeof fs.constants & { O_CLOEXEC?: number };
   let fd: number;
   try {
-    fd = fs.openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | (O_CLOEXEC ?? 0));
+    fd = fs.openSync(path, OPEN_FLAGS());
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, path, reason: code === 'ELOOP' ? 'a symbolic link (refused)' : code === 'ENOENT' ? 'none' : (code ?? (e as Error).message) };
+    return openError(path, e);
   }
   try {
     const st = fs.fstatSync(fd);
@@ -80,14 +96,55 @@ export function readPerfMap(pid: number, o: PerfMapOptions = {}): PerfMapResult 
       if (n <= 0) break;
       got += n;
     }
-    let text = buf.toString('utf8', 0, got);
-    const truncated = st.size > cap;
-    // A cut file ends mid-line: drop the partial last line.
-    if (truncated) text = text.slice(0, text.lastIndexOf('\n') + 1);
-    return { ok: true, map: parsePerfMap(text), path, truncated };
+    return { ok: true, path, ...capped(buf, got, st.size, cap) };
   } catch (e) {
     return { ok: false, path, reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
   } finally {
     try { fs.closeSync(fd); } catch { /* ignore */ }
   }
+}
+
+async function readTextAsync(pid: number, o: PerfMapOptions): Promise<TextResult> {
+  const where = locate(pid, o);
+  if ('reason' in where) return { ok: false, path: '', reason: where.reason };
+  const { path, owners } = where;
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(path, OPEN_FLAGS());
+  } catch (e) {
+    return openError(path, e);
+  }
+  try {
+    const st = await fh.stat();
+    const why = refuse(st, owners);
+    if (why) return { ok: false, path, reason: `${why} (refused)` };
+    const cap = o.maxBytes ?? PERF_MAP_MAX_BYTES;
+    const want = Math.min(st.size, cap);
+    const buf = Buffer.allocUnsafe(want);
+    let got = 0;
+    while (got < want) {
+      const { bytesRead } = await fh.read(buf, got, want - got, got);
+      if (bytesRead <= 0) break;
+      got += bytesRead;
+    }
+    return { ok: true, path, ...capped(buf, got, st.size, cap) };
+  } catch (e) {
+    return { ok: false, path, reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/** The perf map of process `pid`, or why it cannot be used (none, refused, vanished). */
+export function readPerfMap(pid: number, o: PerfMapOptions = {}): PerfMapResult {
+  const r = readText(pid, o);
+  return r.ok ? { ok: true, map: parsePerfMap(r.text), path: r.path, truncated: r.truncated } : r;
+}
+
+/** The same without holding the event loop: read on the thread pool, parsed in slices. */
+export async function readPerfMapAsync(pid: number, o: PerfMapOptions & { pause?: () => Promise<void> } = {}): Promise<PerfMapResult> {
+  const r = await readTextAsync(pid, o);
+  if (!r.ok) return r;
+  const map = await parsePerfMapSliced(r.text, o.pause ?? (() => new Promise((res) => setImmediate(res))));
+  return { ok: true, map, path: r.path, truncated: r.truncated };
 }

@@ -23,7 +23,7 @@ import { readFileFast } from './procfs/read.js';
 import { parseKallsyms, parseKallsymsSliced, lookupKernel, kernelHex, type KernelSymbols } from './procfs/kallsyms.js';
 import { parseMaps, findMapping, fileOffset, isFileMapping, mapFilesName, type MapEntry } from './procfs/pid-maps.js';
 import { lookupPerfMap, type PerfMap } from './procfs/perf-map.js';
-import { readPerfMap } from './perf-map-file.js';
+import { readPerfMapAsync } from './perf-map-file.js';
 import { parseStat } from './procfs/pid-stat.js';
 
 /** What the addon's elfSymbolize resolves: per file offset, the symbol (demangled) and the offset into it. */
@@ -133,6 +133,8 @@ export class Symbolizer {
   private readonly modules = new Map<string, Module>();
   private readonly byBuildId = new Map<string, Map<number, Sym | null>>();
   private readonly kframes = new Map<number, Frame>();
+  /** Pids whose maps could not be read in this pass (not tried again in it). */
+  private readonly missing = new Set<number>();
   private generation = 0;
   readonly stats: SymbolizerStats = { elfCalls: 0, elfOffsets: 0, mapsRead: 0, perfMapsRefused: 0, elfErrors: 0 };
 
@@ -277,6 +279,7 @@ export class Symbolizer {
   /** Drop what is kept for `pid` (call once its last samples are symbolised and it is gone). */
   forget(pid: number): void {
     this.pids.delete(pid);
+    this.missing.delete(pid);
   }
 
   /** Pids held whose process no longer exists (or whose pid was reused): ready to forget once their samples are resolved. */
@@ -298,10 +301,10 @@ export class Symbolizer {
     return this.pids.get(pid)?.perfMapNote;
   }
 
-  private perfMapOf(pid: number, p: PidInfo, refresh: boolean): PerfMap | null {
-    if (p.perfMap !== undefined && !(refresh && p.alive && p.perfMapAt !== this.generation)) return p.perfMap;
+  /** (Re)read the perf map of `pid` (once per pass), off the event loop. */
+  private async loadPerfMap(pid: number, p: PidInfo): Promise<void> {
     p.perfMapAt = this.generation;
-    const r = readPerfMap(pid, { procRoot: this.procRoot, tmpDir: this.o.tmpDir });
+    const r = await readPerfMapAsync(pid, { procRoot: this.procRoot, tmpDir: this.o.tmpDir, pause: this.pauser() });
     if (r.ok) {
       p.perfMap = r.map;
       p.perfMapNote = r.truncated ? `${r.path} is larger than the cap: read in part` : undefined;
@@ -313,7 +316,16 @@ export class Symbolizer {
         if (/refused/.test(r.reason)) this.stats.perfMapsRefused++;
       }
     }
-    return p.perfMap;
+  }
+
+  /** A pause() that yields to the event loop once `sliceMs` of work has run since the last yield. */
+  private pauser(): () => Promise<void> {
+    let slice = performance.now();
+    return async () => {
+      if (performance.now() - slice < this.sliceMs) return;
+      await new Promise((r) => setImmediate(r));
+      slice = performance.now();
+    };
   }
 
   // ---- user stacks ---------------------------------------------------------------
@@ -325,12 +337,9 @@ export class Symbolizer {
    */
   async userStacks(reqs: readonly UserStackRequest[]): Promise<Frame[][]> {
     this.generation++;
-    let slice = performance.now();
-    const pause = async () => {
-      if (performance.now() - slice < this.sliceMs) return;
-      await new Promise((r) => setImmediate(r));
-      slice = performance.now();
-    };
+    this.missing.clear();
+    const pause = this.pauser();
+    const perfLoads = new Map<number, PidInfo>();
     // Pass 1: place every address in a mapping; collect what modules must look up.
     type Placed = { m?: MapEntry; addr: number; ip: number; pid: number };
     const placed: Placed[][] = [];
@@ -338,8 +347,8 @@ export class Symbolizer {
     for (const req of reqs) {
       // New stacks of a live process: its maps as they are now (new mappings, exec), read once per pass.
       let p = this.pids.get(req.pid);
-      if (!p || (p.alive && p.refreshedAt !== this.generation)) {
-        this.capture(req.pid, req.comm);
+      if ((!p && !this.missing.has(req.pid)) || (p && p.alive && p.refreshedAt !== this.generation)) {
+        if (!this.capture(req.pid, req.comm) && !p) this.missing.add(req.pid);
         p = this.pids.get(req.pid);
       }
       const row: Placed[] = [];
@@ -353,6 +362,11 @@ export class Symbolizer {
           m = findMapping(p.maps, addr);
         }
         row.push({ m, addr, ip: req.ips[i], pid: req.pid });
+        // Anonymous executable memory: a JIT's; its perf map is read (again, if this address is new to it) before pass 3.
+        if (p && !(m && isFileMapping(m)) && (!m || m.perms.includes('x'))) {
+          const known = p.perfMap !== undefined && (p.perfMap === null ? false : lookupPerfMap(p.perfMap, addr) !== undefined);
+          if (p.perfMap === undefined || (!known && p.alive && p.perfMapAt !== this.generation)) perfLoads.set(req.pid, p);
+        }
         if (m && isFileMapping(m)) {
           const key = `${m.dev}:${m.inode}`;
           let mod = this.modules.get(key);
@@ -370,13 +384,17 @@ export class Symbolizer {
     }
     // Pass 2: one lookup per module, on the thread pool, all at once.
     // A few at a time: each call holds a libuv pool thread (4 by default) while it reads a file.
-    if (this.o.elf) {
+    const elfDone = (async () => {
+      if (!this.o.elf) return;
       const queue = [...wanted.values()];
       const worker = async () => {
         for (let w = queue.shift(); w; w = queue.shift()) await this.lookupModule(w.mod, w.pid, w.m, [...w.offs]);
       };
       await Promise.all(Array.from({ length: Math.min(ELF_IN_FLIGHT, queue.length) }, worker));
-    }
+    })();
+    // Meanwhile the JITs' perf maps, one after the other.
+    for (const [pid, p] of perfLoads) await this.loadPerfMap(pid, p);
+    await elfDone;
     // Pass 3: frames.
     const out: Frame[][] = [];
     for (const row of placed) {
@@ -409,15 +427,10 @@ export class Symbolizer {
       if (sym) return this.frame(sym.name, mod!.name, true);
       return this.frame(`${moduleName(m)}+0x${fileOffset(m, ip).toString(16)}`, moduleName(m), false);
     }
-    // Anonymous executable memory (or no mapping at all): a JIT's code.
+    // Anonymous executable memory (or no mapping at all): a JIT's code, from its perf map (read before this pass).
     const p = this.pids.get(pid);
-    if (p && (!m || m.perms.includes('x'))) {
-      let pm = this.perfMapOf(pid, p, false);
-      let hit = pm ? lookupPerfMap(pm, addr) : undefined;
-      if (!hit && p.alive) {
-        pm = this.perfMapOf(pid, p, true);
-        hit = pm ? lookupPerfMap(pm, addr) : undefined;
-      }
+    if (p?.perfMap && (!m || m.perms.includes('x'))) {
+      const hit = lookupPerfMap(p.perfMap, addr);
       if (hit) return this.frame(hit.name, '[jit]', true);
     }
     const mod = moduleName(m);

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPerfMap } from '../../src/collectors/perf-map-file.js';
+import { readPerfMap, readPerfMapAsync } from '../../src/collectors/perf-map-file.js';
 import { rootSkipReason } from '../helpers/native.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-perfmap-'));
@@ -67,6 +67,24 @@ describe('readPerfMap (any user)', () => {
       expect(r.map.names.length).toBeLessThan(1000);
       expect(r.map.names.every((n) => /^f\d+$/.test(n))).toBe(true);
     }
+  });
+
+  it('reads and refuses the same way off the event loop (the symboliser\'s path)', async () => {
+    clean(me);
+    fs.writeFileSync(file(me), Array.from({ length: 20000 }, (_, i) => `${(0x100000 + i * 16).toString(16)} 10 fn${i}`).join('\n') + '\n');
+    let pauses = 0;
+    const r = await readPerfMapAsync(me, { tmpDir: dir, pause: async () => { pauses++; } });
+    expect(r.ok && r.map.names.length).toBe(20000);
+    expect(pauses).toBeGreaterThanOrEqual(2);
+    clean(me);
+    fs.symlinkSync(path.join(dir, 'target'), file(me));
+    const l = await readPerfMapAsync(me, { tmpDir: dir });
+    expect(l.ok).toBe(false);
+    if (!l.ok) expect(l.reason).toMatch(/symbolic link/);
+    clean(me);
+    execFileSync('mkfifo', [file(me)]);
+    expect((await readPerfMapAsync(me, { tmpDir: dir })).ok).toBe(false);
+    clean(me);
   });
 
   it('says so for a process that is gone', () => {

@@ -17,21 +17,30 @@ export const PERF_MAP_NAME_MAX = 512;
 
 const LINE = /^(?:0x)?([0-9a-fA-F]{1,16}) (?:0x)?([0-9a-fA-F]{1,16}) (.+)$/;
 
-export function parsePerfMap(text: string): PerfMap {
-  const entries: Array<{ start: number; end: number; name: string; seq: number }> = [];
-  let seq = 0;
-  for (const raw of text.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+type Entry = { start: number; end: number; name: string; seq: number };
+
+function parseLines(text: string, from: number, maxLines: number, entries: Entry[]): number {
+  let pos = from;
+  for (let n = 0; n < maxLines && pos < text.length; n++) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = text.length;
+    let line = text.slice(pos, eol);
+    pos = eol + 1;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
     const m = LINE.exec(line);
     if (!m) continue;
     const start = parseInt(m[1], 16);
     const size = parseInt(m[2], 16);
     if (!Number.isSafeInteger(start) || !(size > 0) || !Number.isSafeInteger(start + size)) continue;
-    entries.push({ start, end: start + size, name: m[3].slice(0, PERF_MAP_NAME_MAX), seq: seq++ });
+    entries.push({ start, end: start + size, name: m[3].slice(0, PERF_MAP_NAME_MAX), seq: entries.length });
   }
+  return pos;
+}
+
+function finish(entries: Entry[]): PerfMap {
   // Newest last wins where code was moved or recompiled: sort by start, newer first among equal starts.
   entries.sort((a, b) => a.start - b.start || b.seq - a.seq);
-  const kept: typeof entries = [];
+  const kept: Entry[] = [];
   for (const e of entries) {
     const prev = kept[kept.length - 1];
     if (prev && e.start < prev.end) {
@@ -45,6 +54,23 @@ export function parsePerfMap(text: string): PerfMap {
     ends: Float64Array.from(kept, (e) => e.end),
     names: kept.map((e) => e.name),
   };
+}
+
+export function parsePerfMap(text: string): PerfMap {
+  const entries: Entry[] = [];
+  parseLines(text, 0, Infinity, entries);
+  return finish(entries);
+}
+
+/** The same, `linesPerSlice` lines at a time with `pause()` between (a JIT's map can be tens of MB). */
+export async function parsePerfMapSliced(text: string, pause: () => Promise<void>, linesPerSlice = 8192): Promise<PerfMap> {
+  const entries: Entry[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    pos = parseLines(text, pos, linesPerSlice, entries);
+    await pause();
+  }
+  return finish(entries);
 }
 
 /** The JIT symbol holding `addr`, or undefined. */

@@ -175,6 +175,9 @@ export interface StackAgg {
 
 export const MAX_STACKS = 50000;
 
+/** Synchronous work between yields to the event loop, ms. */
+const SLICE_MS = 8;
+
 export interface ProfilerOptions {
   kind: ProfileKind;
   symbolizer?: Symbolizer;
@@ -328,6 +331,14 @@ export class Profiler {
   private async resolve(h: TracerHandle, fresh: Array<{ id: string; rec: CountRecord }>): Promise<number> {
     let t0 = performance.now();
     let busy = 0;
+    // Yield to the event loop every few ms of work (the pane's keys), counting only the work.
+    const pause = async () => {
+      const now = performance.now();
+      if (now - t0 < SLICE_MS) return;
+      busy += now - t0;
+      await new Promise((r) => setImmediate(r));
+      t0 = performance.now();
+    };
     const depth = h.stackDepth?.() ?? 127;
     const ids = new Set<number>();
     for (const { rec } of fresh) {
@@ -336,8 +347,9 @@ export class Profiler {
     }
     const idList = [...ids];
     const ips = new Map<number, { user: number[]; kernel: number[] }>();
-    const CHUNK = 2048;
+    const CHUNK = 256;
     for (let i = 0; i < idList.length && h.stackTraces; i += CHUNK) {
+      await pause();
       const part = idList.slice(i, i + CHUNK);
       const dv = new DataView(h.stackTraces('stacks', part));
       part.forEach((id, j) => {
@@ -370,6 +382,7 @@ export class Profiler {
     const userFrames = reqs.length ? await this.symbolizer.userStacks(reqs) : [];
     t0 = performance.now();
     for (const { id, rec } of fresh) {
+      await pause();
       const user = rec.ustack >= 0 ? userFrames[reqIndex.get(`${rec.pid}:${rec.ustack}`)!] ?? [] : [];
       const kip = rec.kstack >= 0 ? ips.get(rec.kstack)?.kernel ?? [] : [];
       const kernel = this.symbolizer.kernelFrames(kip);
