@@ -331,6 +331,7 @@ export class FailuresScreen implements Screen<FailuresModel> {
   }
 
   private gcore(): void {
+    if (this.app.actions.refusal) return this.app.status(this.app.actions.refusal, 'error');
     const t = this.targetPid();
     if (!t) return this.app.status('no live target process: p to choose a PID', 'warn');
     if (t.pid === process.pid) return this.app.status('choose a target PID first (p): gcore on ostop itself would stop the UI', 'warn');

@@ -480,6 +480,7 @@ export class ProcessScreen implements Screen<ProcessDetailModel, ProcessRequest>
     if (this.exited()) return;
     const comm = sanitize(this.last?.identity.comm ?? '');
     const actions = this.app.actions;
+    if (actions.refusal) return this.app.status(actions.refusal, 'error');
     this.app.menu(`Send signal to ${this.pid} ${comm}`, actions.signalMenuItems(), (i) => {
       if (i === null) return;
       const sig = actions.signals[i];

@@ -459,6 +459,7 @@ export class TopScreen implements Screen<TopModel, TopRequest> {
         const r = s.selectedRow();
         if (!r) return;
         const app = s.ctx.app;
+        if (app.actions.refusal) return app.status(app.actions.refusal, 'error');
         app.menu(`Send signal to ${r.pid} ${sanitize(r.comm)}`, app.actions.signalMenuItems(), (i) => {
           if (i === null) return;
           const sig = app.actions.signals[i];

@@ -26,6 +26,8 @@ export interface ReniceEvents {
 }
 
 export interface Actions extends ReniceEvents {
+  /** Set when every action is refused (replay: the processes shown are recorded): a screen says it at the key, before any menu. */
+  readonly refusal?: string;
   /** The signal menu, SIGTERM first by default (numbers are this platform's). */
   readonly signals: readonly SignalInfo[];
   readonly defaultSignalIndex: number;

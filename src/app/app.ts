@@ -19,11 +19,13 @@ import { Navigator } from './navigator.js';
 import { makeTheme, type Theme } from './theme.js';
 import type { TopInputs } from '../views/top.js';
 import { sanitize } from '../util/text.js';
-import { helpOf, keyFull, runKey, shiftedFunctionKey, type BlessedKey, type Keymap } from './keymap.js';
+import { footerOf, helpOf, keyFull, runKey, shiftedFunctionKey, type BlessedKey, type Keymap } from './keymap.js';
 import { Modals, type InputBarOptions } from './modals.js';
 import type { FailuresHub } from '../failures/hub.js';
 import type { PaneArea } from './panes.js';
-import { createActions } from '../actions/index.js';
+import { createActions, type Actions } from '../actions/index.js';
+import { REPLAY_KEYS, replayActions, type ReplayController, type ReplayHost } from './replay.js';
+import { formatTimestamp } from '../util/format.js';
 import { alignBlessedWidths } from './blessed-widths.js';
 import { TerminalSession } from './terminal-session.js';
 
@@ -51,6 +53,12 @@ export interface AppOptions {
   recorder?: () => Promise<FailuresHub>;
   /** The trace panes (keys 1-9), from the composition root (screens/trace-panes.ts). */
   panes?: (ctx: { screen: blessed.Widgets.Screen; theme: Theme; app: AppApi }) => PaneArea;
+  /**
+   * Replay (`ostop replay`): the views show the recorded sample at this
+   * cursor instead of collecting now; the replay bar replaces the body's
+   * first line; actions on processes are refused (src/app/replay.ts).
+   */
+  replay?: ReplayController;
 }
 
 /** No trace panes (tests of the shell alone): keys 1-9 do nothing. */
@@ -67,8 +75,14 @@ export interface ConfigState {
   startError?: string;
 }
 
-export class App implements AppApi {
-  readonly actions = createActions();
+export class App implements AppApi, ReplayHost {
+  readonly actions: Actions;
+  /** Replay's cursor (undefined live). */
+  readonly replay!: ReplayController;
+  private replayBar: blessed.Widgets.BoxElement | undefined;
+  /** Replay: the sample each Source last collected, and the `now` given to collect() (it only grows). */
+  private collectedAt = new WeakMap<object, number>();
+  private replayNow = 0;
   readonly screen: blessed.Widgets.Screen;
   private body: blessed.Widgets.BoxElement;
   private statusBar: blessed.Widgets.BoxElement;
@@ -104,6 +118,8 @@ export class App implements AppApi {
     io?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
   ) {
     this.saveEnabled = configState.saveEnabled;
+    if (ui.replay) (this as { replay: ReplayController }).replay = ui.replay;
+    this.actions = ui.replay ? replayActions(createActions()) : createActions();
     this.sessionDelaySec = ui.delaySec;
     // Draw boxes with Unicode line characters (ASCII where the locale is not
     // UTF-8) rather than the DEC alternate charset: ACS breaks under tmux and
@@ -157,7 +173,9 @@ export class App implements AppApi {
       tput.tput.colors = colors;
       tput.program.tput.colors = colors;
     }
-    this.body = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, bottom: 2, tags: true });
+    // Replay: one line at the top says REPLAY, the recorded host and time; the views draw below it.
+    if (ui.replay) this.replayBar = blessed.box({ parent: this.screen, top: 0, left: 0, right: 0, height: 1, tags: true });
+    this.body = blessed.box({ parent: this.screen, top: ui.replay ? 1 : 0, left: 0, right: 0, bottom: 2, tags: true });
     // Trace panes (keys 1-9) share the area above the status line with the view.
     this.paneBox = blessed.box({ parent: this.screen, left: 0, right: 0, bottom: 2, height: 1, hidden: true });
     this.panes = ui.panes?.({ screen: this.screen, theme, app: this }) ?? NO_PANES;
@@ -309,6 +327,7 @@ export class App implements AppApi {
   static readonly FIRST_RATE_MS = 200;
 
   private async tick(): Promise<void> {
+    if (this.replay) return this.replayTick();
     if (this.collecting || this.exitCode !== undefined) return;
     if (this.paused) {
       this.schedule();
@@ -342,6 +361,72 @@ export class App implements AppApi {
         }
       });
     }
+  }
+
+  // ---- replay (src/app/replay.ts) --------------------------------------------------
+
+  /** Replay's tick: feed the shown view's Source what it lacks to show the cursor, draw, and step on when playing. */
+  private async replayTick(): Promise<void> {
+    if (this.collecting || this.exitCode !== undefined) return;
+    const r = this.replay;
+    const v = this.nav.current;
+    const need = r.catchUp(this.collectedAt.get(v.source), v.def.replayHistory ?? 1);
+    this.collecting = true;
+    try {
+      if (need) {
+        if (need.reset) {
+          v.source.reset?.();
+          this.collectedAt.delete(v.source);
+        }
+        let bad = 0;
+        for (let i = need.from; i <= need.to; i++) {
+          if (!r.session.load(i)) {
+            bad++;
+            continue;
+          }
+          await timed('collect', () => v.source.collect(++this.replayNow, v.screen.request?.()));
+          this.collectedAt.set(v.source, i);
+        }
+        // What cannot be read is said, never shown as the sample before it.
+        if (bad && this.collectedAt.get(v.source) !== r.cursor) this.status(`sample ${r.cursor + 1} at ${formatTimestamp(r.time)} cannot be read (a corrupt record in the store): t / T to the next one`, 'error');
+        this.collectedAt.set(v.source, r.cursor);
+      }
+    } catch (e) {
+      this.status(`collect failed: ${(e as Error).message}`, 'error');
+    } finally {
+      this.collecting = false;
+    }
+    if (this.exitCode !== undefined) return;
+    this.render();
+    if (v !== this.nav.current) this.schedule(0);
+    else if (r.playing) {
+      const st = r.playStep();
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => {
+        if (!r.step(st.samples)) {
+          r.playing = false;
+          this.status('end of the recording');
+        }
+        this.dispatch({ type: 'tick' });
+      }, st.ms);
+    }
+  }
+
+  /** ReplayHost: draw the sample at the cursor now. */
+  showCursor(): void {
+    this.dispatch({ type: 'tick' });
+  }
+
+  setPlaying(on: boolean): void {
+    this.replay.playing = on;
+    if (on) {
+      if (this.replay.cursor >= this.replay.session.size - 1) this.replay.cursor = 0; // play again from the start
+      this.status(`playing at ${this.replay.speed}x`);
+    } else {
+      if (this.timer) clearTimeout(this.timer);
+      this.status('paused');
+    }
+    this.dispatch({ type: 'tick' });
   }
 
   private lastCompact = performance.now();
@@ -387,12 +472,14 @@ export class App implements AppApi {
       return;
     }
     this.tooSmall.hide();
-    const ph = this.panes.desiredHeight(this.screen.width as number, (this.screen.height as number) - 2);
+    if (this.replayBar) this.replayBar.setContent(this.replay.bar(this.theme, this.screen.width as number));
+    const top = this.replayBar ? 1 : 0;
+    const ph = this.panes.desiredHeight(this.screen.width as number, (this.screen.height as number) - 2 - top);
     if (ph) {
       this.paneBox.height = ph;
       this.paneBox.show();
     } else this.paneBox.hide();
-    this.body.height = Math.max(1, (this.screen.height as number) - 2 - ph);
+    this.body.height = Math.max(1, (this.screen.height as number) - 2 - ph - top);
     try {
       timed('view render', () => this.nav.current.screen.render(this.nav.current.source.model()));
       timed('panes render', () => this.panes.render());
@@ -404,7 +491,7 @@ export class App implements AppApi {
   }
 
   private renderFooter(): void {
-    const entries = this.panes.focused() !== undefined ? this.panes.footer() : this.nav.current.screen.footer();
+    const entries = this.panes.focused() !== undefined ? this.panes.footer() : [...(this.replay ? footerOf(REPLAY_KEYS, this) : []), ...this.nav.current.screen.footer()];
     const t = this.theme;
     const w = this.screen.width as number;
     const quit: [string, string] = ['F10', 'Quit'];
@@ -516,6 +603,11 @@ export class App implements AppApi {
       if (this.nav.current.screen.handleKey(ch, name, full)) this.render();
       return;
     }
+    // Replay's keys come before the view's: t and T step (the top view's tree and TIME+ sort are F5 and F6 in replay).
+    if (this.replay && runKey(REPLAY_KEYS, this, { ch, name, full })) {
+      this.render();
+      return;
+    }
     if (this.panes.handleKey(ch, name, full)) {
       this.render();
       return;
@@ -573,6 +665,7 @@ export class App implements AppApi {
    */
   private showHelp(): void {
     const sections: Array<[string, Array<[string, string]>]> = [
+      ...(this.replay ? [[`Replay of ${sanitize(this.replay.session.host)} (${sanitize(this.replay.session.path)})`, helpOf(REPLAY_KEYS)] as [string, Array<[string, string]>]] : []),
       ['Global', [...helpOf(App.KEYS), ...GLOBAL_NOTES, ...this.views.filter((v) => v.key).map((v) => [v.key!, `${v.title} view`] as [string, string])]],
       ['Trace panes (eBPF; need root)', this.panes.help()],
     ];

@@ -55,6 +55,12 @@ export interface ViewFlags {
   scopesPanes?: boolean;
   /** The view's Source drains the failure recorder itself: the shell does not poll it while the view is shown. */
   drainsRecorder?: boolean;
+  /**
+   * Replay: samples fed to this view's Source before the cursor when it is
+   * shown or the cursor jumps (rates need 1; graphs want their width).
+   * Default 1.
+   */
+  replayHistory?: number;
   /** The view that shows a target of this kind (the drill-in: 'pid'): `app.open(target)` opens it with the target's fields as its params. */
   target?: ViewTarget['kind'];
 }
