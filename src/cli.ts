@@ -32,6 +32,7 @@ Usage:
   ostop trace <tracer> [options]                stream eBPF trace events
   ostop record [--dir DIR] [--interval SEC]     record every view to a store (see ostop record --help)
   ostop snapshot -o FILE [--last 10m]           the recent history in one portable file
+  ostop replay [DIR|FILE] [--at T|--begin T]    the UI on recorded data (see ostop replay --help)
   ostop --help | --version
 
 UI options:
@@ -155,6 +156,60 @@ export async function openRecorded(r: RecordedRange): Promise<import('./model/du
   return new RecordedDump(reader, reader.path, begin, end);
 }
 
+export const REPLAY_HELP = `Usage: ostop replay [DIR|FILE] [--at TIME | --begin TIME] [--speed N] [--no-color]
+
+Opens the UI on samples recorded by \`ostop record\` (a store directory) or
+written by \`ostop snapshot\` (one file): every view (processes, drill-in,
+vmstat, netstat, iostat, failures) shows the recorded sample at the cursor,
+with the same keys as live. The top line says REPLAY, the recorded host and
+the recorded time. Trace panes are live-only; kill, renice, gcore and gdb
+are refused.
+
+  DIR|FILE        the store (default: ${'%STORE%'})
+  --at TIME       start at TIME, paused
+  --begin TIME    start at TIME, playing
+  --speed N       playback speed: ${'%SPEEDS%'} (samples per recorded interval)
+  --no-color      monochrome
+  TIME: HH:MM[:SS], 'YYYY-MM-DD HH:MM', ISO 8601, @EPOCH, or relative like -2h (to now)
+
+Keys: t next sample, T previous (as atop), b jump to a time (relative times
+are to the shown sample), e / E next / previous failure, Space play / pause,
+S speed; F1 lists every key. In replay F5 is the tree view and F6 the sort.
+`;
+
+/** \`ostop replay\` arguments (src/tui.ts runReplay opens the store). */
+export function parseReplayArgs(argv: string[], defaultDir: string, speeds: readonly number[]): import('./tui.js').ReplayOptions {
+  const o: import('./tui.js').ReplayOptions = { path: defaultDir, noColor: false };
+  let path: string | undefined;
+  const now = Date.now();
+  for (let i = 0; i < argv.length; i++) {
+    const [f, inline] = splitFlag(argv[i], '');
+    const val = () => {
+      const v = inline !== undefined ? inline : argv[++i];
+      if (v === undefined) throw new UsageError(`${f} needs a value`);
+      return v;
+    };
+    if (f === '--at' || f === '--begin') {
+      if (o.at !== undefined || o.begin !== undefined) throw new UsageError('give one of --at and --begin');
+      const v = val();
+      parseTimeArg(v, f, now); // a bad time is a usage error before the store is opened
+      if (f === '--at') o.at = v;
+      else o.begin = v;
+    } else if (f === '--speed') {
+      const v = val();
+      const n = Number(v.replace(/x$/, ''));
+      if (!speeds.includes(n)) throw new UsageError(`--speed: '${v}' is not one of ${speeds.join(', ')}`);
+      o.speed = n;
+    } else if (f === '--no-color' || f === '--no-colour') o.noColor = true;
+    else if (f.startsWith('-') && f !== '-') throw new UsageError(`unknown option '${argv[i]}' for 'replay'`);
+    else if (path !== undefined) throw new UsageError(`replay takes one store (directory or file), got '${path}' and '${argv[i]}'`);
+    else if (!argv[i]) throw new UsageError('replay: the store path is empty');
+    else path = argv[i];
+  }
+  if (path !== undefined) o.path = path;
+  return o;
+}
+
 function onTerminate(ctrl: AbortController): () => void {
   const h = () => ctrl.abort();
   process.on('SIGINT', h);
@@ -191,6 +246,17 @@ export async function main(argv: string[]): Promise<number> {
     if (argv[0] === 'snapshot') {
       const { runSnapshot } = await import('./app/snapshot.js');
       return await runSnapshot(argv.slice(1), { out: writeOut, err });
+    }
+    if (argv[0] === 'replay') {
+      const [{ defaultStoreDir }, { REPLAY_SPEEDS }] = await Promise.all([import('./app/recorder.js'), import('./app/replay.js')]);
+      if (argv.includes('--help') || argv.includes('-h')) {
+        writeOut(REPLAY_HELP.replace('%STORE%', defaultStoreDir()).replace('%SPEEDS%', REPLAY_SPEEDS.join(', ')));
+        return 0;
+      }
+      const o = parseReplayArgs(argv.slice(1), defaultStoreDir(), REPLAY_SPEEDS);
+      const { runReplay } = await import('./tui.js');
+      // The store is checked first (a bad store or time says so even without a terminal).
+      return await runReplay(o, err, !!process.stdout.isTTY && !!process.stdin.isTTY);
     }
     if (argv.includes('--help') || argv.includes('-h')) {
       if (argv[0] !== 'trace') {

@@ -18,6 +18,11 @@ import { TopScreen } from '../screens/top-screen.js';
 import { PaneHost } from '../screens/trace-panes.js';
 import { sanitize } from './util/text.js';
 import type { FailuresHub } from './failures/hub.js';
+import type { RecordedFeed } from './views/recorded-feed.js';
+import type { RecordedEvents, RecordedTick } from './model/recorded.js';
+import { liveOnlyPanes, ReplayController, type ReplaySession } from './app/replay.js';
+import { UsageError } from './model/dump-view.js';
+import { formatLocalTime, parseTimeArg } from './util/time-arg.js';
 
 /**
  * The TUI's failure recorder (src/failures/hub.ts): one per TUI, made on
@@ -53,7 +58,18 @@ export interface ViewWiring {
   topInputs(): TopInputs;
   /** The failure recorder (default: one of this list's own). */
   recorder?: FailureRecorder;
+  /** Replay: every Source takes the recorded feed's samples instead of reading this machine (runReplay). */
+  recorded?: RecordedWiring;
 }
+
+/** What the views take in replay: the feed the replay cursor moves, and the store's events for the failures view. */
+export interface RecordedWiring {
+  feed: RecordedFeed;
+  events(t0: number, t1: number): Iterable<{ time: number; events: RecordedEvents }>;
+}
+
+/** Samples fed before the cursor on a jump to a view with graphs: more than the widest graph draws (2 x 78 braille columns). */
+const GRAPH_HISTORY = 160;
 
 function pidParam(params: Record<string, unknown>): number {
   const pid = Number(params.pid);
@@ -72,21 +88,32 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
   let netstatUi: unknown;
   let iostatUi: unknown;
   // One machine-wide sample per tick for every view: /proc/stat, meminfo, loadavg, uptime, vmstat, diskstats and net/dev are read once per tick.
-  const machine = new MachineSampler();
+  // In replay the recorded tick's (the feed's MachineSampler), and nothing of this machine is read.
+  const rec = w.recorded;
+  const feed = rec?.feed;
+  const machine = feed?.machine ?? new MachineSampler();
   return [
     {
       id: 'top', title: 'Processes', home: true, keepAlive: true,
       load: () => ({
-        createSource: () => new TopSource({ users: w.users, pids: w.pids, machine }, w.topInputs()),
+        createSource: () => new TopSource({ users: w.users, pids: w.pids, machine, feed }, w.topInputs()),
         createScreen: (ctx: ViewContext) => new TopScreen(ctx, { uid: w.uid, pids: w.pids, userName: (uid) => w.users.name(uid) }),
       }),
     },
     {
-      id: 'process', title: 'Process', target: 'pid', stacks: true, scopesPanes: true,
+      id: 'process', title: 'Process', target: 'pid', stacks: true, scopesPanes: true, replayHistory: 60,
       load: async () => {
-        const [{ ProcessSource }, { ProcessScreen }] = await Promise.all([
-          import('./views/process-source.js'), import('../screens/process-screen.js'),
+        const [{ ProcessSource }, { ProcessScreen }, recordedProcess] = await Promise.all([
+          import('./views/process-source.js'), import('../screens/process-screen.js'), feed ? import('./views/recorded-process.js') : undefined,
         ]);
+        if (feed && recordedProcess) {
+          // The process as the tick at the cursor recorded it; the recorded machine's boot time and memory.
+          const sys = recordedProcess.recordedSystemInfo(() => feed.peek(), (uid) => w.users.name(uid));
+          return {
+            createSource: () => new ProcessSource({ read: (pid) => recordedProcess.recordedProcDetail(feed.current(), pid), sys, clock: () => feed.wallMs(), exitsOf: () => null }),
+            createScreen: (ctx, params) => new ProcessScreen(ctx, pidParam(params)),
+          };
+        }
         return {
           // How a process ended comes from the exit tracer the failures recorder
           // already runs as root (no second tracer); without it, from the zombie.
@@ -96,31 +123,36 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       },
     },
     {
-      id: 'vmstat', title: 'vmstat', key: 'v', footer: 'vmstat',
+      id: 'vmstat', title: 'vmstat', key: 'v', footer: 'vmstat', replayHistory: GRAPH_HISTORY,
       load: async () => {
         const [{ VmstatSource }, { VmstatScreen }] = await Promise.all([import('./views/vmstat.js'), import('../screens/vmstat-screen.js')]);
-        return { createSource: () => new VmstatSource('/proc', machine), createScreen: (ctx) => new VmstatScreen(ctx) };
+        return { createSource: () => new VmstatSource('/proc', machine, feed), createScreen: (ctx) => new VmstatScreen(ctx) };
       },
     },
     {
-      id: 'netstat', title: 'netstat', key: 'n', footer: 'net',
+      id: 'netstat', title: 'netstat', key: 'n', footer: 'net', replayHistory: GRAPH_HISTORY,
       load: async () => {
         const [{ NetstatSource }, { NetstatScreen, NetstatUiState }] = await Promise.all([import('./views/netstat.js'), import('../screens/netstat-screen.js')]);
         const ui = (netstatUi ??= new NetstatUiState()) as InstanceType<typeof NetstatUiState>;
-        return { createSource: () => new NetstatSource(machine), createScreen: (ctx) => new NetstatScreen(ctx, ui) };
+        return { createSource: () => new NetstatSource(machine, feed ? { osInventoryOnly: true, feed } : {}), createScreen: (ctx) => new NetstatScreen(ctx, ui) };
       },
     },
     {
-      id: 'iostat', title: 'iostat', key: 'i', footer: 'io',
+      id: 'iostat', title: 'iostat', key: 'i', footer: 'io', replayHistory: GRAPH_HISTORY,
       load: async () => {
         const [{ IostatSource }, { IostatScreen, IostatUiState }] = await Promise.all([import('./views/iostat.js'), import('../screens/iostat-screen.js')]);
         const ui = (iostatUi ??= new IostatUiState()) as InstanceType<typeof IostatUiState>;
-        return { createSource: () => new IostatSource(machine), createScreen: (ctx) => new IostatScreen(ctx, ui) };
+        return { createSource: () => new IostatSource(machine, feed), createScreen: (ctx) => new IostatScreen(ctx, ui) };
       },
     },
     {
       id: 'failures', title: 'Failures', key: 'f', footer: 'fail', drainsRecorder: true,
       load: async () => {
+        if (rec) {
+          // The recorded events up to the cursor, in a hub that reads nothing of this machine.
+          const [{ RecordedFailuresSource }, { FailuresScreen }] = await Promise.all([import('./failures/recorded-source.js'), import('../screens/failures-screen.js')]);
+          return { createSource: () => new RecordedFailuresSource({ events: (t0, t1) => rec.events(t0, t1), current: () => rec.feed.current() }), createScreen: (ctx, params) => new FailuresScreen(ctx, params) };
+        }
         const [{ FailuresSource }, { FailuresScreen }, hub] = await Promise.all([import('./failures/source.js'), import('../screens/failures-screen.js'), recorder.open()]);
         // The timeline lives in the TUI's failure recorder, so it survives the view being closed;
         // the screen's toggles and target reach the Source in its request().
@@ -156,5 +188,95 @@ export async function runTui(ui: UiOptions): Promise<number> {
     recorder: () => recorder.open(),
     panes: (ctx) => new PaneHost(ctx),
   }, views);
+  return app.run();
+}
+
+/** `ostop replay` as the command line gave it (src/cli.ts parseReplayArgs). */
+export interface ReplayOptions {
+  /** Store directory or file (default: where `ostop record` writes). */
+  path: string;
+  /** Start at this time, paused (--at), or playing (--begin); default: the first sample, paused. */
+  at?: string;
+  begin?: string;
+  speed?: number;
+  noColor: boolean;
+}
+
+/** Where in the recording to start: the sample of --at / --begin, refused with the recording's range when outside it. */
+export function replayStart(times: { first: number; last: number; intervalMs: number; indexAt(t: number): number }, o: Pick<ReplayOptions, 'at' | 'begin'>, now = Date.now()): number {
+  const flag = o.at !== undefined ? '--at' : o.begin !== undefined ? '--begin' : undefined;
+  if (!flag) return 0;
+  const t = parseTimeArg(o.at ?? o.begin, flag, now);
+  if (t < times.first || t > times.last + times.intervalMs) {
+    throw new UsageError(`${flag} ${formatLocalTime(t)} is outside the recording (${formatLocalTime(times.first)} to ${formatLocalTime(times.last)})`);
+  }
+  return Math.max(0, times.indexAt(t));
+}
+
+/**
+ * `ostop replay`: the TUI on recorded data. The store is opened (errors for
+ * a person: missing, unreadable, another user's, corrupt), every view's
+ * Source takes the recorded feed (tuiViews with `recorded`), and the shell
+ * moves the cursor (src/app/replay.ts).
+ */
+export async function runReplay(o: ReplayOptions, err: (s: string) => void, tty = true): Promise<number> {
+  const [{ StoreReader }, { RecordedFeed }] = await Promise.all([import('./store/disk-store.js'), import('./views/recorded-feed.js')]);
+  let reader: import('./store/disk-store.js').StoreReader<RecordedTick, RecordedEvents>;
+  try {
+    reader = StoreReader.open<RecordedTick, RecordedEvents>(o.path);
+  } catch (e) {
+    err(`ostop replay: ${sanitize((e as Error).message)}\n`);
+    return 1;
+  }
+  if (reader.size === 0) {
+    err(`ostop replay: ${sanitize(reader.path)}: no sample could be read${reader.skipped ? ` (${reader.skipped} damaged records skipped)` : ''}\n`);
+    return 1;
+  }
+  const meta = reader.sessions[0]?.meta ?? { format: '?', version: 0 };
+  const intervalMs = Number(meta.intervalMs) > 0 ? Number(meta.intervalMs) : reader.size > 1 ? (reader.lastTime()! - reader.firstTime()!) / (reader.size - 1) : 5000;
+  const start = replayStart({ first: reader.firstTime()!, last: reader.lastTime()!, intervalMs, indexAt: (t) => reader.indexAt(t) }, o);
+  const feed = new RecordedFeed();
+  const failures: number[] = [];
+  for (const e of reader.events()) if (e.events.failures?.length) failures.push(e.index);
+  const session: ReplaySession = {
+    path: reader.path,
+    host: typeof meta.host === 'string' ? meta.host : '?',
+    kernel: typeof meta.kernel === 'string' ? meta.kernel : undefined,
+    intervalMs,
+    size: reader.size,
+    timeAt: (i) => reader.timeAt(i),
+    indexAt: (t) => reader.indexAt(t),
+    load(i) {
+      const t = reader.tick(i);
+      if (!t) return false;
+      feed.set(t);
+      return true;
+    },
+    failureIndexes: () => failures,
+    parseTime: (text, cursorMs) => parseTimeArg(text, 'time', cursorMs),
+  };
+  if (!tty) {
+    err('ostop replay: the UI needs a terminal on stdin and stdout; for scripts use `ostop dump VIEW --from STORE` (see --help)\n');
+    return 1;
+  }
+  const replay = new ReplayController(session, start);
+  if (o.speed) replay.speed = o.speed;
+  replay.playing = o.begin !== undefined;
+  const loaded = loadConfig();
+  const term = chooseTerminal(process.env);
+  const mono = o.noColor || term.mono;
+  const users = new UserNames();
+  const views = tuiViews({
+    users,
+    recorded: { feed, events: (t0, t1) => [...reader.events(t0, t1)] },
+    // No trace panes and no renice in replay: the process table takes nothing from the shell.
+    topInputs: () => ({}),
+  });
+  // The config is read (columns, sort, colours) but never written from a replay.
+  const app = new App(loaded.config, loaded.path, { saveEnabled: false, startError: loaded.error }, makeTheme(mono), term.terminal, mono ? 0 : term.colors, {
+    replay,
+    panes: (ctx) => liveOnlyPanes((m, l) => ctx.app.status(m, l)),
+  }, views);
+  if (reader.skipped) app.status(`${reader.skipped} damaged records in the store were skipped`, 'warn');
   return app.run();
 }

@@ -375,7 +375,8 @@ export class App implements AppApi, ReplayHost {
     try {
       if (need) {
         if (need.reset) {
-          v.source.reset?.();
+          if (v.source.rewind) v.source.rewind();
+          else v.source.reset?.();
           this.collectedAt.delete(v.source);
         }
         let bad = 0;

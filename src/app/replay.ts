@@ -6,8 +6,7 @@
 // i the feed's current one, then the shown view's Source collects as live.
 //
 // Keys (atop's where atop has one): t next sample, T previous sample,
-// b jump to a time (absolute or relative to the end of the recording, e.g.
-// -2h), e / E next / previous failure, Space pause / play, S speed.
+// b jump to a time (absolute, or relative to the shown sample, e.g. -2h), e / E next / previous failure, Space pause / play, S speed.
 // They are a keymap table: the handler, the footer and F1 come from it.
 //
 // The bar says REPLAY, the recorded host and the recorded time (never the
@@ -40,8 +39,8 @@ export interface ReplaySession {
   load(i: number): boolean;
   /** Samples whose interval holds a failure (signal death, OOM kill, core dump...), ascending. */
   failureIndexes(): readonly number[];
-  /** A typed time (absolute or relative like -2h, relative to the end of the recording) to epoch ms; throws with a message. */
-  parseTime(text: string): number;
+  /** A typed time (absolute, or relative to `cursorMs` like -2h) to epoch ms; throws with a message for a person. */
+  parseTime(text: string, cursorMs: number): number;
 }
 
 /** Playback speeds (samples per recording interval), the S menu. */
@@ -166,12 +165,12 @@ export const REPLAY_KEYS: Keymap<ReplayHost> = [
     run: (h) => { if (h.replay.step(-1)) h.showCursor(); else h.status('at the first sample of the recording', 'warn'); },
   },
   {
-    keys: ['b'], label: 'b', footer: 'time', help: 'jump to a time: HH:MM, YYYY-MM-DD HH:MM, ISO 8601, or relative to the end of the recording (-2h, -30m)',
+    keys: ['b'], label: 'b', footer: 'time', help: 'jump to a time: HH:MM[:SS] (the shown day), YYYY-MM-DD HH:MM, ISO 8601, or relative to the shown sample (-2h, -30m)',
     run: (h) => h.prompt('jump to time (HH:MM, YYYY-MM-DD HH:MM, -2h): ', '', (v) => {
       if (v === null || !v.trim()) return;
       let t: number;
       try {
-        t = h.replay.session.parseTime(v.trim());
+        t = h.replay.session.parseTime(v.trim(), h.replay.time);
       } catch (e) {
         return h.status((e as Error).message, 'error');
       }

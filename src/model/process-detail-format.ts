@@ -19,6 +19,8 @@ export function describeErrno(code: string): string {
       return 'process gone';
     case 'EINVAL':
       return 'unreadable';
+    case 'NOTRECORDED':
+      return 'not recorded (replay)';
     default:
       return code;
   }

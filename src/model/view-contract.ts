@@ -33,6 +33,11 @@ export interface Source<M, R = void> {
   complete?(request: R): boolean;
   /** Drop history when the view is hidden, so rates restart cleanly. */
   reset?(): void;
+  /**
+   * Replay moved the cursor somewhere else: forget every sample and history
+   * (the next samples are from another time). Default: reset().
+   */
+  rewind?(): void;
   /** Release tracers, timers, file handles. */
   dispose?(): void;
 }

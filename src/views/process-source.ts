@@ -30,6 +30,11 @@ export interface ProcessSourceOptions extends Omit<ReadDetailOptions, 'now'> {
   clock?: () => number;
   /** Recent ends of a pid seen by the exit tracer (the failures hub's exitsOf); null or absent: no tracer runs, the zombie's exit_code only. */
   exitsOf?: (pid: number) => readonly RecordedExit[] | null;
+  /**
+   * Where samples come from instead of /proc (replay: src/views/recorded-process.ts
+   * over the feed's current tick). Nothing of this machine is read then.
+   */
+  read?: (pid: number, now: number) => ProcDetailSample;
 }
 
 /** How long after the exit the end is still looked for (the tracer's event may lag a tick or two). */
@@ -76,6 +81,7 @@ export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest>
 
   constructor(private readonly opts: ProcessSourceOptions = {}) {
     this.sys = opts.sys ?? readSystemInfo(opts.fs ?? realProcFs());
+    if (opts.read && !opts.sys) throw new Error('ProcessSource: recorded samples need the recorded machine\'s SystemInfo (opts.sys)');
     this.history = newProcessSeries(opts.historySize ?? 120);
   }
 
@@ -100,7 +106,7 @@ export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest>
     }
     let cur: ProcDetailSample;
     try {
-      cur = readProcDetail(this.shownPid, { ...this.opts, now });
+      cur = this.opts.read ? this.opts.read(this.shownPid, now) : readProcDetail(this.shownPid, { ...this.opts, now });
     } catch {
       // readProcDetail does not throw for /proc errors; anything else
       // (a bug, a broken fixture) must not take the UI down either.
@@ -166,7 +172,7 @@ export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest>
 
   /** A zombie still in /proc (same start time): its wait status from stat's exit_code. */
   private readZombie(): void {
-    if (this.starttime === undefined) return;
+    if (this.starttime === undefined || this.opts.read) return; // recorded samples have no zombie to read
     try {
       const z = readProcDetail(this.shownPid, { ...this.opts, sections: ['stat', 'status'] });
       if (z.stat?.starttime === this.starttime && z.zombieWaitStatus !== undefined) this.zombieStatus = z.zombieWaitStatus;
@@ -188,6 +194,11 @@ export class ProcessSource implements Source<ProcessDetailModel, ProcessRequest>
     // Rates restart from the next sample; the history and last model stay,
     // so coming back to the screen still shows the graphs.
     this.prev = undefined;
+  }
+
+  /** Replay jumped: forget every sample, the history and the end (the next samples are from another time). */
+  rewind(): void {
+    this.restart(this.shownPid);
   }
 
   dispose(): void {

@@ -29,9 +29,9 @@ function session(n: number, failures: number[] = [], bad: number[] = [], host = 
       return true;
     },
     failureIndexes: () => failures,
-    parseTime: (text) => {
+    parseTime: (text, cursorMs) => {
       const m = /^-(\d+)m$/.exec(text);
-      if (m) return T0 + (n - 1) * INTERVAL - Number(m[1]) * 60_000;
+      if (m) return cursorMs - Number(m[1]) * 60_000;
       const t = Date.parse(text);
       if (Number.isNaN(t)) throw new Error(`time: '${text}' is not a time`);
       return t;

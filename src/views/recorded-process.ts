@@ -1,0 +1,57 @@
+// The drill-in on a recorded tick (replay): what a tick holds of one
+// process (its /proc/PID/stat fields, uid, command line, swap, /proc/PID/io
+// counters) as the ProcDetailSample the drill-in's Source takes live, so the
+// model comes from the one path (model/process-detail.ts deriveProcessDetail).
+// What a tick does not record (threads, fds, sockets, smaps, limits,
+// environment, cgroup, namespaces, exe, cwd, root) is marked NOTRECORDED in
+// `errors`: the screen says "not recorded" instead of showing nothing as if
+// it were empty.
+import type { ProcDetailSample, ProcSection, SystemInfo } from '../collectors/proc-detail-read.js';
+import { CLK_TCK } from '../collectors/procfs/pid-stat.js';
+import { pageSize } from '../collectors/page-size.js';
+import type { RecordedTick } from '../model/recorded.js';
+
+/** The error code of a section a tick does not record (src/model/process-detail-format.ts describeErrno says it). */
+export const NOT_RECORDED = 'NOTRECORDED';
+
+const NOT_IN_A_TICK: readonly ProcSection[] = ['exe', 'cwd', 'root', 'threads', 'fds', 'smaps', 'limits', 'environ', 'cgroup', 'namespaces', 'sockets'];
+
+/** Process `pid` of `tick` as a drill-in sample; `gone` when the tick does not have it. */
+export function recordedProcDetail(tick: RecordedTick, pid: number): ProcDetailSample {
+  const errors: ProcDetailSample['errors'] = {};
+  for (const s of NOT_IN_A_TICK) errors[s] = NOT_RECORDED;
+  const t = tick.procs.tasks[String(pid)];
+  if (!t) return { pid, time: tick.time, gone: true, errors };
+  const { io, ...stat } = t;
+  const uid = t.uid ?? t.ownerUid;
+  if (!io) errors.io = NOT_RECORDED;
+  const page = pageSize();
+  return {
+    pid, time: tick.time, gone: false,
+    stat,
+    status: {
+      name: t.comm, state: t.state, tgid: t.tgid, ppid: t.ppid,
+      uids: uid === undefined ? undefined : [uid, uid, uid, uid],
+      threads: t.numThreads,
+      vmRssKb: Math.round((t.rssPages * page) / 1024),
+      vmSizeKb: Math.round(t.vsize / 1024),
+      vmSwapKb: t.swapKb,
+      fields: {},
+    },
+    // Recorded as argv joined by spaces: split back on them (an argument with a space shows as two).
+    cmdline: t.cmdline ? t.cmdline.split(' ') : [],
+    io,
+    errors,
+  };
+}
+
+/** The drill-in's system facts of the recorded machine (boot time, memory, CPUs), read from the feed's current tick each time. */
+export function recordedSystemInfo(current: () => RecordedTick | undefined, userName: (uid: number) => string): SystemInfo {
+  return {
+    get btimeSec() { return current()?.machine.stat?.btime ?? 0; },
+    clkTck: CLK_TCK,
+    get memTotalKb() { return current()?.machine.meminfo?.values.MemTotal ?? 0; },
+    get ncpu() { return Math.max(1, current()?.machine.stat?.cpusOnline ?? 1); },
+    userName,
+  };
+}
