@@ -253,7 +253,12 @@ export async function runReplay(o: ReplayOptions, err: (s: string) => void, tty 
       return true;
     },
     failureIndexes: () => failures,
-    parseTime: (text, cursorMs) => parseTimeArg(text, 'time', cursorMs),
+    // HH:MM is on the shown sample's day (parseTimeArg takes it on the day of its `now`, or the day before when still to come); -2h is from the shown sample.
+    parseTime: (text, cursorMs) => {
+      const endOfDay = new Date(cursorMs);
+      endOfDay.setHours(23, 59, 59, 999);
+      return parseTimeArg(text, 'time', /^\d{1,2}:\d{2}(:\d{2})?$/.test(text) ? endOfDay.getTime() : cursorMs);
+    },
   };
   if (!tty) {
     err('ostop replay: the UI needs a terminal on stdin and stdout; for scripts use `ostop dump VIEW --from STORE` (see --help)\n');

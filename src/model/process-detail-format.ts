@@ -20,7 +20,7 @@ export function describeErrno(code: string): string {
     case 'EINVAL':
       return 'unreadable';
     case 'NOTRECORDED':
-      return 'not recorded (replay)';
+      return 'not recorded'; // replay: a recorded sample does not hold this part
     default:
       return code;
   }
