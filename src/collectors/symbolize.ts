@@ -12,7 +12,9 @@
 //  - whatever does not resolve is shown as module+0xoffset.
 // Caches: a module (device:inode of the mapping) learns its build id from
 // the first lookup; symbols are cached per build id (the same library seen
-// under other paths or in other containers is looked up once). Maps (and
+// under other paths or in other containers is looked up once) when the file
+// is root's and closed to others: another user's file may carry any build
+// id, and must not put its names on root's libc. Maps (and
 // perf maps) are captured per pid the first time it is seen and kept after
 // it exits, so its samples still resolve; they are re-read when an address
 // falls outside them (new mappings, exec) and dropped by forget() once the
@@ -29,6 +31,8 @@ import { parseStat } from './procfs/pid-stat.js';
 /** What the addon's elfSymbolize resolves: per file offset, the symbol (demangled) and the offset into it. */
 export interface ElfSymbolizeResult {
   buildId: string | null;
+  /** Root's file that nobody else can write: only then may its build id key the shared cache (anyone can put any build id in their own file). */
+  rootOwned?: boolean;
   names: (string | null)[];
   symOffsets: number[];
   error?: string;
@@ -476,7 +480,7 @@ export class Symbolizer {
       for (const o of offs) mod.symbols.set(o, null);
       return;
     }
-    if (res.buildId && mod.buildId === undefined) {
+    if (res.buildId && res.rootOwned && mod.buildId === undefined) {
       // The first module of this build id owns the shared table; later ones adopt it.
       const shared = this.byBuildId.get(res.buildId);
       if (shared) {

@@ -30,6 +30,7 @@ const MAPS = [
   '7f0000000000-7f0000010000 r-xp 00002000 fd:01 22                         /usr/lib/libm y.so',
   '7f1000000000-7f1000010000 r-xp 00000000 00:00 0 ',
   '7f2000000000-7f2000010000 r-xp 00002000 fd:09 99                         /other/root/libm y.so',
+  '7f3000000000-7f3000010000 r-xp 00002000 fd:0a 55                         /lib/copy/libm y.so',
 ].join('\n') + '\n';
 
 /** A fake libdwfl: symbols every 0x100 bytes of file offset, per inode of the path opened. */
@@ -37,10 +38,12 @@ function fakeElf(calls: Array<{ path: string; offs: number[] }>): ElfSymbolize {
   return async (p, offs) => {
     calls.push({ path: p, offs: [...offs] });
     if (!fs.existsSync(path.dirname(p))) return { buildId: null, names: [], symOffsets: [], error: `${p}: ENOENT` };
-    const lib = /libm|\/7f[02]0/.test(p);
+    const lib = /libm|\/7f[023]0/.test(p);
     return {
       buildId: lib ? 'abcd' : 'ef01',
-      names: offs.map((o) => (o < 0x1000 ? null : `${lib ? 'lib' : 'main'}_fn_${(o >> 8).toString(16)}`)),
+      // The copy at 7f20... is a user's file claiming libm's build id, with other names.
+      rootOwned: !/\/7f20/.test(p),
+      names: offs.map((o) => (o < 0x1000 ? null : `${/\/7f20/.test(p) ? 'evil' : lib ? 'lib' : 'main'}_fn_${(o >> 8).toString(16)}`)),
       symOffsets: offs.map((o) => o & 0xff),
     };
   };
@@ -71,9 +74,19 @@ describe('Symbolizer: user frames', () => {
     // Cached: the same addresses again need no lookup.
     await s.userStacks([{ pid: 100, comm: 'hot', ips: [0x555500001234] }]);
     expect(calls.length).toBe(2);
-    // The same library (same build id) seen at another device:inode: lookups of offsets it already knows are not repeated.
-    const [again] = await s.userStacks([{ pid: 100, comm: 'hot', ips: [0x7f2000000501, 0x7f2000000901] }]);
-    expect(again.map((f) => f.name)).toEqual(['lib_fn_25', 'lib_fn_29']);
+    // The same build id in a root-owned copy elsewhere (another device:inode): after its first lookup (which tells its build id)
+    // it shares the table: what either module learns, the other does not look up again.
+    await s.userStacks([{ pid: 100, comm: 'hot', ips: [0x7f3000000501] }]);
+    await s.userStacks([{ pid: 100, comm: 'hot', ips: [0x7f0000000901] }]);
+    const before = calls.length;
+    const [copy] = await s.userStacks([{ pid: 100, comm: 'hot', ips: [0x7f3000000901, 0x7f3000000501] }]);
+    expect(copy.map((f) => f.name)).toEqual(['lib_fn_29', 'lib_fn_25']);
+    expect(calls.length).toBe(before);
+    // A user's file claiming that build id neither uses nor changes the shared table.
+    const [evil] = await s.userStacks([{ pid: 100, comm: 'hot', ips: [0x7f2000000501] }]);
+    expect(evil[0].name).toBe('evil_fn_25');
+    const [still] = await s.userStacks([{ pid: 100, comm: 'hot', ips: [0x7f0000000501, 0x7f3000000901] }]);
+    expect(still.map((f) => f.name)).toEqual(['lib_fn_25', 'lib_fn_29']);
     expect(s.moduleBuildIds().get('fd:09:99')).toBe('abcd');
   });
 
