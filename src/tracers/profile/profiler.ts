@@ -256,6 +256,13 @@ export class Profiler {
     const now = this.clock();
     const dt = this.lastCollect ? Math.max(0, (now - this.lastCollect) / 1000) : 0;
     this.lastCollect = now;
+    if (this.clearFirst) {
+      // Restarted with other options (a PID filter changed in place): what the maps hold is the old scope's.
+      this.clearFirst = false;
+      this.clearKernel(h);
+      this.prevStats = decodeStats(h.mapDump('stats'));
+      return { dt, delta: 0, resolved: 0, busyMs: performance.now() - t0 };
+    }
     const records = decodeCounts(h.mapDump('counts'), this.kind);
     const st = decodeStats(h.mapDump('stats'));
     this.lastStats = diffStats(st, this.prevStats);
@@ -453,11 +460,17 @@ export class Profiler {
     this.version++;
   }
 
-  /** Start over after the tracer was restarted (new maps, new ids, counting from zero). */
+  /**
+   * Start over after the tracer was (re)started or its PID filter changed in
+   * place: the next collect empties `counts` and `stacks` (which may hold the
+   * old scope's counts) and counts from there.
+   */
   restarted(): void {
     this.reset();
     this.prev.clear();
     this.prevStats = emptyStats();
     this.lastCollect = 0;
+    this.clearFirst = true;
   }
+  private clearFirst = false;
 }

@@ -23,6 +23,16 @@ async function paneWithData(): Promise<{ pane: ProfilePane; k: FakeKernel }> {
   k.stacks.set(2, [U.burnB, U.main + 1n, U.libcStart]);
   k.stacks.set(3, [U.lonely]);
   k.stacks.set(10, [K.schedule, K.syscall + 1n]);
+  const prof = (pane as unknown as { prof: Profiler }).prof;
+  pane.started();
+  // The first collect after a (re)start empties the kernel maps (they may hold another scope's counts).
+  pane.collect(k);
+  for (let i = 0; i < 100 && prof.running; i++) await new Promise((r) => setTimeout(r, 5));
+  expect(k.cleared).toEqual(['counts', 'stacks']);
+  k.stacks.set(1, [U.burnA, U.main + 1n, U.libcStart]);
+  k.stacks.set(2, [U.burnB, U.main + 1n, U.libcStart]);
+  k.stacks.set(3, [U.lonely]);
+  k.stacks.set(10, [K.schedule, K.syscall + 1n]);
   k.counts = [
     { pid: PID, comm: 'hot', kstack: -14, ustack: 1, value: 60 },
     { pid: PID, comm: 'hot', kstack: 10, ustack: 2, value: 25 },
@@ -30,7 +40,6 @@ async function paneWithData(): Promise<{ pane: ProfilePane; k: FakeKernel }> {
   ];
   k.stats.samples = 100;
   k.stats.collisions = 2;
-  pane.started();
   pane.collect(k);
   // collect() is asynchronous (symbolisation in slices): wait for it.
   for (let i = 0; i < 100 && !(pane as unknown as { prof: Profiler }).prof.totalValue; i++) await new Promise((r) => setTimeout(r, 5));

@@ -101,6 +101,24 @@ describe('Profiler', () => {
     expect(p.all()[0].total).toBe(19);
   });
 
+  it('after restarted() (the pane\'s PID changed in place) the old scope\'s counts are cleared, not counted', async () => {
+    const { k, p } = setup();
+    k.counts = [{ pid: PID, comm: 'hot', kstack: -14, ustack: 1, value: 10 }];
+    await p.collect(k);
+    k.counts = [{ pid: PID, comm: 'hot', kstack: -14, ustack: 1, value: 50 }];
+    k.stats.samples = 50;
+    p.restarted();
+    await p.collect(k);
+    expect(k.cleared).toEqual(['counts', 'stacks']);
+    expect(p.totalValue).toBe(0);
+    k.stacks.set(2, [U.burnB, U.main + 1n, U.libcStart]);
+    k.counts = [{ pid: PID, comm: 'hot', kstack: -14, ustack: 2, value: 7 }];
+    k.stats.samples = 57;
+    await p.collect(k);
+    expect(p.totalValue).toBe(7);
+    expect(p.stats.samples).toBe(7);
+  });
+
   it('sums the per-CPU stats', () => {
     const k = new FakeKernel('profile', 4);
     k.stats = { samples: 10, no_ustack: 2, no_kstack: 1, collisions: 3, stacks_full: 0, counts_full: 4, start_lost: 0, idle: 7 };
