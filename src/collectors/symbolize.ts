@@ -90,10 +90,62 @@ interface PidInfo {
 }
 
 interface Sym { name: string; offset: number }
+
+/**
+ * What is known of one file's symbols: file offset -> symbol (null: none
+ * there), plus, per function start, the largest offset seen inside it: an
+ * offset between a function's start and an offset known to be in it is in
+ * it too (a function is contiguous), so it needs no lookup.
+ */
+export class SymTable {
+  private readonly at = new Map<number, Sym | null>();
+  private readonly spans = new Map<number, { name: string; max: number }>();
+  private starts: number[] | null = [];
+
+  has(off: number): boolean {
+    return this.at.has(off) || this.inferred(off) !== undefined;
+  }
+
+  get(off: number): Sym | null | undefined {
+    const v = this.at.get(off);
+    return v !== undefined ? v : this.inferred(off);
+  }
+
+  set(off: number, sym: Sym | null): void {
+    this.at.set(off, sym);
+    if (!sym) return;
+    const start = off - sym.offset;
+    const span = this.spans.get(start);
+    if (!span) {
+      this.spans.set(start, { name: sym.name, max: off });
+      this.starts = null;
+    } else if (off > span.max) span.max = off;
+  }
+
+  entries(): IterableIterator<[number, Sym | null]> {
+    return this.at.entries();
+  }
+
+  private inferred(off: number): Sym | undefined {
+    const starts = (this.starts ??= [...this.spans.keys()].sort((a, b) => a - b));
+    let lo = 0, hi = starts.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= off) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return undefined;
+    const span = this.spans.get(starts[found])!;
+    return off <= span.max ? { name: span.name, offset: off - starts[found] } : undefined;
+  }
+}
+
 interface Module {
   buildId?: string | null;
-  /** fileOffset -> symbol (null: no symbol there). Shared by modules of one build id. */
-  symbols: Map<number, Sym | null>;
+  /** What is known of its symbols. Shared by the modules of one build id (root's files only). */
+  symbols: SymTable;
   name: string;
 }
 
@@ -135,7 +187,7 @@ export class Symbolizer {
   private kernelNote?: string;
   private readonly pids = new Map<number, PidInfo>();
   private readonly modules = new Map<string, Module>();
-  private readonly byBuildId = new Map<string, Map<number, Sym | null>>();
+  private readonly byBuildId = new Map<string, SymTable>();
   private readonly kframes = new Map<number, Frame>();
   /** Pids whose maps could not be read in this pass (not tried again in it). */
   private readonly missing = new Set<number>();
@@ -374,7 +426,7 @@ export class Symbolizer {
         if (m && isFileMapping(m)) {
           const key = `${m.dev}:${m.inode}`;
           let mod = this.modules.get(key);
-          if (!mod) this.modules.set(key, (mod = { symbols: new Map(), name: moduleName(m) }));
+          if (!mod) this.modules.set(key, (mod = { symbols: new SymTable(), name: moduleName(m) }));
           const off = fileOffset(m, addr);
           if (!mod.symbols.has(off)) {
             let w = wanted.get(key);
@@ -484,7 +536,7 @@ export class Symbolizer {
       // The first module of this build id owns the shared table; later ones adopt it.
       const shared = this.byBuildId.get(res.buildId);
       if (shared) {
-        for (const [k, v] of mod.symbols) shared.set(k, v);
+        for (const [k, v] of mod.symbols.entries()) shared.set(k, v);
         mod.symbols = shared;
       } else this.byBuildId.set(res.buildId, mod.symbols);
     }

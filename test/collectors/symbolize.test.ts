@@ -90,6 +90,22 @@ describe('Symbolizer: user frames', () => {
     expect(s.moduleBuildIds().get('fd:09:99')).toBe('abcd');
   });
 
+  it('needs no lookup for an offset inside a function between its start and an offset known in it', async () => {
+    fakeProcess(105, MAPS);
+    fs.mkdirSync(path.join(proc, '105', 'map_files'), { recursive: true });
+    const calls: Array<{ path: string; offs: number[] }> = [];
+    const s = new Symbolizer({ procRoot: proc, tmpDir: tmp, elf: fakeElf(calls), mapFiles: true, kallsyms: () => '' });
+    // 0x1234 and 0x12f0 are in main_fn_12 (starts at 0x1200 in the fake).
+    await s.userStacks([{ pid: 105, comm: 'hot', ips: [0x555500001234] }, { pid: 105, comm: 'hot', ips: [0x5555000012f0] }]);
+    expect(calls.length).toBe(1);
+    const [f] = await s.userStacks([{ pid: 105, comm: 'hot', ips: [0x555500001260] }]);
+    expect(f[0].name).toBe('main_fn_12');
+    expect(calls.length).toBe(1);
+    // Past the largest offset known in it: not assumed, looked up.
+    await s.userStacks([{ pid: 105, comm: 'hot', ips: [0x5555000012f8] }]);
+    expect(calls.length).toBe(2);
+  });
+
   it('falls back to /proc/PID/root/PATH, and shows module+0xoff where a file has no symbol', async () => {
     fakeProcess(101, MAPS);
     fs.mkdirSync(path.join(proc, '101', 'root', 'usr', 'bin'), { recursive: true });
