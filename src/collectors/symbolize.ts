@@ -60,7 +60,17 @@ export interface SymbolizerOptions {
   mapFiles?: boolean;
   /** Yield to the event loop after this much synchronous work. */
   sliceMs?: number;
+  /**
+   * Keep each executable mapped file open from the moment its process is
+   * first seen (through /proc/PID/map_files, root), so it can be symbolised
+   * after the process exited or the file was deleted or replaced (trace mode
+   * symbolises at the end). At most HELD_FILES_MAX; close() releases them.
+   */
+  holdFiles?: boolean;
 }
+
+/** Files held open at most (holdFiles). */
+export const HELD_FILES_MAX = 512;
 
 export interface SymbolizerStats {
   /** elfSymbolize calls and the offsets they resolved. */
@@ -189,6 +199,8 @@ export class Symbolizer {
   private readonly modules = new Map<string, Module>();
   private readonly byBuildId = new Map<string, SymTable>();
   private readonly kframes = new Map<number, Frame>();
+  /** Module key (dev:inode) -> a descriptor of the mapped file (holdFiles). */
+  private readonly held = new Map<string, number>();
   /** Pids whose maps could not be read in this pass (not tried again in it). */
   private readonly missing = new Set<number>();
   private generation = 0;
@@ -307,11 +319,13 @@ export class Symbolizer {
       return false;
     }
     this.stats.mapsRead++;
+    const maps = parseMaps(text);
+    if (this.o.holdFiles && this.mapFiles) this.hold(pid, maps);
     const old = this.pids.get(pid);
     // Same process (not a reused pid): keep its perf map unless refreshed below.
     const same = old && old.starttime === st.starttime;
     this.pids.set(pid, {
-      maps: parseMaps(text),
+      maps,
       comm: comm || st.comm,
       starttime: st.starttime,
       alive: true,
@@ -321,6 +335,37 @@ export class Symbolizer {
       perfMapAt: same ? old.perfMapAt : -1,
     });
     return true;
+  }
+
+  /** Open the executable files of `maps` not held yet (O_NONBLOCK: a FIFO cannot block; only regular files are kept). */
+  private hold(pid: number, maps: MapEntry[]): void {
+    for (const m of maps) {
+      if (this.held.size >= HELD_FILES_MAX) return;
+      if (!isFileMapping(m) || !m.perms.includes('x')) continue;
+      const key = `${m.dev}:${m.inode}`;
+      if (this.held.has(key)) continue;
+      let fd = -1;
+      try {
+        fd = fs.openSync(`${this.procRoot}/${pid}/map_files/${mapFilesName(m)}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+        const st = fs.fstatSync(fd);
+        if (st.isFile() && st.ino === m.inode) {
+          this.held.set(key, fd);
+          fd = -1;
+        }
+      } catch {
+        /* gone, or not ours to open: the other paths remain */
+      } finally {
+        if (fd >= 0) fs.closeSync(fd);
+      }
+    }
+  }
+
+  /** Release the files held open (holdFiles). */
+  close(): void {
+    for (const fd of this.held.values()) {
+      try { fs.closeSync(fd); } catch { /* ignore */ }
+    }
+    this.held.clear();
   }
 
   /** Pids whose maps are held. */
@@ -496,6 +541,8 @@ export class Symbolizer {
   /** The path to open for mapping `m` of `pid`, best first. */
   private candidates(pid: number, m: MapEntry): string[] {
     const out: string[] = [];
+    const fd = this.held.get(`${m.dev}:${m.inode}`);
+    if (fd !== undefined) out.push(`/proc/self/fd/${fd}`);
     if (this.mapFiles) out.push(`${this.procRoot}/${pid}/map_files/${mapFilesName(m)}`);
     if (!m.deleted) {
       out.push(`${this.procRoot}/${pid}/root${m.path}`);

@@ -186,6 +186,17 @@ export interface ProfilerOptions {
   /** Entries of the kernel maps (as loaded): above 90 % of it both are cleared. */
   mapEntries?: number;
   clock?: () => number;
+  /** Symbolise only in a final collect (trace mode). */
+  defer?: boolean;
+}
+
+interface Pending {
+  rec: CountRecord;
+  user: number[];
+  kernel: number[];
+  /** Counted since it was first seen, not folded yet. */
+  value: number;
+  count: number;
 }
 
 export interface CollectInfo {
@@ -209,6 +220,11 @@ export class Profiler {
   private byIds = new Map<string, StackAgg>();
   /** Folded form -> the stack. */
   private readonly stacks = new Map<string, StackAgg>();
+  /** Deferred stacks by id key (addresses fetched, not symbolised yet), and those whose ids were cleared meanwhile. */
+  private pendingById = new Map<string, Pending>();
+  private detached: Pending[] = [];
+  private readonly defer: boolean;
+  private depth = 127;
   /** Raw key (with tid) -> last cumulative value and count. */
   private prev = new Map<string, { value: number; count: number }>();
   private prevStats = emptyStats();
@@ -233,24 +249,31 @@ export class Profiler {
     this.halfLife = o.halfLifeSec ?? 5;
     this.mapEntries = o.mapEntries ?? 16384;
     this.clock = o.clock ?? Date.now;
+    this.defer = o.defer ?? false;
   }
 
   get running(): boolean {
     return this.busy;
   }
 
-  /** Read the maps, symbolise new stacks, fold the deltas. Resolves to undefined when a collect was already running. */
-  async collect(h: TracerHandle): Promise<CollectInfo | undefined> {
+  /**
+   * Read the maps, symbolise new stacks, fold the deltas. Resolves to
+   * undefined when a collect was already running. Deferred (trace mode):
+   * new stacks are fetched as addresses and their processes' maps read, but
+   * symbolised only by a `final` collect (as perf record leaves it to perf
+   * report), so the profiler costs little while it samples.
+   */
+  async collect(h: TracerHandle, opts: { final?: boolean } = {}): Promise<CollectInfo | undefined> {
     if (this.busy) return undefined;
     this.busy = true;
     try {
-      return await this.collectNow(h);
+      return await this.collectNow(h, !!opts.final);
     } finally {
       this.busy = false;
     }
   }
 
-  private async collectNow(h: TracerHandle): Promise<CollectInfo> {
+  private async collectNow(h: TracerHandle, final: boolean): Promise<CollectInfo> {
     let t0 = performance.now();
     let busyMs = 0;
     const now = this.clock();
@@ -285,39 +308,61 @@ export class Profiler {
         d.count += dc;
       } else deltas.set(id, { value: dv, count: dc, rec: r });
     }
-    const fresh = [...deltas].filter(([id]) => !this.byIds.has(id)).map(([id, d]) => ({ id, rec: d.rec }));
+    const fresh = [...deltas].filter(([id]) => !this.byIds.has(id) && !this.pendingById.has(id)).map(([id, d]) => ({ id, rec: d.rec }));
     busyMs += performance.now() - t0;
-    if (fresh.length) busyMs += await this.resolve(h, fresh);
+    let resolved = 0;
+    if (fresh.length) {
+      const r = await this.fetch(h, fresh);
+      busyMs += r.busy;
+      // Deferred: the stacks are kept as addresses and the processes' maps read now, while they live; symbols at the end.
+      for (const f of r.items) this.pendingById.set(f.id, { ...f, value: 0, count: 0 });
+    }
     t0 = performance.now();
-
-    // Fold: decay the window, then add.
+    // Decay the window, then add what grew.
     const decay = dt > 0 ? Math.pow(0.5, dt / this.halfLife) : 1;
     if (decay < 1) for (const s of this.stacks.values()) s.recent *= decay;
     let delta = 0;
     for (const [id, d] of deltas) {
-      const s = this.byIds.get(id);
-      if (!s) continue;
-      s.total += d.value;
-      s.count += d.count;
-      s.recent += d.value;
-      this.totalValue += d.value;
-      this.totalCount += d.count;
       delta += d.count;
-      if (s.truncated) {
-        this.truncatedValue += d.value;
-        const mod = s.frames[s.frames.findIndex((f) => f.name === MARK.truncated) + 1]?.module || '?';
-        this.truncatedBy.set(mod, (this.truncatedBy.get(mod) ?? 0) + d.value);
+      const s = this.byIds.get(id);
+      if (s) this.fold(s, d.value, d.count);
+      else {
+        const p = this.pendingById.get(id);
+        if (p) {
+          p.value += d.value;
+          p.count += d.count;
+        }
       }
     }
+    busyMs += performance.now() - t0;
+    if (!this.defer || final) {
+      const r = await this.symbolizePending();
+      busyMs += r.busy;
+      resolved = r.count;
+    }
+    t0 = performance.now();
     this.bound();
-    // Processes gone whose samples are now all folded: their maps are no longer needed.
-    for (const pid of this.symbolizer.exited()) this.symbolizer.forget(pid);
+    // Processes gone whose samples are all folded: their maps are no longer needed.
+    if (!this.pendingById.size && !this.detached.length) for (const pid of this.symbolizer.exited()) this.symbolizer.forget(pid);
     // A full map loses samples from now on: clear both and start the ids over.
     const s = this.lastStats;
     if (records.length > this.mapEntries * 0.9 || s.countsFull > 0 || s.stacksFull > 0) this.clearKernel(h);
     this.version++;
     busyMs += performance.now() - t0;
-    return { dt, delta, resolved: fresh.length, busyMs };
+    return { dt, delta, resolved, busyMs };
+  }
+
+  private fold(s: StackAgg, value: number, count: number): void {
+    s.total += value;
+    s.count += count;
+    s.recent += value;
+    this.totalValue += value;
+    this.totalCount += count;
+    if (s.truncated) {
+      this.truncatedValue += value;
+      const mod = s.frames[s.frames.findIndex((f) => f.name === MARK.truncated) + 1]?.module || '?';
+      this.truncatedBy.set(mod, (this.truncatedBy.get(mod) ?? 0) + value);
+    }
   }
 
   /** Clear the kernel's counts and stacks (both: an id is only valid with its stack map) and the id-keyed caches. */
@@ -331,14 +376,16 @@ export class Profiler {
     }
     this.prev.clear();
     this.byIds.clear();
+    // Deferred stacks keep their addresses: no longer tied to an id, they wait for the end.
+    for (const p of this.pendingById.values()) this.detached.push(p);
+    this.pendingById.clear();
     this.clears++;
   }
 
-  /** Fetch and symbolise the stacks of new id keys; returns the synchronous ms spent. */
-  private async resolve(h: TracerHandle, fresh: Array<{ id: string; rec: CountRecord }>): Promise<number> {
+  /** The instruction pointers of new id keys' stacks (stackTraces), and the maps of their processes read now. */
+  private async fetch(h: TracerHandle, fresh: Array<{ id: string; rec: CountRecord }>): Promise<{ items: Array<{ id: string; rec: CountRecord; user: number[]; kernel: number[] }>; busy: number }> {
     let t0 = performance.now();
     let busy = 0;
-    // Yield to the event loop every few ms of work (the pane's keys), counting only the work.
     const pause = async () => {
       const now = performance.now();
       if (now - t0 < SLICE_MS) return;
@@ -346,7 +393,7 @@ export class Profiler {
       await new Promise((r) => setImmediate(r));
       t0 = performance.now();
     };
-    const depth = h.stackDepth?.() ?? 127;
+    const depth = this.depth = h.stackDepth?.() ?? 127;
     const ids = new Set<number>();
     for (const { rec } of fresh) {
       if (rec.kstack >= 0) ids.add(rec.kstack);
@@ -374,25 +421,58 @@ export class Profiler {
         ips.set(id, { user, kernel });
       });
     }
+    const items = fresh.map(({ id, rec }) => ({
+      id, rec,
+      user: rec.ustack >= 0 ? ips.get(rec.ustack)?.user ?? [] : [],
+      kernel: rec.kstack >= 0 ? ips.get(rec.kstack)?.kernel ?? [] : [],
+    }));
+    // The maps of processes seen for the first time, now, while they live.
+    for (const { rec } of fresh) {
+      if (rec.ustack >= 0 && rec.pid && !this.symbolizer.has(rec.pid)) {
+        this.symbolizer.capture(rec.pid, rec.comm);
+        await pause();
+      }
+    }
+    busy += performance.now() - t0;
+    return { items, busy };
+  }
+
+  /** Symbolise every pending stack, fold what was counted on it meanwhile, and key it by its id from now on. */
+  private async symbolizePending(): Promise<{ busy: number; count: number }> {
+    const items = [...this.pendingById.entries()].map(([id, p]) => ({ id, p }));
+    for (const p of this.detached) items.push({ id: '', p });
+    this.pendingById.clear();
+    this.detached = [];
+    if (!items.length) return { busy: 0, count: 0 };
+    let t0 = performance.now();
+    let busy = 0;
+    const pause = async () => {
+      const now = performance.now();
+      if (now - t0 < SLICE_MS) return;
+      busy += now - t0;
+      await new Promise((r) => setImmediate(r));
+      t0 = performance.now();
+    };
+    const depth = this.depth;
     // User stacks: one request per (pid, ustack).
     const reqs: UserStackRequest[] = [];
     const reqIndex = new Map<string, number>();
-    for (const { rec } of fresh) {
-      if (rec.ustack < 0) continue;
-      const k = `${rec.pid}:${rec.ustack}`;
+    for (const { p } of items) {
+      if (p.rec.ustack < 0) continue;
+      const k = `${p.rec.pid}:${p.rec.ustack}:${p.user.length}:${p.user[0] ?? 0}`;
       if (reqIndex.has(k)) continue;
       reqIndex.set(k, reqs.length);
-      reqs.push({ pid: rec.pid, comm: rec.comm, ips: ips.get(rec.ustack)?.user ?? [] });
+      reqs.push({ pid: p.rec.pid, comm: p.rec.comm, ips: p.user });
     }
     busy += performance.now() - t0;
     await this.symbolizer.loadKernelAsync();
     const userFrames = reqs.length ? await this.symbolizer.userStacks(reqs) : [];
     t0 = performance.now();
-    for (const { id, rec } of fresh) {
+    for (const { id, p } of items) {
       await pause();
-      const user = rec.ustack >= 0 ? userFrames[reqIndex.get(`${rec.pid}:${rec.ustack}`)!] ?? [] : [];
-      const kip = rec.kstack >= 0 ? ips.get(rec.kstack)?.kernel ?? [] : [];
-      const kernel = this.symbolizer.kernelFrames(kip);
+      const rec = p.rec;
+      const user = rec.ustack >= 0 ? userFrames[reqIndex.get(`${rec.pid}:${rec.ustack}:${p.user.length}:${p.user[0] ?? 0}`)!] ?? [] : [];
+      const kernel = this.symbolizer.kernelFrames(p.kernel);
       const frames: Frame[] = [];
       const truncated = isTruncated(user, depth);
       if (rec.ustack === -17 || rec.kstack === -17) frames.push(MARKERS.collision);
@@ -409,10 +489,11 @@ export class Profiler {
         s = { folded, pid: rec.pid, comm, frames, kernelStart, truncated, total: 0, count: 0, recent: 0 };
         this.stacks.set(folded, s);
       }
-      this.byIds.set(id, s);
+      if (id) this.byIds.set(id, s);
+      this.fold(s, p.value, p.count);
     }
     busy += performance.now() - t0;
-    return busy;
+    return { busy, count: items.length };
   }
 
   /** Above MAX_STACKS, the lightest stacks are merged into one "[other]" stack. */
@@ -451,6 +532,8 @@ export class Profiler {
   reset(): void {
     this.stacks.clear();
     this.byIds.clear();
+    this.pendingById.clear();
+    this.detached = [];
     this.truncatedBy.clear();
     this.truncatedValue = 0;
     this.totalValue = 0;

@@ -1,9 +1,12 @@
 // `ostop trace profile` / `ostop trace offcpu` (and `profile --off-cpu`):
-// nothing is streamed; the kernel counts by stack, the maps are read and
-// new stacks symbolised every second while tracing (so processes that exit
-// meanwhile still have their maps read), and at the end one report is
-// printed: folded (collapsed stacks: flamegraph.pl, inferno, speedscope),
-// text (a perf-report-like top list) or json.
+// nothing is streamed; the kernel counts by stack; every second the counts
+// are read, new stacks fetched as addresses and the maps of new processes
+// read (their executable files held open, so a process that exits or a
+// binary deleted meanwhile still resolves), and at the end everything is
+// symbolised at once (as perf record leaves it to perf report: little CPU
+// while sampling) and one report printed: folded (collapsed stacks:
+// flamegraph.pl, inferno, speedscope), text (a perf-report-like top list) or
+// json.
 import type { Column } from '../../model/columns.js';
 import { toObject } from '../../model/output.js';
 import { jsonLine } from '../../util/output-safe.js';
@@ -25,9 +28,9 @@ export function nativeElf(): ElfSymbolize | undefined {
   return (p, o) => addon.elfSymbolize(p, o);
 }
 
-/** A profiler wired to the real system (kallsyms, /proc, the addon's ELF symboliser). */
-export function systemProfiler(kind: ProfileKind): Profiler {
-  return new Profiler({ kind, symbolizer: new Symbolizer({ elf: nativeElf() }) });
+/** A profiler wired to the real system (kallsyms, /proc, the addon's ELF symboliser); `defer`: trace mode, symbols at the end. */
+export function systemProfiler(kind: ProfileKind, defer = false): Profiler {
+  return new Profiler({ kind, defer, symbolizer: new Symbolizer({ elf: nativeElf(), holdFiles: defer }) });
 }
 
 /** One folded stack as a record (the JSON `stacks` rows and the field table of FIELDS.md). */
@@ -161,11 +164,10 @@ export function parseMinUs(o: TraceOptions): number {
 }
 
 /** The report of a profiler run: ticks read and symbolise; print() reads once more and formats. */
-export function profileReport(kind: ProfileKind, o: TraceOptions, make: (k: ProfileKind) => Profiler = systemProfiler): TraceReport {
+export function profileReport(kind: ProfileKind, o: TraceOptions, make: (k: ProfileKind) => Profiler = (k) => systemProfiler(k, true)): TraceReport {
   const freq = kind === 'profile' ? parseFreq(o) : 0;
   if (kind === 'offcpu') parseMinUs(o);
   const p = make(kind);
-  p.symbolizer.loadKernel();
   const started = Date.now();
   const what = kind === 'profile' ? `Sampling on-CPU stacks at ${freq} Hz` : `Tracing off-CPU time (blocked >= ${parseMinUs(o)} us)`;
   return {
@@ -176,7 +178,11 @@ export function profileReport(kind: ProfileKind, o: TraceOptions, make: (k: Prof
     },
     async print(h: TracerHandle, format: string): Promise<string> {
       while (p.running) await new Promise((r) => setTimeout(r, 5));
-      await p.collect(h);
+      try {
+        await p.collect(h, { final: true });
+      } finally {
+        p.symbolizer.close();
+      }
       const info: ProfileReportInfo = { kind, freq, pid: o.pid, seconds: (Date.now() - started) / 1000 };
       if (format === 'folded') {
         const lines = foldedLines(p.all(), kind);

@@ -6,6 +6,7 @@
 //    is within 5 points of 70/30 and of `perf record -F 99 -g` + `perf
 //    report` on the same process in the same window;
 //  - the same as a PIE calling a function of a shared library;
+//  - a process that exited, its binary deleted, before the report;
 //  - `node --perf-basic-prof` with two named hot JS functions;
 //  - off-CPU: a process sleeping 10 x 100 ms in nanosleep: ~1 s on that stack.
 // As root or in CI a missing cc, perf, node or tracer fails (test/helpers/native.ts).
@@ -164,6 +165,23 @@ describe.skipIf(skip !== null)('profile on real programs (root)', () => {
     const fns = (JSON.parse(j.out) as { functions: Fn[] }).functions;
     expect(fns.find((f) => f.name === 'burn_c')?.module).toBe('libburn.so');
     expect(fns.find((f) => f.name === 'burn_a')?.module).toBe('hot-pie');
+  }, 30000);
+
+  it('names the functions of a process that exited, its binary deleted, before the report (the mapped file is held open)', async () => {
+    const copy = path.join(dir, 'gone-soon');
+    fs.copyFileSync(hot, copy);
+    fs.chmodSync(copy, 0o755);
+    const p = start(copy, ['1.6']);
+    await new Promise((r) => setTimeout(r, 200));
+    const done = trace(['profile', '--pid', String(p.pid), '--freq', '199', '--duration', '3', '--format', 'json']);
+    await new Promise((r) => setTimeout(r, 1300));
+    fs.rmSync(copy);
+    const r = await done;
+    expect(r.code, r.err).toBe(0);
+    expect(p.exitCode).not.toBeNull();
+    const fns = (JSON.parse(r.out) as { functions: Fn[] }).functions;
+    expect(fns.find((f) => f.name === 'burn_a')?.module, JSON.stringify(fns.slice(0, 5))).toMatch(/^gone-soon/);
+    expect(fns.find((f) => f.name === 'burn_b')).toBeDefined();
   }, 30000);
 
   const nodeWhy = gate('profile node', missingProgram('node'));

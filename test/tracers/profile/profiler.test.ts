@@ -119,6 +119,34 @@ describe('Profiler', () => {
     expect(p.stats.samples).toBe(7);
   });
 
+  it('deferred (trace mode): addresses and maps while sampling, symbols and totals in the final collect, across a map clear', async () => {
+    const k = new FakeKernel();
+    k.stacks.set(1, [U.burnA, U.main + 1n, U.libcStart]);
+    k.stacks.set(2, [U.burnB, U.main + 1n, U.libcStart]);
+    const sym = fixtureSymbolizer(fx.procRoot);
+    const p = new Profiler({ kind: 'profile', symbolizer: sym, defer: true });
+    k.counts = [{ pid: PID, comm: 'hot', kstack: -14, ustack: 1, value: 30 }];
+    await p.collect(k);
+    expect(p.size).toBe(0);
+    expect(p.totalValue).toBe(0);
+    expect(sym.has(PID)).toBe(true);
+    k.counts = [{ pid: PID, comm: 'hot', kstack: -14, ustack: 1, value: 50 }];
+    k.stats.counts_full = 1;
+    await p.collect(k);
+    expect(k.cleared).toEqual(['counts', 'stacks']);
+    // Id 1 now names another stack: the deferred one keeps its own addresses.
+    k.stacks.set(1, [U.burnB, U.main + 1n, U.libcStart]);
+    k.counts = [{ pid: PID, comm: 'hot', kstack: -14, ustack: 1, value: 20 }];
+    k.stats.counts_full = 1;
+    const info = await p.collect(k, { final: true });
+    expect(info?.resolved).toBe(2);
+    expect(foldedLines(p.all(), 'profile')).toEqual([
+      'hot;__libc_start_call_main;main;burn_a 50',
+      'hot;__libc_start_call_main;main;burn_b 20',
+    ]);
+    expect(p.totalValue).toBe(70);
+  });
+
   it('sums the per-CPU stats', () => {
     const k = new FakeKernel('profile', 4);
     k.stats = { samples: 10, no_ustack: 2, no_kstack: 1, collisions: 3, stacks_full: 0, counts_full: 4, start_lost: 0, idle: 7 };
