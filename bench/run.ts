@@ -22,6 +22,7 @@ const MODULES: BenchModule[] = [
   { file: './tracers-bench.js', fn: 'benchTracers', title: 'eBPF tracers' },
   { file: './storm-ui-bench.js', fn: 'benchStormUi', title: 'the UI under an event storm' },
   { file: './profile-bench.js', fn: 'benchProfile', title: 'CPU profiler: ostop vs perf record' },
+  { file: './record-bench.js', fn: 'benchRecord', title: 'recording: ostop record vs atop -w' },
   { file: './graph-bench.js', fn: 'benchGraphs', title: 'history graphs: blessed-contrib vs painted' },
 ];
 

@@ -35,7 +35,7 @@ pkgs=(make g++ python3 pkg-config clang llvm libbpf-dev libelf-dev libdw-dev zli
 # procps, sysstat and iproute2 give the classic tools the accuracy tests compare with;
 # linux-perf the profiler's (perf record -g + perf report on the same program).
 [ "$mode" = run ] || pkgs+=(procps sysstat iproute2 tmux util-linux gdb linux-perf)
-[ "$mode" = bench ] && pkgs+=(htop btop net-tools libbpf-tools strace)
+[ "$mode" = bench ] && pkgs+=(htop btop net-tools libbpf-tools strace atop)
 
 missing=()
 for p in "${pkgs[@]}"; do

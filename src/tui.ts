@@ -23,6 +23,8 @@ import type { RecordedEvents, RecordedTick } from './model/recorded.js';
 import { liveOnlyPanes, ReplayController, type ReplaySession } from './app/replay.js';
 import { UsageError } from './model/dump-view.js';
 import { formatLocalTime, parseTimeArg } from './util/time-arg.js';
+import type { Preloadable, StoreHistory } from './app/preload.js';
+import type { IostatRequest, NetstatRequest } from './model/view-contract.js';
 
 /**
  * The TUI's failure recorder (src/failures/hub.ts): one per TUI, made on
@@ -36,15 +38,25 @@ export interface FailureRecorder {
   open(): Promise<FailuresHub>;
 }
 
-export function failureRecorder(): FailureRecorder {
+export function failureRecorder(history?: () => Promise<StoreHistory | undefined>): FailureRecorder {
   let hub: FailuresHub | undefined;
   return {
     current: () => hub,
     async open() {
       const { FailuresHub } = await import('./failures/hub.js'); // its eBPF feed is the exit tracer's (explicit default)
-      return (hub ??= new FailuresHub());
+      if (hub) return hub;
+      hub = new FailuresHub();
+      // The recorder's recent failures first (ostop record's store), so the timeline is full from the first frame.
+      (await history?.())?.failuresInto(hub);
+      return hub;
     },
   };
+}
+
+/** The recorder's store's recent history, read once on first use (src/app/preload.ts); undefined without a store. */
+export function storeHistoryOnce(): () => Promise<StoreHistory | undefined> {
+  let p: Promise<StoreHistory | undefined> | undefined;
+  return () => (p ??= import('./app/preload.js').then((m) => m.storeHistory()).catch(() => undefined));
 }
 
 /** What the views take from the shell and the rest of the app, given once per TUI. */
@@ -60,6 +72,15 @@ export interface ViewWiring {
   recorder?: FailureRecorder;
   /** Replay: every Source takes the recorded feed's samples instead of reading this machine (runReplay). */
   recorded?: RecordedWiring;
+  /** The recorder's store's recent history, preloaded into the graphs' Sources in the live UI (default: none). */
+  history?: () => Promise<StoreHistory | undefined>;
+}
+
+/** A Source made with its graphs' histories preloaded from the store, when there is one. */
+async function preloaded<S extends Preloadable<R>, R>(source: S, req: R, history: ViewWiring['history']): Promise<S> {
+  const h = await history?.();
+  if (h) await h.into(source, req);
+  return source;
 }
 
 /** What the views take in replay: the feed the replay cursor moves, and the store's events for the failures view. */
@@ -126,15 +147,22 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       id: 'vmstat', title: 'vmstat', key: 'v', footer: 'vmstat', replayHistory: GRAPH_HISTORY,
       load: async () => {
         const [{ VmstatSource }, { VmstatScreen }] = await Promise.all([import('./views/vmstat.js'), import('../screens/vmstat-screen.js')]);
-        return { createSource: () => new VmstatSource('/proc', machine, feed), createScreen: (ctx) => new VmstatScreen(ctx) };
+        if (feed) return { createSource: () => new VmstatSource('/proc', machine, feed), createScreen: (ctx) => new VmstatScreen(ctx) };
+        const first = await preloaded(new VmstatSource('/proc', machine), undefined, w.history);
+        let made = 0;
+        return { createSource: () => (made++ === 0 ? first : new VmstatSource('/proc', machine)), createScreen: (ctx) => new VmstatScreen(ctx) };
       },
     },
     {
       id: 'netstat', title: 'netstat', key: 'n', footer: 'net', replayHistory: GRAPH_HISTORY,
       load: async () => {
-        const [{ NetstatSource }, { NetstatScreen, NetstatUiState }] = await Promise.all([import('./views/netstat.js'), import('../screens/netstat-screen.js')]);
+        const [{ NetstatSource, DEFAULT_NETSTAT_REQUEST }, { NetstatScreen, NetstatUiState }] = await Promise.all([import('./views/netstat.js'), import('../screens/netstat-screen.js')]);
         const ui = (netstatUi ??= new NetstatUiState()) as InstanceType<typeof NetstatUiState>;
-        return { createSource: () => new NetstatSource(machine, feed ? { osInventoryOnly: true, feed } : {}), createScreen: (ctx) => new NetstatScreen(ctx, ui) };
+        if (feed) return { createSource: () => new NetstatSource(machine, { osInventoryOnly: true, feed }), createScreen: (ctx) => new NetstatScreen(ctx, ui) };
+        const req: NetstatRequest = { ...DEFAULT_NETSTAT_REQUEST, pane: 'proto' };
+        const first = await preloaded(new NetstatSource(machine), req, w.history);
+        let made = 0;
+        return { createSource: () => (made++ === 0 ? first : new NetstatSource(machine)), createScreen: (ctx) => new NetstatScreen(ctx, ui) };
       },
     },
     {
@@ -142,7 +170,11 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       load: async () => {
         const [{ IostatSource }, { IostatScreen, IostatUiState }] = await Promise.all([import('./views/iostat.js'), import('../screens/iostat-screen.js')]);
         const ui = (iostatUi ??= new IostatUiState()) as InstanceType<typeof IostatUiState>;
-        return { createSource: () => new IostatSource(machine, feed), createScreen: (ctx) => new IostatScreen(ctx, ui) };
+        if (feed) return { createSource: () => new IostatSource(machine, feed), createScreen: (ctx) => new IostatScreen(ctx, ui) };
+        const req: IostatRequest = { pane: 'devices', procSort: 'total' };
+        const first = await preloaded(new IostatSource(machine), req, w.history);
+        let made = 0;
+        return { createSource: () => (made++ === 0 ? first : new IostatSource(machine)), createScreen: (ctx) => new IostatScreen(ctx, ui) };
       },
     },
     {
@@ -175,9 +207,10 @@ export async function runTui(ui: UiOptions): Promise<number> {
     if (uid === undefined) startError = `unknown user '${sanitize(ui.user)}': showing all users`;
   }
   let app: App | undefined;
-  const recorder = failureRecorder();
+  const history = storeHistoryOnce();
+  const recorder = failureRecorder(history);
   const views = tuiViews({
-    recorder,
+    recorder, history,
     users, uid,
     pids: ui.pids && ui.pids.length > 1 ? new Set(ui.pids) : undefined,
     topInputs: () => app!.topInputs(),

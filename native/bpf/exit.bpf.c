@@ -28,6 +28,20 @@ OSTOP_MAP(senders, BPF_MAP_TYPE_LRU_HASH, 4096, u32, struct sender);
 
 OSTOP_MAP(oom_victims, BPF_MAP_TYPE_LRU_HASH, 1024, u32, u8);
 
+/* The fields of the CPU time read at exit (CO-RE, as tasks.bpf.c reads them). */
+struct signal_struct___exit {
+	unsigned long long sum_sched_runtime;
+} __attribute__((preserve_access_index));
+
+struct sched_entity___exit {
+	u64 sum_exec_runtime;
+} __attribute__((preserve_access_index));
+
+struct task_struct___exit {
+	struct sched_entity___exit se;
+	struct signal_struct___exit *signal;
+} __attribute__((preserve_access_index));
+
 /* A zeroed, timestamped ring record of `kind` for pid/tid; NULL when the ring is full. */
 static __always_inline struct exit_event *new_event(u32 kind, u32 pid, u32 tid, u16 flags)
 {
@@ -68,6 +82,9 @@ int ostop_exit(struct trace_event_raw_sched_process_exit *ctx)
 	int code = BPF_CORE_READ(task, exit_code);
 	e->age_ns = start && e->ts_ns > start ? e->ts_ns - start : 0;
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	/* The threads that ended before are in signal->sum_sched_runtime; this last one's own runtime is not yet. */
+	struct task_struct___exit *t = (struct task_struct___exit *)task;
+	e->cpu_ns = BPF_CORE_READ(t, signal, sum_sched_runtime) + BPF_CORE_READ(t, se.sum_exec_runtime);
 	e->exit_code = code;
 	e->sig = code & 0x7f;
 	e->uid = (u32)bpf_get_current_uid_gid();

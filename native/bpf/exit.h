@@ -31,14 +31,14 @@ struct exit_event {
 	__u32 uid;          /* EXIT: uid of the process; OOM: victim uid */
 	__s16 oom_score_adj;
 	__u16 flags;        /* EXIT_F_* */
-	__u8 _pad[8];
+	__u64 cpu_ns;       /* EXIT: CPU time of the whole process (its threads' sum_exec_runtime) */
 	char comm[16];      /* the exiting / target / victim process */
 	char sender_comm[16];
 };
 
 #define EXIT_EVENT_FIELDS(X, T) X(T, ts_ns) X(T, age_ns) X(T, total_vm_kb) X(T, rss_kb) X(T, kind) \
 	X(T, pid) X(T, tid) X(T, ppid) X(T, exit_code) X(T, sig) X(T, sender_pid) X(T, sig_code) \
-	X(T, uid) X(T, oom_score_adj) X(T, flags) X(T, comm) X(T, sender_comm)
+	X(T, uid) X(T, oom_score_adj) X(T, flags) X(T, cpu_ns) X(T, comm) X(T, sender_comm)
 #define EXIT_LAYOUTS(L) L(exit_event, EXIT_EVENT_FIELDS)
 
 #endif

@@ -29,13 +29,13 @@ import { readSockets } from '../collectors/sockets.js';
 import { monoUsecToWallMs } from '../collectors/kmsg.js';
 import { readCorePattern } from '../collectors/coredump.js';
 import { buildSocketsModel } from '../model/sockets.js';
-import { TICK_FORMAT, type RecordedEvents, type RecordedTask, type RecordedTick, type ShortProcess } from '../model/recorded.js';
+import { RECORDED_VMSTAT, TICK_FORMAT, type RecordedEvents, type RecordedTask, type RecordedTick, type ShortProcess } from '../model/recorded.js';
 import type { FailureEvent, KmsgLine } from '../model/failures.js';
 import { StoreWriter, StoreError } from '../store/disk-store.js';
 import { FailuresHub } from '../failures/hub.js';
 import { findDumps } from '../failures/source.js';
 import { INET_PROTOS } from '../views/netstat.js';
-import { ostopCoreDir } from '../util/private-dir.js';
+import { ostopCoreDir, ostopStateDir } from '../util/private-dir.js';
 import { UsageError, parseDecimal } from '../util/args.js';
 import { parseDurationArg, parseSizeArg } from '../util/time-arg.js';
 import { isRoot } from '../util/trust.js';
@@ -71,8 +71,7 @@ export interface RecordOptions {
 
 /** Where `ostop record` writes by default (and where the live UI looks for a store). */
 export function defaultStoreDir(uid = process.geteuid?.() ?? 0, env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string {
-  // ostopCoreDir is <state>/ostop/cores: the store is its parent.
-  return path.dirname(ostopCoreDir({ uid, env, home }));
+  return ostopStateDir({ uid, env, home });
 }
 
 export function parseRecordArgs(argv: string[]): RecordOptions {
@@ -156,8 +155,8 @@ export class TickTaker {
         // Born after the last tick: no tick saw it.
         if (startMs <= this.lastTickWall) continue;
         this.exits.push({
-          pid: e.pid, ppid: e.ppid, uid: e.uid, comm: e.comm, cmdline, startMs, endMs: e.time, ageMs: e.ageMs,
-          cpuMs: null,
+          pid: e.pid, ppid: e.ppid, uid: e.uid, comm: e.comm, cmdline, startMs: Math.round(startMs), endMs: Math.round(e.time), ageMs: Math.round(e.ageMs * 100) / 100,
+          cpuMs: Math.round(e.cpuMs * 100) / 100,
           exitCode: e.signal ? null : e.exitCode, signal: e.signal || null, coreDumped: e.coreDumped,
         });
         if (this.exits.length > 50_000) this.exits.shift();
@@ -170,17 +169,19 @@ export class TickTaker {
     const perfNow = performance.now();
     const m = this.machine.sample(n);
     const net = netDevSample(this.machine, n);
-    const machine = { ...m, netdev: net.devs };
+    const vmstat: Record<string, number> = {};
+    for (const k of RECORDED_VMSTAT) if (m.vmstat?.[k] !== undefined) vmstat[k] = m.vmstat[k];
+    const machine = { ...m, vmstat, netdev: net.devs };
     const proc = this.collector.collect(perfNow);
     const tasks: Record<string, RecordedTask> = {};
     const ioUnreadable: Record<string, number> = {};
     for (const t of proc.tasks) {
       if (t.isThread) continue;
-      const r: RecordedTask = t;
-      if (!t.isKernelThread) {
+      const { tgid: _tgid, isThread: _thread, isKernelThread, ...r } = t as typeof t & { io?: RecordedTask['io'] };
+      if (!isKernelThread) {
         try {
           const io = parseIo(fs.readFileSync(`/proc/${t.pid}/io`, 'latin1'));
-          if (io) r.io = io;
+          if (io) r.io = { rchar: io.rchar, wchar: io.wchar, readBytes: io.readBytes, writeBytes: io.writeBytes };
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
           if (code !== 'ENOENT' && code !== 'ESRCH') ioUnreadable[code] = (ioUnreadable[code] ?? 0) + 1;

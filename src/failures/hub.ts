@@ -52,7 +52,8 @@ const NO_EBPF_FEED = 'eBPF exit tracer not wired in this build: deaths by kill(2
 
 export class FailuresHub {
   readonly timeline = new FailureTimeline();
-  readonly startedUsec = monotonicUsec();
+  /** Entries from this CLOCK_MONOTONIC µs on are "since ostop started" (the live UI's preload moves it back to the first recorded event it adds). */
+  startedUsec = monotonicUsec();
   private reader: KmsgReader;
   private classifier = new KmsgFailureClassifier();
   /** The newest KMSG_KEEP kernel-log lines (src/store Ring). */

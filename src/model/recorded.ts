@@ -21,10 +21,31 @@ import type { FailureEvent, FeedStatus, KmsgLine } from './failures.js';
 
 export const TICK_FORMAT = 'ostop-tick/1';
 
-/** One process of a tick: its /proc/PID/stat fields (ProcSample), command line, uid, SHR, and its /proc/PID/io counters when readable. */
-export interface RecordedTask extends ProcSample {
-  io?: IoCounters;
+/** The /proc/PID/io counters a tick keeps (what the per-process I/O table shows; syscr, syscw, cancelled_write_bytes are not). */
+export type RecordedIo = Pick<IoCounters, 'rchar' | 'wchar' | 'readBytes' | 'writeBytes'>;
+
+/**
+ * One process of a tick: its /proc/PID/stat fields, command line, uid (and
+ * SHR where the task iterator gives it), its /proc/PID/io counters when
+ * readable. ProcSample's tgid, isThread and isKernelThread are left out (a
+ * recorded task is a process: tgid = pid, isThread false, isKernelThread
+ * from flags): RecordedFeed puts them back.
+ */
+export interface RecordedTask extends Omit<ProcSample, 'tgid' | 'isThread' | 'isKernelThread'> {
+  io?: RecordedIo;
 }
+
+/**
+ * The /proc/vmstat counters a tick keeps: what the vmstat model reads (page
+ * in/out, swap in/out, faults) and the reclaim, OOM and THP counters worth
+ * a look after the fact. The other ~150 counters would cost most of a
+ * tick's bytes.
+ */
+export const RECORDED_VMSTAT = [
+  'pgpgin', 'pgpgout', 'pswpin', 'pswpout', 'pgfault', 'pgmajfault', 'oom_kill',
+  'pgscan_kswapd', 'pgscan_direct', 'pgsteal_kswapd', 'pgsteal_direct', 'allocstall_normal', 'allocstall_movable',
+  'compact_stall', 'thp_fault_alloc', 'workingset_refault_anon', 'workingset_refault_file', 'nr_dirty', 'nr_writeback',
+] as const;
 
 export interface RecordedTick {
   /** Epoch ms of the tick (the store's index time). */

@@ -50,6 +50,8 @@ export const MAX_RAW = 256 * 1024 * 1024;
 export const Kind = { Meta: 1, Key: 2, Delta: 3, Events: 4 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 const F_DICT = 1;
+/** The payload is brotli (keyframes, events, meta: quality 5), not raw deflate. */
+const F_BROTLI = 2;
 
 const SHARD_RE = /^(\d{4})-(\d{2})-(\d{2})\.ostop$/;
 export const shardName = (dayMs: number): string => `${new Date(dayMs).toISOString().slice(0, 10)}.ostop`;
@@ -67,13 +69,21 @@ export class StoreError extends Error {}
 
 interface RawRecord { kind: Kind; flags: number; time: number; offset: number; length: number; payload: Buffer; rawLen: number }
 
+/**
+ * A record: deltas are raw deflate with the previous tick's text as the
+ * dictionary (Node's brotli takes no custom dictionary); everything else is
+ * brotli at quality 5 (a keyframe of 1,000 processes: ~20% smaller than
+ * deflate -9, in ~5 ms; quality 11 is 15% smaller again but 200x slower).
+ */
 function encodeRecord(kind: Kind, time: number, raw: Buffer, dict?: Buffer): Buffer {
-  const useDict = !!dict && dict.length > 0;
-  const payload = zlib.deflateRawSync(raw, { level: 6, ...(useDict ? { dictionary: dict!.subarray(Math.max(0, dict!.length - 32768)) } : {}) });
+  const useDict = kind === Kind.Delta && !!dict && dict.length > 0;
+  const payload = kind === Kind.Delta
+    ? zlib.deflateRawSync(raw, { level: 6, ...(useDict ? { dictionary: dict!.subarray(Math.max(0, dict!.length - 32768)) } : {}) })
+    : zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT } });
   const b = Buffer.allocUnsafe(RECORD_HEADER + payload.length);
   b.writeUInt32LE(RECORD_MAGIC, 0);
   b.writeUInt8(kind, 4);
-  b.writeUInt8(useDict ? F_DICT : 0, 5);
+  b.writeUInt8((useDict ? F_DICT : 0) | (kind === Kind.Delta ? 0 : F_BROTLI), 5);
   b.writeUInt16LE(0, 6);
   b.writeUInt32LE(payload.length, 8);
   b.writeUInt32LE(raw.length, 12);
@@ -108,6 +118,11 @@ function parseRecordAt(buf: Buffer, at: number): RawRecord | 'short' | 'bad' {
 
 function inflate(r: Pick<RawRecord, 'payload' | 'flags' | 'rawLen'>, dict: Buffer | undefined): Buffer {
   if (r.flags & F_DICT && !dict) throw new Error('record needs the previous record as its dictionary');
+  if (r.flags & F_BROTLI) {
+    const out = zlib.brotliDecompressSync(r.payload, { maxOutputLength: Math.max(1, r.rawLen) });
+    if (out.length !== r.rawLen) throw new Error('record length mismatch');
+    return out;
+  }
   const out = zlib.inflateRawSync(r.payload, { maxOutputLength: Math.max(1, r.rawLen), ...(r.flags & F_DICT ? { dictionary: dict!.subarray(Math.max(0, dict!.length - 32768)) } : {}) });
   if (out.length !== r.rawLen) throw new Error('record length mismatch');
   return out;
@@ -582,7 +597,7 @@ export class StoreReader<T extends { time: number }, E = unknown> {
    * the directory) is a symlink, not ours (another user's store: its
    * contents could be anything), or not a store.
    */
-  static open<T extends { time: number }, E = unknown>(p: string, opts: { uid?: number } = {}): StoreReader<T, E> {
+  static open<T extends { time: number }, E = unknown>(p: string, opts: { uid?: number; /** Only the shards of days that end after this (epoch ms): the live UI's preload reads today's. */ since?: number } = {}): StoreReader<T, E> {
     const uid = opts.uid ?? euid();
     const abs = path.resolve(p);
     let st: fs.Stats;
@@ -600,6 +615,7 @@ export class StoreReader<T extends { time: number }, E = unknown> {
       const dfd = fs.openSync(abs, C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW);
       try {
         for (const s of listShards(abs)) {
+          if (opts.since !== undefined && s.day + DAY_MS <= opts.since) continue;
           const fd = openExisting(`/proc/self/fd/${dfd}/${s.name}`, C.O_RDONLY, uid, path.join(abs, s.name));
           let idx: Buffer | undefined;
           try {

@@ -38,6 +38,11 @@ export function ostopCoreDir(opts: CoreDirOptions = {}): string {
   return path.join(state, 'ostop', 'cores');
 }
 
+/** ostop's state directory: the recorder's store (/var/lib/ostop as root, else $XDG_STATE_HOME/ostop); the cores go in its cores/. */
+export function ostopStateDir(opts: CoreDirOptions = {}): string {
+  return path.dirname(ostopCoreDir(opts));
+}
+
 export type PrivateDirResult = { ok: true; dir: string } | { ok: false; error: string };
 
 function octal(mode: number): string {

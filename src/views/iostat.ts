@@ -60,7 +60,16 @@ export class IostatSource implements Source<IostatViewModel, IostatRequest> {
    * `machine`: the tick's machine-wide sample, shared with the other views by the composition root (diskstats read once per tick).
    * `feed`: recorded samples instead of this machine's (src/collectors/feed.ts; pass feed.machine as `machine` too).
    */
-  constructor(private machine = new MachineSampler(), private readonly feed?: SampleFeed) {
+  constructor(private machine = new MachineSampler(), private feed?: SampleFeed) {
+    this.filesystems = new FsSource(feed);
+    this.liveMachine = machine;
+  }
+  private readonly liveMachine: MachineSampler;
+
+  /** Take samples from `feed` until called again without one (the live UI's preload: see VmstatSource.useFeed). */
+  useFeed(feed?: SampleFeed): void {
+    this.feed = feed;
+    this.machine = feed?.machine ?? this.liveMachine;
     this.filesystems = new FsSource(feed);
   }
 

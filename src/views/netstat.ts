@@ -105,6 +105,19 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
   constructor(private machine = new MachineSampler(), private opts: { osInventoryOnly?: boolean; feed?: SampleFeed } = {}) {
     this.socks = new SocketsSource({ feed: opts.feed });
     if (opts.feed) this.invRequested = true;
+    this.liveMachine = machine;
+  }
+  private readonly liveMachine: MachineSampler;
+
+  /** Take samples from `feed` until called again without one (the live UI's preload: see VmstatSource.useFeed). */
+  useFeed(feed?: SampleFeed): void {
+    this.opts = { ...this.opts, feed };
+    this.machine = feed?.machine ?? this.liveMachine;
+    this.socks = new SocketsSource({ feed });
+    if (!feed) {
+      this.inv = inventoryFromOs();
+      this.invRequested = false;
+    }
   }
 
   collect(now = performance.now(), req: NetstatRequest = DEFAULT_NETSTAT_REQUEST): void {

@@ -22,6 +22,7 @@ import type { IfaceInventory } from '../collectors/netdev.js';
 import type { ProcessTableSample } from '../collectors/processes.js';
 import type { ProcSample } from '../collectors/proc-pid.js';
 import { systemSample } from '../collectors/system.js';
+import { PF_KTHREAD } from '../collectors/procfs/pid-stat.js';
 import type { RecordedEvents, RecordedTick } from '../model/recorded.js';
 import type { DumpReplay } from '../model/dump-view.js';
 import type { StoreReader } from '../store/disk-store.js';
@@ -95,6 +96,9 @@ export class RecordedFeed implements SampleFeed {
     for (const r of Object.values(t.procs.tasks)) {
       const { io, ...task } = r;
       const s = task as ProcSample;
+      s.tgid = s.pid;
+      s.isThread = false;
+      s.isKernelThread = (s.flags & PF_KTHREAD) !== 0;
       if (io) {
         s.ioReadBytes = io.readBytes;
         s.ioWriteBytes = io.writeBytes;
@@ -113,7 +117,7 @@ export class RecordedFeed implements SampleFeed {
   pidIo(): PidIoSample {
     const t = this.current();
     const procs: PidIo[] = [];
-    for (const r of Object.values(t.procs.tasks)) if (r.io) procs.push({ pid: r.pid, comm: r.comm, ...r.io });
+    for (const r of Object.values(t.procs.tasks)) if (r.io) procs.push({ pid: r.pid, comm: r.comm, syscr: 0, syscw: 0, cancelledWriteBytes: 0, ...r.io });
     procs.sort((a, b) => a.pid - b.pid);
     const unreadable = { ...t.procs.ioUnreadable };
     return { mono: t.mono, procs, denied: (unreadable.EACCES ?? 0) + (unreadable.EPERM ?? 0), unreadable };

@@ -30,7 +30,7 @@ export function recordedProcDetail(tick: RecordedTick, pid: number): ProcDetailS
     pid, time: tick.time, gone: false,
     stat,
     status: {
-      name: t.comm, state: t.state, tgid: t.tgid, ppid: t.ppid,
+      name: t.comm, state: t.state, tgid: t.pid, ppid: t.ppid,
       uids: uid === undefined ? undefined : [uid, uid, uid, uid],
       threads: t.numThreads,
       vmRssKb: Math.round((t.rssPages * page) / 1024),
@@ -40,7 +40,8 @@ export function recordedProcDetail(tick: RecordedTick, pid: number): ProcDetailS
     },
     // Recorded as argv joined by spaces: split back on them (an argument with a space shows as two).
     cmdline: t.cmdline ? t.cmdline.split(' ') : [],
-    io,
+    // syscr, syscw and cancelled_write_bytes are not recorded (nothing shows them).
+    io: io ? { ...io, syscr: 0, syscw: 0, cancelledWriteBytes: 0 } : undefined,
     errors,
   };
 }

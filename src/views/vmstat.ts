@@ -66,7 +66,21 @@ export class VmstatSource implements Source<VmstatViewModel> {
   private samples = new SampleStore<VmstatModel>(SAMPLES_KEPT);
   /** `machine`: the tick's machine-wide sample, shared with the other views by the composition root (stat, meminfo, vmstat read once per tick). */
   /** `feed`: recorded samples instead of this machine's (src/collectors/feed.ts; pass feed.machine as `machine` too). */
-  constructor(private procRoot = '/proc', private machine = new MachineSampler({ procRoot }), private readonly feed?: SampleFeed) {}
+  constructor(private procRoot = '/proc', private machine = new MachineSampler({ procRoot }), private feed?: SampleFeed) {
+    this.liveMachine = machine;
+  }
+  private readonly liveMachine: MachineSampler;
+
+  /**
+   * Take samples from `feed` (a recorded tick at a time) until called again
+   * without one: the live UI preloads the histories from the recorder's
+   * store this way, then goes on live (rates across the switch are right:
+   * both clocks are CLOCK_MONOTONIC).
+   */
+  useFeed(feed?: SampleFeed): void {
+    this.feed = feed;
+    this.machine = feed?.machine ?? this.liveMachine;
+  }
 
   collect(now = performance.now()): void {
     const cur = vmstatSample(this.machine, now);

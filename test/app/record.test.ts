@@ -149,6 +149,9 @@ describe.skipIf(skip !== null)('ostop record', () => {
         expect(e.exit_code).toBe(0);
         expect(e.age_ms).toBeGreaterThanOrEqual(150);
         expect(e.age_ms).toBeLessThan(1000);
+        expect(typeof e.cpu_ms).toBe('number'); // the exit tracer's sum_exec_runtime: a sleep uses well under its age
+        expect(e.cpu_ms).toBeGreaterThan(0);
+        expect(e.cpu_ms).toBeLessThan(e.age_ms);
       }
 
       // The failure: SIGSEGV, sent by this process, core dumped.

@@ -13,7 +13,7 @@ export const EXIT_LAYOUTS = {
     size: 112,
     fields: {
       ts_ns: 0, age_ns: 8, total_vm_kb: 16, rss_kb: 24, kind: 32, pid: 36, tid: 40, ppid: 44, exit_code: 48, sig: 52,
-      sender_pid: 56, sig_code: 60, uid: 64, oom_score_adj: 68, flags: 70, comm: 80, sender_comm: 96,
+      sender_pid: 56, sig_code: 60, uid: 64, oom_score_adj: 68, flags: 70, cpu_ns: 72, comm: 80, sender_comm: 96,
     },
   },
 } satisfies WireLayouts;
@@ -28,6 +28,8 @@ export interface ProcessExitEvent extends TaskRecord {
   kind: 'exit';
   /** Lifetime in milliseconds (from the task's start_time). */
   ageMs: number;
+  /** CPU time it used, all threads, user + system, ms (sum_exec_runtime). */
+  cpuMs: number;
   /** Raw wait status: (code << 8) | 0x80 (core) | signal. */
   rawStatus: number;
   /** exit(code) value; null when killed by a signal. */
@@ -88,6 +90,7 @@ export function decodeExitEvent(v: DataView, ctx: DecodeContext): ExitEvent | nu
       ppid: v.getUint32(F.ppid, true),
       uid: v.getUint32(F.uid, true),
       ageMs: u64(v, F.age_ns) / 1e6,
+      cpuMs: u64(v, F.cpu_ns) / 1e6,
       rawStatus: raw,
       exitCode: sig ? null : (raw >> 8) & 0xff,
       signal: sig,
@@ -141,6 +144,7 @@ export const exitColumns: Column<ExitEvent>[] = [
   ppidColumn<ExitEvent>(),
   commColumn(16),
   { id: 'age_ms', title: 'AGE', width: 8, align: 'right', value: (e) => (e.kind === 'exit' ? Math.round(e.ageMs * 1000) / 1000 : null), text: (e) => (e.kind === 'exit' ? formatAge(e.ageMs) : '-') },
+  { id: 'cpu_ms', title: 'CPU_MS', value: (e) => (e.kind === 'exit' ? Math.round(e.cpuMs * 1000) / 1000 : null) },
   { id: 'exit_code', title: 'CODE', width: 4, align: 'right', value: (e) => (e.kind === 'exit' ? e.exitCode : null) },
   { id: 'signal', title: 'SIG', width: 8, value: (e) => (e.kind === 'oom' ? null : e.signal), text: (e) => (e.kind !== 'oom' && e.signal ? signalName(e.signal) : '-') },
   { id: 'core', title: 'CORE', width: 4, value: (e) => (e.kind === 'exit' ? e.coreDumped : null), text: (e) => (e.kind === 'exit' && e.coreDumped ? 'core' : '-') },
