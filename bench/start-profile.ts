@@ -16,6 +16,7 @@
 // seconds.
 //
 //   node dist/bench/start-profile.js [path/to/bin/ostop.js]
+//   PROFILE_FROM=15 PROFILE_SECONDS=45 node dist/bench/start-profile.js   # steady state: 15-45 s
 //
 // Not part of `npm run bench` (a diagnosis, not a comparison). Needs perf
 // (Debian linux-perf: scripts/setup.sh --bench) and root.
@@ -28,6 +29,8 @@ import * as pty from 'node-pty';
 import { parseStat } from '../src/collectors/procfs/pid-stat.js';
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 15);
+/** Start of the analysed window (s): 0 = the start-up; e.g. PROFILE_FROM=15 PROFILE_SECONDS=45 = 30 s of steady state. */
+const FROM = Number(process.env.PROFILE_FROM ?? 0);
 const EXTRA = Number(process.env.BENCH_EXTRA_PROCS ?? 1000);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HZ = 100;
@@ -105,13 +108,13 @@ export interface Breakdown {
   inclusive: Map<string, number>;
 }
 
-export function breakdown(samples: PerfSample[], seconds: number, root: string): Breakdown {
+export function breakdown(samples: PerfSample[], seconds: number, root: string, from = 0): Breakdown {
   const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
   const per = 1000 / FREQ;
   const t0 = samples.length ? Math.min(...samples.map((s) => s.t)) : 0;
   const b: Breakdown = { ms: 0, byThread: new Map(), byKind: new Map(), bySyscall: new Map(), byJs: new Map(), inclusive: new Map() };
   for (const s of samples) {
-    if (s.t - t0 > seconds || !s.frames.length) continue;
+    if (s.t - t0 > seconds || s.t - t0 < from || !s.frames.length) continue;
     b.ms += per;
     b.byThread.set(s.tid, (b.byThread.get(s.tid) ?? 0) + per);
     const kind = kindOf(...s.frames[0]);
@@ -220,12 +223,24 @@ export async function profileStart(bin = process.argv[2] || path.join(REPO, 'bin
       await sleep(20);
       nodePid = childOf(p.pid);
     }
+    let before: { threads: Array<[string, number, number]>; whole: [number, number] } | undefined;
+    if (FROM > 0) {
+      await sleep(FROM * 1000 - (performance.now() - t0));
+      if (!exited && nodePid !== undefined) before = { threads: threadCpu(nodePid), whole: procTicks(nodePid) ?? [0, 0] };
+    }
     await sleep(SECONDS * 1000 - (performance.now() - t0));
-    const threads = exited || nodePid === undefined ? [] : threadCpu(nodePid);
-    const whole = nodePid === undefined ? undefined : procTicks(nodePid);
+    let threads = exited || nodePid === undefined ? [] : threadCpu(nodePid);
+    let whole = nodePid === undefined ? undefined : procTicks(nodePid);
+    if (before && whole) {
+      // Over the window only: what each thread (by name) and the process spent since FROM.
+      const was = new Map(before.threads.map(([n, u, s]) => [n, [u, s]]));
+      threads = threads.map(([n, u, s]): [string, number, number] => [n, u - (was.get(n)?.[0] ?? 0), s - (was.get(n)?.[1] ?? 0)]);
+      whole = [whole[0] - before.whole[0], whole[1] - before.whole[1]];
+    }
     const total = whole ? whole[0] + whole[1] : 0;
     const ms = (ticks: number) => ((ticks / HZ) * 1000).toFixed(0).padStart(6);
-    out.push(`ostop's first ${SECONDS} s with +${EXTRA} idle processes, under perf: ${ms(total).trim()} ms of CPU (${((100 * total) / HZ / SECONDS).toFixed(2)} % of a core)`);
+    const span = FROM > 0 ? `${FROM}-${SECONDS} s` : `first ${SECONDS} s`;
+    out.push(`ostop's ${span} with +${EXTRA} idle processes, under perf: ${ms(total).trim()} ms of CPU (${((100 * total) / HZ / (SECONDS - FROM)).toFixed(2)} % of a core)`);
     out.push('per thread: user ms, system ms');
     for (const [name, u, s] of threads) out.push(`  ${ms(u)} ${ms(s)}  ${name}`);
     if (whole) out.push(`  ${ms(whole[0] - threads.reduce((a, t) => a + t[1], 0))} ${ms(whole[1] - threads.reduce((a, t) => a + t[2], 0))}  threads that have exited`);
@@ -245,14 +260,15 @@ export async function profileStart(bin = process.argv[2] || path.join(REPO, 'bin
     out.push(`perf script failed: ${script.stderr.split('\n')[0]}`);
     return out.join('\n');
   }
-  const b = breakdown(parsePerfScript(script.stdout), SECONDS, root);
-  out.push('', `perf samples, every thread, first ${SECONDS} s: ${b.ms.toFixed(0)} ms`);
+  fs.writeFileSync(`${data}.txt`, script.stdout); // the samples with their JavaScript names, for a closer look
+  const b = breakdown(parsePerfScript(script.stdout), SECONDS, root, FROM);
+  out.push('', `perf samples, every thread, ${FROM > 0 ? `${FROM}-${SECONDS} s` : `first ${SECONDS} s`}: ${b.ms.toFixed(0)} ms`);
   out.push('by thread id: ' + [...b.byThread].sort((x, y) => y[1] - x[1]).map(([t, v]) => `${t === nodePid ? 'main' : t} ${v.toFixed(0)}`).join(', ') + ' (ms)');
   out.push('by kind of work (leaf frame):', ...top(b.byKind, 12, b.ms));
   out.push('kernel time by system call:', ...top(b.bySyscall, 12, b.ms));
   out.push('by nearest JavaScript function (its own time + the native work it called):', ...top(b.byJs, 30, b.ms));
   out.push('inclusive (a JavaScript function and all it calls):', ...top(b.inclusive, 40, b.ms));
-  out.push('', `perf data kept: ${data}`);
+  out.push('', `perf data kept: ${data} (perf script output: ${data}.txt)`);
   return out.join('\n');
 }
 
