@@ -111,7 +111,8 @@ export class TopScreen implements Screen<TopModel, TopRequest> {
       uid: this.state.uid, pids: this.state.pids, hideUserThreads: this.cfg.hideUserThreads, hideKernelThreads: this.cfg.hideKernelThreads,
     });
     const want = this.follow ?? this.selPid;
-    const at = want === undefined ? -1 : this.rows.findIndex((r) => r.row.pid === want);
+    let at = -1;
+    if (want !== undefined) for (let i = 0; i < this.rows.length && at < 0; i++) if (this.rows[i].row.pid === want) at = i;
     if (at >= 0) this.selected = at;
     else {
       // Gone: it exited (the selection stays where it was) or a new filter

@@ -83,8 +83,14 @@ export interface NativeAddon {
   tasksPrepare(): void;
   /** Load and attach the task iterator once (idempotent); throws (with .errno) when it cannot here: no privilege, no BTF, old kernel. */
   tasksOpen(): NativeTasksInfo;
-  /** One pass of the task iterator: n x struct tasks_rec (native/bpf/tasks.h), one per task. Throws when not open. */
+  /**
+   * One pass of the task iterator: n x struct tasks_rec (native/bpf/tasks.h),
+   * one per task. Throws when not open. With `into` large enough, the records
+   * are copied there and their byte count is returned (an addon built before
+   * `into` existed ignores it and returns a new ArrayBuffer).
+   */
   tasksRead(): ArrayBuffer;
+  tasksRead(into: ArrayBuffer): ArrayBuffer | number;
   /** Unload the task iterator (also one tasksPrepare() loaded). */
   tasksClose(): void;
   /** { tasks_rec: layout }: the C offsetof/sizeof of struct tasks_rec. */

@@ -117,7 +117,7 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
     {
       id: 'top', title: 'Processes', home: true, keepAlive: true,
       load: () => ({
-        createSource: () => new TopSource({ users: w.users, pids: w.pids, machine, feed }, w.topInputs()),
+        createSource: () => new TopSource({ users: w.users, pids: w.pids, machine, feed, reuseRows: true }, w.topInputs()),
         createScreen: (ctx: ViewContext) => new TopScreen(ctx, { uid: w.uid, pids: w.pids, userName: (uid) => w.users.name(uid) }),
       }),
     },

@@ -88,8 +88,12 @@ public:
 
 	bool is_open() const { return loaded_.link != nullptr; }
 
-	// One pass over a fresh iterator fd: everything it writes.
-	Napi::ArrayBuffer read(Napi::Env env)
+	// One pass over a fresh iterator fd: everything it writes, in a new
+	// ArrayBuffer, or copied into `into` when given and large enough (then
+	// the byte count is returned: a caller that reads every second reuses one
+	// buffer instead of a new 240 KB one per read, which lived until V8's
+	// next major GC).
+	Napi::Value read(Napi::Env env, Napi::ArrayBuffer *into = nullptr)
 	{
 		if (!loaded_.link)
 			throw Napi::Error::New(env, std::string(d_.what) + ": not open");
@@ -117,6 +121,11 @@ public:
 			len += (size_t)n;
 		}
 		close(fd);
+		if (into && len <= into->ByteLength()) {
+			if (len)
+				memcpy(into->Data(), buf.data(), len);
+			return Napi::Number::New(env, (double)len);
+		}
 		Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, len);
 		if (len)
 			memcpy(ab.Data(), buf.data(), len);
@@ -224,11 +233,17 @@ Napi::Value TasksOpen(const Napi::CallbackInfo &info)
 	return o;
 }
 
-// tasksRead() -> ArrayBuffer of n x struct tasks_rec (one per task).
+// tasksRead([into]) -> ArrayBuffer of n x struct tasks_rec (one per task);
+// with `into` (an ArrayBuffer) large enough, the records are copied there
+// and their byte count is returned instead.
 Napi::Value TasksRead(const Napi::CallbackInfo &info)
 {
 	if (!g_tasks.is_open())
 		throw Napi::Error::New(info.Env(), "task iterator: not open (call tasksOpen first)");
+	if (info.Length() > 0 && info[0].IsArrayBuffer()) {
+		Napi::ArrayBuffer into = info[0].As<Napi::ArrayBuffer>();
+		return g_tasks.read(info.Env(), &into);
+	}
 	return g_tasks.read(info.Env());
 }
 

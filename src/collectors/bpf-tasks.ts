@@ -38,6 +38,7 @@ import { loadNative, nativeErrorLine, type NativeAddon } from '../native.js';
 import { readFileFast } from './procfs/read.js';
 import { CLK_TCK, PF_KTHREAD, parseStat } from './procfs/pid-stat.js';
 import type { ProcSample } from './proc-pid.js';
+import type { ReusePool } from '../util/reuse-pool.js';
 
 /** Byte offsets of struct tasks_rec (native/bpf/tasks.h). */
 export const TASKS_REC = {
@@ -150,7 +151,7 @@ function commAt(o: number, tid: number, n: number): string {
   return comm;
 }
 
-function baseSample(o: number, isThread: boolean, n: number, pageBytes: number): ProcSample {
+function baseSample(o: number, isThread: boolean, n: number, pageBytes: number, pool: SamplePool | undefined): ProcSample {
   const F = TASKS_REC.fields;
   const flags = u32(o + F.flags);
   const rf = dv.getUint8(o + F.rec_flags);
@@ -160,33 +161,60 @@ function baseSample(o: number, isThread: boolean, n: number, pageBytes: number):
   const anon = hasMm ? s64pos(o + F.rss_anon) : 0;
   const shmem = hasMm ? s64pos(o + F.rss_shmem) : 0;
   const tid = u32(o + F.tid);
+  const s = pool?.take(tid) ?? freshSample();
+  s.pid = tid;
+  s.comm = commAt(o, tid, n);
+  s.state = String.fromCharCode(dv.getUint8(o + F.state));
+  s.ppid = sighand ? u32(o + F.ppid) : 0;
+  s.pgrp = sighand ? u32(o + F.pgid) : 0;
+  s.session = sighand ? u32(o + F.sid) : 0;
+  s.ttyNr = sighand ? u32(o + F.tty_nr) : 0;
+  s.flags = flags;
+  s.minflt = 0;
+  s.majflt = 0;
+  s.utime = 0;
+  s.stime = 0;
+  s.priority = dv.getInt32(o + F.prio, true);
+  s.nice = dv.getInt32(o + F.nice, true);
+  s.numThreads = sighand ? u32(o + F.nr_threads) : 0;
+  s.starttime = nsToTicks(u32(o + F.start_boottime), u32(o + F.start_boottime + 4));
+  s.vsize = hasMm ? u64(o + F.total_vm) * pageBytes : 0;
+  s.rssPages = file + anon + shmem;
+  s.processor = u32(o + F.cpu);
+  s.tgid = u32(o + F.tgid);
+  s.isThread = isThread;
+  s.isKernelThread = (flags & PF_KTHREAD) !== 0;
+  s.uid = u32(o + F.euid);
+  s.shrPages = file + shmem;
+  // What readTaskExtras and the collector fill in later: unset, as on a new sample.
+  s.ownerUid = undefined;
+  s.cmdline = undefined;
+  s.swapKb = undefined;
+  s.ioReadBytes = undefined;
+  s.ioWriteBytes = undefined;
+  s.oomScore = undefined;
+  s.cgroup = undefined;
+  if (pool) pool.put(tid, s);
+  return s;
+}
+
+/** A sample with every field present (one object shape for every task). */
+function freshSample(): ProcSample {
   return {
-    pid: tid,
-    comm: commAt(o, tid, n),
-    state: String.fromCharCode(dv.getUint8(o + F.state)),
-    ppid: sighand ? u32(o + F.ppid) : 0,
-    pgrp: sighand ? u32(o + F.pgid) : 0,
-    session: sighand ? u32(o + F.sid) : 0,
-    ttyNr: sighand ? u32(o + F.tty_nr) : 0,
-    flags,
-    minflt: 0,
-    majflt: 0,
-    utime: 0,
-    stime: 0,
-    priority: dv.getInt32(o + F.prio, true),
-    nice: dv.getInt32(o + F.nice, true),
-    numThreads: sighand ? u32(o + F.nr_threads) : 0,
-    starttime: nsToTicks(u32(o + F.start_boottime), u32(o + F.start_boottime + 4)),
-    vsize: hasMm ? u64(o + F.total_vm) * pageBytes : 0,
-    rssPages: file + anon + shmem,
-    processor: u32(o + F.cpu),
-    tgid: u32(o + F.tgid),
-    isThread,
-    isKernelThread: (flags & PF_KTHREAD) !== 0,
-    uid: u32(o + F.euid),
-    shrPages: file + shmem,
+    pid: 0, comm: '', state: '', ppid: 0, pgrp: 0, session: 0, ttyNr: 0, flags: 0, minflt: 0, majflt: 0, utime: 0, stime: 0,
+    priority: 0, nice: 0, numThreads: 0, starttime: 0, vsize: 0, rssPages: 0, processor: 0, tgid: 0, isThread: false,
+    isKernelThread: false, uid: undefined, shrPages: undefined, ownerUid: undefined, cmdline: undefined, swapKb: undefined,
+    ioReadBytes: undefined, ioWriteBytes: undefined, oomScore: undefined, cgroup: undefined,
   };
 }
+
+/**
+ * The ProcSample objects of every other tick, reused in place (a
+ * collector's option, see ProcessCollectorOptions.reuseSamples): the
+ * collector keeps two pools and alternates, so the tick before's samples
+ * stay intact for rates while no sample object is made per task per tick.
+ */
+export type SamplePool = ReusePool<number, ProcSample>;
 
 function setTimes(s: ProcSample, rtime: number, ut: number, st: number, pu: number, ps: number): void {
   adjustInto(rtime, ut, st, pu, ps);
@@ -196,14 +224,19 @@ function setTimes(s: ProcSample, rtime: number, ut: number, st: number, pu: numb
 
 /**
  * Decode an iterator buffer (n x struct tasks_rec) into /proc-equivalent
- * ProcSamples. `pageBytes` converts total_vm pages to vsize bytes.
+ * ProcSamples. `pageBytes` converts total_vm pages to vsize bytes. With a
+ * `pool`, the samples are its objects, overwritten in place (see SamplePool).
  */
-export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageBytes: number }): DecodedTasks {
+export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageBytes: number; pool?: SamplePool; length?: number }): DecodedTasks {
   const F = TASKS_REC.fields;
+  const pool = opts.pool;
+  pool?.begin();
   const size = TASKS_REC.size;
-  dv = new DataView(buf);
-  bytes = Buffer.from(buf);
-  const n = Math.floor(buf.byteLength / size);
+  if (dv.buffer !== buf) {
+    dv = new DataView(buf);
+    bytes = Buffer.from(buf);
+  }
+  const n = Math.floor(Math.min(opts.length ?? buf.byteLength, buf.byteLength) / size);
   // First pass: only the non-leader threads, summed per group (most
   // processes have none: no per-process bookkeeping for them).
   let sums: Map<number, ThreadSums> | undefined;
@@ -233,7 +266,7 @@ export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageByt
     if (!(rf & R_LEADER)) continue;
     const tgid = u32(o + F.tgid);
     const g = sums?.get(tgid);
-    const p = baseSample(o, false, n, opts.pageBytes);
+    const p = baseSample(o, false, n, opts.pageBytes, pool);
     if (rf & R_SIGHAND) {
       // thread_group_cputime: live threads + the signal's dead-thread totals
       setTimes(p, u64(o + F.sum_exec) + (g?.sumExec ?? 0) + u64(o + F.g_sum_exec), u64(o + F.utime) + (g?.utime ?? 0) + u64(o + F.g_utime),
@@ -245,7 +278,7 @@ export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageByt
     if (threads && g) {
       const rows: ProcSample[] = [];
       for (const to of g.offsets) {
-        const t = baseSample(to, true, n, opts.pageBytes);
+        const t = baseSample(to, true, n, opts.pageBytes, pool);
         setTimes(t, u64(to + F.sum_exec), u64(to + F.utime), u64(to + F.stime), u64(to + F.prev_utime), u64(to + F.prev_stime));
         t.minflt = u64(to + F.min_flt);
         t.majflt = u64(to + F.maj_flt);
@@ -255,6 +288,7 @@ export function decodeTasks(buf: ArrayBuffer, opts: { threads?: boolean; pageByt
       threads.set(tgid, rows);
     }
   }
+  pool?.end();
   return { processes, threads, records: n };
 }
 
@@ -289,10 +323,36 @@ export class BpfTaskReader {
     users++;
   }
 
+  /** The buffer read() copies the records into, reused from read to read (grown when the records outgrow it). */
+  private buf: ArrayBuffer | undefined;
+  private intoWorks = true;
+
+  /** One pass: a new buffer of every task's record. */
   read(): ArrayBuffer {
     if (this.closed) throw new Error('task iterator handle is closed');
     try {
       return this.addon.tasksRead();
+    } catch (e) {
+      failed = `task iterator failed: ${nativeErrorLine(e)}`;
+      throw e;
+    }
+  }
+
+  /**
+   * One pass into this reader's own buffer: the records are the first
+   * `length` bytes of `buf`, valid until the next readShared() (the buffer
+   * is reused: no 240 KB buffer per tick with 1,000 processes, each living
+   * until V8's next major GC).
+   */
+  readShared(): { buf: ArrayBuffer; length: number } {
+    if (this.closed) throw new Error('task iterator handle is closed');
+    try {
+      const r = this.buf ? this.addon.tasksRead(this.buf) : this.addon.tasksRead();
+      if (typeof r === 'number') return { buf: this.buf!, length: r };
+      if (this.buf && r.byteLength <= this.buf.byteLength) this.buf = undefined; // an addon built before `into`: a new buffer per read, as it returns
+      else if (this.intoWorks) this.buf = new ArrayBuffer(Math.ceil((r.byteLength * 1.25) / 4096 + 1) * 4096); // first read, or more tasks than it holds: room to grow
+      this.intoWorks = this.buf !== undefined;
+      return { buf: r, length: r.byteLength };
     } catch (e) {
       failed = `task iterator failed: ${nativeErrorLine(e)}`;
       throw e;

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import { directReader, listPids, ProcFdCache, type FileReader } from './procfs/read.js';
 import { PF_KTHREAD, parseStat, type StatFields } from './procfs/pid-stat.js';
 import { readTask, readTaskExtras, type ProcNeed, type ProcSample } from './proc-pid.js';
-import { BpfTaskReader, decodeTasks, PF_WQ_WORKER, type DecodedTasks } from './bpf-tasks.js';
+import { BpfTaskReader, decodeTasks, PF_WQ_WORKER, type DecodedTasks, type SamplePool } from './bpf-tasks.js';
+import { ReusePool } from '../util/reuse-pool.js';
 import { systemSample, type SystemSample } from './system.js';
 import { MachineSampler } from './machine.js';
 import { pageSize } from './page-size.js';
@@ -78,6 +79,14 @@ export interface ProcessCollectorOptions {
   machine?: MachineSampler;
   /** How per-task files are read (default: directly; tests count reads). */
   reader?: FileReader;
+  /**
+   * Reuse the task samples of the collect() before last, overwritten in
+   * place (BPF task iterator path): a sample stays valid until the
+   * collect() after next. For a caller that keeps only the last two
+   * samples (the top view: the current one and the one before for rates);
+   * it spares a new object per task per tick (default false).
+   */
+  reuseSamples?: boolean;
 }
 
 /**
@@ -115,6 +124,9 @@ export class ProcessCollector {
   private fdCache: ProcFdCache | undefined;
   private machine: MachineSampler;
   private reader: FileReader;
+  /** Two pools used in turn (reuseSamples): this tick's samples overwrite those of the tick before last. */
+  private pools: [SamplePool, SamplePool] | undefined;
+  private decodes = 0;
 
   /**
    * Where the stat counters come from: 'bpf' (one task-iterator read per
@@ -137,6 +149,7 @@ export class ProcessCollector {
     this.needs = new Set(opts.needs ?? []);
     this.threads = opts.threads ?? false;
     this.pids = opts.pids;
+    if (opts.reuseSamples) this.pools = [new ReusePool(), new ReusePool()];
     if (opts.bpfTasks === false) {
       this.bpf = null;
       this.statSourceReason = 'disabled by the caller';
@@ -298,7 +311,8 @@ export class ProcessCollector {
     }
     if (!this.bpf) return undefined;
     try {
-      return decodeTasks(this.bpf.read(), { threads: this.threads, pageBytes: pageSize() });
+      const { buf, length } = this.bpf.readShared();
+      return decodeTasks(buf, { threads: this.threads, pageBytes: pageSize(), pool: this.pools?.[this.decodes++ & 1], length });
     } catch (e) {
       try { this.bpf.close(); } catch { /* ignore */ }
       this.bpf = null;

@@ -7,6 +7,7 @@ import { CLK_TCK, ttyName, type ProcSample } from '../collectors/proc-pid.js';
 import { pageSize, type ProcessTableSample, type SystemTaskCounts } from '../collectors/processes.js';
 import type { CpuTimes, ProcStat } from '../collectors/system.js';
 import { freeMemory } from './memory.js';
+import { ReusePool } from '../util/reuse-pool.js';
 
 export interface ProcRow {
   pid: number;
@@ -165,8 +166,47 @@ function rateOf(a: number | undefined, b: number | undefined, intervalSec: numbe
 
 export type UserLookup = (uid: number) => string;
 
-/** `tracerRates`: the eBPF tracers' per-PID rates of the same moment (see PerPidRates), when any tracer runs. */
-export function buildProcessModel(prev: ProcessTableSample | undefined, cur: ProcessTableSample, userName: UserLookup, tracerRates?: ReadonlyMap<number, PerPidRates>): ProcessTableModel {
+/**
+ * The rows of the last model built, per pid, for the next build to overwrite
+ * in place (see ReusePool): a row of the same task (pid, start time, thread
+ * or not) is the same object from tick to tick, holding the newest values;
+ * another task under a reused pid gets a new object.
+ */
+export type RowPool = ReusePool<number, ProcRow>;
+
+export function newRowPool(): RowPool {
+  return new ReusePool<number, ProcRow>();
+}
+
+/** A row with every field present (one object shape for every row). */
+function blankRow(): ProcRow {
+  return {
+    pid: 0, ppid: 0, tgid: 0, uid: 0, user: '', comm: '', command: '', state: '', priority: 0, nice: 0, virtBytes: 0, rssBytes: 0,
+    shrBytes: 0, cpuPercent: 0, memPercent: 0, cpuTimeSec: 0, threads: 0, startTime: 0, tty: '', processor: 0, ioReadRate: undefined,
+    ioWriteRate: undefined, majfltRate: 0, minfltRate: 0, majflt: 0, oomScore: undefined, cgroup: undefined, swapBytes: undefined,
+    isThread: false, isKernelThread: false, ebpf: undefined,
+  };
+}
+
+/** "[comm]" of kernel threads, made once per name (not per kernel thread per tick). */
+const bracketed = new Map<string, string>();
+function kernelCommand(comm: string): string {
+  let b = bracketed.get(comm);
+  if (b === undefined) {
+    if (bracketed.size >= 4096) bracketed.clear();
+    b = `[${comm}]`;
+    bracketed.set(comm, b);
+  }
+  return b;
+}
+
+/**
+ * `tracerRates`: the eBPF tracers' per-PID rates of the same moment (see
+ * PerPidRates), when any tracer runs. `pool`: reuse the row objects of the
+ * model built last with the same pool (its rows then hold this model's
+ * values: for a caller that keeps only the newest model, the top view).
+ */
+export function buildProcessModel(prev: ProcessTableSample | undefined, cur: ProcessTableSample, userName: UserLookup, tracerRates?: ReadonlyMap<number, PerPidRates>, pool?: RowPool): ProcessTableModel {
   const intervalSec = prev ? Math.max(1e-3, (cur.time - prev.time) / 1000) : 0;
   // By pid (small integers: no boxed key per task per tick); a reused pid is
   // told apart by its start time below.
@@ -178,6 +218,7 @@ export function buildProcessModel(prev: ProcessTableSample | undefined, cur: Pro
   const tasks = taskCounts(cur.counts, cur.system.stat);
   const rows: ProcRow[] = new Array(cur.tasks.length);
   let n = 0;
+  pool?.begin();
   for (const t of cur.tasks) {
     const q = prevTasks.get(t.pid);
     const p = q && q.starttime === t.starttime ? q : undefined;
@@ -187,23 +228,44 @@ export function buildProcessModel(prev: ProcessTableSample | undefined, cur: Pro
     const rss = t.rssPages * page;
     const uid = t.uid ?? -1;
     const cmd = t.cmdline;
-    rows[n++] = {
-      pid: t.pid, ppid: t.isThread ? t.tgid : t.ppid, tgid: t.tgid, uid, user: uid >= 0 ? userName(uid) : '?',
-      comm: t.comm,
-      command: t.isKernelThread ? `[${t.comm}]` : cmd ? cmd : t.comm,
-      state: t.state, priority: t.priority, nice: t.nice,
-      virtBytes: t.vsize, rssBytes: rss, shrBytes: (t.shrPages ?? 0) * page,
-      cpuPercent: cpu, memPercent: memTotal > 0 ? (rss * 100) / memTotal : 0,
-      cpuTimeSec: ticks / CLK_TCK, threads: t.numThreads,
-      startTime: btime + t.starttime / CLK_TCK, tty: ttyName(t.ttyNr), processor: t.processor,
-      ioReadRate: t.ioReadBytes !== undefined ? rateOf(t.ioReadBytes, p?.ioReadBytes, intervalSec, hasPrev) : undefined,
-      ioWriteRate: t.ioWriteBytes !== undefined ? rateOf(t.ioWriteBytes, p?.ioWriteBytes, intervalSec, hasPrev) : undefined,
-      majfltRate: rateOf(t.majflt, p?.majflt, intervalSec, hasPrev), minfltRate: rateOf(t.minflt, p?.minflt, intervalSec, hasPrev), majflt: t.majflt,
-      oomScore: t.oomScore, cgroup: t.cgroup, swapBytes: t.swapKb !== undefined ? t.swapKb * 1024 : undefined,
-      isThread: t.isThread, isKernelThread: t.isKernelThread,
-      ebpf: tracerRates?.get(t.pid),
-    };
+    const startTime = btime + t.starttime / CLK_TCK;
+    let r = pool?.take(t.pid);
+    if (!r || r.startTime !== startTime || r.isThread !== t.isThread) r = blankRow();
+    r.pid = t.pid;
+    r.ppid = t.isThread ? t.tgid : t.ppid;
+    r.tgid = t.tgid;
+    r.uid = uid;
+    r.user = uid >= 0 ? userName(uid) : '?';
+    r.comm = t.comm;
+    r.command = t.isKernelThread ? kernelCommand(t.comm) : cmd ? cmd : t.comm;
+    r.state = t.state;
+    r.priority = t.priority;
+    r.nice = t.nice;
+    r.virtBytes = t.vsize;
+    r.rssBytes = rss;
+    r.shrBytes = (t.shrPages ?? 0) * page;
+    r.cpuPercent = cpu;
+    r.memPercent = memTotal > 0 ? (rss * 100) / memTotal : 0;
+    r.cpuTimeSec = ticks / CLK_TCK;
+    r.threads = t.numThreads;
+    r.startTime = startTime;
+    r.tty = ttyName(t.ttyNr);
+    r.processor = t.processor;
+    r.ioReadRate = t.ioReadBytes !== undefined ? rateOf(t.ioReadBytes, p?.ioReadBytes, intervalSec, hasPrev) : undefined;
+    r.ioWriteRate = t.ioWriteBytes !== undefined ? rateOf(t.ioWriteBytes, p?.ioWriteBytes, intervalSec, hasPrev) : undefined;
+    r.majfltRate = rateOf(t.majflt, p?.majflt, intervalSec, hasPrev);
+    r.minfltRate = rateOf(t.minflt, p?.minflt, intervalSec, hasPrev);
+    r.majflt = t.majflt;
+    r.oomScore = t.oomScore;
+    r.cgroup = t.cgroup;
+    r.swapBytes = t.swapKb !== undefined ? t.swapKb * 1024 : undefined;
+    r.isThread = t.isThread;
+    r.isKernelThread = t.isKernelThread;
+    r.ebpf = tracerRates?.get(t.pid);
+    pool?.put(t.pid, r);
+    rows[n++] = r;
   }
+  pool?.end();
   rows.length = n;
   const ps = prev?.system.stat;
   return {

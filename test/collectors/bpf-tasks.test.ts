@@ -149,6 +149,41 @@ describe.skipIf(skip !== null)('BPF task iterator == /proc/PID/stat', () => {
     }
   });
 
+  it('readShared() gives the records read() gives, in one reused buffer', () => {
+    reader!.readShared(); // the first read sizes the reader's buffer
+    const a = reader!.readShared();
+    const b = reader!.readShared();
+    expect(b.buf).toBe(a.buf);
+    const fresh = decodeTasks(reader!.read(), { pageBytes: pageSize() });
+    const shared = decodeTasks(b.buf, { pageBytes: pageSize(), length: b.length });
+    for (const pid of Object.values(pids)) {
+      const [x, y] = [fresh.processes.get(pid)!, shared.processes.get(pid)!];
+      for (const k of EXACT) expect(y[k], `${pid}.${k}`).toBe(x[k]);
+    }
+    expect(Math.abs(shared.records - fresh.records)).toBeLessThanOrEqual(20); // the machine's own churn between the two reads
+  });
+
+  it('with two sample pools in turn: the values of a decode without a pool, and the samples of the decode before stay intact', async () => {
+    const { ReusePool } = await import('../../src/util/reuse-pool.js');
+    const pools = [new ReusePool<number, ProcSample>(), new ReusePool<number, ProcSample>()];
+    const raw1 = reader!.read();
+    const d1 = decodeTasks(raw1, { threads: true, pageBytes: pageSize(), pool: pools[0] });
+    const keep = new Map([...d1.processes].map(([pid, p]) => [pid, { ...p }]));
+    const raw2 = reader!.read();
+    const d2 = decodeTasks(raw2, { threads: true, pageBytes: pageSize(), pool: pools[1] });
+    // d1's samples were not touched by d2's decode (another pool)
+    for (const [pid, p] of d1.processes) expect(p, `pid ${pid}`).toEqual(keep.get(pid));
+    // a third decode reuses d1's objects, with the values a decode without a pool gives
+    const d3 = decodeTasks(raw2, { threads: true, pageBytes: pageSize(), pool: pools[0] });
+    const plain = decodeTasks(raw2, { threads: true, pageBytes: pageSize() });
+    for (const pid of Object.values(pids)) {
+      if (d1.processes.has(pid)) expect(d3.processes.get(pid), `pid ${pid} object`).toBe(d1.processes.get(pid));
+      expect(d3.processes.get(pid), `pid ${pid} values`).toEqual(plain.processes.get(pid));
+    }
+    expect(d3.threads!.get(pids.threads)).toEqual(plain.threads!.get(pids.threads));
+    expect(d2.processes.size).toBeGreaterThan(0);
+  });
+
   it('decodeOne gives the same process row as a full decode (threads spread over the buffer included)', () => {
     const raw = reader!.read();
     const all = decodeTasks(raw, { pageBytes: pageSize() });

@@ -120,3 +120,54 @@ describe('arrangeRows', () => {
     expect(t[0].depth).toBe(0);
   });
 });
+
+describe('buildProcessModel with a row pool (the top view reuses its rows)', () => {
+  it('gives the same values as without a pool, in the same row object for the same task from model to model', async () => {
+    const { newRowPool } = await import('../../src/model/process-model.js');
+    const pool = newRowPool();
+    const t0 = [task({ pid: 10, utime: 10 }), task({ pid: 11, isKernelThread: true, comm: 'kworker/0:1' }), task({ pid: 12, cmdline: 'a b' })];
+    const t1 = [task({ pid: 10, utime: 60 }), task({ pid: 11, isKernelThread: true, comm: 'kworker/0:1' }), task({ pid: 12, cmdline: 'a b', starttime: 999 })];
+    const s0 = sample(1000, t0);
+    const s1 = sample(2000, t1);
+    const m0 = buildProcessModel(undefined, s0, () => 'root', undefined, pool);
+    const row10 = m0.rows.find((r) => r.pid === 10)!;
+    const row12 = m0.rows.find((r) => r.pid === 12)!;
+    expect(m0.rows.map((r) => ({ ...r }))).toEqual(buildProcessModel(undefined, s0, () => 'root').rows);
+    const m1 = buildProcessModel(s0, s1, () => 'root', undefined, pool);
+    expect(m1.rows.map((r) => ({ ...r }))).toEqual(buildProcessModel(s0, s1, () => 'root').rows);
+    // pid 10: same task, same object, now holding the new values (50 ticks in 1 s = 50 %)
+    expect(m1.rows.find((r) => r.pid === 10)).toBe(row10);
+    expect(row10.cpuPercent).toBeCloseTo(50);
+    // pid 12 was reused by another process (another start time): a new object, the old one keeps its values
+    const new12 = m1.rows.find((r) => r.pid === 12)!;
+    expect(new12).not.toBe(row12);
+    expect(row12.startTime).not.toBe(new12.startTime);
+    expect(m1.rows.find((r) => r.pid === 11)!.command).toBe('[kworker/0:1]');
+  });
+});
+
+describe('arrangeRows sorts as compareRows does', () => {
+  it('numeric, string and mixed keys, ties by pid, both directions', async () => {
+    const { compareRows } = await import('../../src/model/columns.js');
+    const rows = buildProcessModel(undefined, sample(1000, [
+      task({ pid: 5, comm: 'b', rssPages: 3, cmdline: 'zz' }), task({ pid: 3, comm: 'a', rssPages: 3, cmdline: 'aa' }),
+      task({ pid: 9, comm: 'b', rssPages: 1 }), task({ pid: 1, comm: 'c', rssPages: 7, cmdline: 'mm' }), task({ pid: 4, comm: 'a', rssPages: 3 }),
+    ]), () => 'root').rows;
+    for (const sort of ['res', 'comm', 'command', 'pid', 'cpu', 'oom']) {
+      for (const descending of [false, true]) {
+        const st: ViewState = { sort, descending, tree: false, collapsed: new Set(), filter: '', hideUserThreads: false, hideKernelThreads: false };
+        const want = [...rows].sort(compareRows(columnById(sort)!, descending)).map((r) => r.pid);
+        expect(arrangeRows(rows, st).map((v) => v.row.pid), `${sort} ${descending ? 'desc' : 'asc'}`).toEqual(want);
+      }
+    }
+  });
+
+  it('a flat arrangement hands out the same ViewRow for the same row', () => {
+    const rows = buildProcessModel(undefined, sample(1000, [task({ pid: 2 }), task({ pid: 3 })]), () => 'root').rows;
+    const st: ViewState = { sort: 'pid', descending: false, tree: false, collapsed: new Set(), filter: '', hideUserThreads: false, hideKernelThreads: false };
+    const a = arrangeRows(rows, st);
+    const b = arrangeRows(rows, { ...st, descending: true });
+    expect(b[1]).toBe(a[0]);
+    expect(a[0]).toEqual({ row: rows[0], prefix: '', depth: 0, hasChildren: false, collapsed: false });
+  });
+});
