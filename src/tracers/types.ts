@@ -94,6 +94,8 @@ export interface TracerDescriptor<E = unknown> {
   createAggregator?(opts: TraceOptions): Aggregator<E>;
   /** True when --summary counts in the kernel and streams nothing. */
   kernelSummary?: boolean;
+  /** false: it never streams events whatever the options (the profilers: counted in the kernel, printed as a report); its columns are the report's rows. */
+  streams?: false;
   /** Output formats of its report besides text and json (the profilers' folded stacks). */
   formats?: readonly string[];
   /** Another registered tracer that runs for these options (`profile --off-cpu` is `offcpu`). */

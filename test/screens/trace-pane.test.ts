@@ -220,8 +220,9 @@ describe('PaneHost with a fake manager', () => {
   it('the pane keys, titles, footer keys and F1 help come from the registry', () => {
     const { host } = setup();
     const keys = REGISTRY.map((e) => e.key);
-    expect(keys).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(host.toggleKeys()).toBe('1-7');
+    // one key each, 1, 2, 3... in registry order, shown as a range
+    expect(keys).toEqual(REGISTRY.map((_, i) => i + 1));
+    expect(host.toggleKeys()).toBe(`1-${REGISTRY.length}`);
     const help = host.help();
     for (const e of REGISTRY) {
       expect(help).toContainEqual([String(e.key), `trace pane: ${e.title} (toggle)`]);
@@ -230,8 +231,10 @@ describe('PaneHost with a fake manager', () => {
       expect(host.active().map((a) => a.name)).toEqual([e.title]);
       host.toggle(e.key);
     }
-    // A digit that is no pane's key is not taken.
-    expect(host.handleKey('8', '8', '8')).toBe(false);
+    // A digit that is no pane's key is not taken (with seven tracers, 8 is free).
+    const seven = setup({ registry: REGISTRY.slice(0, 7) }).host;
+    expect(seven.toggleKeys()).toBe('1-7');
+    expect(seven.handleKey('8', '8', '8')).toBe(false);
   });
 
   it('a tracer added with one registry line gets its key, pane, status, footer and help with nothing else changed', () => {
@@ -249,18 +252,21 @@ describe('PaneHost with a fake manager', () => {
         return columnTable(paneColumns(fooTracer.columns, [['pid', 7, { align: 'right' }], ['what', 0]]), this.seen, width, height);
       }
     }
-    const registry: TracerEntry[] = [...REGISTRY, { key: 8, title: 'foo', tracer: fooTracer, pane: (ui) => new FooPane(ui) }];
+    // The digit keys are all taken: foo takes the last tracer's place (its key k).
+    const k = REGISTRY.length;
+    const K = String(k);
+    const registry: TracerEntry[] = [...REGISTRY.slice(0, -1), { key: k, title: 'foo', tracer: fooTracer, pane: (ui) => new FooPane(ui) }];
     const { host, mgr, draw } = setup({ registry });
-    expect(host.toggleKeys()).toBe('1-8');
-    expect(host.help()).toContainEqual(['8', 'trace pane: foo (toggle)']);
-    expect(host.handleKey('8', '8', '8')).toBe(true);
+    expect(host.toggleKeys()).toBe(`1-${k}`);
+    expect(host.help()).toContainEqual([K, 'trace pane: foo (toggle)']);
+    expect(host.handleKey(K, K, K)).toBe(true);
     expect(mgr.running.has('foo')).toBe(true);
     mgr.emit('foo', [{ pid: 31337, what: 'hello from foo' }]);
     const text = draw().join('\n');
-    expect(text).toMatch(/8 foo · 1 events/);
+    expect(text).toMatch(new RegExp(`${k} foo · 1 events`));
     expect(text).toMatch(/31337 hello from foo/);
-    expect(host.statusLine()).toContain('8 foo');
-    host.handleKey('8', '8', '8');
+    expect(host.statusLine()).toContain(`${k} foo`);
+    host.handleKey(K, K, K);
     expect(mgr.running.has('foo')).toBe(false);
   });
 

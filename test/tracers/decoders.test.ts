@@ -132,8 +132,8 @@ describe('exit decoder', () => {
     return new DataView(w.buf);
   }
   it('decodes a normal exit', () => {
-    const e = decodeExitEvent(exitRecord(1, (w) => { w.i32(F.exit_code, 3 << 8); w.u64(F.age_ns, 1_500_000); }), ctx)!;
-    expect(e).toEqual({ kind: 'exit', time: 2, pid: 100, tid: 101, ppid: 1, uid: 0, comm: 'victim', ageMs: 1.5, rawStatus: 768, exitCode: 3, signal: 0, coreDumped: false, oomKilled: false, sender: null });
+    const e = decodeExitEvent(exitRecord(1, (w) => { w.i32(F.exit_code, 3 << 8); w.u64(F.age_ns, 1_500_000); w.u64(F.cpu_ns, 12_345_678); }), ctx)!;
+    expect(e).toEqual({ kind: 'exit', time: 2, pid: 100, tid: 101, ppid: 1, uid: 0, comm: 'victim', ageMs: 1.5, cpuMs: 12.345678, rawStatus: 768, exitCode: 3, signal: 0, coreDumped: false, oomKilled: false, sender: null });
     expect(isAbnormalExit(e)).toBe(false);
   });
   it('decodes a death by SIGSEGV with core and sender', () => {

@@ -20,6 +20,7 @@ export const offcpuTracer: TracerDescriptor<StackRecord> = {
   formats: PROFILE_FORMATS,
   layouts: OFFCPU_LAYOUTS,
   kernelSummary: true,
+  streams: false,
   nativeOptions: (o) => ({ rodata: { targ_min_ns: Math.round(parseMinUs(o) * 1000) } }),
   decode: () => null,
   columns: OFFCPU_STACK_COLUMNS,

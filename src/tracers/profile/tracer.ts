@@ -19,6 +19,7 @@ export const profileTracer: TracerDescriptor<StackRecord> = {
   formats: PROFILE_FORMATS,
   layouts: PROFILE_LAYOUTS,
   kernelSummary: true,
+  streams: false,
   variant: (o: TraceOptions) => {
     if (!o.flags?.['off-cpu']) {
       if (o.flags?.['min-us'] !== undefined) throw new Error('--min-us applies to --off-cpu (the minimum blocked time counted)');
