@@ -24,6 +24,7 @@ const MODULES: BenchModule[] = [
   { file: './profile-bench.js', fn: 'benchProfile', title: 'CPU profiler: ostop vs perf record' },
   { file: './record-bench.js', fn: 'benchRecord', title: 'recording: ostop record vs atop -w' },
   { file: './graph-bench.js', fn: 'benchGraphs', title: 'history graphs: blessed-contrib vs painted' },
+  { file: './replay-bench.js', fn: 'benchReplay', title: 'ostop replay on a day-long store' },
 ];
 
 function machine(): string {

@@ -280,7 +280,8 @@ export async function runReplay(o: ReplayOptions, err: (s: string) => void, tty 
     timeAt: (i) => reader.timeAt(i),
     indexAt: (t) => reader.indexAt(t),
     load(i) {
-      const t = reader.tick(i);
+      // Not copied (a jump to a graph view reads 160 ticks in a row; the copy was 95 % of that): the feed copies what the Sources keep.
+      const t = reader.tickShared(i);
       if (!t) return false;
       feed.set(t);
       return true;

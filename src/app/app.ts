@@ -16,7 +16,7 @@ import { chooseTerminal } from './terminal.js';
 import { loadConfig, saveConfig, type Config } from './config.js';
 import type { AppEvent } from './events.js';
 import type { AppApi, Screen, ViewEntry, ViewTarget } from './view.js';
-import { Navigator } from './navigator.js';
+import { Navigator, type ViewInstance } from './navigator.js';
 import { makeTheme, type Theme } from './theme.js';
 import type { TopInputs } from '../views/top.js';
 import { sanitize } from '../util/text.js';
@@ -25,7 +25,7 @@ import { Modals, type InputBarOptions } from './modals.js';
 import type { FailuresHub } from '../failures/hub.js';
 import type { PaneArea } from './panes.js';
 import { createActions, type Actions } from '../actions/index.js';
-import { REPLAY_KEYS, replayActions, type ReplayController, type ReplayHost } from './replay.js';
+import { REPLAY_KEYS, replayActions, type CatchUp, type ReplayController, type ReplayHost } from './replay.js';
 import { formatTimestamp } from '../util/format.js';
 import { alignBlessedWidths } from './blessed-widths.js';
 import { TerminalSession } from './terminal-session.js';
@@ -366,40 +366,47 @@ export class App implements AppApi, ReplayHost {
 
   // ---- replay (src/app/replay.ts) --------------------------------------------------
 
-  /** Replay's tick: feed the shown view's Source what it lacks to show the cursor, draw, and step on when playing. */
+  /** Replay: a cursor move came while a collect was running: show the cursor again after it. */
+  private replayPending = false;
+
+  /**
+   * Replay's tick: feed the shown view's Source what it lacks to show the
+   * cursor, draw, and step on when playing. A jump to a view with graphs
+   * is drawn in two steps: first the sample and the one before it (the
+   * numbers at once), then, on the next turn of the event loop unless the
+   * cursor moved again, the graphs' history before the cursor.
+   */
   private async replayTick(): Promise<void> {
-    if (this.collecting || this.exitCode !== undefined) return;
+    if (this.exitCode !== undefined) return;
+    if (this.collecting) {
+      this.replayPending = true;
+      return;
+    }
     const r = this.replay;
     const v = this.nav.current;
-    const need = r.catchUp(this.collectedAt.get(v.source), v.def.replayHistory ?? 1);
-    this.collecting = true;
-    try {
-      if (need) {
-        if (need.reset) {
-          if (v.source.rewind) v.source.rewind();
-          else v.source.reset?.();
-          this.collectedAt.delete(v.source);
-        }
-        let bad = 0;
-        for (let i = need.from; i <= need.to; i++) {
-          if (!r.session.load(i)) {
-            bad++;
-            continue;
-          }
-          await timed('collect', () => v.source.collect(++this.replayNow, v.screen.request?.()));
-          this.collectedAt.set(v.source, i);
-        }
-        // What cannot be read is said, never shown as the sample before it.
-        if (bad && this.collectedAt.get(v.source) !== r.cursor) this.status(`sample ${r.cursor + 1} at ${formatTimestamp(r.time)} cannot be read (a corrupt record in the store): t / T to the next one`, 'error');
-        this.collectedAt.set(v.source, r.cursor);
-      }
-    } catch (e) {
-      this.status(`collect failed: ${(e as Error).message}`, 'error');
-    } finally {
-      this.collecting = false;
-    }
+    let need = r.catchUp(this.collectedAt.get(v.source), v.def.replayHistory ?? 1);
+    const history = need?.reset && need.to - need.from > 1 ? need : undefined;
+    if (history) need = { from: history.to - 1, to: history.to, reset: true };
+    await this.replayFeed(v, need);
     if (this.exitCode !== undefined) return;
     this.render();
+    if (this.replayPending) {
+      this.replayPending = false;
+      return this.replayTick();
+    }
+    if (history) {
+      const at = r.cursor;
+      setImmediate(() => {
+        if (this.exitCode !== undefined || this.collecting || v !== this.nav.current || r.cursor !== at) return;
+        void this.replayFeed(v, history).then(() => {
+          this.render();
+          if (this.replayPending) {
+            this.replayPending = false;
+            void this.replayTick();
+          }
+        });
+      });
+    }
     if (v !== this.nav.current) this.schedule(0);
     else if (r.playing) {
       const st = r.playStep();
@@ -411,6 +418,36 @@ export class App implements AppApi, ReplayHost {
         }
         this.dispatch({ type: 'tick' });
       }, st.ms);
+    }
+  }
+
+  /** Feed `v`'s Source the samples of `need` (after a rewind when it says so). */
+  private async replayFeed(v: ViewInstance, need: CatchUp): Promise<void> {
+    if (!need) return;
+    const r = this.replay;
+    this.collecting = true;
+    try {
+      if (need.reset) {
+        if (v.source.rewind) v.source.rewind();
+        else v.source.reset?.();
+        this.collectedAt.delete(v.source);
+      }
+      let bad = 0;
+      for (let i = need.from; i <= need.to; i++) {
+        if (!r.session.load(i)) {
+          bad++;
+          continue;
+        }
+        await timed('collect', () => v.source.collect(++this.replayNow, v.screen.request?.()));
+        this.collectedAt.set(v.source, i);
+      }
+      // What cannot be read is said, never shown as the sample before it.
+      if (bad && this.collectedAt.get(v.source) !== need.to) this.status(`sample ${need.to + 1} at ${formatTimestamp(r.session.timeAt(need.to))} cannot be read (a corrupt record in the store): t / T to the next one`, 'error');
+      this.collectedAt.set(v.source, need.to);
+    } catch (e) {
+      this.status(`collect failed: ${(e as Error).message}`, 'error');
+    } finally {
+      this.collecting = false;
     }
   }
 

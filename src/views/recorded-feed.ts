@@ -33,7 +33,8 @@ class RecordedMachine extends MachineSampler {
     super({ isPartition: () => false });
   }
   override sample(tick: number, _parts?: Iterable<MachinePart>): MachineSample {
-    return { ...this.feed.current().machine, tick };
+    // A copy: Sources keep the previous sample (rates), and replay reads ticks with StoreReader.tickShared, changed in place by the next one.
+    return { ...structuredClone(this.feed.current().machine), tick };
   }
   override last(): MachineSample | undefined {
     return this.feed.peek()?.machine;

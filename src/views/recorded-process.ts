@@ -40,7 +40,7 @@ export function recordedProcDetail(tick: RecordedTick, pid: number): ProcDetailS
     },
     // Recorded as argv joined by spaces: split back on them (an argument with a space shows as two).
     cmdline: t.cmdline ? t.cmdline.split(' ') : [],
-    // syscr, syscw and cancelled_write_bytes are not recorded (nothing shows them).
+    // A copy (the drill-in keeps the previous sample for its rates, and the tick is the reader's: tickShared); syscr, syscw and cancelled_write_bytes are not recorded (nothing shows them).
     io: io ? { ...io, syscr: 0, syscw: 0, cancelledWriteBytes: 0 } : undefined,
     errors,
   };

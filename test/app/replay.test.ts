@@ -129,7 +129,7 @@ afterEach(() => {
 });
 
 /** A view whose Source models "value <10 x sample> after <n> collects" from the session's current sample. */
-function view(s: ReturnType<typeof session>, log: string[], flags: Partial<ViewEntry> = {}): ViewEntry {
+function view(s: ReturnType<typeof session>, log: string[], flags: Partial<ViewEntry> = {}, slowMs = 0): ViewEntry {
   return {
     id: 'v', title: 'V', home: true, keepAlive: true, ...flags,
     load: () => ({
@@ -137,7 +137,12 @@ function view(s: ReturnType<typeof session>, log: string[], flags: Partial<ViewE
         let n = 0;
         let m: string | undefined;
         return {
-          collect(now) { n++; log.push(`collect ${s.current} now=${now}`); m = `value ${10 * s.current} after ${n}`; },
+          collect(now) {
+            n++;
+            log.push(`collect ${s.current} now=${now}`);
+            m = `value ${10 * s.current} after ${n}`;
+            return slowMs ? new Promise<void>((res) => setTimeout(res, slowMs)) : undefined;
+          },
           model: () => m,
           reset() { n = 0; log.push('reset'); },
         };
@@ -156,13 +161,13 @@ function view(s: ReturnType<typeof session>, log: string[], flags: Partial<ViewE
   };
 }
 
-function start(s: ReturnType<typeof session>, cursor: number, log: string[], flags: Partial<ViewEntry> = {}) {
+function start(s: ReturnType<typeof session>, cursor: number, log: string[], flags: Partial<ViewEntry> = {}, slowMs = 0) {
   const output = Object.assign(new PassThrough(), { columns: 120, rows: 20, isTTY: true });
   const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => {} });
   output.on('data', () => {});
   const replay = new ReplayController(s, cursor);
   app = new App(structuredClone(DEFAULT_CONFIG), '/nonexistent/config.json', { saveEnabled: false }, makeTheme(true), 'xterm-256color', 0,
-    { replay, panes: (ctx) => liveOnlyPanes((m, l) => ctx.app.status(m, l)) }, [view(s, log, flags)], { input, output });
+    { replay, panes: (ctx) => liveOnlyPanes((m, l) => ctx.app.status(m, l)) }, [view(s, log, flags, slowMs)], { input, output });
   void app.run();
   const lines = () => (app!.screen as unknown as { lines: Array<Array<[number, string]>> }).lines.map((l) => l.map((c) => c[1]).join('').trimEnd());
   const key = (k: string) => app!.dispatch({ type: 'key', ch: k.length === 1 ? k : undefined, name: k.length === 1 ? k.toLowerCase() : k, full: k });
@@ -203,14 +208,30 @@ describe('the shell in replay', () => {
     expect(lines().at(-1)).toMatch(/^tnext Tprev btime efailure Spaceplay S1x xviewkey/);
   });
 
-  it('feeds a graph view its history before the cursor on a jump', async () => {
+  it('on a jump feeds a graph view the sample first, then its history before the cursor', async () => {
     const s = session(1000);
     const log: string[] = [];
-    start(s, 500, log, { replayHistory: 150 });
+    const { lines } = start(s, 500, log, { replayHistory: 150 });
     await settle();
-    expect(s.loads[0]).toBe(350);
-    expect(s.loads.at(-1)).toBe(500);
-    expect(s.loads).toHaveLength(151);
+    // First the sample and the one before (drawn at once), then a rewind and samples 350..500.
+    expect(s.loads.slice(0, 2)).toEqual([499, 500]);
+    expect(s.loads.slice(2)).toEqual(Array.from({ length: 151 }, (_, k) => 350 + k));
+    expect(log.filter((l) => l === 'reset')).toHaveLength(2);
+    expect(lines()[1]).toBe('value 5000 after 151');
+  });
+
+  it('a cursor moved while a collect runs is shown after it (no key is lost)', async () => {
+    const s = session(1000);
+    const log: string[] = [];
+    const { replay, lines, key } = start(s, 500, log, {}, 5); // each collect takes 5 ms
+    await new Promise((r) => setTimeout(r, 50));
+    key('t');
+    key('t'); // while the first step's collect runs
+    key('t');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(replay.cursor).toBe(503);
+    expect(log.at(-1)).toMatch(/^collect 503 /);
+    expect(lines()[1]).toMatch(/^value 5030 /);
   });
 
   it('a sample that cannot be read is said, not shown as the one before', async () => {

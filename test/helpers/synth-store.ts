@@ -61,7 +61,8 @@ const cpu = (user: number, system: number, idle: number): CpuTimes => ({ user, n
 
 /** The counters of tick i (cumulative since tick 0). */
 export function synthTick(base: RecordedTick, i: number, o: SynthOptions, cum: { busy: number; idle: number; busy0: number; busy1: number }, filler: RecordedTask): RecordedTick {
-  const t = structuredClone(base);
+  // The template without its processes (they are replaced): a copy per tick is then cheap.
+  const t = structuredClone({ ...base, procs: { ...base.procs, tasks: {} } });
   const sec = o.intervalMs / 1000;
   const time = o.start + i * o.intervalMs;
   const mono = 1000 + i * sec;
@@ -115,7 +116,7 @@ export function synthTick(base: RecordedTick, i: number, o: SynthOptions, cum: {
   const tasks: Record<string, RecordedTask> = {};
   const page = 4096;
   const burner: RecordedTask = {
-    ...structuredClone(filler), pid: BURNER_PID, tgid: BURNER_PID, comm: 'burner', cmdline: '/usr/bin/burner --half', state: 'R', ppid: 1,
+    ...filler, pid: BURNER_PID, tgid: BURNER_PID, comm: 'burner', cmdline: '/usr/bin/burner --half', state: 'R', ppid: 1,
     utime: Math.round(i * sec * HZ * 0.5), stime: 0, rssPages: ((100 + i) * 1024 * 1024) / page, numThreads: 3, nice: 0,
     starttime: 100 * HZ,
   };
@@ -125,7 +126,7 @@ export function synthTick(base: RecordedTick, i: number, o: SynthOptions, cum: {
   const n = o.procs ?? 20;
   for (let k = 0; k < n; k++) {
     const pid = 20000 + k;
-    tasks[pid] = { ...structuredClone(filler), pid, tgid: pid, comm: `filler${k}`, cmdline: `/usr/bin/filler --id ${k}`, state: 'S', ppid: 1, utime: k % 3 === 0 ? i : 0, stime: 0, starttime: 50 * HZ };
+    tasks[pid] = { ...filler, pid, tgid: pid, comm: `filler${k}`, cmdline: `/usr/bin/filler --id ${k}`, state: 'S', ppid: 1, utime: k % 3 === 0 ? i : 0, stime: 0, starttime: 50 * HZ };
   }
   t.procs = { counts: { ...t.procs.counts, processes: n + 1, running: 1, sleeping: n }, tasks, ioUnreadable: {} };
   return t;
