@@ -116,17 +116,17 @@ export function synthTick(base: RecordedTick, i: number, o: SynthOptions, cum: {
   const tasks: Record<string, RecordedTask> = {};
   const page = 4096;
   const burner: RecordedTask = {
-    ...filler, pid: BURNER_PID, tgid: BURNER_PID, comm: 'burner', cmdline: '/usr/bin/burner --half', state: 'R', ppid: 1,
+    ...filler, pid: BURNER_PID, comm: 'burner', cmdline: '/usr/bin/burner --half', state: 'R', ppid: 1,
     utime: Math.round(i * sec * HZ * 0.5), stime: 0, rssPages: ((100 + i) * 1024 * 1024) / page, numThreads: 3, nice: 0,
     starttime: 100 * HZ,
   };
-  const io = filler.io ?? { rchar: 0, wchar: 0, syscr: 0, syscw: 0, readBytes: 0, writeBytes: 0, cancelledWriteBytes: 0 };
+  const io = filler.io ?? { rchar: 0, wchar: 0, readBytes: 0, writeBytes: 0 };
   burner.io = { ...io, readBytes: 0, writeBytes: i * 1024 * 1024, wchar: i * 1024 * 1024 };
   tasks[BURNER_PID] = burner;
   const n = o.procs ?? 20;
   for (let k = 0; k < n; k++) {
     const pid = 20000 + k;
-    tasks[pid] = { ...filler, pid, tgid: pid, comm: `filler${k}`, cmdline: `/usr/bin/filler --id ${k}`, state: 'S', ppid: 1, utime: k % 3 === 0 ? i : 0, stime: 0, starttime: 50 * HZ };
+    tasks[pid] = { ...filler, pid, comm: `filler${k}`, cmdline: `/usr/bin/filler --id ${k}`, state: 'S', ppid: 1, utime: k % 3 === 0 ? i : 0, stime: 0, starttime: 50 * HZ };
   }
   t.procs = { counts: { ...t.procs.counts, processes: n + 1, running: 1, sleeping: n }, tasks, ioUnreadable: {} };
   return t;
@@ -142,7 +142,7 @@ function crash(tick: RecordedTick): FailureEvent {
 /** Write the store; returns the times of its ticks. */
 export async function writeSynthStore(o: SynthOptions): Promise<number[]> {
   const base = await templateTick();
-  const filler = Object.values(base.procs.tasks).find((x) => !x.isKernelThread && x.io) ?? Object.values(base.procs.tasks)[0];
+  const filler = Object.values(base.procs.tasks).find((x) => x.io && x.cmdline) ?? Object.values(base.procs.tasks)[0];
   const w = new StoreWriter<RecordedTick, RecordedEvents>({
     dir: o.dir, keyEvery: o.keyEvery, sync: false, log: () => {},
     meta: { host: o.host ?? 'testhost', kernel: '6.1.0-synth', intervalMs: o.intervalMs, tick: 'ostop-tick/1', root: true },
