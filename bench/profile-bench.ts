@@ -13,7 +13,7 @@
 //     meanwhile (the pane's keys; target <= 100 ms).
 // Needs root, cc, perf, and a built ostop (dist/ + native addon).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,7 @@ const WORK_C = `
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/resource.h>
 static volatile unsigned long sink[64];
 static long iters;
 __attribute__((noinline)) static void spin(int t) { for (long i = 0; i < iters; i++) sink[t * 8] += i ^ (i >> 3); }
@@ -40,7 +41,9 @@ int main(int argc, char **argv) {
   spin(0);
   for (long i = 1; i < n; i++) pthread_join(th[i], 0);
   clock_gettime(CLOCK_MONOTONIC, &b);
-  printf("%.6f\\n", (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+  struct rusage ru; getrusage(RUSAGE_SELF, &ru);
+  printf("%.6f %.6f\\n", (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9,
+         ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
   return 0;
 }`;
 
@@ -52,16 +55,27 @@ function repoRoot(): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** utime+stime of a process (all its threads), seconds. */
+/** CPU time of a process's live threads, seconds: /proc/PID/task/TID/schedstat (ns, exact; stat's ticks are 10 ms). */
 function cpuSec(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      /* the thread ended */
+    }
+  }
+  if (ns > 0) return ns / 1e9;
   const st = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   return st ? (st.utime + st.stime) / USER_HZ : NaN;
 }
 
-interface Run { mode: string; wall: number; toolCpu: number | null }
+interface Run { mode: string; wall: number; cpu: number; toolCpu: number | null }
 
-function work(bin: string, threads: number, iters: number): number {
-  return Number(execFileSync(bin, [String(threads), String(iters)], { encoding: 'utf8' }).trim());
+/** Wall and CPU seconds of one workload run. */
+function work(bin: string, threads: number, iters: number): { wall: number; cpu: number } {
+  const [wall, cpu] = execFileSync(bin, [String(threads), String(iters)], { encoding: 'utf8' }).trim().split(' ').map(Number);
+  return { wall, cpu };
 }
 
 /** Run the workload while `tool` (already started) profiles; the tool's CPU over exactly that window. */
@@ -69,11 +83,11 @@ async function under(mode: string, tool: ChildProcess, ready: Promise<void>, bin
   await ready;
   await sleep(1000); // past start-up (JIT, map loading): only the steady cost is measured
   const c0 = cpuSec(tool.pid!);
-  const wall = work(bin, threads, iters);
+  const w = work(bin, threads, iters);
   const c1 = cpuSec(tool.pid!);
   tool.kill('SIGINT');
   await new Promise<void>((r) => (tool.exitCode !== null ? r() : tool.once('exit', () => r())));
-  return { mode, wall, toolCpu: c1 - c0 };
+  return { mode, ...w, toolCpu: c1 - c0 };
 }
 
 function ostopTool(root: string): { c: ChildProcess; ready: Promise<void>; out: () => string } {
@@ -101,13 +115,13 @@ function perfTool(dir: string): { c: ChildProcess; ready: Promise<void> } {
 
 async function overhead(root: string, dir: string, bin: string): Promise<string[]> {
   const threads = Math.min(16, cpus().length);
-  // Calibrate: about 3 s of work per run untraced.
-  const probe = work(bin, threads, 20_000_000);
-  const iters = Math.max(1, Math.round((20_000_000 * 3) / probe));
+  // Calibrate: about 5 s of CPU per thread per run untraced.
+  const probe = work(bin, threads, 50_000_000).cpu / threads;
+  const iters = Math.max(1, Math.round((50_000_000 * 5) / probe));
   const runs: Run[] = [];
   for (const order of rotations(['untraced', 'ostop', 'perf'], 3)) {
     for (const mode of order) {
-      if (mode === 'untraced') runs.push({ mode, wall: work(bin, threads, iters), toolCpu: null });
+      if (mode === 'untraced') runs.push({ mode, ...work(bin, threads, iters), toolCpu: null });
       else if (mode === 'ostop') {
         const t = ostopTool(root);
         runs.push(await under('ostop', t.c, t.ready, bin, threads, iters));
@@ -119,20 +133,23 @@ async function overhead(root: string, dir: string, bin: string): Promise<string[
   }
   const by = (m: string) => runs.filter((r) => r.mode === m);
   const base = median(by('untraced').map((r) => r.wall));
-  const lines = [`overhead: ${threads} CPU-bound threads (one per CPU), ${iters.toLocaleString('en')} iterations each, ~${base.toFixed(1)} s; 3 rounds, rotated; medians`];
-  lines.push(`${'mode'.padEnd(44)} ${'wall s'.padStart(7)} ${'slowdown'.padStart(9)} ${'tool CPU s'.padStart(11)} ${'tool CPU %'.padStart(11)}  runs (wall s)`);
+  const baseCpu = median(by('untraced').map((r) => r.cpu));
+  const lines = [`overhead: ${threads} CPU-bound threads (one per CPU), ${iters.toLocaleString('en')} iterations each, ~${base.toFixed(1)} s; 3 rounds, rotated; medians.`,
+    'The workload\'s CPU time (getrusage: its own work plus the profilers\' in-kernel sampling, charged to the task it interrupts) is the steady figure; its wall time also counts waiting for a CPU other processes took.'];
+  lines.push(`${'mode'.padEnd(44)} ${'cpu s'.padStart(7)} ${'+cpu'.padStart(7)} ${'wall s'.padStart(7)} ${'+wall'.padStart(7)} ${'tool CPU s'.padStart(10)} ${'tool %CPU'.padStart(9)}  runs (cpu s / wall s)`);
   const row = (m: string, label: string) => {
     const rs = by(m);
     const wall = median(rs.map((r) => r.wall));
-    const cpu = rs[0].toolCpu === null ? null : median(rs.map((r) => r.toolCpu!));
-    const pct = cpu === null ? '-' : `${((cpu / wall) * 100).toFixed(2)}%`;
-    lines.push(`${label.padEnd(44)} ${wall.toFixed(3).padStart(7)} ${`${(((wall / base) - 1) * 100).toFixed(2)}%`.padStart(9)} ${(cpu === null ? '-' : cpu.toFixed(2)).padStart(11)} ${pct.padStart(11)}  ${rs.map((r) => r.wall.toFixed(2)).join(' ')}`);
-    return cpu;
+    const cpu = median(rs.map((r) => r.cpu));
+    const tool = rs[0].toolCpu === null ? null : median(rs.map((r) => r.toolCpu!));
+    const pct = (x: number, b: number) => `${(((x / b) - 1) * 100).toFixed(2)}%`;
+    lines.push(`${label.padEnd(44)} ${cpu.toFixed(3).padStart(7)} ${pct(cpu, baseCpu).padStart(7)} ${wall.toFixed(3).padStart(7)} ${pct(wall, base).padStart(7)} ${(tool === null ? '-' : tool.toFixed(3)).padStart(10)} ${(tool === null ? '-' : `${((tool / wall) * 100).toFixed(2)}%`).padStart(9)}  ${rs.map((r) => `${r.cpu.toFixed(2)}/${r.wall.toFixed(2)}`).join(' ')}`);
+    return tool;
   };
   row('untraced', 'untraced');
   const o = row('ostop', 'ostop trace profile --freq 99 (all CPUs)');
   const p = row('perf', 'perf record -F 99 -g -a');
-  if (o !== null && p !== null) lines.push(`ostop's own CPU / perf's: ${p > 0 ? (o / p).toFixed(2) : 'n/a'}x (tool CPU is its process only: both profilers' in-kernel sampling lands on the workload, in its slowdown)`);
+  if (o !== null && p !== null) lines.push(`ostop's own CPU / perf record's: ${p > 0 ? (o / p).toFixed(2) : 'n/a'}x (each tool's process only, over the workload's run; the in-kernel sampling of both is charged to the workload, in its +cpu)`);
   return lines;
 }
 
@@ -151,7 +168,7 @@ async function symbolisation(dir: string, bin: string): Promise<string[]> {
     h.disable();
     const kallsymsMs = performance.now() - kt;
     const kallsymsStall = h.max / 1e6;
-    load.push(spawn(bin, ['1', '4000000000'], { stdio: 'ignore' }));
+    load.push(spawn(bin, ['1', '40000000000'], { stdio: 'ignore' }));
     load.push(spawn(process.execPath, ['--perf-basic-prof', js], { stdio: 'ignore' }));
     load.push(spawn('sh', ['-c', 'end=$(($(date +%s)+11)); while [ $(date +%s) -lt $end ]; do find /usr/lib /usr/share -name "*.so*" >/dev/null 2>&1; done'], { stdio: 'ignore' }));
     await sleep(10_000);

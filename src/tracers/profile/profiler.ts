@@ -286,28 +286,53 @@ export class Profiler {
       this.prevStats = decodeStats(h.mapDump('stats'));
       return { dt, delta: 0, resolved: 0, busyMs: performance.now() - t0 };
     }
-    const records = decodeCounts(h.mapDump('counts'), this.kind);
+    const dump = h.mapDump('counts');
+    // Deferred, between reports: only the maps of processes seen for the first time (while they live); the
+    // stacks stay in the kernel until the end, unless a map fills up (then they are fetched before it is cleared).
+    if (this.defer && !final && !this.nearlyFull(h, dump)) return this.lightTick(dump, dt, t0);
     const st = decodeStats(h.mapDump('stats'));
     this.lastStats = diffStats(st, this.prevStats);
     addStats(this.stats, this.lastStats);
     this.prevStats = st;
 
-    // Deltas per id key; new id keys to resolve.
+    // Deltas per id key; new id keys to resolve. Every record is compared by
+    // its raw key bytes; only those that grew are decoded (the map is
+    // cumulative: most records of a long run do not change in a second).
     const deltas = new Map<string, { value: number; count: number; rec: CountRecord }>();
-    for (const r of records) {
-      const raw = `${r.pid}:${r.tid}:${r.kstack}:${r.ustack}:${r.comm}`;
+    const dv = new DataView(dump.data);
+    const bytes = Buffer.from(dump.data);
+    const recSize = dump.keySize + dump.valueSize;
+    const off = this.kind === 'offcpu';
+    const f = PROFILE_KEY.fields;
+    const seen = dump.keySize >= PROFILE_KEY.size && dump.valueSize >= (off ? OFFCPU_VAL.size : 8) ? dump.count : 0;
+    for (let i = 0; i < seen; i++) {
+      const k = i * recSize;
+      const v = k + dump.keySize;
+      const value = u64(dv, v);
+      const count = off ? u64(dv, v + OFFCPU_VAL.fields.count) : value;
+      const raw = bytes.toString('latin1', k, k + PROFILE_KEY.size);
       const p = this.prev.get(raw);
-      const dv = p && r.value >= p.value ? r.value - p.value : r.value;
-      const dc = p && r.count >= p.count ? r.count - p.count : r.count;
-      this.prev.set(raw, { value: r.value, count: r.count });
-      if (dv <= 0 && dc <= 0) continue;
+      if (p && p.value === value && p.count === count) continue;
+      const dval = p && value >= p.value ? value - p.value : value;
+      const dc = p && count >= p.count ? count - p.count : count;
+      if (p) {
+        p.value = value;
+        p.count = count;
+      } else this.prev.set(raw, { value, count });
+      if (dval <= 0 && dc <= 0) continue;
+      const r: CountRecord = {
+        pid: dv.getUint32(k + f.pid, true), tid: dv.getUint32(k + f.tid, true),
+        kstack: dv.getInt32(k + f.kstack, true), ustack: dv.getInt32(k + f.ustack, true),
+        comm: cString(dv, k + f.comm, 16), value, count,
+      };
       const id = `${r.pid}:${r.kstack}:${r.ustack}:${r.comm}`;
       const d = deltas.get(id);
       if (d) {
-        d.value += dv;
+        d.value += dval;
         d.count += dc;
-      } else deltas.set(id, { value: dv, count: dc, rec: r });
+      } else deltas.set(id, { value: dval, count: dc, rec: r });
     }
+    const records = { length: seen };
     const fresh = [...deltas].filter(([id]) => !this.byIds.has(id) && !this.pendingById.has(id)).map(([id, d]) => ({ id, rec: d.rec }));
     busyMs += performance.now() - t0;
     let resolved = 0;
@@ -350,6 +375,41 @@ export class Profiler {
     this.version++;
     busyMs += performance.now() - t0;
     return { dt, delta, resolved, busyMs };
+  }
+
+  /** Pids whose maps were read (or tried) by lightTick. */
+  private readonly seenPids = new Set<number>();
+
+  /** `counts` nearly full, or a map filled up since the last read: time for a full pass and a clear. */
+  private nearlyFull(h: TracerHandle, dump: MapDump): boolean {
+    if (dump.count > this.mapEntries * 0.9) return true;
+    const st = decodeStats(h.mapDump('stats'));
+    return st.countsFull > this.prevStats.countsFull || st.stacksFull > this.prevStats.stacksFull;
+  }
+
+  /** The cheap tick of deferred mode: the maps of new processes, nothing decoded beyond pid and user stack id. */
+  private async lightTick(dump: MapDump, dt: number, t0: number): Promise<CollectInfo> {
+    let busy = 0;
+    const dv = new DataView(dump.data);
+    const rec = dump.keySize + dump.valueSize;
+    const f = PROFILE_KEY.fields;
+    const fresh: number[] = [];
+    for (let i = 0; i < dump.count; i++) {
+      const pid = dv.getUint32(i * rec + f.pid, true);
+      if (!pid || this.seenPids.has(pid) || dv.getInt32(i * rec + f.ustack, true) < 0) continue;
+      this.seenPids.add(pid);
+      fresh.push(pid);
+    }
+    for (const pid of fresh) {
+      if (!this.symbolizer.has(pid)) this.symbolizer.capture(pid);
+      if (performance.now() - t0 >= SLICE_MS) {
+        busy += performance.now() - t0;
+        await new Promise((r) => setImmediate(r));
+        t0 = performance.now();
+      }
+    }
+    busy += performance.now() - t0;
+    return { dt, delta: 0, resolved: 0, busyMs: busy };
   }
 
   private fold(s: StackAgg, value: number, count: number): void {
@@ -534,6 +594,7 @@ export class Profiler {
     this.byIds.clear();
     this.pendingById.clear();
     this.detached = [];
+    this.seenPids.clear();
     this.truncatedBy.clear();
     this.truncatedValue = 0;
     this.totalValue = 0;
