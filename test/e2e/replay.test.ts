@@ -160,6 +160,35 @@ describe('ostop replay in a pty', () => {
   });
 });
 
+describe('ostop replay FILE (a snapshot)', () => {
+  it('opens a file written by ostop snapshot from a real recording, on this host\'s name', async () => {
+    const rec = path.join(root, 'rec');
+    const proc = execFile(process.execPath, [OSTOP_BIN, 'record', '--dir', rec, '--interval', '1'], { env: { ...process.env } });
+    try {
+      const t0 = Date.now();
+      while (Date.now() - t0 < 20000) {
+        await new Promise((r) => setTimeout(r, 300));
+        try {
+          if (StoreReader.open(rec).size >= 3) break;
+        } catch { /* not yet */ }
+      }
+    } finally {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.on('exit', r));
+    }
+    const file = path.join(root, 'snap.ostop');
+    const snap = await run(['snapshot', '-o', file, '--dir', rec, '--last', '10m']);
+    expect(snap.code, snap.err).toBe(0);
+    app = spawnOstop(['replay', file], { cols: 120, rows: 30, env: { TZ: 'UTC' } });
+    await app.waitForText(/PID\s+USER/, 15000);
+    expect(header(app)).toMatch(new RegExp(`^REPLAY ${os.hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +⏸ paused +1/\\d+`));
+    // The first sample of the recording: ostop record itself is in its table.
+    await app.waitForText(/ostop\.js record|node .*record/, 10000);
+    await app.dispose();
+    app = undefined;
+  }, 60000);
+});
+
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [OSTOP_BIN, ...args], { env: { ...process.env, TZ: 'UTC', ...env } }, (e, out, err) => {
