@@ -174,7 +174,7 @@ export class NetstatScreen implements Screen<NetstatViewModel, NetstatRequest> {
         L.push(th.fg('dim', 'reading sockets...'));
       } else {
         const counts = s.counts.slice(0, 8).map((c) => `${c.state} ${c.count}`).join('  ');
-        const cost = `read ${(m.socketsMs ?? 0).toFixed(0)}ms` + (m.ownersMs !== undefined ? `, owners ${m.ownersMs.toFixed(0)}ms${m.ownersEvery > 1 ? ` every ${m.ownersEvery} ticks` : ''}` : '');
+        const cost = m.socketsNote ? '' : `read ${(m.socketsMs ?? 0).toFixed(0)}ms` + (m.ownersMs !== undefined ? `, owners ${m.ownersMs.toFixed(0)}ms${m.ownersEvery > 1 ? ` every ${m.ownersEvery} ticks` : ''}` : '');
         L.push(lab(`sockets ${s.rows.length}/${s.total}`) + (this.state.filterText ? ' ' + th.fg('warn', 'filter: ' + esc(this.state.filterText)) : '') + (this.state.listening ? th.fg('warn', ' listening') : '') + '  ' + th.fg('dim', blessed.escape(cost)));
         L.push(th.fg('dim', blessed.escape(counts.slice(0, W))));
         const aw = Math.max(16, Math.floor((W - 50) / 2));
@@ -192,7 +192,8 @@ export class NetstatScreen implements Screen<NetstatViewModel, NetstatRequest> {
           const line = blessed.escape(fitWidth(text, W));
           L.push(k === this.sel ? `{inverse}${line}{/inverse}` : r.state === 'LISTEN' ? th.fg('ok', line) : line);
         }
-        if (!s.owners) L.push(th.fg('dim', 'owner column off (o): no /proc/*/fd scan'));
+        if (m.socketsNote) L.push(th.fg('warn', blessed.escape(truncateWidth(m.socketsNote, W))));
+        else if (!s.owners) L.push(th.fg('dim', 'owner column off (o): no /proc/*/fd scan'));
       }
     }
     this.box.setContent(L.join('\n'));

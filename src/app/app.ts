@@ -500,6 +500,8 @@ export class App implements AppApi, ReplayHost {
   static readonly COMPACT_MS = 15_000;
 
   refreshNow(): void {
+    // Replay: the screen's request changed (a pane, a toggle): its Source takes the samples at the cursor again for it.
+    if (this.replay) this.collectedAt.delete(this.nav.current.source);
     this.dispatch({ type: 'tick' });
   }
 

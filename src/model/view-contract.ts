@@ -184,6 +184,8 @@ export interface NetstatViewModel {
   ownersMs?: number;
   /** Owners are rescanned every this many ticks (1 = every tick). */
   ownersEvery: number;
+  /** Why the socket table is empty though sockets are counted (replay: the table is not recorded). */
+  socketsNote?: string;
 }
 
 // iostat --------------------------------------------------------------------

@@ -143,7 +143,10 @@ export class NetstatSource implements Source<NetstatViewModel, NetstatRequest> {
         h.rx.push(i.rxBytesPs); h.tx.push(i.txBytesPs);
       }
       this.hist.endTick();
-      this.last = { net, hist: this.hist, sockets, socketsMs, ownersMs: req.owners ? this.socks.ownersMs : undefined, ownersEvery: this.socks.ownersEvery };
+      this.last = {
+        net, hist: this.hist, sockets, socketsMs, ownersMs: req.owners ? this.socks.ownersMs : undefined, ownersEvery: this.socks.ownersEvery,
+        socketsNote: this.opts.feed ? 'recorded: the socket counts by state only; the socket table and owners are live-only' : undefined,
+      };
     } else if (this.last && sockets) {
       this.last = { ...this.last, sockets, socketsMs };
     }
