@@ -156,6 +156,12 @@ describe('ostop replay in a pty', () => {
     await app!.waitForText(/replay: the processes shown are recorded/);
     await app!.press('1');
     await app!.waitForText(/trace panes are live-only/);
+    // F1 lists the replay keys first, from the same keymap as the footer.
+    await app!.press(KEYS.f1);
+    await app!.waitForText(/Replay of testhost/);
+    expect(app!.screenText()).toMatch(/t +next sample \(as atop/);
+    expect(app!.screenText()).toMatch(/e \/ E +jump to the next \/ previous failure/);
+    await app!.press(KEYS.esc);
     await app!.dispose();
     app = undefined;
   });
