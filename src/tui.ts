@@ -269,8 +269,19 @@ export async function runReplay(o: ReplayOptions, err: (s: string) => void, tty 
   const intervalMs = Number(meta.intervalMs) > 0 ? Number(meta.intervalMs) : reader.size > 1 ? (reader.lastTime()! - reader.firstTime()!) / (reader.size - 1) : 5000;
   const start = replayStart({ first: reader.firstTime()!, last: reader.lastTime()!, intervalMs, indexAt: (t) => reader.indexAt(t) }, o);
   const feed = new RecordedFeed();
+  // Which samples hold a failure (e / E, the marks of the time line): every events record is decoded for it
+  // (one a sample on a busy machine), so it is scanned after the first frame, a slice per turn of the event loop.
   const failures: number[] = [];
-  for (const e of reader.events()) if (e.events.failures?.length) failures.push(e.index);
+  const scan = reader.events();
+  let scanned = false;
+  const scanSome = (n: number): boolean => {
+    for (let k = 0; k < n && !scanned; k++) {
+      const e = scan.next();
+      if (e.done) scanned = true;
+      else if (e.value.events.failures?.length) failures.push(e.value.index);
+    }
+    return scanned;
+  };
   const session: ReplaySession = {
     path: reader.path,
     host: typeof meta.host === 'string' ? meta.host : '?',
@@ -286,7 +297,10 @@ export async function runReplay(o: ReplayOptions, err: (s: string) => void, tty 
       feed.set(t);
       return true;
     },
-    failureIndexes: () => failures,
+    failureIndexes: (complete) => {
+      if (complete) scanSome(Infinity);
+      return failures;
+    },
     // HH:MM is on the shown sample's day (parseTimeArg takes it on the day of its `now`, or the day before when still to come); -2h is from the shown sample.
     parseTime: (text, cursorMs) => {
       const endOfDay = new Date(cursorMs);
@@ -317,5 +331,13 @@ export async function runReplay(o: ReplayOptions, err: (s: string) => void, tty 
     panes: (ctx) => liveOnlyPanes((m, l) => ctx.app.status(m, l)),
   }, views);
   if (reader.skipped) app.status(`${reader.skipped} damaged records in the store were skipped`, 'warn');
-  return app.run();
+  let quit = false;
+  const running = app.run().finally(() => { quit = true; });
+  const slice = (): void => {
+    if (quit) return;
+    if (scanSome(200)) app.requestRender();
+    else setTimeout(slice, 0);
+  };
+  setTimeout(slice, 200);
+  return running;
 }

@@ -37,8 +37,13 @@ export interface ReplaySession {
   indexAt(time: number): number;
   /** Make sample i the one the Sources read next; false when it cannot be decoded (a corrupt record). */
   load(i: number): boolean;
-  /** Samples whose interval holds a failure (signal death, OOM kill, core dump...), ascending. */
-  failureIndexes(): readonly number[];
+  /**
+   * Samples whose interval holds a failure (signal death, OOM kill, core
+   * dump...), ascending, as far as the store's events have been scanned
+   * (a scan that started after the first frame may still run): `complete`
+   * finishes it first.
+   */
+  failureIndexes(complete?: boolean): readonly number[];
   /** A typed time (absolute, or relative to `cursorMs` like -2h) to epoch ms; throws with a message for a person. */
   parseTime(text: string, cursorMs: number): number;
 }
@@ -56,11 +61,8 @@ export class ReplayController {
   cursor: number;
   playing = false;
   speed: number = REPLAY_SPEEDS[0];
-  private failures: readonly number[];
-
   constructor(readonly session: ReplaySession, start: number) {
     this.cursor = Math.max(0, Math.min(session.size - 1, start));
-    this.failures = session.failureIndexes();
   }
 
   get time(): number {
@@ -89,7 +91,7 @@ export class ReplayController {
 
   /** The next (dir 1) or previous (dir -1) sample with a failure; false when there is none that way. */
   toFailure(dir: 1 | -1): boolean {
-    const f = this.failures;
+    const f = this.session.failureIndexes(true);
     const next = dir > 0 ? f.find((i) => i > this.cursor) : [...f].reverse().find((i) => i < this.cursor);
     if (next === undefined) return false;
     this.cursor = next;
@@ -136,7 +138,7 @@ export class ReplayController {
     const n = this.session.size;
     const cell = (i: number) => (n <= 1 ? 0 : Math.min(w - 1, Math.floor((i * w) / n)));
     const out = new Array<string>(w).fill('─');
-    for (const f of this.failures) out[cell(f)] = '!';
+    for (const f of this.session.failureIndexes()) out[cell(f)] = '!';
     out[cell(this.cursor)] = '●';
     return out.join('');
   }

@@ -54,7 +54,9 @@ describe('ostop replay in a pty', () => {
   it('opens at --at, paused, on the recorded host and time; the process table holds that sample\'s values', async () => {
     app = spawnOstop(['replay', store, '--at', '2026-03-04T03:02:00Z'], { cols: 160, rows: 40, env: { TZ: 'UTC' } });
     await app.waitForText(/PID\s+USER/, 15000);
-    expect(header(app)).toMatch(/^REPLAY testhost +2026-03-04 03:02:00 +⏸ paused +25\/120 +─*●─*!─*$/);
+    expect(header(app)).toMatch(/^REPLAY testhost +2026-03-04 03:02:00 +⏸ paused +25\/120 +─*●─*!?─*$/);
+    // The failure's mark on the time line, once the events are scanned (after the first frame).
+    await app.waitFor((t) => /^REPLAY testhost .* ─*●─*!─*$/.test(t.split('\n')[0]), 'the failure marked on the time line');
     // Sample 24: burner at 50 % of one CPU, RES 100 MiB + 24 MiB.
     await app.waitFor(() => burner(app!)?.cpu === '50.0', 'burner at 50.0 %');
     expect(burner(app)).toEqual({ cpu: '50.0', res: '124M' });
