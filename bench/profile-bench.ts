@@ -158,7 +158,9 @@ async function symbolisation(dir: string, bin: string): Promise<string[]> {
   const load: ChildProcess[] = [];
   const js = join(dir, 'load.js');
   writeFileSync(js, 'function a(n){let s=0;for(let i=0;i<n;i++)s+=Math.sqrt(i);return s}\nfunction b(n){let s=0;for(let i=0;i<n;i++)s+=Math.sin(i);return s}\nconst e=Date.now()+11000;let x=0;while(Date.now()<e){x+=a(1e5);x+=b(5e4)}\n');
-  const p = systemProfiler('profile');
+  // As `ostop trace profile --duration 10` runs: deferred (a cheap tick every second reads the new processes' maps and
+  // holds their files), everything symbolised in the final collect, which is what is timed.
+  const p = systemProfiler('profile', true);
   try {
     mgr.start('profile', { flags: { freq: '99' } });
     const kt = performance.now();
@@ -171,12 +173,15 @@ async function symbolisation(dir: string, bin: string): Promise<string[]> {
     load.push(spawn(bin, ['1', '40000000000'], { stdio: 'ignore' }));
     load.push(spawn(process.execPath, ['--perf-basic-prof', js], { stdio: 'ignore' }));
     load.push(spawn('sh', ['-c', 'end=$(($(date +%s)+11)); while [ $(date +%s) -lt $end ]; do find /usr/lib /usr/share -name "*.so*" >/dev/null 2>&1; done'], { stdio: 'ignore' }));
-    await sleep(10_000);
     const handle = mgr.handle('profile');
+    for (let i = 0; i < 10; i++) {
+      await sleep(1000);
+      await p.collect(handle);
+    }
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
     const t0 = performance.now();
-    const info = await p.collect(handle);
+    const info = await p.collect(handle, { final: true });
     const ms = performance.now() - t0;
     lag.disable();
     const s = p.symbolizer.stats;
@@ -184,10 +189,12 @@ async function symbolisation(dir: string, bin: string): Promise<string[]> {
     const unresolved = p.all().reduce((a, x) => a + x.frames.filter((f) => !f.resolved && !f.name.startsWith('[')).length, 0);
     return [
       `symbolisation of a 10 s system-wide profile at 99 Hz (C workload, node --perf-basic-prof, find): ${p.totalValue} samples, ${p.size} distinct stacks, ${frames} frames (${unresolved} unresolved), ${new Set(p.all().map((x) => x.pid)).size} processes`,
-      `  one cold collect (maps read, ${s.elfCalls} elfSymbolize calls for ${s.elfOffsets} offsets, kernel frames from kallsyms): ${ms.toFixed(0)} ms (target <= 1000 ms); synchronous share ${info?.busyMs.toFixed(0)} ms; longest event-loop stall ${(lag.max / 1e6).toFixed(1)} ms (target <= 100 ms)`,
+      `  the final symbolisation (as trace mode's: ${s.elfCalls} elfSymbolize calls for ${s.elfOffsets} offsets, kernel frames from kallsyms, JIT frames from perf maps): ${ms.toFixed(0)} ms (target <= 1000 ms); synchronous share ${info?.busyMs.toFixed(0)} ms; longest event-loop stall ${(lag.max / 1e6).toFixed(1)} ms (target <= 100 ms)`,
+      `  slowest files: ${s.slowest.map((x) => `${x.module} ${x.offsets} offsets ${x.ms.toFixed(0)} ms`).join('; ')}`,
       `  kallsyms load beforehand (read on the thread pool, parsed in slices): ${kallsymsMs.toFixed(0)} ms, longest stall ${kallsymsStall.toFixed(1)} ms`,
     ];
   } finally {
+    p.symbolizer.close();
     for (const c of load) c.kill('SIGKILL');
     mgr.stopAll();
     for (const f of execFileSync('sh', ['-c', 'ls /tmp/perf-*.map 2>/dev/null || true'], { encoding: 'utf8' }).split('\n')) {

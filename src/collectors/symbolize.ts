@@ -83,6 +83,8 @@ export interface SymbolizerStats {
   /** Modules whose file could not be opened or read (reason: last error). */
   elfErrors: number;
   lastElfError?: string;
+  /** The slowest elfSymbolize calls (the bench's report): file, offsets, ms. */
+  slowest: Array<{ path: string; module: string; offsets: number; ms: number }>;
 }
 
 interface PidInfo {
@@ -204,7 +206,7 @@ export class Symbolizer {
   /** Pids whose maps could not be read in this pass (not tried again in it). */
   private readonly missing = new Set<number>();
   private generation = 0;
-  readonly stats: SymbolizerStats = { elfCalls: 0, elfOffsets: 0, mapsRead: 0, perfMapsRefused: 0, elfErrors: 0 };
+  readonly stats: SymbolizerStats = { elfCalls: 0, elfOffsets: 0, mapsRead: 0, perfMapsRefused: 0, elfErrors: 0, slowest: [] };
 
   constructor(private readonly o: SymbolizerOptions = {}) {
     this.procRoot = o.procRoot ?? '/proc';
@@ -564,7 +566,15 @@ export class Symbolizer {
       try {
         this.stats.elfCalls++;
         this.stats.elfOffsets += offs.length;
+        const t0 = performance.now();
         res = await this.o.elf!(path, offs);
+        const ms = performance.now() - t0;
+        const slow = this.stats.slowest;
+        if (slow.length < 3 || ms > slow[slow.length - 1].ms) {
+          slow.push({ path, module: mod.name, offsets: offs.length, ms });
+          slow.sort((a, b) => b.ms - a.ms);
+          slow.length = Math.min(slow.length, 3);
+        }
         if (!res.error) break;
         lastErr = res.error;
         res = undefined;
