@@ -200,7 +200,7 @@ function decodeIndex(b: Buffer): IndexEntry[] {
  * point past the shard's end or at something that is not a record are
  * dropped (and the scan starts where they were).
  */
-function loadIndex(shard: Buffer, idx: Buffer | undefined): { entries: IndexEntry[]; end: number; indexed: number } {
+function loadIndex(shard: Buffer, idx: Buffer | undefined, verify: 'all' | 'last' = 'all'): { entries: IndexEntry[]; end: number; indexed: number } {
   let entries: IndexEntry[] = [];
   if (idx) {
     try {
@@ -210,16 +210,27 @@ function loadIndex(shard: Buffer, idx: Buffer | undefined): { entries: IndexEntr
       entries = [];
     }
   }
-  // Keep the indexed entries whose records check out, CRC included (crc32 runs at GB/s: a day's shard
-  // costs milliseconds); at the first that does not, the shard is scanned from there on.
+  // Keep the indexed entries whose records check out; at the first that does not, the shard is scanned
+  // from there on. 'all' checks every record whole (CRC included: the writer, which appends after the
+  // last good one); 'last' checks each header against its entry and only the last record whole (a
+  // reader: a record's CRC is checked again whenever it is decoded, so a corrupt one in the middle
+  // makes its chain unreadable then, and opening a day's store costs no CRC pass over it).
   let good = 0;
   let end = FILE_HEADER;
   for (const e of entries) {
-    if (e.offset !== end) break;
-    const r = parseRecordAt(shard, e.offset);
-    if (typeof r === 'string' || r.kind !== e.kind || r.length !== e.length) break;
+    if (e.offset !== end || e.offset + e.length > shard.length) break;
+    if (verify === 'all') {
+      const r = parseRecordAt(shard, e.offset);
+      if (typeof r === 'string' || r.kind !== e.kind || r.length !== e.length) break;
+    } else if (shard.readUInt32LE(e.offset) !== RECORD_MAGIC || shard.readUInt8(e.offset + 4) !== e.kind
+      || RECORD_HEADER + shard.readUInt32LE(e.offset + 8) !== e.length) break;
     good++;
     end = e.offset + e.length;
+  }
+  // A torn tail that an index entry was written for must not count.
+  while (verify === 'last' && good > 0 && typeof parseRecordAt(shard, entries[good - 1].offset) === 'string') {
+    good--;
+    end = good ? entries[good - 1].offset + entries[good - 1].length : FILE_HEADER;
   }
   entries = entries.slice(0, good);
   const indexed = good;
@@ -639,7 +650,7 @@ export class StoreReader<T extends { time: number }, E = unknown> {
     checkFileHeader(buf, FILE_MAGIC, path.join(this.path, name));
     const si = this.shards.length;
     this.shards.push({ name, buf });
-    const { entries } = loadIndex(buf, idx);
+    const { entries } = loadIndex(buf, idx, 'last');
     let key = -1;
     let pendingEvents: IndexEntry | undefined;
     let prevEnd = -1;
