@@ -161,7 +161,11 @@ function baseSample(o: number, isThread: boolean, n: number, pageBytes: number, 
   const anon = hasMm ? s64pos(o + F.rss_anon) : 0;
   const shmem = hasMm ? s64pos(o + F.rss_shmem) : 0;
   const tid = u32(o + F.tid);
-  const s = pool?.take(tid) ?? freshSample();
+  let s = pool?.take(tid);
+  if (s === undefined) {
+    s = freshSample();
+    pool?.put(tid, s);
+  }
   s.pid = tid;
   s.comm = commAt(o, tid, n);
   s.state = String.fromCharCode(dv.getUint8(o + F.state));
@@ -194,7 +198,6 @@ function baseSample(o: number, isThread: boolean, n: number, pageBytes: number, 
   s.ioWriteBytes = undefined;
   s.oomScore = undefined;
   s.cgroup = undefined;
-  if (pool) pool.put(tid, s);
   return s;
 }
 

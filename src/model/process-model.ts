@@ -230,7 +230,10 @@ export function buildProcessModel(prev: ProcessTableSample | undefined, cur: Pro
     const cmd = t.cmdline;
     const startTime = btime + t.starttime / CLK_TCK;
     let r = pool?.take(t.pid);
-    if (!r || r.startTime !== startTime || r.isThread !== t.isThread) r = blankRow();
+    if (!r || r.startTime !== startTime || r.isThread !== t.isThread) {
+      r = blankRow();
+      pool?.put(t.pid, r);
+    }
     r.pid = t.pid;
     r.ppid = t.isThread ? t.tgid : t.ppid;
     r.tgid = t.tgid;
@@ -262,7 +265,6 @@ export function buildProcessModel(prev: ProcessTableSample | undefined, cur: Pro
     r.isThread = t.isThread;
     r.isKernelThread = t.isKernelThread;
     r.ebpf = tracerRates?.get(t.pid);
-    pool?.put(t.pid, r);
     rows[n++] = r;
   }
   pool?.end();

@@ -6,42 +6,51 @@
 // mark-compact every few seconds to collect them. Reused, they are promoted
 // once and stay.
 //
-// begin() opens a pass; take() returns the key's object of the last pass
-// (the caller overwrites every field, or makes a new object when the one it
-// got belongs to something else, e.g. a reused pid); put() keeps an object
-// for the next pass; end() drops the keys the pass did not put. The pool is
-// bounded by what one pass puts.
+// begin() opens a pass; take() returns the key's object kept so far and
+// marks the key as seen in this pass (the caller overwrites every field of
+// it, or puts a new object instead when the one it got belongs to something
+// else, e.g. a reused pid); put() keeps a new object for the key; end()
+// drops the keys the pass did not see. The pool is bounded by what one pass
+// sees. One map lookup per reused object.
+
+interface Entry<T> {
+  obj: T;
+  /** The pass that last saw the key. */
+  gen: number;
+}
 
 export class ReusePool<K, T> {
-  private objs = new Map<K, T>();
-  private gens = new Map<K, number>();
+  private entries = new Map<K, Entry<T>>();
   private gen = 0;
 
   begin(): void {
     this.gen++;
   }
 
-  /** The object kept for `key` by the last pass (or earlier in this one), if any. */
+  /** The object kept for `key`, if any; the key is seen in this pass. */
   take(key: K): T | undefined {
-    return this.objs.get(key);
+    const e = this.entries.get(key);
+    if (e === undefined) return undefined;
+    e.gen = this.gen;
+    return e.obj;
   }
 
-  /** Keep `obj` for `key` (seen in this pass). */
+  /** Keep `obj` for `key` (seen in this pass), replacing what was kept. */
   put(key: K, obj: T): void {
-    if (this.objs.get(key) !== obj) this.objs.set(key, obj);
-    this.gens.set(key, this.gen);
-  }
-
-  /** Close the pass: forget the keys it did not put. */
-  end(): void {
-    for (const [key, g] of this.gens) {
-      if (g === this.gen) continue;
-      this.gens.delete(key);
-      this.objs.delete(key);
+    const e = this.entries.get(key);
+    if (e === undefined) this.entries.set(key, { obj, gen: this.gen });
+    else {
+      e.obj = obj;
+      e.gen = this.gen;
     }
   }
 
+  /** Close the pass: forget the keys it did not see. */
+  end(): void {
+    for (const [key, e] of this.entries) if (e.gen !== this.gen) this.entries.delete(key);
+  }
+
   get size(): number {
-    return this.objs.size;
+    return this.entries.size;
   }
 }
