@@ -118,6 +118,20 @@ describe('vmstat screen', () => {
     expect(Number(wide.filter((l) => l.trim()).at(-1)!.trim().split(/\s+/)[VMSTAT_COLUMNS.indexOf('free')])).toBe(23878532);
   });
 
+  it('hides the graphs on a tiny terminal (the smallest ostop runs in), never wider than it, and grows them with the room', () => {
+    for (const [cols, rows] of [[40, 10], [50, 14], [80, 24], [120, 40]] as const) {
+      const lines = draw(cols, rows, 20);
+      for (const l of lines) expect(displayWidth(l), `${cols}x${rows}: ${l}`).toBeLessThanOrEqual(cols);
+      const graphRows = lines.filter((l) => /[\u2801-\u28ff]/.test(l)).length;
+      if (rows <= 14) expect(graphRows, lines.join('\n')).toBe(0);
+      else expect(graphRows, lines.join('\n')).toBeGreaterThan(0);
+      // The table keeps its rows whatever the graphs take.
+      expect(lines.some((l) => /^\s*r\s+b\s+swpd/.test(l))).toBe(true);
+      screen!.destroy();
+      screen = undefined;
+    }
+  });
+
   it('with few samples shows those it has, newest at the bottom', () => {
     const lines = draw(100, 40, 3);
     const h = lines.findIndex((l) => /^\s*r\s+b\s+swpd/.test(l));
