@@ -242,6 +242,23 @@ describe('ostop replay: bad input', () => {
     expect(r.err).toMatch(/owned by uid 65534/);
   });
 
+  it('a store damaged in the middle opens: what checks out is shown, the skipped records are said', async () => {
+    const damaged = path.join(root, 'damaged');
+    fs.cpSync(store, damaged, { recursive: true });
+    const shard = path.join(damaged, fs.readdirSync(damaged).find((f) => f.endsWith('.ostop'))!);
+    const buf = fs.readFileSync(shard);
+    for (let k = 0; k < 64; k++) buf[Math.floor(buf.length / 2) + k] ^= 0x5a; // a torn or corrupted stretch mid-file
+    fs.writeFileSync(shard, buf);
+    const a = spawnOstop(['replay', damaged, '--at', '2026-03-04T03:01:00Z'], { cols: 160, rows: 40, env: { TZ: 'UTC' } });
+    try {
+      await a.waitForText(/damaged records in the store were skipped/, 15000);
+      expect(a.lines()[0]).toMatch(/^REPLAY testhost +2026-03-04 03:01:00 /);
+      await a.waitFor(() => burner(a)?.res === '112M', 'sample 12 read back whole');
+    } finally {
+      await a.dispose();
+    }
+  });
+
   it('a time outside the recording, two start times, a bad speed: usage errors, exit 2', async () => {
     let r = await run(['replay', store, '--at', '2026-03-05T00:00:00Z']);
     expect(r.code).toBe(2);
