@@ -89,6 +89,8 @@ export function apply(prev: unknown, patch: unknown): unknown {
   if (!isObj(prev)) throw new Error('delta: an object patch on a non-object');
   for (const k in patch) {
     if (k === DELETED) continue;
+    // A hostile store (a snapshot from elsewhere) must not set a prototype through a patch.
+    if (k === '__proto__') throw new Error('delta: a __proto__ key');
     prev[k] = k in prev ? apply(prev[k], patch[k]) : apply(undefined, patch[k]);
   }
   const gone = patch[DELETED];

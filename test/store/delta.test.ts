@@ -37,5 +37,8 @@ describe('delta', () => {
     expect(() => apply(1, { a: 1 })).toThrow();
     expect(() => apply({}, [1, 2])).toThrow();
     expect(() => apply([1], { 5: 1 })).toThrow();
+    const victim = { a: 1 };
+    expect(() => apply(victim, JSON.parse('{"__proto__":[{"polluted":true}]}'))).toThrow(/__proto__/);
+    expect(Object.getPrototypeOf(victim)).toBe(Object.prototype);
   });
 });
