@@ -49,6 +49,14 @@ export async function runSnapshot(argv: string[], io: { out: (s: string) => void
     io.err(`ostop snapshot: no recorder's store to take a snapshot of: ${(e as Error).message}\n(start one with \`ostop record\`, or see contrib/ostop-record.service)\n`);
     return 1;
   }
+  try {
+    return write(reader, file, lastMs, io);
+  } finally {
+    reader.close();
+  }
+}
+
+function write(reader: StoreReader<RecordedTick, RecordedEvents>, file: string, lastMs: number, io: { out: (s: string) => void; err: (s: string) => void }): number {
   const end = reader.lastTime()!;
   const begin = end - lastMs;
   try {

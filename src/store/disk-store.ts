@@ -200,7 +200,7 @@ function decodeIndex(b: Buffer): IndexEntry[] {
  * point past the shard's end or at something that is not a record are
  * dropped (and the scan starts where they were).
  */
-function loadIndex(shard: Buffer, idx: Buffer | undefined, verify: 'all' | 'last' = 'all'): { entries: IndexEntry[]; end: number; indexed: number } {
+function loadIndex(shard: Buffer, idx: Buffer | undefined): { entries: IndexEntry[]; end: number; indexed: number } {
   let entries: IndexEntry[] = [];
   if (idx) {
     try {
@@ -210,27 +210,16 @@ function loadIndex(shard: Buffer, idx: Buffer | undefined, verify: 'all' | 'last
       entries = [];
     }
   }
-  // Keep the indexed entries whose records check out; at the first that does not, the shard is scanned
-  // from there on. 'all' checks every record whole (CRC included: the writer, which appends after the
-  // last good one); 'last' checks each header against its entry and only the last record whole (a
-  // reader: a record's CRC is checked again whenever it is decoded, so a corrupt one in the middle
-  // makes its chain unreadable then, and opening a day's store costs no CRC pass over it).
+  // Keep the indexed entries whose records check out, CRC included (the writer, which appends after the
+  // last good one); at the first that does not, the shard is scanned from there on.
   let good = 0;
   let end = FILE_HEADER;
   for (const e of entries) {
-    if (e.offset !== end || e.offset + e.length > shard.length) break;
-    if (verify === 'all') {
-      const r = parseRecordAt(shard, e.offset);
-      if (typeof r === 'string' || r.kind !== e.kind || r.length !== e.length) break;
-    } else if (shard.readUInt32LE(e.offset) !== RECORD_MAGIC || shard.readUInt8(e.offset + 4) !== e.kind
-      || RECORD_HEADER + shard.readUInt32LE(e.offset + 8) !== e.length) break;
+    if (e.offset !== end) break;
+    const r = parseRecordAt(shard, e.offset);
+    if (typeof r === 'string' || r.kind !== e.kind || r.length !== e.length) break;
     good++;
     end = e.offset + e.length;
-  }
-  // A torn tail that an index entry was written for must not count.
-  while (verify === 'last' && good > 0 && typeof parseRecordAt(shard, entries[good - 1].offset) === 'string') {
-    good--;
-    end = good ? entries[good - 1].offset + entries[good - 1].length : FILE_HEADER;
   }
   entries = entries.slice(0, good);
   const indexed = good;
@@ -581,16 +570,69 @@ export function listShards(dir: string): ShardInfo[] {
 
 // ---- reader -------------------------------------------------------------------
 
-interface Loaded { name: string; buf: Buffer }
+interface Loaded { name: string; fd: number; size: number }
 interface TickRef { shard: number; entry: IndexEntry; /** Index (in `ticks`) of the keyframe this tick decodes from. */ key: number; /** Index of the events record that came with it, if any. */ events?: IndexEntry }
 
 export interface StoreMeta { format: string; version: number; [k: string]: unknown }
 
+/** `length` bytes of `fd` at `offset` (fewer at the end of the file). */
+function readAt(fd: number, offset: number, length: number): Buffer {
+  const b = Buffer.allocUnsafe(length);
+  let off = 0;
+  while (off < length) {
+    const n = fs.readSync(fd, b, off, length - off, offset + off);
+    if (n <= 0) break;
+    off += n;
+  }
+  return b.subarray(0, off);
+}
+
+/**
+ * The index of a shard read through its descriptor, for a reader: the
+ * index file's entries while they are contiguous and inside the file, the
+ * last one read and checked whole (a torn tail), then a scan of what
+ * follows the last good entry (the unindexed tail, or the whole shard
+ * without an index). No other record is read: each is checked (magic,
+ * lengths, CRC) when it is decoded.
+ */
+function loadIndexAt(fd: number, size: number, idx: Buffer | undefined): IndexEntry[] {
+  let entries: IndexEntry[] = [];
+  if (idx) {
+    try {
+      checkFileHeader(idx, INDEX_MAGIC, 'index');
+      entries = decodeIndex(idx);
+    } catch {
+      entries = [];
+    }
+  }
+  let good = 0;
+  let end = FILE_HEADER;
+  for (const e of entries) {
+    if (e.offset !== end || e.offset + e.length > size || e.length < RECORD_HEADER) break;
+    good++;
+    end = e.offset + e.length;
+  }
+  while (good > 0) {
+    const last = entries[good - 1];
+    const r = parseRecordAt(readAt(fd, last.offset, last.length), 0);
+    if (typeof r !== 'string' && r.kind === last.kind) break;
+    good--;
+    end = good ? entries[good - 1].offset + entries[good - 1].length : FILE_HEADER;
+  }
+  entries = entries.slice(0, good);
+  if (end < size) {
+    const rest = scanRecords(readAt(fd, end, size - end), 0);
+    for (const e of rest.entries) entries.push({ ...e, offset: e.offset + end });
+  }
+  return entries;
+}
+
 /**
  * Reads a store directory or a single store file (a snapshot, or one
- * shard). Shards are read whole into memory when opened (a day at a 5 s
- * interval is a few MB): then any tick is a binary search in the index and
- * at most `keyEvery` inflates away.
+ * shard). Opening reads the index files (24 bytes a record) and checks the
+ * last record of each shard; records are read from the shard files when
+ * decoded (the reader keeps them open: close() when done). Any tick is then
+ * a binary search in the index and at most `keyEvery` records away.
  */
 export class StoreReader<T extends { time: number }, E = unknown> {
   private shards: Loaded[] = [];
@@ -633,7 +675,7 @@ export class StoreReader<T extends { time: number }, E = unknown> {
             const ifd = openExisting(`/proc/self/fd/${dfd}/${s.name}.idx`, C.O_RDONLY, uid, path.join(abs, s.name + '.idx'));
             try { idx = readWhole(ifd); } finally { fs.closeSync(ifd); }
           } catch { /* no index: scanned */ }
-          try { r.add(s.name, readWhole(fd), idx); } finally { fs.closeSync(fd); }
+          try { r.add(s.name, fd, idx); } catch (e) { fs.closeSync(fd); throw e; }
         }
       } finally {
         fs.closeSync(dfd);
@@ -641,16 +683,17 @@ export class StoreReader<T extends { time: number }, E = unknown> {
       if (!r.shards.length) throw new StoreError(`${abs}: no recorded data (no shards yet)`);
     } else {
       const fd = openExisting(abs, fs.constants.O_RDONLY, uid, abs);
-      try { r.add(path.basename(abs), readWhole(fd), undefined); } finally { fs.closeSync(fd); }
+      try { r.add(path.basename(abs), fd, undefined); } catch (e) { fs.closeSync(fd); throw e; }
     }
     return r;
   }
 
-  private add(name: string, buf: Buffer, idx: Buffer | undefined): void {
-    checkFileHeader(buf, FILE_MAGIC, path.join(this.path, name));
+  private add(name: string, fd: number, idx: Buffer | undefined): void {
+    const size = fs.fstatSync(fd).size;
+    checkFileHeader(readAt(fd, 0, FILE_HEADER), FILE_MAGIC, path.join(this.path, name));
     const si = this.shards.length;
-    this.shards.push({ name, buf });
-    const { entries } = loadIndex(buf, idx, 'last');
+    this.shards.push({ name, fd, size });
+    const entries = loadIndexAt(fd, size, idx);
     let key = -1;
     let pendingEvents: IndexEntry | undefined;
     let prevEnd = -1;
@@ -681,9 +724,19 @@ export class StoreReader<T extends { time: number }, E = unknown> {
   }
 
   private rec(shard: number, e: IndexEntry): RawRecord {
-    const r = parseRecordAt(this.shards[shard].buf, e.offset);
-    if (typeof r === 'string') throw new Error('record does not check out');
+    const r = parseRecordAt(readAt(this.shards[shard].fd, e.offset, e.length), 0);
+    if (typeof r === 'string' || r.kind !== e.kind) throw new Error('record does not check out');
     return r;
+  }
+
+  /** Close the shard files (the reader cannot decode afterwards). */
+  close(): void {
+    for (const s of this.shards) {
+      if (s.fd < 0) continue;
+      try { fs.closeSync(s.fd); } catch { /* ignore */ }
+      s.fd = -1;
+    }
+    this.state = undefined;
   }
 
   /** Number of ticks. */
