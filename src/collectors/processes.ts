@@ -178,7 +178,12 @@ export class ProcessCollector {
     this.maxAgeDetail = detail;
     const tasks: ProcSample[] = [];
     const counts = emptyTaskCounts();
-    const seen = new Set<number>();
+    // The per-pid caches below are pruned of exited processes every
+    // PRUNE_EVERY ticks, not every tick (their entries are checked against the
+    // start time, so one kept a few ticks longer is never used for another
+    // process): no set of every pid built per tick.
+    this.pruning = this.tick % ProcessCollector.PRUNE_EVERY === 0;
+    const seen = this.pruning ? new Set<number>() : undefined;
     // The iterator is read BEFORE listing /proc: a process it saw that is gone
     // from the listing has exited; one listed but not seen (just born, or not
     // visible to it) is read from /proc, so the pid set is /proc's.
@@ -207,7 +212,7 @@ export class ProcessCollector {
       if (needs.has('uid') && p.uid === undefined) {
         try { p.uid = fs.statSync(dir).uid; } catch { continue; }
       }
-      seen.add(p.pid);
+      seen?.add(p.pid);
       tasks.push(p);
       countTask(counts, p);
       const bt = b && bpf?.threads?.get(pid);
@@ -234,13 +239,15 @@ export class ProcessCollector {
       }
     }
     this.fdCache?.sweep();
-    for (const k of this.lastLevels.keys()) if (!this.levelSeen.has(k)) this.lastLevels.delete(k);
-    this.levelSeen.clear();
-    // Drop cached command lines of exited processes.
     this.tick++;
-    for (const k of this.cmdlineCache.keys()) if (!seen.has(k)) this.cmdlineCache.delete(k);
-    for (const k of this.uidCache.keys()) if (!seen.has(k)) this.uidCache.delete(k);
-    for (const k of this.kcommCache.keys()) if (!seen.has(k)) this.kcommCache.delete(k);
+    if (seen) {
+      for (const k of this.lastLevels.keys()) if (!this.levelSeen.has(k)) this.lastLevels.delete(k);
+      this.levelSeen.clear();
+      // Drop cached command lines (and uids, kernel thread names) of exited processes.
+      for (const k of this.cmdlineCache.keys()) if (!seen.has(k)) this.cmdlineCache.delete(k);
+      for (const k of this.uidCache.keys()) if (!seen.has(k)) this.uidCache.delete(k);
+      for (const k of this.kcommCache.keys()) if (!seen.has(k)) this.kcommCache.delete(k);
+    }
     return { time: now, system, tasks, counts };
   }
 
@@ -358,8 +365,11 @@ export class ProcessCollector {
         if (t.cgroup === undefined) t.cgroup = l.cgroup;
       }
     }
-    this.levelSeen.add(k);
+    if (this.pruning) this.levelSeen.add(k);
   }
+  /** This collect() prunes the per-pid caches (every PRUNE_EVERY ticks). */
+  private pruning = true;
+  static readonly PRUNE_EVERY = 5;
   private levelSeen = new Set<number>();
   private maxAgeDetail: ReadonlySet<number> | undefined;
   /** Ticks a cached command line stays valid: rows on screen (or every row without a screen) 3, the rest 60-119 by pid. One function for every tick. */

@@ -220,3 +220,31 @@ describe('thread rows (H) have SHR from the first sample that shows them', () =>
     });
   }
 });
+
+describe('ProcessCollector per-pid caches', () => {
+  it('drop an exited process within PRUNE_EVERY collects (pruned every few ticks, not every tick)', async () => {
+    const { spawn } = await import('node:child_process');
+    const kid = spawn('/bin/sleep', ['1000'], { stdio: 'ignore' });
+    await new Promise((r) => kid.once('spawn', r));
+    const pid = kid.pid!;
+    const c = new ProcessCollector({ needs: ['cmdline', 'uid'] });
+    c.detailNeeds = new Set(['statm']);
+    const caches = c as unknown as { cmdlineCache: Map<number, unknown>; lastLevels: Map<number, unknown> };
+    try {
+      const s = c.collect();
+      expect(s.tasks.find((t) => t.pid === pid)?.cmdline).toBe('/bin/sleep 1000');
+      expect(caches.cmdlineCache.has(pid)).toBe(true);
+      expect([...caches.lastLevels.keys()].some((k) => Math.floor(k / 1e12) === pid)).toBe(true);
+      kid.kill('SIGKILL');
+      await new Promise((r) => kid.once('exit', r));
+      for (let i = 0; i < ProcessCollector.PRUNE_EVERY; i++) c.collect();
+      expect(caches.cmdlineCache.has(pid)).toBe(false);
+      expect([...caches.lastLevels.keys()].some((k) => Math.floor(k / 1e12) === pid)).toBe(false);
+      // and a live process keeps its entry through the prunes
+      expect(caches.cmdlineCache.has(process.pid)).toBe(true);
+    } finally {
+      kid.kill('SIGKILL');
+      c.dispose();
+    }
+  });
+});
