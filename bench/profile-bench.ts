@@ -197,10 +197,8 @@ async function symbolisation(dir: string, bin: string): Promise<string[]> {
     p.symbolizer.close();
     for (const c of load) c.kill('SIGKILL');
     mgr.stopAll();
-    for (const f of execFileSync('sh', ['-c', 'ls /tmp/perf-*.map 2>/dev/null || true'], { encoding: 'utf8' }).split('\n')) {
-      const pid = /perf-(\d+)\.map$/.exec(f)?.[1];
-      if (pid && load.some((c) => String(c.pid) === pid)) rmSync(f, { force: true });
-    }
+    // node --perf-basic-prof leaves its /tmp/perf-PID.map behind.
+    for (const c of load) if (c.pid) rmSync(`/tmp/perf-${c.pid}.map`, { force: true });
   }
 }
 

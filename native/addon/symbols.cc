@@ -26,6 +26,7 @@
 #include <gelf.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -68,6 +69,14 @@ struct Load {
 	uint64_t offset, filesz, vaddr;
 };
 
+// A code symbol of a module's symbol table, in Dwfl addresses (bias added).
+// `name` points into the ELF's string table, which lives as long as the Dwfl.
+struct CodeSym {
+	GElf_Addr start, size;
+	const char *name;
+	int rank; // binding: global 3, weak 2, local 1 (which name of several at one address)
+};
+
 // One opened ELF file: its Dwfl (one module), what the lookups need, and
 // the bytes when it was read into memory. Its Dwfl is used under `mu` only.
 struct ElfModule {
@@ -80,6 +89,11 @@ struct ElfModule {
 	std::string build_id;
 	std::string origin_dir; // the file's directory for .gnu_debuglink, "" = unknown
 	std::vector<char> bytes; // the copy (files a user could write); outlives the Dwfl
+	// The code symbols sorted by address, built on the first lookup: one
+	// binary search per offset (dwfl_module_addrinfo scans the whole table for
+	// each one: ~3 ms per offset in node's ~10^5 symbols).
+	std::vector<CodeSym> syms;
+	bool syms_built = false;
 	~ElfModule()
 	{
 		if (dwfl)
@@ -415,6 +429,76 @@ struct Symbolized {
 	std::string error;
 };
 
+// The sorted code-symbol table of `m` (under m->mu), from the same table
+// dwfl_module_addrinfo would search (.symtab, separate debug info, .dynsym).
+void build_syms(ElfModule *m)
+{
+	m->syms_built = true;
+	int n = dwfl_module_getsymtab(m->mod);
+	if (n <= 0)
+		return;
+	m->syms.reserve((size_t)n);
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr = 0;
+		GElf_Word shndx = 0;
+		const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, nullptr, nullptr);
+		if (!name || !*name || shndx == SHN_UNDEF)
+			continue;
+		int type = GELF_ST_TYPE(sym.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE)
+			continue;
+		if (type == STT_NOTYPE && sym.st_size == 0 && name[0] == '$')
+			continue; // ARM mapping symbols ($x, $d): no functions
+		int bind = GELF_ST_BIND(sym.st_info);
+		int rank = bind == STB_GLOBAL ? 3 : bind == STB_WEAK ? 2 : bind == STB_LOCAL ? 1 : 0;
+		m->syms.push_back({ addr, sym.st_size, name, rank });
+	}
+	// By address; of several names at one address the one shown comes last
+	// (find_sym takes the nearest): sized, then global over weak over local,
+	// then fewer leading underscores, then the shorter name (perf's choice,
+	// e.g. freelocale's __freelocale, not a .localalias).
+	auto under = [](const char *n) {
+		int k = 0;
+		while (n[k] == '_')
+			k++;
+		return k;
+	};
+	std::stable_sort(m->syms.begin(), m->syms.end(), [&](const CodeSym &a, const CodeSym &b) {
+		if (a.start != b.start)
+			return a.start < b.start;
+		if ((a.size != 0) != (b.size != 0))
+			return a.size == 0;
+		if (a.rank != b.rank)
+			return a.rank < b.rank;
+		int ua = under(a.name), ub = under(b.name);
+		if (ua != ub)
+			return ua > ub;
+		return strlen(a.name) > strlen(b.name);
+	});
+}
+
+// The symbol holding `addr`: the nearest sized symbol that contains it (a
+// few back, for nested and aliased symbols), else the nearest preceding
+// sizeless one when no sized symbol lies between (assembly labels), else none.
+const CodeSym *find_sym(const ElfModule *m, GElf_Addr addr)
+{
+	const auto &v = m->syms;
+	auto it = std::upper_bound(v.begin(), v.end(), addr, [](GElf_Addr a, const CodeSym &s) { return a < s.start; });
+	if (it == v.begin())
+		return nullptr;
+	auto nearest = it - 1;
+	int looked = 0;
+	for (auto j = it; j != v.begin() && looked < 32; looked++) {
+		--j;
+		if (j->size && addr < j->start + j->size)
+			return &*j;
+	}
+	if (nearest->size == 0)
+		return &*nearest;
+	return nullptr;
+}
+
 void symbolize(const std::string &path, const std::vector<double> &in, Symbolized &out)
 {
 	out.names.assign(in.size(), std::nullopt);
@@ -477,13 +561,13 @@ void symbolize(const std::string &path, const std::vector<double> &in, Symbolize
 		if (!seg)
 			continue;
 		GElf_Addr addr = off - seg->offset + seg->vaddr + m->bias;
-		GElf_Off soff = 0;
-		GElf_Sym sym;
-		const char *name = dwfl_module_addrinfo(m->mod, addr, &soff, &sym, nullptr, nullptr, nullptr);
-		if (!name || !*name)
+		if (!m->syms_built)
+			build_syms(m.get());
+		const CodeSym *cs = find_sym(m.get(), addr);
+		if (!cs)
 			continue;
-		out.names[i] = demangle(name);
-		out.offsets[i] = (double)soff;
+		out.names[i] = demangle(cs->name);
+		out.offsets[i] = (double)(addr - cs->start);
 	}
 }
 
