@@ -171,7 +171,7 @@ async function symbolisation(dir: string, bin: string): Promise<string[]> {
     const kallsymsMs = performance.now() - kt;
     const kallsymsStall = h.max / 1e6;
     load.push(spawn(bin, ['1', '40000000000'], { stdio: 'ignore' }));
-    load.push(spawn(process.execPath, ['--perf-basic-prof', js], { stdio: 'ignore' }));
+    load.push(spawn(process.execPath, ['--perf-basic-prof', js], { cwd: dir, stdio: 'ignore' })); // its isolate-*-v8.log goes there
     load.push(spawn('sh', ['-c', 'end=$(($(date +%s)+11)); while [ $(date +%s) -lt $end ]; do find /usr/lib /usr/share -name "*.so*" >/dev/null 2>&1; done'], { stdio: 'ignore' }));
     const handle = mgr.handle('profile');
     for (let i = 0; i < 10; i++) {

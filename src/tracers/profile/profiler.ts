@@ -290,6 +290,14 @@ export class Profiler {
     // Deferred, between reports: only the maps of processes seen for the first time (while they live); the
     // stacks stay in the kernel until the end, unless a map fills up (then they are fetched before it is cleared).
     if (this.defer && !final && !this.nearlyFull(h, dump)) return this.lightTick(dump, dt, t0);
+    // Yield every few ms of work here too: a final collect decodes every record of a long run.
+    const pause = async () => {
+      const t = performance.now();
+      if (t - t0 < SLICE_MS) return;
+      busyMs += t - t0;
+      await new Promise((r) => setImmediate(r));
+      t0 = performance.now();
+    };
     const st = decodeStats(h.mapDump('stats'));
     this.lastStats = diffStats(st, this.prevStats);
     addStats(this.stats, this.lastStats);
@@ -306,6 +314,7 @@ export class Profiler {
     const f = PROFILE_KEY.fields;
     const seen = dump.keySize >= PROFILE_KEY.size && dump.valueSize >= (off ? OFFCPU_VAL.size : 8) ? dump.count : 0;
     for (let i = 0; i < seen; i++) {
+      if ((i & 255) === 255) await pause();
       const k = i * recSize;
       const v = k + dump.keySize;
       const value = u64(dv, v);
@@ -347,7 +356,9 @@ export class Profiler {
     const decay = dt > 0 ? Math.pow(0.5, dt / this.halfLife) : 1;
     if (decay < 1) for (const s of this.stacks.values()) s.recent *= decay;
     let delta = 0;
+    let n = 0;
     for (const [id, d] of deltas) {
+      if ((++n & 255) === 0) await pause();
       delta += d.count;
       const s = this.byIds.get(id);
       if (s) this.fold(s, d.value, d.count);
@@ -517,7 +528,9 @@ export class Profiler {
     // User stacks: one request per (pid, ustack).
     const reqs: UserStackRequest[] = [];
     const reqIndex = new Map<string, number>();
+    let n = 0;
     for (const { p } of items) {
+      if ((++n & 255) === 0) await pause();
       if (p.rec.ustack < 0) continue;
       const k = `${p.rec.pid}:${p.rec.ustack}:${p.user.length}:${p.user[0] ?? 0}`;
       if (reqIndex.has(k)) continue;

@@ -102,7 +102,8 @@ function build(name: string, src: string, args: string[]): string {
 }
 
 function start(cmd: string, args: string[], opts: { stdin?: 'pipe' } = {}): ChildProcess {
-  const c = spawn(cmd, args, { stdio: [opts.stdin ?? 'ignore', 'ignore', 'inherit'] });
+  // cwd: the scratch directory (node --perf-basic-prof also writes an isolate-*-v8.log there).
+  const c = spawn(cmd, args, { cwd: dir, stdio: [opts.stdin ?? 'ignore', 'ignore', 'inherit'] });
   children.push(c);
   return c;
 }
