@@ -137,7 +137,10 @@ int main(void) {
       const samples = rows.reduce((s, x) => s + x.a, 0);
       // 1.5 s at 99 Hz of a process that is always runnable: ~150 samples when it has a CPU to itself
       expect(samples).toBeGreaterThanOrEqual(20);
-      expect(rows.every((x) => x.comm === 'busy')).toBe(true);
+      // The gate's sh may take a sample between reading its line and exec'ing busy.
+      expect(rows.filter((x) => x.comm !== 'busy' && x.comm !== 'sh').map((x) => x.comm)).toEqual([]);
+      const busy = rows.filter((x) => x.comm === 'busy').reduce((s, x) => s + x.a, 0);
+      expect(busy).toBeGreaterThanOrEqual(0.9 * samples);
       const withK = rows.filter((x) => x.kstack >= 0);
       const withU = rows.filter((x) => x.ustack >= 0);
       expect(withK.length).toBeGreaterThan(0);
