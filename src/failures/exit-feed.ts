@@ -35,7 +35,7 @@ import { monotonicUsec } from '../collectors/kmsg.js';
 import { Ring } from '../store/ring.js';
 import { PidMap } from '../store/pid-map.js';
 import { EbpfFailureCorrelator, type FailureFeed, type RecordedExit } from './exit-correlator.js';
-import { FAULT_SIGNALS, type FailureEvent } from '../model/failures.js';
+import { CORE_SIGNALS, FAULT_SIGNALS, type FailureEvent } from '../model/failures.js';
 import { commandLine } from '../collectors/procfs/pid-cmdline.js';
 import { readCorePattern } from '../collectors/coredump.js';
 
@@ -112,9 +112,13 @@ export class ExitEventAdapter {
   /** cwd reads done so far (successful or not: tests and the churn budget). */
   cwdReads = 0;
 
-  /** Read what is not known yet of a live pid (its cwd: again when `freshCwd`, it may have changed since its exec). */
-  private remember(pid: number, freshCwd = false): void {
-    if (freshCwd || !this.cwds.has(pid)) this.noteCwd(pid);
+  /**
+   * Read what is not known yet of a live pid: its command line, and its cwd
+   * ('fresh': again, it may have changed since its exec; 'missing': when not
+   * known; 'none': not at all, no core can come of it).
+   */
+  private remember(pid: number, cwd: 'fresh' | 'missing' | 'none'): void {
+    if (cwd === 'fresh' || (cwd === 'missing' && !this.cwds.has(pid))) this.noteCwd(pid);
     if (this.cmdlines.has(pid)) return;
     this.cmdlineReads++;
     const c = readCmdline(pid, this.procRoot);
@@ -134,12 +138,15 @@ export class ExitEventAdapter {
   /**
    * As exit-tracer events arrive (before poll() converts them): a fatal
    * signal's target (or an OOM victim) is still alive, or dumping core, so
-   * its cwd and, when no exec gave it, its command line are read now, when
-   * they are still there to read.
+   * its command line, when no exec gave it, and, for a signal that dumps
+   * core, its cwd are read now, when they are still there to read. (The
+   * cwd only ever serves to find a core: a SIGKILL, SIGTERM or OOM kill
+   * leaves none, and test suites and service managers send many.)
    */
   onRaw(events: readonly ExitEvent[]): void {
     for (const e of events) {
-      if (e.kind === 'signal' || e.kind === 'oom') this.remember(e.pid, true);
+      if (e.kind === 'signal') this.remember(e.pid, CORE_SIGNALS.has(e.signal) ? 'fresh' : 'none');
+      else if (e.kind === 'oom') this.remember(e.pid, 'none');
       else {
         // Ended: nothing left to read of it (and an exec of it later in this wake-up is not read either).
         this.pendingCwds.delete(e.pid);
@@ -216,10 +223,10 @@ export class ExitEventAdapter {
     const tsNs = (wallMs: number) => (nowMono - (nowWall - wallMs) * 1000) * 1000;
     for (const e of events) {
       if (e.kind === 'signal') {
-        this.remember(e.pid);
+        this.remember(e.pid, CORE_SIGNALS.has(e.signal) ? 'missing' : 'none');
         this.corr.onSignal({ tsNs: tsNs(e.time), sig: e.signal, code: e.code, targetPid: e.pid, targetComm: e.comm, senderPid: e.sender.pid, senderComm: e.sender.comm });
       } else if (e.kind === 'oom') {
-        this.remember(e.pid);
+        this.remember(e.pid, 'none');
         this.corr.onOom({
           tsNs: tsNs(e.time), pid: e.pid, comm: e.comm, totalVmKb: e.totalVmKb, rssKb: e.rssKb, anonRssKb: null, fileRssKb: null, shmemRssKb: null,
           pgtablesKb: null, oomScoreAdj: e.oomScoreAdj, uid: e.uid, triggerPid: e.trigger.pid, triggerComm: e.trigger.comm,
@@ -228,7 +235,8 @@ export class ExitEventAdapter {
         // Only an abnormal end needs its command line: a normal one is not read at all.
         const abnormal = e.signal !== 0 || e.rawStatus !== 0;
         const cmdline = this.cmdlines.get(e.pid) ?? (abnormal ? this.readLate(e.pid) : null);
-        const cwd = this.cwds.get(e.pid) ?? (abnormal ? readCwd(e.pid, this.procRoot) : null);
+        // The cwd serves only to find a core: read late only when this end left one.
+        const cwd = this.cwds.get(e.pid) ?? (e.coreDumped ? readCwd(e.pid, this.procRoot) : null);
         this.cmdlines.delete(e.pid);
         this.cwds.delete(e.pid);
         const ev = this.corr.onExit({
@@ -237,7 +245,7 @@ export class ExitEventAdapter {
         });
         // Died before its own cwd could be read (a crash right after exec): its parent's, read now, is where
         // a relative core_pattern most likely put the core (the shell it was started from).
-        if (ev && ev.kind === 'signal' && !cwd && e.ppid > 0) ev.parentCwd = readCwd(e.ppid, this.procRoot);
+        if (ev && ev.kind === 'signal' && e.coreDumped && !cwd && e.ppid > 0) ev.parentCwd = readCwd(e.ppid, this.procRoot);
         if (ev) out.push(ev);
         this.record(e, ev);
       }

@@ -111,6 +111,14 @@ export function signalName(sig: number | null | undefined): string {
 export const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11, 31]);
 
 /**
+ * Signals whose default action dumps core (signal(7): SIGQUIT, SIGILL,
+ * SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGXCPU, SIGXFSZ, SIGSYS): a
+ * process killed by any other signal (SIGKILL, SIGTERM, SIGINT...) never
+ * leaves a core, so where it would have gone is not worth a read.
+ */
+export const CORE_SIGNALS = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
+
+/**
  * Decode a wait-style exit_code as sched_process_exit reports it
  * (task->exit_code): low 7 bits = signal, 0x80 = core dumped, bits 8-15 = exit status.
  */

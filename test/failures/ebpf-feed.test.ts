@@ -173,6 +173,34 @@ describe('cwds are read for execs only when a core could land there', () => {
     }
   });
 
+  it('a signal that leaves no core (SIGKILL, SIGTERM, an OOM kill) or an end without a core reads no cwd; its command line is still read', async () => {
+    const root = cwdTree([60, 61, 62, 63]);
+    try {
+      for (const pid of [60, 61, 62]) fs.writeFileSync(path.join(root, String(pid), 'cmdline'), `/bin/victim-${pid}\0`);
+      const a = new ExitEventAdapter(root, clock, relativeCorePattern(root));
+      a.onRaw([
+        { ...base, kind: 'signal', pid: 60, signal: 9, code: 0, sender: { pid: 1, comm: 'init' } },
+        { ...base, kind: 'signal', pid: 61, signal: 15, code: 0, sender: { pid: 1, comm: 'init' } },
+      ] as ExitEvent[]);
+      expect(a.cwdReads).toBe(0);
+      expect(a.cmdlineReads).toBe(2);
+      const out = a.convert([
+        end(60, 9), end(61, 15), end(62, 1 << 8), // killed, terminated, exit status 1: no core
+        { ...end(63, 11 | 0x80), coreDumped: true }, // a SIGSEGV that dumped core: its cwd is read at its end
+      ]);
+      // (each of them still has a readable cwd in this tree: not read, null)
+      expect(out.find((e) => e.pid === 60)).toMatchObject({ cmdline: '/bin/victim-60', cwd: null });
+      expect(out.find((e) => e.pid === 61)).toMatchObject({ cwd: null });
+      expect(out.find((e) => e.pid === 63)).toMatchObject({ cwd: '/srv/dir-63' });
+      expect(a.cwdReads).toBe(0);
+      // a core-dumping signal still reads its target's cwd when it arrives
+      a.onRaw([{ ...base, kind: 'signal', pid: 62, signal: 6, code: 0, sender: { pid: 62, comm: 'x' } }] as ExitEvent[]);
+      expect(a.cwdReads).toBe(1);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('absolute or piped core_pattern: no exec\'s cwd is read; a fatal signal still reads its target\'s', async () => {
     const root = cwdTree([50, 51]);
     let t = 0;
