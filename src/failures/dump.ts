@@ -131,7 +131,9 @@ export const failuresDump: DumpView = {
         o.out(jsonLine({
           time: isoTime(m.nowWallMs), from: sanitize(o.replay.path), begin: isoTime(o.replay.begin), end: isoTime(o.replay.end),
           feeds: m.feeds.map((f) => ({ name: f.name, active: f.active, note: f.note, drops: f.drops })),
-          entries: m.entries.map(entryJson), dumps: m.dumps.map(dumpJson),
+          // The live header's fields: core_pattern is this machine's, so none for a recording.
+          core_pattern: null, kmsg_overwritten: m.kmsgOverwritten, kmsg_lost: m.kmsgLost,
+          entries: m.entries.map(entryJson), dumps: m.dumps.map(dumpJson), hints: [],
         }) + '\n');
       } else {
         if (o.format === 'text') o.out(sanitize(`recorded: ${o.replay.path}, ${shortTime(o.replay.begin)} .. ${shortTime(o.replay.end)}`) + '\n\n');
