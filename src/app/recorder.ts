@@ -286,9 +286,11 @@ export async function runRecord(argv: string[], io: { out: (s: string) => void; 
     if (isRoot()) await taker.startTracers();
     else log('ostop record: not root: short-lived processes and signal senders are not recorded (the eBPF tracers need root)');
     log(`ostop record: recording to ${writer.dir} every ${o.intervalMs / 1000} s (retain ${Math.round(o.retainMs / 3_600_000)} h, max size ${o.maxBytes} bytes)`);
-    // Ticks on the interval's grid (like atop), whatever a tick took.
+    // Ticks on the interval's grid (like atop), whatever a tick took; on SIGTERM one last tick, so
+    // what happened since the previous one (a death, the processes that came and went) is kept.
     const t0 = performance.now();
-    for (let k = 0; !stopping; k++) {
+    for (let k = 0; ; k++) {
+      const last = stopping;
       const { tick, events } = await taker.take();
       try {
         writer.append(tick, TickTaker.hasEvents(events) ? events : undefined);
@@ -296,7 +298,8 @@ export async function runRecord(argv: string[], io: { out: (s: string) => void; 
         log(`ostop record: ${(e as Error).message}`);
         return 1;
       }
-      if (stopping) break;
+      if (last) break;
+      if (stopping) continue; // asked to stop while this tick was taken: the last one now
       const next = t0 + (k + 1) * o.intervalMs;
       const wait = Math.max(0, next - performance.now());
       await new Promise<void>((resolve) => {
