@@ -339,5 +339,11 @@ export async function runReplay(o: ReplayOptions, err: (s: string) => void, tty 
     else setTimeout(slice, 0);
   };
   setTimeout(slice, 200);
+  // Records are checked when decoded; the whole store once the first frame is up (store13: StoreReader.verify).
+  setTimeout(() => {
+    if (quit) return;
+    const before = reader.skipped;
+    if (reader.verify() && !before) app.status(`${reader.skipped} damaged records in the store were skipped`, 'warn');
+  }, 300);
   return running;
 }

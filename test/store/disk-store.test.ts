@@ -197,3 +197,23 @@ describe('disk store', () => {
     expect(() => writeSnapshot(r, file, 0, Infinity, {})).toThrow(/EEXIST/);
   });
 });
+
+describe('verify', () => {
+  it('counts the damaged records a lazy open did not look at, once', () => {
+    const dir = path.join(root, 's');
+    const w = writer(dir);
+    for (let i = 0; i < 30; i++) w.append(tick(i));
+    w.close();
+    const shard = path.join(dir, shardName(T0));
+    const b = fs.readFileSync(shard);
+    const idx = fs.readFileSync(shard + '.idx');
+    for (const n of [5, 17]) b[idx.readDoubleLE(FILE_HEADER + n * INDEX_ENTRY + 8) + 40] ^= 0xff;
+    fs.writeFileSync(shard, b);
+    const r = StoreReader.open<T>(dir);
+    expect(r.skipped).toBe(0);
+    expect(r.verify()).toBe(2);
+    expect(r.skipped).toBe(2);
+    expect(r.verify()).toBe(0);
+    r.close();
+  });
+});
