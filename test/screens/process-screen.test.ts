@@ -89,6 +89,24 @@ describe('process screen', () => {
     for (const l of out) expect(displayWidth(l)).toBeLessThanOrEqual(80);
   });
 
+  it('a process in D state: wchan on the first line, each stuck thread\'s kernel stack under it', () => {
+    const src = fixtureModel(() => 1_700_008_600_000);
+    const ps = mount(120, 30, newCalls());
+    const m = {
+      ...src.model(),
+      wchan: 'folio_wait_bit_common',
+      blocked: [{ tid: 4242, name: 'evil', wchan: 'folio_wait_bit_common', stack: ['io_schedule+0x12/0x40', 'folio_wait_bit_common+0x13d/0x350', 'nfs_wait_bit_killable+0x1a/0x60 [nfs]'] }],
+    };
+    ps.render(m);
+    screen!.render();
+    const all = text(screen!).join('\n');
+    expect(all).toMatch(/wchan folio_wait_bit_common/);
+    expect(all).toMatch(/D tid 4242 in folio_wait_bit_common: io_schedule ← folio_wait_bit_common ← nfs_wait_bit_killable/);
+    ps.render({ ...m, blocked: [{ ...m.blocked[0], stack: [] }] });
+    screen!.render();
+    expect(text(screen!).join('\n')).toMatch(/D tid 4242 in folio_wait_bit_common: \(kernel stack: root only\)/);
+  });
+
   it('moves focus with Tab and shows fds with sockets, env, limits; scrolls; Esc goes back', () => {
     const src = fixtureModel(() => 1_700_008_600_000);
     const calls = newCalls();
