@@ -23,7 +23,9 @@ let tmp = '';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function ostop(args: string[], timeout = 60_000): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Every process of every tick in JSON can pass spawnSync's 1 MB default on a busy machine.
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024 });
+  if (r.error) throw r.error;
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
