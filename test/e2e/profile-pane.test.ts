@@ -3,7 +3,8 @@
 // pointers, -O0: gcc drops the frame of a leaf function even with
 // -mno-omit-leaf-frame-pointer, and main would be skipped): the pane follows that PID, its table names both functions, `f`
 // shows the flame graph, arrows and Enter zoom into a frame, Backspace zooms
-// out; 8 again closes the pane and unloads the program. Root only (through
+// out; 8 again closes the pane and unloads the program; 9 opens and closes
+// the off-CPU pane. Root only (through
 // the gate of test/helpers/native.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -89,5 +90,11 @@ describe.skipIf(!!skip)('the CPU profile pane in a pty (root)', () => {
       await delay(100);
     }
     expect(left).toEqual([]);
+    // 9: the off-CPU pane for the same process (a CPU-bound program that never blocks: nothing counted), and off again.
+    await app.press('9');
+    await app.waitForText(/9 off-CPU time · blocked time/, 10000);
+    await app.waitForText(/no blocked time counted yet/, 10000);
+    await app.press('9');
+    await app.waitFor((s) => !/9 off-CPU time/.test(s), 'the off-CPU pane to close', 10000);
   }, 90000);
 });
