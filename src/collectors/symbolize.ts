@@ -110,6 +110,7 @@ interface Sym { name: string; offset: number }
  * it too (a function is contiguous), so it needs no lookup.
  */
 export class SymTable {
+  static readonly AT_MAX = 200_000;
   private readonly at = new Map<number, Sym | null>();
   private readonly spans = new Map<number, { name: string; max: number }>();
   private starts: number[] | null = [];
@@ -124,6 +125,8 @@ export class SymTable {
   }
 
   set(off: number, sym: Sym | null): void {
+    // Bounded: past AT_MAX offsets the exact ones are dropped (the function spans still answer most).
+    if (this.at.size >= SymTable.AT_MAX) this.at.clear();
     this.at.set(off, sym);
     if (!sym) return;
     const start = off - sym.offset;
