@@ -136,6 +136,16 @@ const MARKERS = {
   noStack: marker(MARK.noStack),
 };
 
+/** The tracing machinery a stack taken from a tracepoint starts with (the BPF program, the tracepoint's trampolines): not where the thread waits. */
+const TRACE_GLUE = /^(?:bpf_prog_\w+|bpf_trace_run\d+|__bpf_trace_\w+|__traceiter_\w+|trace_call_bpf|__bpf_prog_run\w*|bpf_dispatcher_\w+|perf_trace_\w+|__perf_event_overflow|perf_swevent_\w+)$/;
+
+/** Kernel frames (innermost first) without the tracing machinery at their innermost end (offcpu's sched_switch stacks begin in the BPF program). */
+export function dropTraceGlue(kernel: Frame[]): Frame[] {
+  let i = 0;
+  while (i < kernel.length && (kernel[i].module === 'bpf' || TRACE_GLUE.test(kernel[i].name))) i++;
+  return i ? kernel.slice(i) : kernel;
+}
+
 /** True when a user stack (innermost first) ends before the thread's entry point: frame-pointer walking stopped early. */
 export function isTruncated(user: readonly Frame[], depth: number): boolean {
   if (!user.length) return false;
@@ -545,7 +555,7 @@ export class Profiler {
       await pause();
       const rec = p.rec;
       const user = rec.ustack >= 0 ? userFrames[reqIndex.get(`${rec.pid}:${rec.ustack}:${p.user.length}:${p.user[0] ?? 0}`)!] ?? [] : [];
-      const kernel = this.symbolizer.kernelFrames(p.kernel);
+      const kernel = dropTraceGlue(this.symbolizer.kernelFrames(p.kernel));
       const frames: Frame[] = [];
       const truncated = isTruncated(user, depth);
       if (rec.ustack === -17 || rec.kstack === -17) frames.push(MARKERS.collision);

@@ -116,14 +116,16 @@ export function textReport(p: Profiler, info: ProfileReportInfo, limit = 100): s
   if (adv) out.push(`# ${adv}`);
   out.push('#');
   const w = off ? 12 : 8;
-  out.push(`# ${'Children'.padStart(8)} ${'Self'.padStart(8)} ${(off ? 'Self(ms)' : 'Samples').padStart(w)}  ${fitWidth('Command', 15)}  ${fitWidth('Shared Object', 20)}  Symbol`);
-  const shown = rows.filter((r) => r.self > 0).slice(0, limit);
+  out.push(`# ${'Children'.padStart(8)} ${'Self'.padStart(8)} ${(off ? 'Total(ms)' : 'Samples').padStart(w)}  ${fitWidth('Command', 15)}  ${fitWidth('Shared Object', 20)}  Symbol`);
+  // Off-CPU stacks all end in the scheduler: there, where the time was spent is the callers (by total, as perf report --children).
+  const listed = off ? [...rows].sort((a, b) => b.total - a.total || b.self - a.self) : rows.filter((r) => r.self > 0);
+  const shown = listed.slice(0, limit);
   for (const r of shown) {
     const pct = (x: number) => `${((x / sum) * 100).toFixed(2)}%`.padStart(8);
-    const n = off ? (r.self / 1e6).toFixed(3) : String(r.self);
+    const n = off ? (r.total / 1e6).toFixed(3) : String(r.self);
     out.push(`  ${pct(r.total)} ${pct(r.self)} ${n.padStart(w)}  ${fitWidth(sanitize(r.comms[0] ?? ''), 15)}  ${fitWidth(sanitize(r.module || '-'), 20)}  ${r.kernel ? '[k]' : '[.]'} ${sanitize(r.name)}`);
   }
-  const more = rows.filter((r) => r.self > 0).length - shown.length;
+  const more = listed.length - shown.length;
   if (more > 0) out.push(`# ... ${more} more functions (--format folded or json has every stack)`);
   if (!sum) out.push(off ? '# nothing blocked long enough to count' : '# no samples');
   return out.join('\n') + '\n';

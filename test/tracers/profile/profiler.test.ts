@@ -3,7 +3,7 @@
 // flame-graph tool reads them), the decaying table, the flame tree, the
 // text and JSON reports, truncated stacks and lost ones, full maps cleared.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Profiler, decodeStats, isTruncated, MARK } from '../../../src/tracers/profile/profiler.js';
+import { Profiler, decodeStats, dropTraceGlue, isTruncated, MARK } from '../../../src/tracers/profile/profiler.js';
 import { flameTree, foldedLines, functionTable, parseFoldedLine } from '../../../src/tracers/profile/views.js';
 import { jsonReport, textReport, truncationAdvice } from '../../../src/tracers/profile/report.js';
 import { FakeKernel, K, U, fixtureProc, fixtureSymbolizer } from './fake.js';
@@ -147,6 +147,14 @@ describe('Profiler', () => {
     expect(p.totalValue).toBe(70);
   });
 
+  it('drops the tracing machinery a sched_switch stack starts with (the BPF program, its trampolines)', () => {
+    const k = (name: string, module = 'kernel') => ({ name, module, kernel: true, resolved: true });
+    const stack = [k('bpf_prog_8f55_ostop_offcpu_switch', 'bpf'), k('bpf_trace_run4'), k('__bpf_trace_sched_switch'), k('__schedule'), k('schedule'), k('do_nanosleep')];
+    expect(dropTraceGlue(stack).map((f) => f.name)).toEqual(['__schedule', 'schedule', 'do_nanosleep']);
+    const clean = [k('__schedule'), k('schedule')];
+    expect(dropTraceGlue(clean)).toBe(clean);
+  });
+
   it('sums the per-CPU stats', () => {
     const k = new FakeKernel('profile', 4);
     k.stats = { samples: 10, no_ustack: 2, no_kstack: 1, collisions: 3, stacks_full: 0, counts_full: 4, start_lost: 0, idle: 7 };
@@ -163,7 +171,10 @@ describe('Profiler', () => {
     const j = JSON.parse(jsonReport(p, { kind: 'offcpu', freq: 0, seconds: 1 }));
     expect(j).toMatchObject({ tracer: 'offcpu', blocked_us: 250000, blocks: 5 });
     expect(j.stacks[0]).toMatchObject({ pid: PID, comm: 'hot', blocked_us: 250000, blocks: 5, truncated: false });
-    expect(textReport(p, { kind: 'offcpu', freq: 0, seconds: 1 })).toMatch(/250\.000 .*\[k\] schedule/);
+    const text = textReport(p, { kind: 'offcpu', freq: 0, seconds: 1 });
+    // By total (every off-CPU stack ends in the scheduler), in ms.
+    expect(text).toMatch(/Total\(ms\)/);
+    expect(text).toMatch(/100\.00%\s+0\.00%\s+250\.000 .*\[\.\] main/);
   });
 });
 
