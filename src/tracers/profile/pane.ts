@@ -124,7 +124,10 @@ export class ProfilePane extends TracePane<never> {
     const p = this.prof;
     if (!this.cache || this.cache.version !== p.version || this.cache.mode !== this.mode) this.cache = { version: p.version, mode: this.mode };
     const stacks = p.all();
-    this.cache.rows ??= functionTable(stacks, this.mode, 'recent');
+    // Off-CPU stacks all end in the scheduler: rank by total (the callers hold the time), on-CPU by self.
+    this.cache.rows ??= this.kind === 'offcpu'
+      ? functionTable(stacks, this.mode, 'recent').sort((a, b) => b.total - a.total || b.self - a.self)
+      : functionTable(stacks, this.mode, 'recent');
     this.cache.tree ??= flameTree(stacks, this.mode);
     return { tree: this.cache.tree, rows: this.cache.rows };
   }
