@@ -675,7 +675,7 @@ export class StoreReader<T extends { time: number }, E = unknown> {
             const ifd = openExisting(`/proc/self/fd/${dfd}/${s.name}.idx`, C.O_RDONLY, uid, path.join(abs, s.name + '.idx'));
             try { idx = readWhole(ifd); } finally { fs.closeSync(ifd); }
           } catch { /* no index: scanned */ }
-          try { r.add(s.name, fd, idx); } catch (e) { fs.closeSync(fd); throw e; }
+          try { r.add(s.name, fd, idx, path.join(abs, s.name)); } catch (e) { fs.closeSync(fd); throw e; }
         }
       } finally {
         fs.closeSync(dfd);
@@ -683,14 +683,15 @@ export class StoreReader<T extends { time: number }, E = unknown> {
       if (!r.shards.length) throw new StoreError(`${abs}: no recorded data (no shards yet)`);
     } else {
       const fd = openExisting(abs, fs.constants.O_RDONLY, uid, abs);
-      try { r.add(path.basename(abs), fd, undefined); } catch (e) { fs.closeSync(fd); throw e; }
+      try { r.add(path.basename(abs), fd, undefined, abs); } catch (e) { fs.closeSync(fd); throw e; }
     }
     return r;
   }
 
-  private add(name: string, fd: number, idx: Buffer | undefined): void {
+  /** Add shard `name` (open as `fd`); `where` is its path for messages (the store itself when it is a single file). */
+  private add(name: string, fd: number, idx: Buffer | undefined, where: string): void {
     const size = fs.fstatSync(fd).size;
-    checkFileHeader(readAt(fd, 0, FILE_HEADER), FILE_MAGIC, path.join(this.path, name));
+    checkFileHeader(readAt(fd, 0, FILE_HEADER), FILE_MAGIC, where);
     const si = this.shards.length;
     const entries = loadIndexAt(fd, size, idx);
     this.shards.push({ name, fd, size, entries });

@@ -196,6 +196,17 @@ describe('disk store', () => {
     expect([...s.events()].map((e) => e.events.i)).toEqual(Array.from({ length: 16 }, (_, k) => k + 5));
     expect(() => writeSnapshot(r, file, 0, Infinity, {})).toThrow(/EEXIST/);
   });
+
+  it('a file that is not a store is named once: the file itself, or the shard in its directory', () => {
+    const junk = path.join(root, 'junk.ostop');
+    fs.writeFileSync(junk, 'this is not a store\n'.repeat(10), { mode: 0o600 });
+    expect(() => StoreReader.open(junk)).toThrow(new Error(`${junk}: not an ostop store file`));
+    const dir = path.join(root, 's');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    const shard = path.join(dir, shardName(T0));
+    fs.writeFileSync(shard, 'this is not a store\n'.repeat(10), { mode: 0o600 });
+    expect(() => StoreReader.open(dir)).toThrow(new Error(`${shard}: not an ostop store file`));
+  });
 });
 
 describe('verify', () => {
