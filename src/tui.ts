@@ -253,7 +253,7 @@ export function replayStart(times: { first: number; last: number; intervalMs: nu
  * moves the cursor (src/app/replay.ts).
  */
 export async function runReplay(o: ReplayOptions, err: (s: string) => void, tty = true): Promise<number> {
-  const [{ StoreReader }, { RecordedFeed }] = await Promise.all([import('./store/disk-store.js'), import('./views/recorded-feed.js')]);
+  const [{ StoreReader }, { RecordedFeed, recordedEvents }] = await Promise.all([import('./store/disk-store.js'), import('./views/recorded-feed.js')]);
   let reader: import('./store/disk-store.js').StoreReader<RecordedTick, RecordedEvents>;
   try {
     reader = StoreReader.open<RecordedTick, RecordedEvents>(o.path);
@@ -321,7 +321,7 @@ export async function runReplay(o: ReplayOptions, err: (s: string) => void, tty 
   const users = new UserNames();
   const views = tuiViews({
     users,
-    recorded: { feed, events: (t0, t1) => [...reader.events(t0, t1)] },
+    recorded: { feed, events: (t0, t1) => [...recordedEvents(reader, t0, t1)] },
     // No trace panes and no renice in replay: the process table takes nothing from the shell.
     topInputs: () => ({}),
   });

@@ -106,6 +106,16 @@ export function parseRecordArgs(argv: string[]): RecordOptions {
   return o;
 }
 
+/** The kernel's id of this boot (/proc/sys/kernel/random/boot_id), null when unreadable. */
+export function readBootId(): string | null {
+  try {
+    const id = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+    return /^[0-9a-f-]{36}$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Takes one RecordedTick (and keeps the events between ticks). */
 export class TickTaker {
   private machine = new MachineSampler();
@@ -123,6 +133,8 @@ export class TickTaker {
   /** Events at or before this wall time were recorded by an earlier run (the kernel log's backlog): skipped. */
   recordedUpTo = -Infinity;
   private readonly coreDir = ostopCoreDir();
+  /** This boot's id: the events of a tick carry it with the tick's clocks (a store spans reboots). */
+  private readonly bootId = readBootId();
 
   constructor(private readonly log: (line: string) => void, hub?: FailuresHub) {
     this.hub = hub ?? new FailuresHub();
@@ -200,7 +212,7 @@ export class TickTaker {
       procs: { counts: proc.counts, tasks, ioUnreadable },
       sockets: { counts: sock.counts, countsByProto: sock.countsByProto, total: sock.total },
     };
-    const events: RecordedEvents = { failures: this.failures, kmsg: this.kmsg, exits: this.exits };
+    const events: RecordedEvents = { failures: this.failures, kmsg: this.kmsg, exits: this.exits, clock: { wallMs: m.time, mono: m.mono, boot: this.bootId } };
     this.failures = [];
     this.kmsg = [];
     this.exits = [];
@@ -267,7 +279,7 @@ export async function runRecord(argv: string[], io: { out: (s: string) => void; 
   try {
     writer = new StoreWriter<RecordedTick, RecordedEvents>({
       dir: o.dir, retainMs: o.retainMs, maxBytes: o.maxBytes, log,
-      meta: { host: os.hostname(), kernel: os.release(), intervalMs: o.intervalMs, tick: TICK_FORMAT, pageSize: 4096, root: isRoot() },
+      meta: { host: os.hostname(), kernel: os.release(), intervalMs: o.intervalMs, tick: TICK_FORMAT, pageSize: 4096, root: isRoot(), boot: readBootId() },
     });
     unlock = lockStore(writer.dir);
   } catch (e) {

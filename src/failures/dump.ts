@@ -39,7 +39,7 @@ export function entryJson(e: EntryRow): Record<string, unknown> {
   const sender = e.sender === 'kernel' ? { type: 'kernel', pid: null, comm: null }
     : e.sender ? { type: 'process', pid: e.sender.pid, comm: e.sender.comm } : null;
   return {
-    id: e.id, time: isoTime(e.wallMs), boot_sec: e.tsUsec / 1e6, feeds: e.feeds, kind: e.kind, end: e.end,
+    id: e.id, time: isoTime(e.wallMs), boot_sec: (e.bootUsec ?? e.tsUsec) / 1e6, feeds: e.feeds, kind: e.kind, end: e.end,
     pid: e.pid, ppid: e.ppid, comm: e.comm, cmdline: e.cmdline, age_ms: e.ageMs,
     exit_code: e.exitCode, signal: e.signal, signal_name: e.signal === null ? null : signalName(e.signal),
     core_dumped: e.coreDumped, core_file: e.dump ? sanitize(e.dump.path) : null, sender,

@@ -14,6 +14,7 @@
 import { KmsgReader, monoUsecToWallMs, monotonicUsec } from '../collectors/kmsg.js';
 import type { FailureEvent, FeedStatus, KmsgLine, RecordedExit } from '../model/failures.js';
 import type { CoreDumpFile } from '../collectors/coredump.js';
+import type { RecordedClock } from '../model/recorded.js';
 import { FailureTimeline } from './timeline.js';
 import { KmsgFailureClassifier } from './kmsg-classifier.js';
 import type { FailureFeed } from './exit-correlator.js';
@@ -46,6 +47,8 @@ export interface HubEvents {
   kmsg: KmsgLine[];
   feeds?: FeedStatus[];
   dumps?: CoreDumpFile[];
+  /** The clocks of the tick these came with (recorded events; a recorded hub converts their times with them). */
+  clock?: RecordedClock;
 }
 
 const NO_EBPF_FEED = 'eBPF exit tracer not wired in this build: deaths by kill(2), non-zero exits and short-lived processes that did not fault are not seen';
@@ -99,10 +102,37 @@ export class FailuresHub {
     this.lines.push(l);
   }
 
+  /**
+   * Set when a recorded hub's times are epoch µs (events ingested with
+   * their tick's clock): a recording can span reboots, whose monotonic
+   * clocks cannot be compared, so each event's time is converted with the
+   * clocks of its own tick. "Now" for its model is then the wall clock
+   * (collectModel).
+   */
+  epochClock = false;
+  /**
+   * The clock of the last recorded events ingested, for a record that lacks
+   * one (readers fill it in from the record's tick: recordedEvents in
+   * src/views/recorded-feed.ts; a record none of whose ticks decode keeps its
+   * monotonic times).
+   */
+  private lastClock: RecordedClock | undefined;
+
   /** A recorded interval's events, added as the live hub added them (the timeline merges them the same way). */
   ingest(ev: HubEvents): void {
-    for (const e of ev.failures) this.timeline.add(e);
-    for (const l of ev.kmsg) this.lines.push(l);
+    const clock = this.recorded ? ev.clock ?? this.lastClock : undefined;
+    if (clock) {
+      this.epochClock = true;
+      this.lastClock = clock;
+      // µs since the epoch: the tick's wall time minus how long before the tick (on its boot's monotonic clock) it happened.
+      const epochUsec = (usec: number) => Math.round(clock.wallMs * 1000 - (clock.mono * 1e6 - usec));
+      for (const e of ev.failures) this.timeline.add({ ...e, tsUsec: epochUsec(e.tsUsec), bootUsec: e.bootUsec ?? e.tsUsec });
+      // Kernel-log lines keep their boot's µs: their wall time was recorded with them, and the timeline links them by sequence number.
+      for (const l of ev.kmsg) this.lines.push(l);
+    } else {
+      for (const e of ev.failures) this.timeline.add(e);
+      for (const l of ev.kmsg) this.lines.push(l);
+    }
     if (ev.feeds) this.recordedFeeds = ev.feeds;
     if (ev.dumps) this.recordedDumps = ev.dumps;
   }

@@ -83,8 +83,10 @@ export function collectModel(hub: FailuresHub, inp: CollectInput): FailuresModel
     const limit = readCoreLimit(inp.target.pid, hub.procRoot);
     target = { ...inp.target, limit, where: inp.pattern ? whereDumpsGo(inp.pattern, limit, inp.target) : null };
   }
+  const nowWallMs = inp.now?.wallMs ?? Date.now();
   return buildModel({
-    nowWallMs: inp.now?.wallMs ?? Date.now(), nowMonoUsec: inp.now?.monoUsec ?? monotonicUsec(), startedUsec: hub.recorded ? 0 : hub.startedUsec,
+    // A recorded hub's times may be epoch µs (converted tick by tick: a recording spans reboots): "now" is then the wall clock too.
+    nowWallMs, nowMonoUsec: hub.epochClock ? nowWallMs * 1000 : inp.now?.monoUsec ?? monotonicUsec(), startedUsec: hub.recorded ? 0 : hub.startedUsec,
     timeline: hub.timeline.entries(), kmsg: hub.kmsgLines, kmsgOverwritten: hub.kmsgOverwritten, kmsgLost: hub.kmsgLost, feeds,
     showExits: inp.showExits, sinceUsec: inp.sinceUsec ?? (inp.sinceBoot || hub.recorded ? 0 : hub.startedUsec),
     pattern: inp.pattern, patternError: inp.patternError, dumps: inp.dumps, target, hints: hub.recorded ? [] : visibilityHints(hub.procRoot, ebpfActive),

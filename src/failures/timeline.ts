@@ -125,7 +125,10 @@ function mergeInto(t: TimelineEntry, e: FailureEvent): void {
   t.comm = a.comm || b.comm;
   // A process sender from signal_generate beats 'kernel' guessed from a log line, except for faults.
   t.sender = pick(a.sender, b.sender);
-  if (ebpfFirst) t.tsUsec = e.tsUsec;
+  if (ebpfFirst) {
+    t.tsUsec = e.tsUsec;
+    if (e.bootUsec !== undefined) t.bootUsec = e.bootUsec;
+  }
   if (e.oom) t.oom = t.oom ? mergeOom(t.oom, e.oom) : e.oom;
   if (e.fault && !t.fault) t.fault = e.fault;
   if (e.kernel && !t.kernel) t.kernel = e.kernel;

@@ -51,6 +51,12 @@ export interface FailureEvent {
   feed: FeedName;
   /** Monotonic timestamp in microseconds (printk clock / bpf_ktime_get_ns). */
   tsUsec: number;
+  /**
+   * Set by a recorded hub that converted tsUsec to µs since the epoch (a
+   * recording spans reboots: src/failures/hub.ts ingest): the monotonic µs
+   * of its boot, as recorded (what "boot seconds" shows).
+   */
+  bootUsec?: number;
   pid: number;
   ppid: number | null;
   comm: string;

@@ -88,8 +88,29 @@ export interface ShortProcess {
   coreDumped: boolean;
 }
 
+/**
+ * The clocks of the tick an events record came with, read together: event
+ * times are CLOCK_MONOTONIC µs of the boot they happened in, and a store
+ * can span reboots (the monotonic clock starts again at each), so each
+ * record is converted to wall time with its own tick's clocks.
+ */
+export interface RecordedClock {
+  /** Epoch ms of the tick. */
+  wallMs: number;
+  /** CLOCK_MONOTONIC seconds at the tick (RecordedTick.mono). */
+  mono: number;
+  /** /proc/sys/kernel/random/boot_id of the boot (null when unreadable, or filled in by a reader from the tick). */
+  boot: string | null;
+}
+
 /** What happened since the previous tick. */
 export interface RecordedEvents {
+  /**
+   * The tick's clocks (set by recorders since the clock was added; absent in
+   * older stores, where a reader takes them from the tick the record came
+   * with: src/views/recorded-feed.ts recordedEvents).
+   */
+  clock?: RecordedClock;
   /** The failure events the hub saw (as FailureTimeline.add takes them: a reader rebuilds the timeline by adding them in order). */
   failures: FailureEvent[];
   /** Kernel-log lines. */

@@ -125,6 +125,35 @@ export class RecordedFeed implements SampleFeed {
   }
 }
 
+/**
+ * The events of the ticks in [t0, t1], oldest first, each with the clocks of
+ * its tick (RecordedEvents.clock: a recorded hub converts event times with
+ * them, one boot's monotonic clock at a time). A store written before the
+ * clock was recorded has none: it is read from the record's tick (a tick
+ * that does not decode lends the nearest earlier clock, or the next one).
+ * The ticks decoded are copies, earlier than or at the last one decoded in
+ * replay's case (the replay cursor's tick, shared with the feed, is not
+ * changed).
+ */
+export function* recordedEvents(reader: StoreReader<RecordedTick, RecordedEvents>, t0 = -Infinity, t1 = Infinity): Generator<{ index: number; time: number; events: RecordedEvents }> {
+  let last: RecordedEvents['clock'];
+  for (const e of reader.events(t0, t1)) {
+    if (!e.events.clock) {
+      const t = reader.tick(e.index);
+      if (t) e.events.clock = { wallMs: t.time, mono: t.mono, boot: null };
+      else if (last) e.events.clock = last;
+      else {
+        for (let j = e.index + 1; j < reader.size && !e.events.clock; j++) {
+          const n = reader.tick(j);
+          if (n) e.events.clock = { wallMs: n.time, mono: n.mono, boot: null };
+        }
+      }
+    }
+    last = e.events.clock;
+    yield e;
+  }
+}
+
 /** The ticks of a store in [begin, end] for `ostop dump VIEW --from` (DumpReplay, src/model/dump-view.ts). */
 export class RecordedDump implements DumpReplay {
   readonly feed = new RecordedFeed();
@@ -159,7 +188,7 @@ export class RecordedDump implements DumpReplay {
   }
 
   *events(): Generator<{ time: number; events: RecordedEvents }> {
-    for (const e of this.reader.events(this.begin, this.end)) yield { time: e.time, events: e.events };
+    for (const e of recordedEvents(this.reader, this.begin, this.end)) yield { time: e.time, events: e.events };
   }
 
   endClock(): { wallMs: number; monoUsec: number } | undefined {
