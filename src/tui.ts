@@ -23,8 +23,8 @@ import type { RecordedEvents, RecordedTick } from './model/recorded.js';
 import { liveOnlyPanes, ReplayController, type ReplaySession } from './app/replay.js';
 import { UsageError } from './model/dump-view.js';
 import { formatLocalTime, parseTimeArg } from './util/time-arg.js';
-import type { Preloadable, StoreHistory } from './app/preload.js';
-import type { IostatRequest, NetstatRequest } from './model/view-contract.js';
+import type { Preloadable, PreloadingSource, StoreHistory } from './app/preload.js';
+import type { Source } from './model/view-contract.js';
 
 /**
  * The TUI's failure recorder (src/failures/hub.ts): one per TUI, made on
@@ -76,11 +76,14 @@ export interface ViewWiring {
   history?: () => Promise<StoreHistory | undefined>;
 }
 
-/** A Source made with its graphs' histories preloaded from the store, when there is one. */
-async function preloaded<S extends Preloadable<R>, R>(source: S, req: R, history: ViewWiring['history']): Promise<S> {
-  const h = await history?.();
-  if (h) await h.into(source, req);
-  return source;
+/** A graph view's Source that starts with the store's recent history, when there is one (each new Source of the view: PreloadingSource). */
+function preloaded<M, R, S extends Source<M, R> & Preloadable<R>>(source: S, history: ViewWiring['history'], Preloading: typeof PreloadingSource | undefined): Source<M, R> {
+  return history && Preloading ? new Preloading<M, R, S>(source, history) : source;
+}
+
+/** The preload module when there is a history to preload (its code is loaded with the view's, not at start-up). */
+async function preloading(history: ViewWiring['history']): Promise<typeof PreloadingSource | undefined> {
+  return history ? (await import('./app/preload.js')).PreloadingSource : undefined;
 }
 
 /** What the views take in replay: the feed the replay cursor moves, and the store's events for the failures view. */
@@ -148,21 +151,18 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
       load: async () => {
         const [{ VmstatSource }, { VmstatScreen }] = await Promise.all([import('./views/vmstat.js'), import('../screens/vmstat-screen.js')]);
         if (feed) return { createSource: () => new VmstatSource('/proc', machine, feed), createScreen: (ctx) => new VmstatScreen(ctx) };
-        const first = await preloaded(new VmstatSource('/proc', machine), undefined, w.history);
-        let made = 0;
-        return { createSource: () => (made++ === 0 ? first : new VmstatSource('/proc', machine)), createScreen: (ctx) => new VmstatScreen(ctx) };
+        const P = await preloading(w.history);
+        return { createSource: () => preloaded(new VmstatSource('/proc', machine), w.history, P), createScreen: (ctx) => new VmstatScreen(ctx) };
       },
     },
     {
       id: 'netstat', title: 'netstat', key: 'n', footer: 'net', replayHistory: GRAPH_HISTORY,
       load: async () => {
-        const [{ NetstatSource, DEFAULT_NETSTAT_REQUEST }, { NetstatScreen, NetstatUiState }] = await Promise.all([import('./views/netstat.js'), import('../screens/netstat-screen.js')]);
+        const [{ NetstatSource }, { NetstatScreen, NetstatUiState }] = await Promise.all([import('./views/netstat.js'), import('../screens/netstat-screen.js')]);
         const ui = (netstatUi ??= new NetstatUiState()) as InstanceType<typeof NetstatUiState>;
         if (feed) return { createSource: () => new NetstatSource(machine, { osInventoryOnly: true, feed }), createScreen: (ctx) => new NetstatScreen(ctx, ui) };
-        const req: NetstatRequest = { ...DEFAULT_NETSTAT_REQUEST, pane: 'proto' };
-        const first = await preloaded(new NetstatSource(machine), req, w.history);
-        let made = 0;
-        return { createSource: () => (made++ === 0 ? first : new NetstatSource(machine)), createScreen: (ctx) => new NetstatScreen(ctx, ui) };
+        const P = await preloading(w.history);
+        return { createSource: () => preloaded(new NetstatSource(machine), w.history, P), createScreen: (ctx) => new NetstatScreen(ctx, ui) };
       },
     },
     {
@@ -171,10 +171,8 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
         const [{ IostatSource }, { IostatScreen, IostatUiState }] = await Promise.all([import('./views/iostat.js'), import('../screens/iostat-screen.js')]);
         const ui = (iostatUi ??= new IostatUiState()) as InstanceType<typeof IostatUiState>;
         if (feed) return { createSource: () => new IostatSource(machine, feed), createScreen: (ctx) => new IostatScreen(ctx, ui) };
-        const req: IostatRequest = { pane: 'devices', procSort: 'total' };
-        const first = await preloaded(new IostatSource(machine), req, w.history);
-        let made = 0;
-        return { createSource: () => (made++ === 0 ? first : new IostatSource(machine)), createScreen: (ctx) => new IostatScreen(ctx, ui) };
+        const P = await preloading(w.history);
+        return { createSource: () => preloaded(new IostatSource(machine), w.history, P), createScreen: (ctx) => new IostatScreen(ctx, ui) };
       },
     },
     {

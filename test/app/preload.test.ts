@@ -12,6 +12,10 @@ import { IostatSource } from '../../src/views/iostat.js';
 import { monotonicUsec } from '../../src/collectors/kmsg.js';
 import type { RecordedEvents, RecordedTick } from '../../src/model/recorded.js';
 import type { FailureEvent } from '../../src/model/failures.js';
+import type { Source } from '../../src/model/view-contract.js';
+import type { VmstatViewModel } from '../../src/views/vmstat.js';
+import { tuiViews } from '../../src/tui.js';
+import { UserNames } from '../../src/collectors/users.js';
 
 let root: string;
 beforeEach(() => {
@@ -58,6 +62,36 @@ describe('preload from the recorder\'s store', () => {
     await h!.into(io, { pane: 'devices', procSort: 'total' });
     const dev = io.model()!.io.devices[0];
     expect(io.model()!.hist.get(dev.name)!.util.values().length).toBe(3);
+  });
+
+  it('a graph view opened again (a new Source) starts with the history too, up to its own opening, the store read again only then', async () => {
+    const dir = path.join(root, 's');
+    const before = await record(dir, 3);
+    let asked = 0;
+    const h = storeHistory(dir, Date.now());
+    const views = tuiViews({ users: new UserNames(), topInputs: () => ({}), history: () => { asked++; return h; } });
+    const vmstat = await views.find((v) => v.id === 'vmstat')!.load();
+    expect(asked).toBe(0); // nothing read before a Source collects
+    const first = vmstat.createSource({}) as Source<VmstatViewModel, undefined>;
+    await first.collect(performance.now(), undefined);
+    // Two rates between the three recorded ticks, then the live one against the last recorded.
+    expect(first.model()!.samples.map((s) => s.time).slice(0, 2)).toEqual(before.slice(1).map((t) => t.time));
+    expect(first.model()!.samples.length).toBe(3);
+    await first.collect(performance.now() + 1000, undefined);
+    first.dispose?.();
+    // The recorder goes on while the view is closed; the view opened again gets the ticks recorded since too.
+    await new Promise((r) => setTimeout(r, 1100));
+    const after = await record(dir, 2);
+    const again = vmstat.createSource({}) as Source<VmstatViewModel, undefined>;
+    expect(again.model()).toBeUndefined();
+    await again.collect(performance.now(), undefined);
+    const times = again.model()!.samples.map((s) => s.time);
+    // 3 + 2 recorded ticks (two recorder sessions, contiguous): 4 rates, then the live sample.
+    expect(times.slice(0, 4)).toEqual([...before.slice(1), ...after].map((t) => t.time));
+    expect(times.length).toBe(5);
+    expect(times[4]).toBeGreaterThan(after[1].time);
+    expect(asked).toBe(2); // once per opening
+    again.dispose?.();
   });
 
   it('adds the recorded failures of this boot to the hub and moves "since ostop started" back to them', async () => {
