@@ -155,6 +155,19 @@ describe('Profiler', () => {
     expect(dropTraceGlue(clean)).toBe(clean);
   });
 
+  it('keeps hostile process names from breaking a folded line (no ;, no controls, one line)', async () => {
+    const { k, p } = setup();
+    k.counts = [{ pid: PID, comm: 'a;b\n2 \x1b[31m', kstack: -14, ustack: 1, value: 4 }];
+    await p.collect(k);
+    const [l] = foldedLines(p.all(), 'profile');
+    expect(l.split('\n')).toHaveLength(1);
+    expect(l).not.toMatch(/[\x00-\x1f\x7f]/);
+    const r = parseFoldedLine(l)!;
+    expect(r.count).toBe(4);
+    expect(r.frames[0]).toBe('a:b 2 ?');
+    expect(r.frames.slice(1)).toEqual(['__libc_start_call_main', 'main', 'burn_a']);
+  });
+
   it('sums the per-CPU stats', () => {
     const k = new FakeKernel('profile', 4);
     k.stats = { samples: 10, no_ustack: 2, no_kstack: 1, collisions: 3, stacks_full: 0, counts_full: 4, start_lost: 0, idle: 7 };
