@@ -134,7 +134,11 @@ export function tuiViews(w: ViewWiring): ViewEntry[] {
           // The process as the tick at the cursor recorded it; the recorded machine's boot time and memory.
           const sys = recordedProcess.recordedSystemInfo(() => feed.peek(), (uid) => w.users.name(uid));
           return {
-            createSource: () => new ProcessSource({ read: (pid) => recordedProcess.recordedProcDetail(feed.current(), pid), sys, clock: () => feed.wallMs(), exitsOf: () => null }),
+            // How it ended: the store's records of its death up to the cursor (failures with their sender, short-lived exits).
+            createSource: () => new ProcessSource({
+              read: (pid) => recordedProcess.recordedProcDetail(feed.current(), pid), sys, clock: () => feed.wallMs(),
+              exitsOf: (pid) => recordedProcess.recordedExitsOf(pid, rec!.events(feed.wallMs() - recordedProcess.END_LOOKBACK_MS, feed.wallMs())),
+            }),
             createScreen: (ctx, params) => new ProcessScreen(ctx, pidParam(params)),
           };
         }

@@ -9,7 +9,8 @@
 import type { ProcDetailSample, ProcSection, SystemInfo } from '../collectors/proc-detail-read.js';
 import { CLK_TCK } from '../collectors/procfs/pid-stat.js';
 import { pageSize } from '../collectors/page-size.js';
-import type { RecordedTick } from '../model/recorded.js';
+import type { RecordedEvents, RecordedTick } from '../model/recorded.js';
+import type { RecordedExit } from '../model/failures.js';
 
 /** The error code of a section a tick does not record (src/model/process-detail-format.ts describeErrno says it). */
 export const NOT_RECORDED = 'NOTRECORDED';
@@ -55,4 +56,36 @@ export function recordedSystemInfo(current: () => RecordedTick | undefined, user
     get ncpu() { return Math.max(1, current()?.machine.stat?.cpusOnline ?? 1); },
     userName,
   };
+}
+
+/** How far before the cursor the drill-in looks for how a process ended (its Source asks for a while after the exit: 15 s). */
+export const END_LOOKBACK_MS = 10 * 60_000;
+
+/**
+ * How process `pid` ended, as the store recorded it (the drill-in's exitsOf
+ * in replay): its deaths in the failures timeline (signal, OOM kill,
+ * non-zero exit, with the sender) and, for a process born and dead between
+ * two ticks, its exit record, oldest first. Failure times are CLOCK_MONOTONIC
+ * µs of their boot: converted with the clock of their tick (`events` from
+ * recordedEvents, which fills it in for older stores). An exit the store does
+ * not hold (a clean exit of a process a tick saw) is not there.
+ */
+export function recordedExitsOf(pid: number, events: Iterable<{ time: number; events: RecordedEvents }>): RecordedExit[] {
+  const out: RecordedExit[] = [];
+  for (const { time, events: ev } of events) {
+    for (const f of ev.failures ?? []) {
+      if (f.pid !== pid || (f.kind !== 'signal' && f.kind !== 'oom' && f.kind !== 'exit')) continue;
+      const c = ev.clock;
+      const wallMs = c ? c.wallMs - (c.mono * 1e6 - f.tsUsec) / 1000 : time;
+      out.push({
+        pid, comm: f.comm, wallMs, ageMs: f.ageMs ?? Number.NaN, exitCode: f.exitCode, signal: f.signal ?? (f.kind === 'oom' ? 9 : null),
+        coreDumped: f.coreDumped === true, oomKilled: f.kind === 'oom', sender: f.sender,
+      });
+    }
+    for (const x of ev.exits ?? []) {
+      if (x.pid !== pid) continue;
+      out.push({ pid, comm: x.comm, wallMs: x.endMs, ageMs: x.ageMs, exitCode: x.exitCode, signal: x.signal, coreDumped: x.coreDumped, oomKilled: false, sender: null });
+    }
+  }
+  return out.sort((a, b) => a.wallMs - b.wallMs);
 }
