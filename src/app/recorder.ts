@@ -29,7 +29,7 @@ import { readSockets } from '../collectors/sockets.js';
 import { monoUsecToWallMs } from '../collectors/kmsg.js';
 import { readCorePattern } from '../collectors/coredump.js';
 import { buildSocketsModel } from '../model/sockets.js';
-import { RECORDED_VMSTAT, TICK_FORMAT, type RecordedEvents, type RecordedTask, type RecordedTick, type ShortProcess } from '../model/recorded.js';
+import { RECORDED_VMSTAT, TICK_FORMAT, type RecordedEvents, type RecordedTask, type RecordedTick, type ShortProcess, type EndedProcess } from '../model/recorded.js';
 import type { FailureEvent, KmsgLine } from '../model/failures.js';
 import { StoreWriter, StoreError } from '../store/disk-store.js';
 import { FailuresHub } from '../failures/hub.js';
@@ -125,6 +125,7 @@ export class TickTaker {
   private failures: FailureEvent[] = [];
   private kmsg: KmsgLine[] = [];
   private exits: ShortProcess[] = [];
+  private ended: EndedProcess[] = [];
   private execArgs = new Map<number, string>();
   private lastTickWall = Date.now();
   private lastDumps = '';
@@ -164,8 +165,12 @@ export class TickTaker {
         const startMs = e.time - e.ageMs;
         const cmdline = this.execArgs.get(e.pid) ?? null;
         this.execArgs.delete(e.pid);
-        // Born after the last tick: no tick saw it.
-        if (startMs <= this.lastTickWall) continue;
+        // Born before the last tick: a tick saw it; how it ended is kept for the drill-in.
+        if (startMs <= this.lastTickWall) {
+          this.ended.push({ pid: e.pid, comm: e.comm, endMs: Math.round(e.time), ageMs: Math.round(e.ageMs * 100) / 100, exitCode: e.signal ? null : e.exitCode, signal: e.signal || null, coreDumped: e.coreDumped });
+          if (this.ended.length > 50_000) this.ended.shift();
+          continue;
+        }
         this.exits.push({
           pid: e.pid, ppid: e.ppid, uid: e.uid, comm: e.comm, cmdline, startMs: Math.round(startMs), endMs: Math.round(e.time), ageMs: Math.round(e.ageMs * 100) / 100,
           cpuMs: Math.round(e.cpuMs * 100) / 100,
@@ -216,6 +221,8 @@ export class TickTaker {
     this.failures = [];
     this.kmsg = [];
     this.exits = [];
+    if (this.ended.length) events.ended = this.ended;
+    this.ended = [];
     this.lastTickWall = m.time;
     let pattern = null;
     try { pattern = readCorePattern(); } catch { /* none */ }
@@ -230,7 +237,7 @@ export class TickTaker {
 
   /** Whether `e` holds anything (an empty interval writes no events record). */
   static hasEvents(e: RecordedEvents): boolean {
-    return e.failures.length > 0 || e.kmsg.length > 0 || e.exits.length > 0 || e.dumps !== undefined || e.feeds !== undefined;
+    return e.failures.length > 0 || e.kmsg.length > 0 || e.exits.length > 0 || (e.ended?.length ?? 0) > 0 || e.dumps !== undefined || e.feeds !== undefined;
   }
 
   close(): void {

@@ -103,6 +103,9 @@ export interface RecordedClock {
   boot: string | null;
 }
 
+/** How a process a tick saw ended (as root, from the exit tracer): what the replay drill-in shows for it. */
+export type EndedProcess = Pick<ShortProcess, 'pid' | 'comm' | 'endMs' | 'ageMs' | 'exitCode' | 'signal' | 'coreDumped'>;
+
 /** What happened since the previous tick. */
 export interface RecordedEvents {
   /**
@@ -116,6 +119,8 @@ export interface RecordedEvents {
   /** Kernel-log lines. */
   kmsg: KmsgLine[];
   exits: ShortProcess[];
+  /** The ends of processes a tick saw (the rest of the exit tracer's records; absent in older stores and without the tracer). */
+  ended?: EndedProcess[];
   /** The core dumps found, when the list changed since the last events. */
   dumps?: CoreDumpFile[];
   /** The failure feeds' status, when it changed. */

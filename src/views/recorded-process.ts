@@ -65,10 +65,11 @@ export const END_LOOKBACK_MS = 10 * 60_000;
  * How process `pid` ended, as the store recorded it (the drill-in's exitsOf
  * in replay): its deaths in the failures timeline (signal, OOM kill,
  * non-zero exit, with the sender) and, for a process born and dead between
- * two ticks, its exit record, oldest first. Failure times are CLOCK_MONOTONIC
+ * two ticks or one a tick saw (RecordedEvents.ended), its exit record, oldest first. Failure times are CLOCK_MONOTONIC
  * µs of their boot: converted with the clock of their tick (`events` from
- * recordedEvents, which fills it in for older stores). An exit the store does
- * not hold (a clean exit of a process a tick saw) is not there.
+ * recordedEvents, which fills it in for older stores). Stores written
+ * before `ended` (or without the exit tracer) hold only the failures: a clean
+ * exit of a process a tick saw is not there.
  */
 export function recordedExitsOf(pid: number, events: Iterable<{ time: number; events: RecordedEvents }>): RecordedExit[] {
   const out: RecordedExit[] = [];
@@ -82,7 +83,7 @@ export function recordedExitsOf(pid: number, events: Iterable<{ time: number; ev
         coreDumped: f.coreDumped === true, oomKilled: f.kind === 'oom', sender: f.sender,
       });
     }
-    for (const x of ev.exits ?? []) {
+    for (const x of [...(ev.exits ?? []), ...(ev.ended ?? [])]) {
       if (x.pid !== pid) continue;
       out.push({ pid, comm: x.comm, wallMs: x.endMs, ageMs: x.ageMs, exitCode: x.exitCode, signal: x.signal, coreDumped: x.coreDumped, oomKilled: false, sender: null });
     }

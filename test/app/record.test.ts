@@ -121,6 +121,16 @@ describe.skipIf(skip !== null)('ostop record', () => {
         }
       };
       await until('the death in the store', deathRecorded, 30_000);
+      // How it ended, for the replay drill-in: the workload lived through ticks, so its end is in `ended` (not in the short-lived exits).
+      const ended = (): boolean => {
+        const r = StoreReader.open<RecordedTick, RecordedEvents>(store);
+        try {
+          return [...r.events()].some((e) => e.events.ended?.some((x) => x.pid === work.pid && x.signal === 11 && x.coreDumped && x.exitCode === null && x.endMs >= killedAt - 1000));
+        } finally {
+          r.close();
+        }
+      };
+      await until('the workload\'s end in the store', ended, 15_000);
       await sleep(1500);
       rec.child.kill('SIGTERM');
       expect(await exited(rec.child)).toBe(0);

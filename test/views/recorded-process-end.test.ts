@@ -53,7 +53,7 @@ describe('replay drill-in: how a process ended', () => {
     expect(m.end!.summary).toMatch(/SIGTERM.*77.*killer/);
   });
 
-  it('the exit records: a failure at its own boot\'s wall time, a short-lived process\'s exit code; other pids ignored', () => {
+  it('the exit records: a failure at its own boot\'s wall time, a short-lived process\'s exit code, a clean end of a process a tick saw; other pids ignored', () => {
     const clock = { wallMs: T0, mono: 50, boot: null };
     const exits = recordedExitsOf(9, [
       { time: T0, events: { clock, kmsg: [], failures: [{ kind: 'oom', feed: 'kmsg', tsUsec: 47e6, pid: 9, ppid: null, comm: 'big', cmdline: null, ageMs: null, exitCode: null, signal: null, coreDumped: null, sender: 'kernel' }], exits: [] } },
@@ -61,10 +61,13 @@ describe('replay drill-in: how a process ended', () => {
         { pid: 9, ppid: 1, uid: 0, comm: 'short', cmdline: null, startMs: T0 + 1000, endMs: T0 + 1200, ageMs: 200, cpuMs: 1, exitCode: 3, signal: null, coreDumped: false },
         { pid: 10, ppid: 1, uid: 0, comm: 'other', cmdline: null, startMs: T0 + 1000, endMs: T0 + 1200, ageMs: 200, cpuMs: 1, exitCode: 0, signal: null, coreDumped: false },
       ] } },
+      // A process a tick saw, ended cleanly (the recorder's `ended`).
+      { time: T0 + 10_000, events: { kmsg: [], failures: [], exits: [], ended: [{ pid: 9, comm: 'again', endMs: T0 + 8000, ageMs: 4000, exitCode: 0, signal: null, coreDumped: false }] } },
     ]);
     expect(exits.map((e) => ({ wallMs: e.wallMs, oom: e.oomKilled, signal: e.signal, code: e.exitCode }))).toEqual([
       { wallMs: T0 - 3000, oom: true, signal: 9, code: null },
       { wallMs: T0 + 1200, oom: false, signal: null, code: 3 },
+      { wallMs: T0 + 8000, oom: false, signal: null, code: 0 },
     ]);
   });
 });
