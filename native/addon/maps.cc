@@ -51,6 +51,82 @@ Napi::Value Drops(const Napi::CallbackInfo &info)
 	return o;
 }
 
+// Entries read at most per dump (a map refilled as fast as it is read ends).
+static const uint32_t DUMP_MAX = 1000000;
+
+static void append(std::vector<uint8_t> &out, const uint8_t *k, size_t ks, const uint8_t *v, size_t vs)
+{
+	out.insert(out.end(), k, k + ks);
+	out.insert(out.end(), v, v + vs);
+}
+
+// The whole map in a few BPF_MAP_LOOKUP_BATCH (or LOOKUP_AND_DELETE_BATCH)
+// calls: a hash of thousands of entries costs a handful of syscalls instead
+// of two per entry. False (nothing read, nothing deleted) when the map type
+// has no batch operations (stack traces, ring buffers; EINVAL/ENOTSUPP), so
+// the caller walks it entry by entry.
+static bool dump_batch(int fd, size_t ks, size_t vs, uint32_t max_entries, bool clear,
+		       std::vector<uint8_t> &out, uint32_t &count)
+{
+	uint32_t chunk = max_entries < 256 ? 256 : max_entries > 4096 ? 4096 : max_entries;
+	// The batch token: a bucket index (hash) or a key (arrays).
+	std::vector<uint8_t> in_tok(ks > 8 ? ks : 8), out_tok(in_tok.size());
+	std::vector<uint8_t> keys, vals;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	bool first = true;
+	for (;;) {
+		keys.resize((size_t)chunk * ks);
+		vals.resize((size_t)chunk * vs);
+		uint32_t n = chunk;
+		int err = clear ? bpf_map_lookup_and_delete_batch(fd, first ? nullptr : in_tok.data(), out_tok.data(),
+								  keys.data(), vals.data(), &n, &opts)
+				: bpf_map_lookup_batch(fd, first ? nullptr : in_tok.data(), out_tok.data(),
+						       keys.data(), vals.data(), &n, &opts);
+		if (err && err != -ENOENT) {
+			if (first && count == 0 && (err == -EINVAL || err == -EOPNOTSUPP || err == -524))
+				return false; // ENOTSUPP (524): the kernel's "no batch ops for this map type"
+			if (err == -ENOSPC && n == 0 && chunk < (1u << 20)) {
+				chunk *= 2; // a bucket holds more than a chunk: retry it bigger
+				continue;
+			}
+			if (first && count == 0)
+				return false;
+			break; // an error mid-way: keep what was read
+		}
+		if (n > (uint32_t)chunk)
+			n = chunk;
+		for (uint32_t i = 0; i < n && count < DUMP_MAX; i++, count++)
+			append(out, &keys[(size_t)i * ks], ks, &vals[(size_t)i * vs], vs);
+		if (err == -ENOENT || count >= DUMP_MAX)
+			break;
+		in_tok.swap(out_tok);
+		first = false;
+	}
+	return true;
+}
+
+// The per-entry walk (get_next_key + lookup), for maps without batch ops.
+static void dump_each(int fd, size_t ks, size_t vs, bool clear, std::vector<uint8_t> &out, uint32_t &count)
+{
+	std::vector<uint8_t> key(ks), next(ks), val(vs);
+	void *prev = nullptr;
+	std::vector<std::vector<uint8_t>> keys;
+	while (bpf_map_get_next_key(fd, prev, next.data()) == 0) {
+		key = next;
+		prev = key.data();
+		if (bpf_map_lookup_elem(fd, key.data(), val.data()))
+			continue;
+		append(out, key.data(), ks, val.data(), vs);
+		count++;
+		if (clear)
+			keys.push_back(key);
+		if (count >= DUMP_MAX)
+			break;
+	}
+	for (auto &k : keys)
+		bpf_map_delete_elem(fd, k.data());
+}
+
 // mapDump(id, mapName, clear?) -> { keySize, valueSize, count, data } with
 // data = count x (key | value) back to back; per-CPU values are
 // valueSize = round8(value) x possible CPUs. clear deletes what was read.
@@ -68,25 +144,10 @@ Napi::Value MapDump(const Napi::CallbackInfo &info)
 	enum bpf_map_type t = bpf_map__type(m);
 	if (t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_LRU_PERCPU_HASH)
 		vs = ((vs + 7) & ~(size_t)7) * libbpf_num_possible_cpus();
-	std::vector<uint8_t> out, key(ks), next(ks), val(vs);
+	std::vector<uint8_t> out;
 	uint32_t count = 0;
-	void *prev = nullptr;
-	std::vector<std::vector<uint8_t>> keys;
-	while (bpf_map_get_next_key(fd, prev, next.data()) == 0) {
-		key = next;
-		prev = key.data();
-		if (bpf_map_lookup_elem(fd, key.data(), val.data()))
-			continue;
-		out.insert(out.end(), key.begin(), key.end());
-		out.insert(out.end(), val.begin(), val.end());
-		count++;
-		if (clear)
-			keys.push_back(key);
-		if (count > 1000000)
-			break;
-	}
-	for (auto &k : keys)
-		bpf_map_delete_elem(fd, k.data());
+	if (!dump_batch(fd, ks, vs, bpf_map__max_entries(m), clear, out, count))
+		dump_each(fd, ks, vs, clear, out, count);
 	Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, out.size());
 	if (!out.empty())
 		memcpy(ab.Data(), out.data(), out.size());

@@ -50,6 +50,30 @@ OSTOP_MAP(counts, BPF_MAP_TYPE_HASH, 16384, struct profile_key, u64);
 
 OSTOP_MAP(stats, BPF_MAP_TYPE_PERCPU_ARRAY, 1, u32, struct profile_stats);
 
+/* Processes seen with a user stack (LRU: an evicted pid only shows up as
+ * new again), and those not yet told to user space: `new_pids` is drained
+ * each second (mapDump with clear), so that reading the maps of new
+ * processes costs O(new processes), not a read of all of `counts`. */
+OSTOP_MAP(known_pids, BPF_MAP_TYPE_LRU_HASH, PROFILE_KNOWN_PIDS, u32, u8);
+OSTOP_MAP(new_pids, BPF_MAP_TYPE_HASH, PROFILE_NEW_PIDS, u32, u8);
+
+/* Entries ever inserted into `counts` (index 0): user space tells how full
+ * `counts` is without reading it (inserted since its last clear). */
+OSTOP_MAP(inserts, BPF_MAP_TYPE_ARRAY, 1, u32, u64);
+
+/* First user-stack sample of a process: queue its pid in new_pids. When
+ * new_pids is full the pid is not marked known, so a later sample retries. */
+static __always_inline void note_pid(u32 tgid)
+{
+	u8 one = 1;
+
+	if (bpf_map_lookup_elem(&known_pids, &tgid))
+		return;
+	if (bpf_map_update_elem(&new_pids, &tgid, &one, BPF_NOEXIST) && !bpf_map_lookup_elem(&new_pids, &tgid))
+		return;
+	bpf_map_update_elem(&known_pids, &tgid, &one, BPF_ANY);
+}
+
 /* Counts why a stack id is missing when it was expected. */
 static __always_inline void count_stack_loss(struct profile_stats *st, s32 id, bool user)
 {
@@ -105,6 +129,8 @@ int ostop_profile(struct ostop_perf_event_data *ctx)
 	} else {
 		key.ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 		count_stack_loss(st, key.ustack, true);
+		if (key.ustack >= 0)
+			note_pid(tgid);
 	}
 
 	val = bpf_map_lookup_elem(&counts, &key);
@@ -112,7 +138,11 @@ int ostop_profile(struct ostop_perf_event_data *ctx)
 		__sync_fetch_and_add(val, 1);
 		return 0;
 	}
-	if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST)) {
+	if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST) == 0) {
+		val = bpf_map_lookup_elem(&inserts, &zero);
+		if (val)
+			__sync_fetch_and_add(val, 1);
+	} else {
 		/* another CPU may have inserted it meanwhile */
 		val = bpf_map_lookup_elem(&counts, &key);
 		if (val) {

@@ -12,6 +12,10 @@
  * pointers, the unused tail zero. */
 #define PROFILE_STACK_DEPTH 127
 #define PROFILE_COMM_LEN 16
+/* profile's `known_pids` (LRU) and `new_pids` (pids seen since the last
+ * drain) entries. */
+#define PROFILE_KNOWN_PIDS 16384
+#define PROFILE_NEW_PIDS 4096
 
 /* Key of the `counts` hash (value: __u64 samples). kstack/ustack are ids in
  * the `stacks` map, or a negative errno when there is no such stack:

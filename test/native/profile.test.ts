@@ -132,6 +132,15 @@ int main(void) {
       const rows = decodeCounts(a, r.id, L.profile_key);
       child.kill('SIGKILL');
       await exited;
+      // new_pids: the child queued once (known_pids keeps it from coming back), drained by a dump with clear.
+      const q = a.mapDump(r.id, 'new_pids', true);
+      expect(q.keySize).toBe(4);
+      expect(Array.from({ length: q.count }, (_, i) => new DataView(q.data).getUint32(i * (q.keySize + q.valueSize), true))).toEqual([child.pid]);
+      expect(a.mapDump(r.id, 'new_pids').count).toBe(0);
+      // inserts: every entry ever added to counts (nothing deleted yet), read without reading counts.
+      const ins = a.mapDump(r.id, 'inserts');
+      expect(ins.count).toBe(1);
+      expect(Number(new DataView(ins.data).getBigUint64(ins.keySize, true))).toBe(decodeCounts(a, r.id, L.profile_key).length);
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) expect(row.pid).toBe(child.pid); // the PID filter
       const samples = rows.reduce((s, x) => s + x.a, 0);
@@ -178,7 +187,11 @@ int main(void) {
       expect(new BigUint64Array(a.stackTraces(r.id, 'stacks', [withU[0].ustack])).every((x) => x === 0n)).toBe(true);
       expect(a.mapClear(r.id, 'counts')).toBe(rows.length);
       expect(a.mapDump(r.id, 'counts').count).toBe(0);
-      expect(a.mapClear(r.id, 'stacks')).toBeGreaterThan(0);
+      // A stack-trace map has no batch operations: mapDump walks it entry by entry.
+      const sd = a.mapDump(r.id, 'stacks');
+      expect(sd.valueSize).toBe(depth * 8);
+      expect(sd.count).toBeGreaterThan(0);
+      expect(a.mapClear(r.id, 'stacks')).toBe(sd.count);
       expect(new BigUint64Array(a.stackTraces(r.id, 'stacks', [withK[0].kstack])).every((x) => x === 0n)).toBe(true);
       expect(() => a.mapClear(r.id, 'stats')).toThrow(/cannot be cleared/);
       expect(() => a.stackTraces(r.id, 'counts', [1])).toThrow(/not a stack-trace map/);

@@ -296,10 +296,14 @@ export class Profiler {
       this.prevStats = decodeStats(h.mapDump('stats'));
       return { dt, delta: 0, resolved: 0, busyMs: performance.now() - t0 };
     }
-    const dump = h.mapDump('counts');
     // Deferred, between reports: only the maps of processes seen for the first time (while they live); the
     // stacks stay in the kernel until the end, unless a map fills up (then they are fetched before it is cleared).
-    if (this.defer && !final && !this.nearlyFull(h, dump)) return this.lightTick(dump, dt, t0);
+    // With the kernel's queue of new pids (profile's `new_pids`) a tick reads O(new processes), never `counts`.
+    // Drained on every collect so the queue never fills (a full pass captures new processes' maps from their new stacks).
+    const queued = this.newPids(h);
+    if (this.defer && !final && queued && !this.nearlyFull(h, this.countsEntries(h))) return this.lightTick(queued, dt, t0);
+    const dump = h.mapDump('counts');
+    if (this.defer && !final && !this.hasNewPids && !this.nearlyFull(h, dump.count)) return this.lightTick(this.pidsOf(dump), dt, t0);
     // Yield every few ms of work here too: a final collect decodes every record of a long run.
     const pause = async () => {
       const t = performance.now();
@@ -401,16 +405,59 @@ export class Profiler {
   /** Pids whose maps were read (or tried) by lightTick. */
   private readonly seenPids = new Set<number>();
 
-  /** `counts` nearly full, or a map filled up since the last read: time for a full pass and a clear. */
-  private nearlyFull(h: TracerHandle, dump: MapDump): boolean {
-    if (dump.count > this.mapEntries * 0.9) return true;
+  /** The tracer has `new_pids` and `inserts` (profile; offcpu reads `counts` to find new pids). Unknown until tried. */
+  private hasNewPids: boolean | undefined;
+  /** `inserts` when `counts` was last cleared. */
+  private insertsAtClear = 0;
+
+  /** The pids the kernel queued since the last tick (drained), or undefined when the tracer has no such queue. */
+  private newPids(h: TracerHandle): number[] | undefined {
+    if (this.hasNewPids === false) return undefined;
+    let d: MapDump;
+    try {
+      d = h.mapDump('new_pids', true);
+    } catch {
+      this.hasNewPids = false;
+      return undefined;
+    }
+    this.hasNewPids = true;
+    const dv = new DataView(d.data);
+    const rec = d.keySize + d.valueSize;
+    const out: number[] = [];
+    for (let i = 0; i < d.count && d.keySize >= 4; i++) {
+      const pid = dv.getUint32(i * rec, true);
+      if (pid && !this.seenPids.has(pid)) {
+        this.seenPids.add(pid);
+        out.push(pid);
+      }
+    }
+    return out;
+  }
+
+  /** Entries ever inserted into `counts` by the kernel (the `inserts` counter), or 0 without it. */
+  private inserted(h: TracerHandle): number {
+    try {
+      const d = h.mapDump('inserts');
+      return d.count >= 1 && d.valueSize >= 8 ? u64(new DataView(d.data), d.keySize) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Entries in `counts` now, from the kernel's insert counter (no read of the map). */
+  private countsEntries(h: TracerHandle): number {
+    return Math.max(0, this.inserted(h) - this.insertsAtClear);
+  }
+
+  /** `counts` nearly full (`entries` of its mapEntries), or a map filled up since the last read: time for a full pass and a clear. */
+  private nearlyFull(h: TracerHandle, entries: number): boolean {
+    if (entries > this.mapEntries * 0.9) return true;
     const st = decodeStats(h.mapDump('stats'));
     return st.countsFull > this.prevStats.countsFull || st.stacksFull > this.prevStats.stacksFull;
   }
 
-  /** The cheap tick of deferred mode: the maps of new processes, nothing decoded beyond pid and user stack id. */
-  private async lightTick(dump: MapDump, dt: number, t0: number): Promise<CollectInfo> {
-    let busy = 0;
+  /** The pids of a `counts` dump not seen yet that have a user stack (tracers without `new_pids`). */
+  private pidsOf(dump: MapDump): number[] {
     const dv = new DataView(dump.data);
     const rec = dump.keySize + dump.valueSize;
     const f = PROFILE_KEY.fields;
@@ -421,6 +468,12 @@ export class Profiler {
       this.seenPids.add(pid);
       fresh.push(pid);
     }
+    return fresh;
+  }
+
+  /** The cheap tick of deferred mode: read the maps of processes seen for the first time. */
+  private async lightTick(fresh: number[], dt: number, t0: number): Promise<CollectInfo> {
+    let busy = 0;
     for (const pid of fresh) {
       if (!this.symbolizer.has(pid)) this.symbolizer.capture(pid);
       if (performance.now() - t0 >= SLICE_MS) {
@@ -455,6 +508,7 @@ export class Profiler {
       h.mapDump('counts', true);
       h.mapDump('stacks', true);
     }
+    if (this.hasNewPids) this.insertsAtClear = this.inserted(h);
     this.prev.clear();
     this.byIds.clear();
     // Deferred stacks keep their addresses: no longer tied to an id, they wait for the end.

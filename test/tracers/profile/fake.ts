@@ -17,9 +17,30 @@ export class FakeKernel implements TracerHandle {
   stats = { samples: 0, no_ustack: 0, no_kstack: 0, collisions: 0, stacks_full: 0, counts_full: 0, start_lost: 0, idle: 0 };
   stacks = new Map<number, bigint[]>();
   cleared: string[] = [];
+  /** Maps read, in order. */
+  reads: string[] = [];
+  /** The kernel's queue of new pids (profile's `new_pids`); null: the tracer has none (offcpu), its dump throws as the addon's. */
+  newPids: number[] | null = null;
+  /** profile's `inserts` counter (entries ever inserted into `counts`). */
+  inserts = 0;
   constructor(readonly kind: 'profile' | 'offcpu' = 'profile', readonly ncpu = 2) {}
 
   mapDump(map: string, clear?: boolean): MapDump {
+    this.reads.push(map);
+    if (map === 'new_pids' || map === 'inserts') {
+      if (this.newPids === null) throw new Error(`tracer ${this.kind} has no map ${map}`);
+      if (map === 'inserts') {
+        const buf = new ArrayBuffer(12);
+        new DataView(buf).setBigUint64(4, BigInt(this.inserts), true);
+        return { keySize: 4, valueSize: 8, count: 1, data: buf };
+      }
+      const buf = new ArrayBuffer(5 * this.newPids.length);
+      const dv = new DataView(buf);
+      this.newPids.forEach((pid, i) => { dv.setUint32(i * 5, pid, true); dv.setUint8(i * 5 + 4, 1); });
+      const out = { keySize: 4, valueSize: 1, count: this.newPids.length, data: buf };
+      if (clear) this.newPids = [];
+      return out;
+    }
     if (clear) this.cleared.push(map);
     if (map === 'counts') {
       const vs = this.kind === 'offcpu' ? 16 : 8;

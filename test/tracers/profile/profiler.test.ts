@@ -147,6 +147,43 @@ describe('Profiler', () => {
     expect(p.totalValue).toBe(70);
   });
 
+  it('deferred with the kernel\'s new-pid queue: a tick drains new_pids and never reads counts until it nears full', async () => {
+    const k = new FakeKernel();
+    k.newPids = [];
+    k.stacks.set(1, [U.burnA, U.main + 1n, U.libcStart]);
+    const sym = fixtureSymbolizer(fx.procRoot);
+    const p = new Profiler({ kind: 'profile', symbolizer: sym, defer: true, mapEntries: 100 });
+    k.counts = [{ pid: PID, comm: 'hot', kstack: -14, ustack: 1, value: 30 }];
+    k.inserts = 1;
+    await p.collect(k);
+    // Not queued yet: nothing captured, counts not read.
+    expect(sym.has(PID)).toBe(false);
+    expect(k.reads).not.toContain('counts');
+    k.newPids = [PID];
+    await p.collect(k);
+    expect(sym.has(PID)).toBe(true);
+    expect(k.newPids).toEqual([]);
+    expect(k.reads).not.toContain('counts');
+    expect(k.cleared).toEqual([]);
+    // 91 of 100 entries inserted since the last clear: a full pass fetches the stacks and clears both maps.
+    k.inserts = 92;
+    k.counts.push(...Array.from({ length: 91 }, (_, i) => ({ pid: PID, tid: PID + 1 + i, comm: 'hot', kstack: -14, ustack: 1, value: 0 })));
+    await p.collect(k);
+    expect(k.reads).toContain('counts');
+    expect(k.cleared).toEqual(['counts', 'stacks']);
+    // Counted from the clear on: 92 - 92 + 50 entries is not nearly full.
+    k.reads = [];
+    k.stacks.set(1, [U.burnA, U.main + 1n, U.libcStart]);
+    k.inserts = 142;
+    k.counts = [{ pid: PID, comm: 'hot', kstack: -14, ustack: 1, value: 5 }];
+    await p.collect(k);
+    expect(k.reads).not.toContain('counts');
+    const info = await p.collect(k, { final: true });
+    // The stack fetched before the clear (detached) and the one counted since: one folded line.
+    expect(info?.resolved).toBe(2);
+    expect(foldedLines(p.all(), 'profile')).toEqual(['hot;__libc_start_call_main;main;burn_a 35']);
+  });
+
   it('drops the tracing machinery a sched_switch stack starts with (the BPF program, its trampolines)', () => {
     const k = (name: string, module = 'kernel') => ({ name, module, kernel: true, resolved: true });
     const stack = [k('bpf_prog_8f55_ostop_offcpu_switch', 'bpf'), k('bpf_trace_run4'), k('__bpf_trace_sched_switch'), k('__schedule'), k('schedule'), k('do_nanosleep')];
