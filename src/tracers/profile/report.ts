@@ -1,8 +1,9 @@
 // `ostop trace profile` / `ostop trace offcpu` (and `profile --off-cpu`):
-// nothing is streamed; the kernel counts by stack; every second the counts
-// are read, new stacks fetched as addresses and the maps of new processes
-// read (their executable files held open, so a process that exits or a
-// binary deleted meanwhile still resolves), and at the end everything is
+// nothing is streamed; the kernel counts by stack; every second the maps of
+// new processes are read (profile: from the kernel's new_pids queue; their
+// executable files held open, so a process that exits or a binary deleted
+// meanwhile still resolves), the counts and stacks at the end (or when the
+// kernel's maps near full, then cleared), and at the end everything is
 // symbolised at once (as perf record leaves it to perf report: little CPU
 // while sampling) and one report printed: folded (collapsed stacks:
 // flamegraph.pl, inferno, speedscope), text (a perf-report-like top list) or
