@@ -5,6 +5,13 @@
 //     (median wall time against the untraced median; target <= 1 %) and each
 //     profiler's own CPU (utime+stime of its process over the workload's
 //     window, from /proc/PID/stat; target: ostop <= perf);
+//  1b. steady (OSTOP_PROFILE_BENCH=steady, also in the full run): ostop trace
+//     profile, perf record and an idle Node timer (`setInterval`, the floor
+//     any Node tool pays) started together, each one's CPU over the same
+//     window (10 s after start, past start-up and V8's one-off
+//     memory-reducer GC, for OSTOP_PROFILE_STEADY_SEC, default 30), quiet and
+//     under a stack-rich load (find over /usr, ls -lR /usr/share in a loop:
+//     many distinct stacks and new processes, what a trace-mode tick reads);
 //  2. symbolisation: the profile tracer sampling the whole machine at 99 Hz
 //     for 10 s under a mixed load (the C workload, a node script, a shell
 //     walking /usr), then one cold collect: counts, stack ids, kallsyms-
@@ -153,6 +160,37 @@ async function overhead(root: string, dir: string, bin: string): Promise<string[
   return lines;
 }
 
+/** ostop, perf record and an idle Node timer in one window: each one's own CPU, quiet and under a stack-rich load. */
+async function steady(root: string, dir: string): Promise<string[]> {
+  const win = Number(process.env.OSTOP_PROFILE_STEADY_SEC ?? 30);
+  if (!(win > 0)) throw new Error('OSTOP_PROFILE_STEADY_SEC must be a positive number of seconds');
+  const lines = [`steady: ostop trace profile --freq 99, perf record -F 99 -g -a and node -e 'setInterval(()=>{},1000)' started together; each process's CPU (all threads) from 10 s after start for ${win} s.`];
+  lines.push(`${'load'.padEnd(22)} ${'ostop'.padStart(18)} ${'perf record'.padStart(18)} ${'node idle timer'.padStart(18)}  loadavg`);
+  for (const loaded of [false, true]) {
+    const o = ostopTool(root);
+    const pf = perfTool(dir);
+    const idle = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' });
+    const load = loaded ? spawn('sh', ['-c', 'while :; do find /usr -name ostop-nomatch >/dev/null 2>&1; ls -lR /usr/share >/dev/null 2>&1; done'], { stdio: 'ignore', detached: true }) : null;
+    const procs = [o.c, pf.c, idle];
+    try {
+      await Promise.all([o.ready, pf.ready]);
+      await sleep(10_000);
+      const la0 = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+      const c0 = procs.map((c) => cpuSec(c.pid!));
+      await sleep(win * 1000);
+      const c1 = procs.map((c) => cpuSec(c.pid!));
+      const la1 = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+      const cell = (i: number) => { const d = c1[i] - c0[i]; return `${(d * 1000).toFixed(1)} ms ${((d / win) * 100).toFixed(3)}%`; };
+      lines.push(`${(loaded ? 'find/ls loop' : 'none').padEnd(22)} ${cell(0).padStart(18)} ${cell(1).padStart(18)} ${cell(2).padStart(18)}  ${la0} -> ${la1}`);
+    } finally {
+      if (load?.pid) try { process.kill(-load.pid, 'SIGKILL'); } catch { /* already gone */ }
+      for (const c of procs) c.kill('SIGINT');
+      await Promise.all(procs.map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())))));
+    }
+  }
+  return lines;
+}
+
 async function symbolisation(dir: string, bin: string): Promise<string[]> {
   const mgr = new TracerManager();
   const load: ChildProcess[] = [];
@@ -219,6 +257,7 @@ export async function benchProfile(): Promise<string> {
     const only = process.env.OSTOP_PROFILE_BENCH;
     const lines: string[] = [];
     if (!only || only === 'overhead') lines.push(...(await overhead(root, dir, bin)));
+    if (!only || only === 'steady') lines.push(...(await steady(root, dir)));
     if (!only || only === 'symbols') lines.push(...(await symbolisation(dir, bin)));
     return lines.join('\n');
   } finally {
