@@ -68,6 +68,26 @@ OSTOP_MAP(counts, BPF_MAP_TYPE_HASH, 16384, struct offcpu_key, struct offcpu_val
 
 OSTOP_MAP(stats, BPF_MAP_TYPE_PERCPU_ARRAY, 1, u32, struct offcpu_stats);
 
+/* As profile's: processes seen with a user stack (LRU), those not yet told
+ * to user space (drained each second by trace mode), and the entries ever
+ * inserted into `counts` (how full it is without reading it). */
+OSTOP_MAP(known_pids, BPF_MAP_TYPE_LRU_HASH, PROFILE_KNOWN_PIDS, u32, u8);
+OSTOP_MAP(new_pids, BPF_MAP_TYPE_HASH, PROFILE_NEW_PIDS, u32, u8);
+OSTOP_MAP(inserts, BPF_MAP_TYPE_ARRAY, 1, u32, u64);
+
+/* First counted user stack of a process: queue its pid in new_pids (not
+ * marked known when new_pids is full, so a later interval retries). */
+static __always_inline void note_pid(u32 tgid)
+{
+	u8 one = 1;
+
+	if (bpf_map_lookup_elem(&known_pids, &tgid))
+		return;
+	if (bpf_map_update_elem(&new_pids, &tgid, &one, BPF_NOEXIST) && !bpf_map_lookup_elem(&new_pids, &tgid))
+		return;
+	bpf_map_update_elem(&known_pids, &tgid, &one, BPF_ANY);
+}
+
 static __always_inline void count_stack_loss(struct offcpu_stats *st, s32 id, bool user)
 {
 	if (id >= 0 || id == -ENOENT)
@@ -146,7 +166,11 @@ int BPF_PROG(ostop_offcpu_switch, bool preempt, struct task_struct *prev, struct
 	if (!v) {
 		init.total_ns = 0;
 		init.count = 0;
-		bpf_map_update_elem(&counts, &s->key, &init, BPF_NOEXIST);
+		if (bpf_map_update_elem(&counts, &s->key, &init, BPF_NOEXIST) == 0) {
+			u64 *n = bpf_map_lookup_elem(&inserts, &zero);
+			if (n)
+				__sync_fetch_and_add(n, 1);
+		}
 		v = bpf_map_lookup_elem(&counts, &s->key);
 	}
 	if (!v) {
@@ -156,5 +180,7 @@ int BPF_PROG(ostop_offcpu_switch, bool preempt, struct task_struct *prev, struct
 	}
 	__sync_fetch_and_add(&v->total_ns, delta);
 	__sync_fetch_and_add(&v->count, 1);
+	if (s->key.ustack >= 0)
+		note_pid(s->key.pid);
 	return 0;
 }

@@ -312,6 +312,12 @@ int main(void) {
       const st = stats(a, r.id, L.offcpu_stats);
       expect(st.samples).toBeGreaterThanOrEqual(1);
       expect(st.start_lost).toBe(0);
+      // The child is queued in new_pids once (it had a user stack), and inserts counts every entry of counts.
+      const q = a.mapDump(r.id, 'new_pids', true);
+      expect(Array.from({ length: q.count }, (_, i) => new DataView(q.data).getUint32(i * (q.keySize + q.valueSize), true))).toEqual([child.pid]);
+      expect(a.mapDump(r.id, 'new_pids').count).toBe(0);
+      const ins = a.mapDump(r.id, 'inserts');
+      expect(Number(new DataView(ins.data).getBigUint64(ins.keySize, true))).toBe(rows.length);
     } finally {
       a.stop(r.id);
     }

@@ -1,6 +1,6 @@
 // `ostop trace profile` / `ostop trace offcpu` (and `profile --off-cpu`):
 // nothing is streamed; the kernel counts by stack; every second the maps of
-// new processes are read (profile: from the kernel's new_pids queue; their
+// new processes are read (from the kernel's new_pids queue; their
 // executable files held open, so a process that exits or a binary deleted
 // meanwhile still resolves), the counts and stacks at the end (or when the
 // kernel's maps near full, then cleared), and at the end everything is
