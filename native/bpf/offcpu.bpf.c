@@ -14,6 +14,7 @@
 #define OSTOP_RING_BYTES 4096
 #include "ostop.bpf.h"
 #include "offcpu.h"
+#include "stack-queue.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -23,10 +24,6 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define TASK_RUNNING 0
 #define BPF_F_USER_STACK (1ULL << 8)
 #define PF_KTHREAD 0x00200000
-#define EFAULT 14
-#define ENOMEM 12
-#define EEXIST 17
-#define ENOENT 2
 
 /* Minimum blocked time counted, ns. */
 const volatile __u64 targ_min_ns = 1000;
@@ -57,50 +54,13 @@ struct {
 	__type(value, struct offcpu_start);
 } start SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 16384);
-	__uint(key_size, sizeof(u32));
-	__uint(value_size, PROFILE_STACK_DEPTH * sizeof(u64));
-} stacks SEC(".maps");
 
 OSTOP_MAP(counts, BPF_MAP_TYPE_HASH, 16384, struct offcpu_key, struct offcpu_val);
 
 OSTOP_MAP(stats, BPF_MAP_TYPE_PERCPU_ARRAY, 1, u32, struct offcpu_stats);
 
-/* As profile's: processes seen with a user stack (LRU), those not yet told
- * to user space (drained each second by trace mode), and the entries ever
- * inserted into `counts` (how full it is without reading it). */
-OSTOP_MAP(known_pids, BPF_MAP_TYPE_LRU_HASH, PROFILE_KNOWN_PIDS, u32, u8);
-OSTOP_MAP(new_pids, BPF_MAP_TYPE_HASH, PROFILE_NEW_PIDS, u32, u8);
-OSTOP_MAP(inserts, BPF_MAP_TYPE_ARRAY, 1, u32, u64);
 
-/* First counted user stack of a process: queue its pid in new_pids (not
- * marked known when new_pids is full, so a later interval retries). */
-static __always_inline void note_pid(u32 tgid)
-{
-	u8 one = 1;
 
-	if (bpf_map_lookup_elem(&known_pids, &tgid))
-		return;
-	if (bpf_map_update_elem(&new_pids, &tgid, &one, BPF_NOEXIST) && !bpf_map_lookup_elem(&new_pids, &tgid))
-		return;
-	bpf_map_update_elem(&known_pids, &tgid, &one, BPF_ANY);
-}
-
-static __always_inline void count_stack_loss(struct offcpu_stats *st, s32 id, bool user)
-{
-	if (id >= 0 || id == -ENOENT)
-		return;
-	if (id == -EEXIST)
-		st->collisions++;
-	else if (id == -ENOMEM)
-		st->stacks_full++;
-	else if (user)
-		st->no_ustack++;
-	else
-		st->no_kstack++;
-}
 
 static __always_inline bool starts_interval(bool preempt, unsigned int state)
 {
@@ -158,9 +118,9 @@ int BPF_PROG(ostop_offcpu_switch, bool preempt, struct task_struct *prev, struct
 	if (!st)
 		return 0;
 	st->samples++;
-	count_stack_loss(st, s->key.kstack, false);
+	COUNT_STACK_LOSS(st, s->key.kstack, false);
 	if (!(n->flags & PF_KTHREAD))
-		count_stack_loss(st, s->key.ustack, true);
+		COUNT_STACK_LOSS(st, s->key.ustack, true);
 
 	v = bpf_map_lookup_elem(&counts, &s->key);
 	if (!v) {

@@ -11,15 +11,12 @@
 #define OSTOP_RING_BYTES 4096
 #include "ostop.bpf.h"
 #include "profile.h"
+#include "stack-queue.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define BPF_F_USER_STACK (1ULL << 8)
 #define PF_KTHREAD 0x00200000
-#define EFAULT 14
-#define ENOMEM 12
-#define EEXIST 17
-#define ENOENT 2
 
 const volatile bool targ_idle = false;        /* count samples of the idle task (pid 0) */
 const volatile bool targ_user_only = false;   /* no kernel stacks (kstack = -ENOENT) */
@@ -39,55 +36,14 @@ struct task_struct___prof {
 	unsigned int flags;
 } __attribute__((preserve_access_index));
 
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 16384);
-	__uint(key_size, sizeof(u32));
-	__uint(value_size, PROFILE_STACK_DEPTH * sizeof(u64));
-} stacks SEC(".maps");
 
 OSTOP_MAP(counts, BPF_MAP_TYPE_HASH, 16384, struct profile_key, u64);
 
 OSTOP_MAP(stats, BPF_MAP_TYPE_PERCPU_ARRAY, 1, u32, struct profile_stats);
 
-/* Processes seen with a user stack (LRU: an evicted pid only shows up as
- * new again), and those not yet told to user space: `new_pids` is drained
- * each second (mapDump with clear), so that reading the maps of new
- * processes costs O(new processes), not a read of all of `counts`. */
-OSTOP_MAP(known_pids, BPF_MAP_TYPE_LRU_HASH, PROFILE_KNOWN_PIDS, u32, u8);
-OSTOP_MAP(new_pids, BPF_MAP_TYPE_HASH, PROFILE_NEW_PIDS, u32, u8);
 
-/* Entries ever inserted into `counts` (index 0): user space tells how full
- * `counts` is without reading it (inserted since its last clear). */
-OSTOP_MAP(inserts, BPF_MAP_TYPE_ARRAY, 1, u32, u64);
 
-/* First user-stack sample of a process: queue its pid in new_pids. When
- * new_pids is full the pid is not marked known, so a later sample retries. */
-static __always_inline void note_pid(u32 tgid)
-{
-	u8 one = 1;
 
-	if (bpf_map_lookup_elem(&known_pids, &tgid))
-		return;
-	if (bpf_map_update_elem(&new_pids, &tgid, &one, BPF_NOEXIST) && !bpf_map_lookup_elem(&new_pids, &tgid))
-		return;
-	bpf_map_update_elem(&known_pids, &tgid, &one, BPF_ANY);
-}
-
-/* Counts why a stack id is missing when it was expected. */
-static __always_inline void count_stack_loss(struct profile_stats *st, s32 id, bool user)
-{
-	if (id >= 0 || !st)
-		return;
-	if (id == -EEXIST)
-		st->collisions++;
-	else if (id == -ENOMEM)
-		st->stacks_full++;
-	else if (user)
-		st->no_ustack++;
-	else
-		st->no_kstack++;
-}
 
 SEC("perf_event")
 int ostop_profile(struct ostop_perf_event_data *ctx)
@@ -122,13 +78,13 @@ int ostop_profile(struct ostop_perf_event_data *ctx)
 	} else {
 		key.kstack = bpf_get_stackid(ctx, &stacks, 0);
 		if (in_kernel)
-			count_stack_loss(st, key.kstack, false);
+			COUNT_STACK_LOSS(st, key.kstack, false);
 	}
 	if (targ_kernel_only || kthread) {
 		key.ustack = targ_kernel_only ? -ENOENT : -EFAULT;
 	} else {
 		key.ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-		count_stack_loss(st, key.ustack, true);
+		COUNT_STACK_LOSS(st, key.ustack, true);
 		if (key.ustack >= 0)
 			note_pid(tgid);
 	}
