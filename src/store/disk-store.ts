@@ -194,6 +194,17 @@ function decodeIndex(b: Buffer): IndexEntry[] {
   return out;
 }
 
+/** The entries of an index file; none when it is missing or not an index (it is only a shortcut: the shard is scanned). */
+function indexEntries(idx: Buffer | undefined): IndexEntry[] {
+  if (!idx) return [];
+  try {
+    checkFileHeader(idx, INDEX_MAGIC, 'index');
+    return decodeIndex(idx);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The index of a shard: its .idx file where it agrees with the shard, then a
  * scan of what the shard holds past the last indexed record. Entries that
@@ -201,15 +212,7 @@ function decodeIndex(b: Buffer): IndexEntry[] {
  * dropped (and the scan starts where they were).
  */
 function loadIndex(shard: Buffer, idx: Buffer | undefined): { entries: IndexEntry[]; end: number; indexed: number } {
-  let entries: IndexEntry[] = [];
-  if (idx) {
-    try {
-      checkFileHeader(idx, INDEX_MAGIC, 'index');
-      entries = decodeIndex(idx);
-    } catch {
-      entries = [];
-    }
-  }
+  let entries = indexEntries(idx);
   // Keep the indexed entries whose records check out, CRC included (the writer, which appends after the
   // last good one); at the first that does not, the shard is scanned from there on.
   let good = 0;
@@ -596,15 +599,7 @@ function readAt(fd: number, offset: number, length: number): Buffer {
  * lengths, CRC) when it is decoded.
  */
 function loadIndexAt(fd: number, size: number, idx: Buffer | undefined): IndexEntry[] {
-  let entries: IndexEntry[] = [];
-  if (idx) {
-    try {
-      checkFileHeader(idx, INDEX_MAGIC, 'index');
-      entries = decodeIndex(idx);
-    } catch {
-      entries = [];
-    }
-  }
+  let entries = indexEntries(idx);
   let good = 0;
   let end = FILE_HEADER;
   for (const e of entries) {
