@@ -188,6 +188,30 @@ export const MAX_STACKS = 50000;
 /** Synchronous work between yields to the event loop, ms. */
 const SLICE_MS = 8;
 
+/** Work done in slices of SLICE_MS between turns of the event loop; `stop()` says how long it worked (waits left out). */
+class Slices {
+  private t0 = performance.now();
+  private spent = 0;
+  /** Yield to the event loop once this slice has run SLICE_MS. */
+  async pause(): Promise<void> {
+    const now = performance.now();
+    if (now - this.t0 < SLICE_MS) return;
+    this.spent += now - this.t0;
+    await new Promise((r) => setImmediate(r));
+    this.t0 = performance.now();
+  }
+  /** Stop counting (before waiting on something else): the time worked so far. */
+  stop(): number {
+    this.spent += performance.now() - this.t0;
+    this.t0 = performance.now();
+    return this.spent;
+  }
+  /** Count from now on again (after such a wait). */
+  start(): void {
+    this.t0 = performance.now();
+  }
+}
+
 export interface ProfilerOptions {
   kind: ProfileKind;
   symbolizer?: Symbolizer;
@@ -284,8 +308,8 @@ export class Profiler {
   }
 
   private async collectNow(h: TracerHandle, final: boolean): Promise<CollectInfo> {
-    let t0 = performance.now();
-    let busyMs = 0;
+    const work = new Slices();
+    let waited = 0; // work done by fetch and symbolizePending, which count their own
     const now = this.clock();
     const dt = this.lastCollect ? Math.max(0, (now - this.lastCollect) / 1000) : 0;
     this.lastCollect = now;
@@ -294,24 +318,18 @@ export class Profiler {
       this.clearFirst = false;
       this.clearKernel(h);
       this.prevStats = decodeStats(h.mapDump('stats'));
-      return { dt, delta: 0, resolved: 0, busyMs: performance.now() - t0 };
+      return { dt, delta: 0, resolved: 0, busyMs: work.stop() };
     }
     // Deferred, between reports: only the maps of processes seen for the first time (while they live); the
     // stacks stay in the kernel until the end, unless a map fills up (then they are fetched before it is cleared).
     // With the kernel's queue of new pids (profile's `new_pids`) a tick reads O(new processes), never `counts`.
     // Drained on every collect so the queue never fills (a full pass captures new processes' maps from their new stacks).
     const queued = this.newPids(h);
-    if (this.defer && !final && queued && !this.nearlyFull(h, this.countsEntries(h))) return this.lightTick(queued, dt, t0);
+    if (this.defer && !final && queued && !this.nearlyFull(h, this.countsEntries(h))) return this.lightTick(queued, dt, work);
     const dump = h.mapDump('counts');
-    if (this.defer && !final && !this.hasNewPids && !this.nearlyFull(h, dump.count)) return this.lightTick(this.pidsOf(dump), dt, t0);
+    if (this.defer && !final && !this.hasNewPids && !this.nearlyFull(h, dump.count)) return this.lightTick(this.pidsOf(dump), dt, work);
     // Yield every few ms of work here too: a final collect decodes every record of a long run.
-    const pause = async () => {
-      const t = performance.now();
-      if (t - t0 < SLICE_MS) return;
-      busyMs += t - t0;
-      await new Promise((r) => setImmediate(r));
-      t0 = performance.now();
-    };
+    const pause = () => work.pause();
     const st = decodeStats(h.mapDump('stats'));
     this.lastStats = diffStats(st, this.prevStats);
     addStats(this.stats, this.lastStats);
@@ -357,15 +375,15 @@ export class Profiler {
     }
     const records = { length: seen };
     const fresh = [...deltas].filter(([id]) => !this.byIds.has(id) && !this.pendingById.has(id)).map(([id, d]) => ({ id, rec: d.rec }));
-    busyMs += performance.now() - t0;
+    work.stop();
     let resolved = 0;
     if (fresh.length) {
       const r = await this.fetch(h, fresh);
-      busyMs += r.busy;
+      waited += r.busy;
       // Deferred: the stacks are kept as addresses and the processes' maps read now, while they live; symbols at the end.
       for (const f of r.items) this.pendingById.set(f.id, { ...f, value: 0, count: 0 });
     }
-    t0 = performance.now();
+    work.start();
     // Decay the window, then add what grew.
     const decay = dt > 0 ? Math.pow(0.5, dt / this.halfLife) : 1;
     if (decay < 1) for (const s of this.stacks.values()) s.recent *= decay;
@@ -384,13 +402,13 @@ export class Profiler {
         }
       }
     }
-    busyMs += performance.now() - t0;
+    work.stop();
     if (!this.defer || final) {
       const r = await this.symbolizePending();
-      busyMs += r.busy;
+      waited += r.busy;
       resolved = r.count;
     }
-    t0 = performance.now();
+    work.start();
     this.bound();
     // Processes gone whose samples are all folded: their maps are no longer needed.
     if (!this.pendingById.size && !this.detached.length) for (const pid of this.symbolizer.exited()) this.symbolizer.forget(pid);
@@ -398,8 +416,7 @@ export class Profiler {
     const s = this.lastStats;
     if (records.length > this.mapEntries * 0.9 || s.countsFull > 0 || s.stacksFull > 0) this.clearKernel(h);
     this.version++;
-    busyMs += performance.now() - t0;
-    return { dt, delta, resolved, busyMs };
+    return { dt, delta, resolved, busyMs: work.stop() + waited };
   }
 
   /** Pids whose maps were read (or tried) by lightTick. */
@@ -472,18 +489,12 @@ export class Profiler {
   }
 
   /** The cheap tick of deferred mode: read the maps of processes seen for the first time. */
-  private async lightTick(fresh: number[], dt: number, t0: number): Promise<CollectInfo> {
-    let busy = 0;
+  private async lightTick(fresh: number[], dt: number, work: Slices): Promise<CollectInfo> {
     for (const pid of fresh) {
       if (!this.symbolizer.has(pid)) this.symbolizer.capture(pid);
-      if (performance.now() - t0 >= SLICE_MS) {
-        busy += performance.now() - t0;
-        await new Promise((r) => setImmediate(r));
-        t0 = performance.now();
-      }
+      await work.pause();
     }
-    busy += performance.now() - t0;
-    return { dt, delta: 0, resolved: 0, busyMs: busy };
+    return { dt, delta: 0, resolved: 0, busyMs: work.stop() };
   }
 
   private fold(s: StackAgg, value: number, count: number): void {
@@ -519,15 +530,8 @@ export class Profiler {
 
   /** The instruction pointers of new id keys' stacks (stackTraces), and the maps of their processes read now. */
   private async fetch(h: TracerHandle, fresh: Array<{ id: string; rec: CountRecord }>): Promise<{ items: Array<{ id: string; rec: CountRecord; user: number[]; kernel: number[] }>; busy: number }> {
-    let t0 = performance.now();
-    let busy = 0;
-    const pause = async () => {
-      const now = performance.now();
-      if (now - t0 < SLICE_MS) return;
-      busy += now - t0;
-      await new Promise((r) => setImmediate(r));
-      t0 = performance.now();
-    };
+    const work = new Slices();
+    const pause = () => work.pause();
     const depth = this.depth = h.stackDepth?.() ?? 127;
     const ids = new Set<number>();
     for (const { rec } of fresh) {
@@ -568,8 +572,7 @@ export class Profiler {
         await pause();
       }
     }
-    busy += performance.now() - t0;
-    return { items, busy };
+    return { items, busy: work.stop() };
   }
 
   /** Symbolise every pending stack, fold what was counted on it meanwhile, and key it by its id from now on. */
@@ -579,15 +582,8 @@ export class Profiler {
     this.pendingById.clear();
     this.detached = [];
     if (!items.length) return { busy: 0, count: 0 };
-    let t0 = performance.now();
-    let busy = 0;
-    const pause = async () => {
-      const now = performance.now();
-      if (now - t0 < SLICE_MS) return;
-      busy += now - t0;
-      await new Promise((r) => setImmediate(r));
-      t0 = performance.now();
-    };
+    const work = new Slices();
+    const pause = () => work.pause();
     const depth = this.depth;
     // User stacks: one request per (pid, ustack).
     const reqs: UserStackRequest[] = [];
@@ -601,10 +597,10 @@ export class Profiler {
       reqIndex.set(k, reqs.length);
       reqs.push({ pid: p.rec.pid, comm: p.rec.comm, ips: p.user });
     }
-    busy += performance.now() - t0;
+    work.stop();
     await this.symbolizer.loadKernelAsync();
     const userFrames = reqs.length ? await this.symbolizer.userStacks(reqs) : [];
-    t0 = performance.now();
+    work.start();
     for (const { id, p } of items) {
       await pause();
       const rec = p.rec;
@@ -629,8 +625,7 @@ export class Profiler {
       if (id) this.byIds.set(id, s);
       this.fold(s, p.value, p.count);
     }
-    busy += performance.now() - t0;
-    return { busy, count: items.length };
+    return { busy: work.stop(), count: items.length };
   }
 
   /** Above MAX_STACKS, the lightest stacks are merged into one "[other]" stack. */
