@@ -11,6 +11,7 @@ import { countTick, timed } from '../util/tick-stats.js';
 import { started } from './startup.js';
 import { loadNative } from '../native.js';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { chooseTerminal } from './terminal.js';
 import { loadConfig, saveConfig, type Config } from './config.js';
 import type { AppEvent } from './events.js';
@@ -59,6 +60,8 @@ export interface AppOptions {
    * first line; actions on processes are refused (src/app/replay.ts).
    */
   replay?: ReplayController;
+  /** The recorder's store the W key takes a snapshot of (default: `ostop record`'s, src/app/recorder.ts). */
+  storeDir?: string;
 }
 
 /** No trace panes (tests of the shell alone): keys 1-9 do nothing. */
@@ -546,7 +549,8 @@ export class App implements AppApi, ReplayHost {
     const paneKeys = this.panes.toggleKeys();
     // The other views' keys (their footer names come with their flags), then the trace panes'.
     const views = this.views.filter((v) => v.key && v.footer && v.id !== this.nav.current.def.id).map((v) => [v.key!, v.footer!] as [string, string]);
-    const extras = [...views, ...(paneKeys ? [[paneKeys, 'trace'] as [string, string]] : [])];
+    // Last, the shell's own keys with a footer entry (W snapshot; live only).
+    const extras = [...views, ...(paneKeys ? [[paneKeys, 'trace'] as [string, string]] : []), ...(this.replay ? [] : footerOf(App.KEYS, this))];
     for (const e of [...entries, ...extras]) {
       const n = pieceOf(e).length;
       if (full || len + n > w) {
@@ -626,10 +630,48 @@ export class App implements AppApi, ReplayHost {
         a.schedule();
       }),
     },
+    {
+      keys: ['S-w', 'W'], label: 'W', footer: 'snapshot',
+      help: "write the recorder's last 10 minutes to a file (as `ostop snapshot`; `ostop replay FILE` opens it anywhere); needs `ostop record` running",
+      run: (a) => a.snapshotPrompt(),
+    },
     { keys: ['C-l'], label: 'Ctrl-L', help: 'redraw the screen', run: (a) => { a.screen.realloc(); a.render(); } },
     // Handled before everything else (also in a too small terminal); listed here for the help.
     { keys: ['C-z'], label: 'Ctrl-Z', help: 'suspend (fg resumes)', run: (a) => a.terminal.onTstp() },
   ];
+
+  /** Minutes of history the W key writes (as `ostop snapshot`'s default --last). */
+  static readonly SNAPSHOT_MS = 10 * 60_000;
+
+  /**
+   * W: asks where to write a snapshot of the recorder's store (a default
+   * path to edit), then writes it through `ostop snapshot`'s code
+   * (src/app/snapshot.ts: O_EXCL, 0600, never overwriting) and says in the
+   * status line what was written or why nothing was. Live only: a replayed
+   * file is already portable.
+   */
+  private snapshotPrompt(): void {
+    if (this.replay) {
+      this.status(`W writes a snapshot of the live recorder's store: this replay's file (${this.replay.session.path}) is one already`, 'warn');
+      return;
+    }
+    // Loaded on first use: the store's reader is not needed at start-up.
+    void import('./snapshot.js').then((snap) => {
+      if (this.exitCode !== undefined) return;
+      this.modals.inputBar({
+        label: 'Snapshot of the last 10 min to: ',
+        initial: snap.defaultSnapshotPath(),
+        hint: 'Enter write  Esc cancel',
+        done: (v) => {
+          if (v === null) return;
+          const file = v.trim();
+          if (!file) return this.status('snapshot: no file name given, nothing written', 'warn');
+          const r = snap.takeSnapshot(this.ui.storeDir ?? snap.defaultStoreDir(), path.resolve(file), App.SNAPSHOT_MS);
+          this.status(r.ok ? `snapshot written: ${r.message}` : `snapshot: ${r.message}`, r.ok ? 'info' : 'error');
+        },
+      });
+    }, (e: Error) => this.status(`snapshot: ${e.message}`, 'error'));
+  }
 
   private onKey(ch: string | undefined, name: string, full: string): void {
     if (this.modals.open) return; // the modal's own handlers run

@@ -3,6 +3,7 @@
 // that `ostop replay FILE` and `ostop dump VIEW --from FILE` open on another
 // machine. Created O_CREAT|O_EXCL|O_NOFOLLOW, 0600: an existing name (or a
 // planted link) is never written to.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StoreReader, writeSnapshot } from '../store/disk-store.js';
@@ -10,6 +11,8 @@ import type { RecordedEvents, RecordedTick } from '../model/recorded.js';
 import { UsageError } from '../util/args.js';
 import { formatLocalTime, parseDurationArg } from '../util/time-arg.js';
 import { defaultStoreDir } from './recorder.js';
+
+export { defaultStoreDir };
 
 export const SNAPSHOT_HELP = `Usage: ostop snapshot -o FILE [--last DURATION] [--dir DIR]
 
@@ -42,34 +45,63 @@ export async function runSnapshot(argv: string[], io: { out: (s: string) => void
     else throw new UsageError(a.startsWith('-') ? `unknown option '${a}' for 'snapshot'` : `unexpected argument '${a}' for 'snapshot'`);
   }
   if (!file) throw new UsageError('snapshot needs -o FILE (the file to write; it must not exist)');
+  const r = takeSnapshot(dir, file, lastMs);
+  if (r.ok) io.out(`${r.message}\n`);
+  else io.err(`ostop snapshot: ${r.message}\n`);
+  return r.ok ? 0 : 1;
+}
+
+/** What takeSnapshot did: the file's summary, or why nothing was written. */
+export type SnapshotResult = { ok: true; file: string; samples: number; message: string } | { ok: false; message: string };
+
+/**
+ * Writes the last `lastMs` of the store in `dir` to `file` (a snapshot: the
+ * command's and the TUI's W key's one way). `file` is created
+ * O_CREAT|O_EXCL|O_NOFOLLOW, 0600: an existing name is never written to.
+ * Never throws: every failure is a message saying what to do.
+ */
+export function takeSnapshot(dir: string, file: string, lastMs: number): SnapshotResult {
   let reader: StoreReader<RecordedTick, RecordedEvents>;
   try {
     reader = StoreReader.open<RecordedTick, RecordedEvents>(dir);
   } catch (e) {
-    io.err(`ostop snapshot: no recorder's store to take a snapshot of: ${(e as Error).message}\n(start one with \`ostop record\`, or see contrib/ostop-record.service)\n`);
-    return 1;
+    return { ok: false, message: `no recorder's store to take a snapshot of (start one with \`ostop record\`, or see contrib/ostop-record.service): ${(e as Error).message}` };
   }
   try {
-    return write(reader, file, lastMs, io);
+    return write(reader, file, lastMs);
   } finally {
     reader.close();
   }
 }
 
-function write(reader: StoreReader<RecordedTick, RecordedEvents>, file: string, lastMs: number, io: { out: (s: string) => void; err: (s: string) => void }): number {
-  const end = reader.lastTime()!;
+function write(reader: StoreReader<RecordedTick, RecordedEvents>, file: string, lastMs: number): SnapshotResult {
+  const end = reader.lastTime();
+  if (end === undefined) return { ok: false, message: `${reader.path} holds no tick yet` };
   const begin = end - lastMs;
   try {
     const n = writeSnapshot(reader, file, begin, end, { snapshot: { of: reader.path, host: os.hostname(), taken: Date.now(), begin, end } });
-    if (n === 0) {
-      io.err(`ostop snapshot: ${reader.path} holds no tick in the last ${lastMs / 1000} s\n`);
-      return 1;
-    }
-    io.out(`${file}: ${n} samples, ${formatLocalTime(reader.timeAt(reader.indexFrom(begin)))} .. ${formatLocalTime(end)}\n`);
-    return 0;
+    if (n === 0) return { ok: false, message: `${reader.path} holds no tick in the last ${lastMs / 1000} s` };
+    return { ok: true, file, samples: n, message: `${file}: ${n} samples, ${formatLocalTime(reader.timeAt(reader.indexFrom(begin)))} .. ${formatLocalTime(end)}` };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    io.err(`ostop snapshot: cannot write ${file}: ${code === 'EEXIST' ? 'it exists (a snapshot never overwrites)' : code === 'ELOOP' ? 'it is a symlink' : (e as Error).message}\n`);
-    return 1;
+    return { ok: false, message: `cannot write ${file}: ${code === 'EEXIST' ? 'it exists (a snapshot never overwrites)' : code === 'ELOOP' ? 'it is a symlink' : (e as Error).message}` };
+  }
+}
+
+/**
+ * Where the TUI's W key offers to write a snapshot:
+ * ./ostop-snapshot-YYYYMMDD-HHMMSS.ostop (local time) in the current
+ * directory, or in the home directory when the current one is not writable
+ * (or gone). The prompt shows it for editing; it is never overwritten.
+ */
+export function defaultSnapshotPath(now = new Date(), cwd?: string, home = os.homedir()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const name = `ostop-snapshot-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}.ostop`;
+  try {
+    const dir = cwd ?? process.cwd();
+    fs.accessSync(dir, fs.constants.W_OK);
+    return path.join(dir, name);
+  } catch {
+    return path.join(home, name);
   }
 }
