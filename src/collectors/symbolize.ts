@@ -27,6 +27,7 @@ import { parseMaps, findMapping, fileOffset, isFileMapping, mapFilesName, type M
 import { lookupPerfMap, type PerfMap } from './procfs/perf-map.js';
 import { readPerfMapAsync } from './perf-map-file.js';
 import { parseStat } from './procfs/pid-stat.js';
+import { lastAtOrBelow } from '../util/search.js';
 
 /** What the addon's elfSymbolize resolves: per file offset, the symbol (demangled) and the offset into it. */
 export interface ElfSymbolizeResult {
@@ -143,14 +144,7 @@ export class SymTable {
 
   private inferred(off: number): Sym | undefined {
     const starts = (this.starts ??= [...this.spans.keys()].sort((a, b) => a - b));
-    let lo = 0, hi = starts.length - 1, found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid] <= off) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBelow(starts, off);
     if (found < 0) return undefined;
     const span = this.spans.get(starts[found])!;
     return off <= span.max ? { name: span.name, offset: off - starts[found] } : undefined;

@@ -7,6 +7,7 @@
 // Kernel addresses do not fit a JS number exactly (0xffffffff81000000 >
 // 2^53), so they are kept as offsets from KERNEL_BASE (0xffff000000000000:
 // every x86-64 and arm64 kernel address is above it), which do.
+import { lastAtOrBelow } from '../../util/search.js';
 
 export const KERNEL_BASE = 0xffff000000000000n;
 const KERNEL_BASE_HI = 0xffff0000;
@@ -133,14 +134,7 @@ const MAX_SYMBOL_SPAN = 1 << 20;
 /** The symbol holding kernel offset `off` (binary search), or undefined. */
 export function lookupKernel(k: KernelSymbols, off: number): { name: string; module: string; offset: number } | undefined {
   const a = k.addrs;
-  let lo = 0, hi = a.length - 1, found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] <= off) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const found = lastAtOrBelow(a, off);
   if (found < 0 || off - a[found] > MAX_SYMBOL_SPAN) return undefined;
   return { name: k.names[found], module: k.modules[found], offset: off - a[found] };
 }

@@ -4,6 +4,7 @@
 // The file belongs to the profiled process's user: every byte of it is
 // hostile (names are cut and sanitized by whoever shows them; lines that do
 // not parse are skipped; overlapping entries keep the newest, as perf does).
+import { lastAtOrBelow } from '../../util/search.js';
 
 export interface PerfMap {
   /** Sorted by start. */
@@ -76,14 +77,7 @@ export async function parsePerfMapSliced(text: string, pause: () => Promise<void
 /** The JIT symbol holding `addr`, or undefined. */
 export function lookupPerfMap(map: PerfMap, addr: number): { name: string; offset: number } | undefined {
   const s = map.starts;
-  let lo = 0, hi = s.length - 1, found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (s[mid] <= addr) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const found = lastAtOrBelow(s, addr);
   if (found < 0 || addr >= map.ends[found]) return undefined;
   return { name: map.names[found], offset: addr - s[found] };
 }
