@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { DUMP_VIEWS } from './app/dump-registry.js';
 import { UsageError, type DumpOptions } from './model/dump-view.js';
-import { parseCount, parseDecimal } from './util/args.js';
+import { parseCount, parseDecimal, splitFlag } from './util/args.js';
 import { parsePidList, parseUser } from './collectors/validate.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './model/output.js';
 import { MIN_DELAY, MAX_DELAY } from './model/config.js';
@@ -64,16 +64,6 @@ function parseDelay(v: string | undefined, flag: string): number {
   const d = parseDecimal(v, flag, `a delay between ${MIN_DELAY} and ${MAX_DELAY} seconds`);
   if (d < MIN_DELAY || d > MAX_DELAY) throw new UsageError(`${flag}: '${v}' is not a delay between ${MIN_DELAY} and ${MAX_DELAY} seconds`);
   return d;
-}
-
-/** Split "--x=v" and "-dV" forms; returns [flag, inlineValue]. */
-function splitFlag(a: string, shortWithValue: string): [string, string | undefined] {
-  if (a.startsWith('--')) {
-    const i = a.indexOf('=');
-    return i > 0 ? [a.slice(0, i), a.slice(i + 1)] : [a, undefined];
-  }
-  if (a.length > 2 && a[0] === '-' && shortWithValue.includes(a[1])) return [a.slice(0, 2), a.slice(2)];
-  return [a, undefined];
 }
 
 export function parseUiArgs(argv: string[]): UiOptions {

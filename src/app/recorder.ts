@@ -36,7 +36,7 @@ import { FailuresHub } from '../failures/hub.js';
 import { findDumps } from '../failures/source.js';
 import { INET_PROTOS } from '../views/netstat.js';
 import { ostopCoreDir, ostopStateDir } from '../util/private-dir.js';
-import { UsageError, parseDecimal } from '../util/args.js';
+import { UsageError, parseDecimal, splitFlag } from '../util/args.js';
 import { parseDurationArg, parseSizeArg } from '../util/time-arg.js';
 import { isRoot } from '../util/trust.js';
 import type { ExecEvent } from '../tracers/exec/tracer.js';
@@ -78,10 +78,9 @@ export function parseRecordArgs(argv: string[]): RecordOptions {
   const o: RecordOptions = { dir: defaultStoreDir(), intervalMs: 5000, retainMs: 7 * 86_400_000, maxBytes: 2 * 1024 ** 3 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
+    const [flag, inline] = splitFlag(a, '');
     const val = (): string => {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      const v = inline ?? argv[++i];
       if (v === undefined) throw new UsageError(`${flag} needs a value`);
       return v;
     };

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { StoreReader, writeSnapshot } from '../store/disk-store.js';
 import type { RecordedEvents, RecordedTick } from '../model/recorded.js';
-import { UsageError } from '../util/args.js';
+import { UsageError, splitFlag } from '../util/args.js';
 import { formatLocalTime, parseDurationArg } from '../util/time-arg.js';
 import { defaultStoreDir } from './recorder.js';
 
@@ -32,10 +32,9 @@ export async function runSnapshot(argv: string[], io: { out: (s: string) => void
   let dir = defaultStoreDir();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
+    const [flag, inline] = splitFlag(a, '');
     const val = (): string => {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
       return v;
     };

@@ -46,3 +46,13 @@ export function splitPidList(v: string | undefined, flag: string): string[] {
   if (items.includes('')) throw new UsageError(`${flag}: '${v}' has an empty item (expected PID[,PID...])`);
   return items;
 }
+
+/** Split "--x=v" and "-dV" forms (the short flags in `shortWithValue` take a glued value); returns [flag, inlineValue]. */
+export function splitFlag(a: string, shortWithValue: string): [string, string | undefined] {
+  if (a.startsWith('--')) {
+    const i = a.indexOf('=');
+    return i > 0 ? [a.slice(0, i), a.slice(i + 1)] : [a, undefined];
+  }
+  if (a.length > 2 && a[0] === '-' && shortWithValue.includes(a[1])) return [a.slice(0, 2), a.slice(2)];
+  return [a, undefined];
+}
