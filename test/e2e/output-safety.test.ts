@@ -13,8 +13,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNamed, killAll, uniqueTag, type Kid } from '../helpers/pty-procs.js';
-import { isRoot, notRootReason, waitFor } from '../native/bpf-helpers.js';
+import { isRoot, waitFor } from '../native/bpf-helpers.js';
 import { parseDumpArgs } from '../../src/cli.js';
+import { rootSkipReason } from '../helpers/native.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(REPO, 'bin', 'ostop.js');
@@ -205,9 +206,11 @@ describe('dump process: the environment only with --environ', () => {
   });
 });
 
-if (!isRoot) it.skip(`trace exec with hostile argv: ${notRootReason}`, () => {});
+// Through the one gate: as root or in CI, not being root fails instead of skipping.
+const notRoot = rootSkipReason('trace exec with hostile argv');
+if (notRoot) it.skip(`trace exec with hostile argv: ${notRoot}`, () => {});
 
-describe.skipIf(!isRoot)('ostop trace exec: hostile argv (root)', () => {
+describe.skipIf(notRoot !== null)('ostop trace exec: hostile argv (root)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostop-trace-safe-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   // The exec'd file's name becomes the comm; argv[0] and the arguments are hostile too.

@@ -10,9 +10,12 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TracerManager } from '../../src/tracers/manager.js';
 import type { ExecEvent } from '../../src/tracers/exec/tracer.js';
 import type { ExitEvent, ProcessExitEvent, SignalEvent } from '../../src/tracers/exit/tracer.js';
-import { isRoot, notRootReason, waitFor } from '../native/bpf-helpers.js';
+import { waitFor } from '../native/bpf-helpers.js';
+import { rootSkipReason } from '../helpers/native.js';
 
-if (!isRoot) it.skip(`exec/exit integration: ${notRootReason}`, () => {});
+// Through the one gate: as root or in CI, not being root fails instead of skipping.
+const notRoot = rootSkipReason('exec/exit integration');
+if (notRoot) it.skip(`exec/exit integration: ${notRoot}`, () => {});
 
 function run(cmd: string, args: string[], cwd: string): Promise<{ pid: number; code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
@@ -23,7 +26,7 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ pid: number; c
   });
 }
 
-describe.skipIf(!isRoot)('exec + exit tracers (root)', () => {
+describe.skipIf(notRoot !== null)('exec + exit tracers (root)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ostop-exec-'));
   const m = new TracerManager();
   afterEach(() => m.stopAll());

@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TracerManager } from '../../../src/tracers/manager.js';
 import { OpensAggregator, type OpensEvent } from '../../../src/tracers/opens/tracer.js';
-import { isRoot, loadedOstopProgs, notRootReason, waitFor, waitUnloaded } from '../../native/bpf-helpers.js';
+import { loadedOstopProgs, waitFor, waitUnloaded } from '../../native/bpf-helpers.js';
+import { rootSkipReason } from '../../helpers/native.js';
 
-if (!isRoot) it.skip(`opens integration: ${notRootReason}`, () => {});
+// Through the one gate: as root or in CI, not being root fails instead of skipping.
+const notRoot = rootSkipReason('opens integration');
+if (notRoot) it.skip(`opens integration: ${notRoot}`, () => {});
 
-for (const variant of ['fast', 'portable'] as const) describe.skipIf(!isRoot)(`opens tracer, ${variant} variant (root)`, () => {
+for (const variant of ['fast', 'portable'] as const) describe.skipIf(notRoot !== null)(`opens tracer, ${variant} variant (root)`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ostop-opens-'));
   const m = new TracerManager();
   afterEach(() => m.stopAll());
